@@ -1,0 +1,9 @@
+/* agent.h — the two agents cachetop reads, and their names as they appear in output. */
+#ifndef CACHETOP_AGENT_H
+#define CACHETOP_AGENT_H
+
+enum agent { AGENT_CLAUDE = 0, AGENT_CODEX = 1, AGENT_COUNT = 2 };
+
+static inline const char *agent_name(enum agent a) { return a == AGENT_CODEX ? "codex" : "claude"; }
+
+#endif

@@ -1,0 +1,45 @@
+/* jscan.h — a non-allocating scanner over one JSON object: finds the spans of the members a
+ * caller asks for and skips everything else (nested values, multi-megabyte strings) at memchr
+ * speed, without building a tree. It checks structure (balanced brackets, terminated strings);
+ * values it hands back are decoded by the jspan_* helpers, which are strict. Used by the line
+ * parsers so that a 5 MB tool result costs a scan, not a DOM. */
+#ifndef CACHETOP_JSCAN_H
+#define CACHETOP_JSCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A raw JSON value inside a line. type: '"' string, '{' object, '[' array, 'n' null, 't'/'f'
+ * booleans, '0' number; 0 when the member was absent. For strings p/n exclude the quotes. */
+struct jspan {
+	const char *p;
+	size_t n;
+	char type;
+};
+
+/* Scan the object at s[0..n) (leading white space allowed). For each of the nkeys names, out[i]
+ * receives the value of the last member with that name (JSON duplicate keys: last wins, as in
+ * json-c), or type 0. Returns the number of bytes consumed (> 0), or -1 when s is not a
+ * well-formed object. Nesting depth is unbounded (no recursion). */
+long jscan_object(const char *s, size_t n, const char *const *keys, size_t nkeys, struct jspan *out);
+
+/* Skip one JSON value at s[0..n); returns bytes consumed or -1. */
+long jscan_skip_value(const char *s, size_t n);
+
+/* Decode a string span into out (cap bytes, always NUL-terminated, truncated if needed).
+ * Escapes are decoded; \u0000 and invalid escapes become U+FFFD. Returns the decoded length,
+ * or -1 if the span is not a string. */
+long jspan_str(const struct jspan *v, char *out, size_t cap);
+/* The same into a fresh heap string (NULL if not a string). */
+char *jspan_strdup(const struct jspan *v);
+/* True if the span is a string equal to lit (no escapes considered). */
+bool jspan_eq(const struct jspan *v, const char *lit);
+/* Strict non-negative integer ≤ max: no sign, fraction or exponent. 0 on success, -1 otherwise. */
+int jspan_u64(const struct jspan *v, uint64_t max, uint64_t *out);
+/* Any JSON number (or a null → -1). */
+int jspan_double(const struct jspan *v, double *out);
+/* true/false; -1 when not a boolean. */
+int jspan_bool(const struct jspan *v, bool *out);
+
+#endif

@@ -1,0 +1,116 @@
+/* line.h — one transcript line parsed into a typed record: the only type that crosses from the
+ * line parsers to the model. The parsers are pure (no state between lines); everything that
+ * needs memory of earlier lines (dedup, lineage, re-emission) lives in the model. */
+#ifndef CACHETOP_LINE_H
+#define CACHETOP_LINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cachetop/agent.h"
+
+enum line_kind {
+	LINE_SKIP = 0,      /* valid, but nothing cachetop uses (or prefiltered away) */
+	LINE_MALFORMED,     /* not a JSON object, or lacks what its type needs */
+	LINE_CLAUDE_ENTRY,  /* user/assistant/system/attachment…: carries uuid/sessionId; maybe usage */
+	LINE_CLAUDE_TITLE,  /* custom-title / ai-title / summary */
+	LINE_CODEX_META,    /* session_meta */
+	LINE_CODEX_TURN,    /* turn_context */
+	LINE_CODEX_TOKENS,  /* event_msg token_count */
+	LINE_CODEX_COMPACTED, /* compacted (or event_msg context_compacted) */
+};
+
+/* Why a line was skipped or malformed, for counted skips and messages. */
+enum line_problem {
+	LP_NONE = 0,
+	LP_NOT_JSON,       /* not a well-formed JSON object */
+	LP_BAD_NUMBER,     /* a token count negative, fractional, huge or not a number */
+	LP_MISSING_FIELD,  /* a field the line type needs is absent */
+	LP_BAD_TIME,       /* timestamp missing or unparseable where one is needed */
+};
+
+/* Token kinds, normalised across agents (report-schema.md):
+ * input = uncached input; cache_read; cache_creation = cc5m + cc1h (Claude only); output. */
+struct usage {
+	uint64_t input, cache_creation, cc5m, cc1h, cache_read, output;
+};
+
+/* Codex token_count: the raw five numbers of a TokenUsage. */
+struct codex_tokens {
+	uint64_t input, cached, output, reasoning, total;
+};
+
+struct rl_window {
+	bool present;
+	double used_percent;     /* 0..100 */
+	int64_t window_minutes;  /* -1 when unknown */
+	int64_t resets_at_ms;    /* CT_TIME_NONE when unknown */
+};
+
+/* A rate-limit snapshot in any of the three historical shapes, normalised: resets as absolute
+ * times (relative "resets_in_seconds"/"reset_after_seconds" added to the line's timestamp). */
+struct rate_limits {
+	bool present;
+	struct rl_window primary, secondary;
+};
+
+#define LINE_ID_MAX 96
+#define LINE_MODEL_MAX 128
+#define LINE_TEXT_MAX 512
+#define LINE_PATH_MAX 4096
+
+enum title_rank { TITLE_NONE = 0, TITLE_SUMMARY = 1, TITLE_AI = 2, TITLE_CUSTOM = 3 };
+
+struct line {
+	enum line_kind kind;
+	enum line_problem problem;
+	int64_t ts;                      /* CT_TIME_NONE when the line has none */
+
+	/* Claude envelope */
+	char session_id[LINE_ID_MAX];    /* "" when absent */
+	uint64_t uuid, parent_uuid;      /* hashes; 0 when absent/null */
+	uint64_t version;                /* hash of "version"; 0 when absent */
+	uint64_t agent_id;               /* hash of "agentId"; 0 when absent */
+	bool sidechain;
+	bool compact_boundary;           /* system/compact_boundary */
+	char cwd[LINE_PATH_MAX];         /* "" when absent */
+
+	/* Claude usage (assistant lines with message.usage) */
+	bool has_usage;
+	bool synthetic;                  /* isApiErrorMessage or model "<synthetic>": not a request */
+	uint64_t msg_id, req_id;         /* hashes; 0 when absent */
+	char model[LINE_MODEL_MAX];
+	struct usage usage;
+
+	/* Titles (LINE_CLAUDE_TITLE) */
+	enum title_rank title_rank;
+	char title[LINE_TEXT_MAX];
+	uint64_t leaf_uuid;              /* summary.leafUuid */
+
+	/* Codex session_meta: session_id, cwd above, plus */
+	char parent_id[LINE_ID_MAX];     /* forked_from_id / parent_thread_id / thread_spawn parent */
+	bool subagent;                   /* source.subagent (thread_spawn) */
+
+	/* Codex turn_context: model above */
+
+	/* Codex token_count */
+	bool has_info, has_total, has_last;
+	struct codex_tokens total, last;
+	struct rate_limits rl;
+};
+
+/* Parse one line (no trailing newline; a trailing '\r' is tolerated) of the given agent's
+ * format into *out. Never fails: problems come back as LINE_MALFORMED with out->problem set.
+ * Thread-safe; keeps no state. */
+void line_parse(enum agent agent, const char *s, size_t n, struct line *out);
+void line_parse_claude(const char *s, size_t n, struct line *out);
+void line_parse_codex(const char *s, size_t n, struct line *out);
+
+/* The first timestamp found in a buffer holding the start of a transcript (any line type).
+ * Used to read files oldest-first so that the copy that counts is the original. */
+int line_peek_first_ts(const char *buf, size_t n, int64_t *ms);
+/* The last timestamp in a buffer holding the end of a transcript. */
+int line_peek_last_ts(const char *buf, size_t n, int64_t *ms);
+
+#endif

@@ -1,0 +1,194 @@
+/* model.h — the incremental usage model: files → requests (deduplicated across all files) →
+ * sessions and lineages → cache events with their causes and costs. Pure and deterministic:
+ * no I/O, no clock (times come from the lines; `now` is a parameter where needed). Feeding the
+ * same lines in one pass or one at a time gives the same result; each new request is O(1)
+ * amortised (hash lookups plus constant work on its predecessor).
+ *
+ * Reading order: a copied request counts in the file that started first. Callers that read a
+ * whole tree (report, start-up backfill) feed files oldest-first (see line_peek_first_ts); live
+ * appends arrive in the order the agents write them, which is the same thing. */
+#ifndef CACHETOP_MODEL_H
+#define CACHETOP_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cachetop/agent.h"
+#include "cachetop/line.h"
+
+struct price_table;
+
+/* Why a request is an event (design.md, "What a cold request is called"). */
+enum cause {
+	CAUSE_NONE = 0,          /* warm, ordinary: not an event */
+	CAUSE_FIRST_REQUEST,
+	CAUSE_TTL_EXPIRY,
+	CAUSE_MODEL_SWITCH,
+	CAUSE_COMPACTION,
+	CAUSE_RESUME_MISS,
+	CAUSE_UNEXPLAINED_MISS,
+	CAUSE_RESUME_HIT,        /* warm first request after a resume boundary */
+	CAUSE_COUNT
+};
+const char *cause_name(enum cause c);      /* "resume_miss", … ("" for CAUSE_NONE) */
+const char *cause_label(enum cause c);     /* "RESUME MISS", … for screens */
+bool cause_expected(enum cause c);         /* false exactly for resume_miss and unexplained_miss */
+
+struct model_opts {
+	uint64_t cold_min_prefix;   /* E (or P) below this is never cold; default 1024 */
+	double cold_ratio;          /* cold when cache_read < ratio × E; default 0.5 */
+	int default_ttl_s;          /* TTL when no write tier was seen yet; default 300 */
+	int codex_ttl_s;            /* OpenAI's cache lifetime assumed for Codex; default 300 */
+	int64_t since_ms;           /* requests before this are kept for lineage but not counted */
+	const struct price_table *prices; /* NULL: the built-in table */
+};
+void model_opts_default(struct model_opts *o);
+
+/* Request flags */
+enum {
+	REQ_SIDECHAIN = 1 << 0,   /* sub-agent traffic (kept apart in the detail view) */
+	REQ_AFTER_RESUME = 1 << 1,/* first main-chain request after a resume boundary */
+	REQ_COUNTED = 1 << 2,     /* inside --since: part of totals */
+	REQ_PRICED = 1 << 3,      /* its model has a price */
+};
+
+/* One API request. 48 bytes: the per-request cost budget is spent here and in the hash sets. */
+struct request {
+	int64_t t;                 /* ms */
+	uint32_t session;          /* index into the session table */
+	uint32_t pred;             /* predecessor request index + 1; 0 = none */
+	uint32_t input, cc5m, cc1h, cache_read, output;
+	uint16_t model;            /* index into the model-name table */
+	uint8_t cause;             /* enum cause */
+	uint8_t flags;             /* REQ_* */
+	uint32_t chain;            /* 0 = the main chain; else a sub-agent chain id (per session) */
+	uint32_t event;            /* event index + 1; 0 = not an event */
+};
+
+static inline uint64_t request_cc(const struct request *r) { return (uint64_t)r->cc5m + r->cc1h; }
+static inline uint64_t request_prompt(const struct request *r)
+{
+	return (uint64_t)r->input + r->cc5m + r->cc1h + r->cache_read;
+}
+/* Hit rate cache_read / P; negative when P is 0. */
+double request_hit(const struct request *r);
+
+struct totals {
+	uint64_t requests, input, output, cache_creation, cc5m, cc1h, cache_read;
+	double cost_usd;             /* priced requests only */
+	uint64_t unpriced;           /* requests whose model has no price */
+	uint64_t wasted_tokens;
+	double wasted_usd, rebuild_usd;
+	uint64_t unexpected;         /* resume_miss + unexplained_miss */
+};
+double totals_hit(const struct totals *t); /* negative when no prompt tokens */
+
+struct session {
+	char *id;
+	enum agent agent;
+	char *project;               /* cwd; NULL when unknown */
+	char *title;                 /* NULL when none */
+	enum title_rank title_rank;
+	uint32_t *files; uint32_t nfiles, capfiles;   /* file indices */
+	int64_t first_at, last_at;   /* of its counted requests; CT_TIME_NONE when none */
+	int64_t last_activity;       /* of any line (for "most recent first") */
+	struct totals tot;           /* main chain and sub-agents together */
+	struct totals sub;           /* sub-agent part of tot */
+	int32_t resumed_from;        /* session index, -1 */
+	int64_t resumed_at;          /* time of the first request after that resume */
+	double resume_gap_s;         /* its idle gap, negative when unknown */
+	uint16_t models[8]; uint8_t nmodels;
+	uint32_t *reqs; uint32_t nreqs, capreqs;      /* request indices, in ingest order */
+	int32_t last_event;          /* event index, -1 */
+	/* lineage state */
+	uint32_t main_last;          /* last main-chain request index + 1 */
+	int ttl_s;                   /* TTL in force after main_last (from its write tier) */
+	int32_t pending_from;        /* resume boundary seen: predecessor's session, -1 = none */
+	bool pending_compaction;
+	bool live;                   /* a file of it changed since start-up (set by the app) */
+};
+
+struct cache_event {
+	uint32_t request;            /* request index */
+	uint8_t cause;
+	double gap_s;                /* negative: no predecessor */
+	int ttl_s;
+	double hit, prev_hit;        /* prev_hit negative when none */
+	uint64_t expected_prefix, cache_read, cache_creation;
+	uint64_t wasted_tokens;
+	double wasted_usd, rebuild_usd;   /* negative when the model has no price */
+	int32_t resumed_from;        /* session index, -1 */
+};
+
+struct model_file {
+	char *path;
+	enum agent agent;
+	bool subagent;               /* a sub-agent transcript (agent-*.jsonl, subagents/, thread_spawn) */
+	bool gone;
+	int32_t session;             /* first session named in it, -1 */
+	uint64_t lines, requests;    /* lines fed; requests it owns */
+};
+
+struct model_stats {
+	uint64_t lines, malformed, skipped, duplicate_lines, synthetic, api_errors;
+	uint64_t by_problem[8];
+};
+
+/* The latest official Codex rate-limit reading (any file). */
+struct codex_quota {
+	bool present;
+	int64_t observed_at;
+	struct rate_limits rl;
+};
+
+struct model;
+
+struct model *model_new(const struct model_opts *opts);
+void model_free(struct model *m);
+
+/* Register a transcript; returns its file index. subagent: the path marks a sub-agent file. */
+uint32_t model_file_add(struct model *m, enum agent agent, const char *path, bool subagent);
+/* The file's lines will be fed again from byte 0 (truncated, or replaced by a new inode): reset
+ * its per-file parse state. Global dedup keeps everything from counting twice. */
+void model_file_reset(struct model *m, uint32_t file);
+void model_file_gone(struct model *m, uint32_t file);
+
+/* What model_feed changed, for redraw decisions and the jsonl stream. */
+enum {
+	MODEL_CHANGED_NOTHING = 0,
+	MODEL_NEW_REQUEST = 1 << 0,
+	MODEL_NEW_EVENT = 1 << 1,
+	MODEL_NEW_SESSION = 1 << 2,
+	MODEL_QUOTA = 1 << 3,
+	MODEL_UPDATED = 1 << 4,      /* anything else visible (output tokens grew, a title…) */
+};
+
+/* Feed one complete line (without its newline) of a registered file. */
+unsigned model_feed(struct model *m, uint32_t file, const char *line, size_t n);
+/* The same with an already parsed line (parsing can run on other threads). */
+unsigned model_apply(struct model *m, uint32_t file, const struct line *ln);
+
+/* Read access. Pointers stay valid until the next feed. */
+size_t model_session_count(const struct model *m);
+const struct session *model_session(const struct model *m, size_t i);
+int32_t model_session_find(const struct model *m, const char *id);
+size_t model_request_count(const struct model *m);
+const struct request *model_request(const struct model *m, size_t i);
+size_t model_event_count(const struct model *m);
+const struct cache_event *model_event(const struct model *m, size_t i);
+size_t model_file_count(const struct model *m);
+const struct model_file *model_file(const struct model *m, size_t i);
+const char *model_model_name(const struct model *m, uint16_t model);
+const struct model_stats *model_stats(const struct model *m);
+const struct totals *model_totals(const struct model *m);
+const struct codex_quota *model_codex_quota(const struct model *m);
+const struct model_opts *model_options(const struct model *m);
+
+/* Cost of one request in USD; negative when its model has no price. */
+double model_request_cost(const struct model *m, const struct request *r);
+/* Seconds left before the session's cache expires at `now` (from its last main-chain request
+ * and the TTL in force); 0 when cold or unknown. */
+double model_cache_left_s(const struct model *m, const struct session *s, int64_t now);
+
+#endif

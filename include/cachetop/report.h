@@ -1,0 +1,52 @@
+/* report.h — the outputs of `cachetop report` (text, JSON per report-schema.md, CSV) and the
+ * event objects of `watch --jsonl`, built from the model. Pure: returns text in a buffer; the
+ * app writes it. JSON is built with json-c. */
+#ifndef CACHETOP_REPORT_H
+#define CACHETOP_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cachetop/agent.h"
+#include "cachetop/quota.h"
+#include "cachetop/util.h"
+
+struct model;
+
+struct report_root {
+	enum agent agent;
+	const char *path;
+	uint64_t files;
+	bool exists;
+};
+
+struct report_ctx {
+	int64_t now;                      /* generated_at, and the quota's `now` */
+	const struct report_root *roots;
+	size_t nroots;
+	struct quota_opts quota;
+	const struct claude_official *claude_official; /* NULL when none */
+	bool utf8;                        /* text report glyphs */
+};
+
+void report_json(const struct model *m, const struct report_ctx *c, struct buf *out);
+void report_text(const struct model *m, const struct report_ctx *c, struct buf *out);
+void report_csv(const struct model *m, const struct report_ctx *c, struct buf *out);
+/* One `watch --jsonl` line for event i (with "observed_at"), newline-terminated. */
+void report_event_line(const struct model *m, size_t event, int64_t observed_at, struct buf *out);
+/* A {"kind":"quota",…} line. */
+void report_quota_line(const struct model *m, const struct report_ctx *c, struct buf *out);
+
+/* TTL-matched pairs (design.md): per gap bucket, baseline vs first-request-after-resume. */
+enum { PAIR_BUCKETS = 5 };
+struct pair_bucket {
+	const char *name;                 /* "<5m", "5-15m", "15-30m", "30-60m", ">=60m" */
+	uint64_t baseline_n, resume_n;
+	double baseline_hit, resume_hit;  /* means of per-request hit rates; negative when n = 0 */
+};
+/* Over the sessions for which filter returns true (NULL: all). */
+void pairs_compute(const struct model *m, bool (*filter)(const struct model *, uint32_t session, void *),
+		   void *ctx, struct pair_bucket out[PAIR_BUCKETS]);
+
+#endif

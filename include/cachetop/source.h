@@ -1,0 +1,72 @@
+/* source.h — the source layer: find transcript roots, list transcripts, read them oldest-first,
+ * then watch every root recursively (libinotifytools) and tail appended bytes, handing complete
+ * lines to a line_sink. Handles partial lines, truncation, inode change, deletion, queue
+ * overflow (rescan without double counting) and exhausted watch limits (polling fallback).
+ * Files are opened O_RDONLY|O_NONBLOCK|O_CLOEXEC and only regular files are read; nothing here
+ * ever writes under a root. All inotify knowledge lives in src/source/watch.c. */
+#ifndef CACHETOP_SOURCE_H
+#define CACHETOP_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cachetop/agent.h"
+#include "cachetop/sink.h"
+
+/* A root: Claude — the folder holding projects/; Codex — the folder holding sessions/. */
+struct source_root {
+	enum agent agent;
+	char *path;
+	bool exists;      /* filled by source_roots_default / source_scan */
+	uint64_t files;   /* transcripts found under it */
+};
+
+struct source_roots {
+	struct source_root *v;
+	size_t n, cap;
+};
+
+/* Default roots from the environment: Claude $CLAUDE_CONFIG_DIR (comma list) else
+ * $XDG_CONFIG_HOME/claude (~/.config/claude) and ~/.claude; Codex $CODEX_HOME else ~/.codex.
+ * A path ending in /projects (Claude) or /sessions (Codex) is taken as its parent. */
+void source_roots_default(struct source_roots *r, enum agent which);
+void source_roots_add(struct source_roots *r, enum agent agent, const char *path);
+void source_roots_free(struct source_roots *r);
+
+struct source_stats {
+	uint64_t files, bytes, lines;
+	uint64_t skipped_files;      /* not regular, unreadable… (counted, with a message) */
+	uint64_t resets, gone, overflows, rescans;
+	uint64_t watches, unwatched_dirs; /* directories polled because the watch limit ran out */
+	bool watch_limit_hit;
+};
+
+struct source;
+
+struct source *source_new(const struct source_roots *roots, const struct line_sink *sink);
+void source_free(struct source *s);
+
+/* Find every transcript under every root and feed all complete lines, files ordered by their
+ * first timestamp (ties: the one that ended first), so that originals precede copies.
+ * Returns 0, or -1 with a message in err (nothing under the roots is an error only when a root
+ * given explicitly is unreadable). */
+int source_scan(struct source *s, char *err, size_t errlen);
+
+/* Start watching all roots (and the places roots may appear). After this, source_fd() becomes
+ * readable when something may have changed, and source_process() reads it. */
+int source_watch(struct source *s, char *err, size_t errlen);
+/* A file descriptor to poll for POLLIN, or -1 (then call source_process on a timer). */
+int source_fd(const struct source *s);
+/* Handle pending file events and read appended bytes; never blocks. `now_ms` drives the
+ * polling fallback. Returns the number of lines delivered. */
+uint64_t source_process(struct source *s, int64_t now_ms);
+/* Milliseconds until source_process wants to run even without fd activity (polling), or -1. */
+int source_timeout_ms(const struct source *s, int64_t now_ms);
+
+const struct source_stats *source_stats(const struct source *s);
+const struct source_roots *source_get_roots(const struct source *s);
+/* Messages worth showing once (watch limit reached, unreadable files…); NULL when none new. */
+const char *source_take_message(struct source *s);
+
+#endif

@@ -1,0 +1,47 @@
+/* util.h — allocation that never returns NULL, a registered fatal hook (so the dashboard can
+ * restore the terminal before dying), a growable byte buffer, and 64-bit hashing. Used by every
+ * layer; owns no global state except the fatal hook. */
+#ifndef CACHETOP_UTIL_H
+#define CACHETOP_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define CT_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define CT_NORETURN __attribute__((noreturn))
+#else
+#define CT_PRINTF(a, b)
+#define CT_NORETURN
+#endif
+
+/* Called by fatal() before it prints and exits; the TUI registers one that calls endwin(). */
+typedef void (*ct_fatal_hook)(void);
+void ct_set_fatal_hook(ct_fatal_hook hook);
+CT_NORETURN void ct_fatal(const char *fmt, ...) CT_PRINTF(1, 2);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Grow *p (of *cap elements of size elem) so that it holds at least need elements. */
+void ct_grow(void **p, size_t *cap, size_t need, size_t elem);
+
+/* A growable byte buffer; data is always NUL-terminated when len > 0 or after buf_cstr(). */
+struct buf {
+	char *data;
+	size_t len, cap;
+};
+void buf_reserve(struct buf *b, size_t extra);
+void buf_append(struct buf *b, const void *p, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...) CT_PRINTF(2, 3);
+const char *buf_cstr(struct buf *b);
+void buf_free(struct buf *b);
+
+/* 64-bit FNV-1a followed by a finaliser; never returns 0 (0 marks an empty hash slot). */
+uint64_t ct_hash(const void *p, size_t n);
+uint64_t ct_hash_mix(uint64_t h, const void *p, size_t n);
+
+#endif

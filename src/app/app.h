@@ -1,0 +1,69 @@
+/* app.h — what the sub-commands share: parsed command-line options, the loaded config, and the
+ * helpers that build a model from the roots. Internal to src/app. */
+#ifndef CACHETOP_APP_H
+#define CACHETOP_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cachetop/config.h"
+#include "cachetop/model.h"
+#include "cachetop/price.h"
+#include "cachetop/quota.h"
+#include "cachetop/report.h"
+#include "cachetop/source.h"
+
+enum report_format { FMT_TEXT = 0, FMT_JSON, FMT_CSV, FMT_OPENMETRICS };
+
+struct app {
+	const char *argv0;
+	/* common options */
+	char **claude_dirs; size_t nclaude;      /* --claude-dir (repeatable) */
+	char **codex_dirs; size_t ncodex;        /* --codex-dir (repeatable) */
+	const char *config_path;                 /* --config */
+	const char *theme;                       /* --theme NAME|FILE */
+	int64_t since_ms;                        /* --since DATE; CT_TIME_NONE */
+	int64_t now_override;                    /* --now TIME (tests, reproducible reports) */
+	bool no_color, bell, ascii;
+	/* sub-command options */
+	enum report_format format;
+	const char *output_path;                 /* --openmetrics FILE */
+	bool backfill;                           /* watch --backfill */
+	double speed;                            /* replay --speed */
+	const char *replay_dir;
+	int max_frames;                          /* --max-frames N (tests): quit after N draws */
+	/* loaded state */
+	struct config cfg;
+	struct price_table *prices;              /* NULL: built-in */
+	struct source_roots roots;
+	struct model_opts mopts;
+	struct quota_opts qopts;
+	struct claude_official claude_official;  /* from the statusline state file */
+};
+
+/* Wall clock in ms (the only place the app reads the clock, unless --now is given). */
+int64_t app_now(const struct app *a);
+
+/* Roots from --claude-dir/--codex-dir, else config, else the environment defaults. */
+void app_resolve_roots(struct app *a);
+/* A line_sink feeding the model; file handles are model file indices. */
+void app_model_sink(struct model *m, struct line_sink *out);
+/* Build report_root entries from the source's roots (valid while `s` lives). */
+size_t app_report_roots(const struct source *s, struct report_root *out, size_t cap);
+/* Fill a report_ctx from the app state. */
+void app_report_ctx(struct app *a, const struct source *s, struct report_root *roots, size_t cap,
+		    struct report_ctx *c);
+/* Re-read the statusline state file into a->claude_official. */
+void app_load_official(struct app *a);
+/* Path of the statusline state file ($XDG_STATE_HOME/cachetop/statusline.jsonl); caller frees. */
+char *app_state_path(void);
+
+/* Sub-commands; each returns the process exit status (0 ok, 1 failure, 2 usage). */
+int cmd_report(struct app *a);
+int cmd_watch(struct app *a);       /* src/app/watch.c */
+int cmd_dashboard(struct app *a);   /* src/app/dashboard.c: live, over the roots */
+int cmd_replay(struct app *a);      /* src/app/dashboard.c: a recorded tree as if live */
+int cmd_statusline(struct app *a);
+int cmd_status(struct app *a);
+
+#endif

@@ -1,0 +1,148 @@
+/* util.c — allocation wrappers that die cleanly (through the registered fatal hook, so the
+ * terminal is restored first), the growable buffer, and the 64-bit hash used by every set. */
+#include "cachetop/util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static ct_fatal_hook fatal_hook;
+
+void ct_set_fatal_hook(ct_fatal_hook hook) { fatal_hook = hook; }
+
+void ct_fatal(const char *fmt, ...)
+{
+	if (fatal_hook) {
+		ct_fatal_hook h = fatal_hook;
+		fatal_hook = NULL; /* a failing hook must not recurse */
+		h();
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("cachetop: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		ct_fatal("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		ct_fatal("out of memory (%zu × %zu bytes)", n, size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		ct_fatal("out of memory (%zu bytes)", n);
+	return q;
+}
+
+char *xstrdup(const char *s) { return xstrndup(s, strlen(s)); }
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+void ct_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return;
+	size_t c = *cap ? *cap : 8;
+	while (c < need) {
+		if (c > SIZE_MAX / 2 / elem)
+			ct_fatal("allocation too large");
+		c *= 2;
+	}
+	*p = xrealloc(*p, c * elem);
+	*cap = c;
+}
+
+void buf_reserve(struct buf *b, size_t extra)
+{
+	void *p = b->data;
+	ct_grow(&p, &b->cap, b->len + extra + 1, 1);
+	b->data = p;
+}
+
+void buf_append(struct buf *b, const void *p, size_t n)
+{
+	buf_reserve(b, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = 0;
+}
+
+void buf_puts(struct buf *b, const char *s) { buf_append(b, s, strlen(s)); }
+
+void buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char tmp[256];
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		va_end(ap2);
+		return;
+	}
+	if ((size_t)n < sizeof tmp) {
+		buf_append(b, tmp, (size_t)n);
+	} else {
+		buf_reserve(b, (size_t)n);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+		b->len += (size_t)n;
+	}
+	va_end(ap2);
+}
+
+const char *buf_cstr(struct buf *b)
+{
+	if (!b->data)
+		buf_reserve(b, 0), b->data[0] = 0;
+	return b->data;
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+uint64_t ct_hash_mix(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	/* splitmix64 finaliser: FNV alone clusters badly in open addressing */
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	return h ? h : 1;
+}
+
+uint64_t ct_hash(const void *p, size_t n) { return ct_hash_mix(0xcbf29ce484222325ULL, p, n); }
