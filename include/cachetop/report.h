@@ -33,6 +33,8 @@ struct report_ctx {
 void report_json(const struct model *m, const struct report_ctx *c, struct buf *out);
 void report_text(const struct model *m, const struct report_ctx *c, struct buf *out);
 void report_csv(const struct model *m, const struct report_ctx *c, struct buf *out);
+/* OpenMetrics text (Prometheus exposition) with per-agent and per-project counters. */
+void report_openmetrics(const struct model *m, const struct report_ctx *c, struct buf *out);
 /* One `watch --jsonl` line for event i (with "observed_at"), newline-terminated. */
 void report_event_line(const struct model *m, size_t event, int64_t observed_at, struct buf *out);
 /* A {"kind":"quota",…} line. */
