@@ -4,6 +4,8 @@
  * all three historical shapes) and compaction. response_item lines — most of a rollout's bytes
  * — are recognised from their first bytes and skipped without a scan. */
 #include <json-c/json.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,9 +38,18 @@ static double jnum(struct json_object *o, const char *key, bool *found)
 	enum json_type t = json_object_get_type(v);
 	if (t != json_type_int && t != json_type_double)
 		return 0;
+	double d = json_object_get_double(v);
+	if (!isfinite(d))
+		return 0; /* json-c accepts NaN/Infinity; no rate limit is either */
 	*found = true;
-	return json_object_get_double(v);
+	return d;
 }
+
+/* A number converted to int64 must fit, or the conversion is undefined: anything beyond
+ * `lim` is corrupt input and is treated as absent. */
+static bool fits(double v, double lim) { return v >= -lim && v <= lim; }
+#define MINUTES_LIM 1e9
+#define SECONDS_LIM 1e12 /* ~31,700 years */
 
 static void window_nested(struct json_object *w, int64_t ts, struct rl_window *out)
 {
@@ -51,14 +62,15 @@ static void window_nested(struct json_object *w, int64_t ts, struct rl_window *o
 	out->present = true;
 	out->used_percent = used;
 	double wm = jnum(w, "window_minutes", &f);
-	out->window_minutes = f ? (int64_t)wm : -1;
+	out->window_minutes = f && fits(wm, MINUTES_LIM) ? (int64_t)wm : -1;
 	out->resets_at_ms = CT_TIME_NONE;
 	double at = jnum(w, "resets_at", &f);
 	if (f) {
-		out->resets_at_ms = (int64_t)at * 1000;
+		if (fits(at, SECONDS_LIM))
+			out->resets_at_ms = (int64_t)at * 1000;
 	} else {
 		double rel = jnum(w, "resets_in_seconds", &f);
-		if (f && ts != CT_TIME_NONE)
+		if (f && fits(rel, SECONDS_LIM) && ts != CT_TIME_NONE)
 			out->resets_at_ms = ts + (int64_t)(rel * 1000);
 	}
 }
@@ -75,18 +87,18 @@ static void window_flat(struct json_object *o, const char *which, int64_t ts, st
 	out->used_percent = used;
 	snprintf(key, sizeof key, "%s_window_minutes", which);
 	double wm = jnum(o, key, &f);
-	out->window_minutes = f ? (int64_t)wm : -1;
+	out->window_minutes = f && fits(wm, MINUTES_LIM) ? (int64_t)wm : -1;
 	out->resets_at_ms = CT_TIME_NONE;
 	snprintf(key, sizeof key, "%s_reset_after_seconds", which);
 	double rel = jnum(o, key, &f);
-	if (f && ts != CT_TIME_NONE)
+	if (f && fits(rel, SECONDS_LIM) && ts != CT_TIME_NONE)
 		out->resets_at_ms = ts + (int64_t)(rel * 1000);
 }
 
 /* rate_limits is small and deeply optional: json-c parses it whole. */
 static void parse_rate_limits(const struct jspan *v, int64_t ts, struct rate_limits *rl)
 {
-	if (v->type != '{')
+	if (v->type != '{' || v->n > INT_MAX)
 		return;
 	struct json_tokener *tok = json_tokener_new_ex(16);
 	if (!tok)
