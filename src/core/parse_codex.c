@@ -154,6 +154,8 @@ void line_parse_codex(const char *s, size_t n, struct line *out)
 {
 	line_reset(out);
 	n = line_trim_cr(s, n);
+	size_t bom = line_bom(s, n);
+	s += bom, n -= bom;
 	/* Fast path: Codex writes {"timestamp":"…","type":"response_item",… — nothing to take. */
 	size_t head = n < 96 ? n : 96;
 	if (memmem(s, head, "\"type\":\"response_item\"", 22))
