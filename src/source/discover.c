@@ -422,7 +422,7 @@ static int64_t discover_peek(struct source *s, const char *path, bool last)
 		if (n > 0) {
 			int ok = last ? line_peek_last_ts(s->rbuf, (size_t)n, &ms)
 				      : line_peek_first_ts(s->rbuf, (size_t)n, &ms);
-			if (ok)
+			if (ok == 0) /* core: 0 on success, -1 when no timestamp */
 				ts = ms;
 		}
 	}
