@@ -1,5 +1,5 @@
 /* theme.h — screen roles and their abstract styles (colours as names/0-255/#rrggbb, attributes),
- * loaded from themes/*.yaml by the conf layer and mapped to curses pairs by the view. One role
+ * loaded from themes/NAME.yaml by the conf layer and mapped to curses pairs by the view. One role
  * list serves the enum, the YAML keys and the built-in fallback. */
 #ifndef CACHETOP_THEME_H
 #define CACHETOP_THEME_H
