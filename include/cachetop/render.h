@@ -154,4 +154,13 @@ void rows_sort(const struct session **v, size_t n, enum sort_mode m);
 /* Filter: substring (case-insensitive) of id, title or project; NULL/"" matches everything. */
 bool rows_match(const struct session *s, const char *filter);
 
+/* ---- Theme roles on a terminal (style.c) ---- */
+struct role_style {
+	int fg, bg;                  /* palette index, -1 = terminal default */
+	unsigned attrs;              /* THEME_BOLD… */
+};
+/* colors: the terminal's colour count; color: false for mono / NO_COLOR / --no-color. */
+void style_resolve(const struct theme *th, enum theme_role r, int colors, bool color,
+		   struct role_style *out);
+
 #endif
