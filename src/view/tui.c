@@ -2,7 +2,6 @@
  * typing) and its life cycle: locale and UTF-8 decision, theme choice and cycling, curses start
  * and restore on every exit path (q, signals via the app, fatal errors via the registered hook,
  * Ctrl-Z), resize by TIOCGWINSZ + resizeterm, and the one draw per loop iteration. */
-#define _XOPEN_SOURCE 700
 #include "tui_private.h"
 
 #include <dirent.h>
@@ -360,7 +359,7 @@ unsigned tui_input(struct tui *t)
 
 static void status_bar(struct tui *t, const struct layout *l)
 {
-	char buf[512];
+	char buf[1024];
 	static const char *const agents[AF_COUNT] = {"all", "claude", "codex"};
 	if (t->editing)
 		snprintf(buf, sizeof buf, " filter (project or id): %s_   Enter keep  Esc clear", t->filter);
@@ -377,7 +376,7 @@ static void status_bar(struct tui *t, const struct layout *l)
 			 t->filter[0] ? "]" : "", sort_name(t->sort), agents[t->agent],
 			 t->paused ? "resume" : "pause");
 	term_fill(t, l->status.y, 0, l->cols, ROLE_STATUS);
-	char safe[512];
+	char safe[1024];
 	text_safe_fit(buf, l->cols, t->utf8, safe, sizeof safe);
 	term_text(t, l->status.y, 0, l->cols, safe, ROLE_STATUS);
 }

@@ -38,7 +38,7 @@ struct tui {
 	size_t ndetail;                   /* rows in the detail table */
 	/* events seen (bell) */
 	size_t events_seen;
-	char message[256];
+	char message[600];
 	struct row row;                   /* scratch */
 };
 
