@@ -20,7 +20,7 @@ struct tui_opts {
 	bool bell;                        /* ring once per new unexpected miss */
 	const char *theme;                /* name or file; NULL = "default" */
 	const char *themes_dir;           /* for `t` (cycle); NULL = built-ins only */
-	const char *replay_label;         /* "replay ×60" in the header, or NULL when live */
+	double replay_speed;              /* > 0: replaying; the header shows "replay ×N" */
 	struct quota_opts quota;
 	const struct claude_official *claude_official; /* NULL: none */
 	const struct source_roots *roots; /* where we looked, for the empty screen */

@@ -109,7 +109,7 @@ static void loop_drain_timer(struct loop *lp)
 
 static char *themes_dir; /* lives as long as the tui */
 
-static struct tui *make_tui(struct app *a, const struct model *m, const char *replay_label)
+static struct tui *make_tui(struct app *a, const struct model *m, double replay_speed)
 {
 	free(themes_dir);
 	char *themes = themes_dir = conf_data_path(a->argv0, "themes");
@@ -119,7 +119,7 @@ static struct tui *make_tui(struct app *a, const struct model *m, const char *re
 		.bell = a->bell || a->cfg.bell,
 		.theme = a->theme ? a->theme : a->cfg.theme,
 		.themes_dir = themes,
-		.replay_label = replay_label,
+		.replay_speed = replay_speed,
 		.quota = a->qopts,
 		.claude_official = &a->claude_official,
 		.roots = &a->roots,
@@ -139,7 +139,7 @@ int cmd_dashboard(struct app *a)
 	/* a watch failure is shown on the status line; the dashboard still works on the scan */
 	if (src && source_watch(src, err, sizeof err) == 0)
 		err[0] = 0;
-	struct tui *t = make_tui(a, m, NULL);
+	struct tui *t = make_tui(a, m, 0);
 	tui_model_changed(t, 0); /* the backfill is not "new": no bell for it */
 	if (err[0])
 		tui_set_message(t, err);
@@ -372,9 +372,7 @@ int cmd_replay(struct app *a)
 		model_feed(m, v[i].file, v[i].s, v[i].n);
 
 	a->claude_official.present = false; /* this machine's readings are not the recording's */
-	char label[64];
-	snprintf(label, sizeof label, "replay x%g", speed);
-	struct tui *t = make_tui(a, m, label);
+	struct tui *t = make_tui(a, m, speed);
 	struct loop lp = {-1, -1, {{0}}, {{0}}};
 	int rc = 0;
 	if (loop_open(&lp, 500) < 0 || tui_start(t) < 0) {

@@ -31,13 +31,14 @@ void screen_header(struct tui *t, const struct layout *l, int64_t now)
 		if (s->last_activity != CT_TIME_NONE && now - s->last_activity < LIVE_MS)
 			live[s->agent]++;
 	}
-	char left[256], right[128], clock[64];
+	char left[256], right[160], clock[64], replay[64] = "";
 	snprintf(left, sizeof left, "cachetop  claude %zu session%s (%zu live) %s codex %zu (%zu live)",
 		 n[AGENT_CLAUDE], n[AGENT_CLAUDE] == 1 ? "" : "s", live[AGENT_CLAUDE],
 		 t->utf8 ? "\xC2\xB7" : "|", n[AGENT_CODEX], live[AGENT_CODEX]);
 	fmt_clock(now, true, clock, sizeof clock);
-	snprintf(right, sizeof right, "%s%s%s%s UTC", t->paused ? "PAUSED  " : "",
-		 t->o.replay_label ? t->o.replay_label : "", t->o.replay_label ? "  " : "", clock);
+	if (t->o.replay_speed > 0)
+		snprintf(replay, sizeof replay, "replay %s%g  ", t->utf8 ? "\xC3\x97" : "x", t->o.replay_speed);
+	snprintf(right, sizeof right, "%s%s%s UTC", t->paused ? "PAUSED  " : "", replay, clock);
 	term_fill(t, l->header.y, 0, l->cols, ROLE_HEADER);
 	int rw = text_width(right);
 	term_text(t, l->header.y, 0, l->cols - rw - 1, left, ROLE_HEADER);
