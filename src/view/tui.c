@@ -256,6 +256,8 @@ static unsigned filter_key(struct tui *t, int ch)
 	return TUI_REDRAW;
 }
 
+static int quota_lines(const struct tui *t);
+
 static void mouse(struct tui *t)
 {
 	MEVENT ev;
@@ -267,7 +269,7 @@ static void mouse(struct tui *t)
 		move_sel(t, 3);
 	else if (t->screen == SCREEN_MAIN && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED))) {
 		struct layout l;
-		layout_compute(COLS, LINES, LAYOUT_MAIN, 3, &l);
+		layout_compute(COLS, LINES, LAYOUT_MAIN, quota_lines(t), &l);
 		long row = ev.y - (l.list.y + 1);
 		if (row >= 0 && row < l.list.h - 1 && t->top + (size_t)row < t->nvis) {
 			t->sel = t->top + (size_t)row;
@@ -371,8 +373,8 @@ static void status_bar(struct tui *t, const struct layout *l)
 			 t->paused ? "resume" : "pause");
 	else
 		snprintf(buf, sizeof buf,
-			 " %s move  Enter open  / filter%s%s%s  s sort:%s  a agent:%s  t theme  p %s  ? help  q quit",
-			 t->utf8 ? "\xE2\x86\x91\xE2\x86\x93" : "j/k", t->filter[0] ? " [" : "", t->filter,
+			 " %s move  %s open  /%s%s%s filter  s:%s  a:%s  t theme  p %s  ? help  q quit",
+			 t->utf8 ? "\xE2\x86\x91\xE2\x86\x93" : "j/k", t->utf8 ? "\xE2\x86\x92" : "Enter", t->filter[0] ? " [" : "", t->filter,
 			 t->filter[0] ? "]" : "", sort_name(t->sort), agents[t->agent],
 			 t->paused ? "resume" : "pause");
 	term_fill(t, l->status.y, 0, l->cols, ROLE_STATUS);
@@ -411,6 +413,23 @@ static void help_overlay(struct tui *t)
 		term_text(t, y0 + 1 + i, x0 + 2, w - 4, lines[i], i == 0 ? ROLE_TITLE : ROLE_STATUS);
 }
 
+/* Lines the 5h panel wants: one gauge per agent with data, plus the waste line. */
+static int quota_lines(const struct tui *t)
+{
+	bool have[AGENT_COUNT] = {false};
+	size_t ns = model_session_count(t->m);
+	for (size_t i = 0; i < ns; i++)
+		if (model_session(t->m, i)->tot.requests)
+			have[model_session(t->m, i)->agent] = true;
+	const struct codex_quota *cq = model_codex_quota(t->m);
+	if (cq && cq->present)
+		have[AGENT_CODEX] = true;
+	if (t->o.claude_official && t->o.claude_official->present)
+		have[AGENT_CLAUDE] = true;
+	int n = (int)have[0] + (int)have[1];
+	return n ? n + 1 : 1;
+}
+
 void tui_draw(struct tui *t, int64_t now)
 {
 	if (!t->started)
@@ -418,7 +437,8 @@ void tui_draw(struct tui *t, int64_t now)
 	t->dirty = false;
 	struct layout l;
 	enum layout_mode mode = t->screen == SCREEN_DETAIL ? LAYOUT_DETAIL : LAYOUT_MAIN;
-	layout_compute(COLS, LINES, mode, 3, &l);
+	int nq = quota_lines(t);
+	layout_compute(COLS, LINES, mode, nq, &l);
 	erase();
 	if (l.too_small) {
 		term_text(t, 0, 0, COLS, "cachetop: terminal too small", ROLE_ERROR);
@@ -429,7 +449,7 @@ void tui_draw(struct tui *t, int64_t now)
 	if (t->screen == SCREEN_DETAIL)
 		screen_detail(t, &l, now);
 	if (t->screen == SCREEN_MAIN) {
-		layout_compute(COLS, LINES, LAYOUT_MAIN, 3, &l);
+		layout_compute(COLS, LINES, LAYOUT_MAIN, nq, &l);
 		screen_main(t, &l, now);
 	}
 	status_bar(t, &l);

@@ -42,7 +42,7 @@ first() { # session-id of the lines: the original writes A; the resumed file rep
 first $A > "$P/$A.jsonl"
 
 $TM new-session -d -s ct -x 120 -y 40 \
-	"env HOME=$T/home TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 NO_COLOR= CLAUDE_CONFIG_DIR= CODEX_HOME= XDG_CONFIG_HOME=$T/home XDG_STATE_HOME=$T/home \
+	"env HOME=$T/home TERM=screen-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 NO_COLOR= CLAUDE_CONFIG_DIR= CODEX_HOME= XDG_CONFIG_HOME=$T/home XDG_STATE_HOME=$T/home \
 	 $BIN --claude-dir $T/claude --codex-dir $T/codex; echo EXITED \$?; sleep 60" || fail "tmux"
 
 wait_for() { # text seconds
@@ -85,7 +85,7 @@ sleep 0.5
 $TM capture-pane -p -t ct > "$T/small.txt"
 lines=$(wc -l < "$T/small.txt")
 [ "$lines" -le 24 ] || fail "more than 24 lines after resize"
-awk '{ if (length($0) > 80) { print "line too long: " $0; exit 1 } }' "$T/small.txt" || fail "line wider than 80"
+perl -CSD -ne 'chomp; if (length($_) > 80) { print "line too long: $_\n"; exit 1 }' "$T/small.txt" || fail "line wider than 80"
 head -1 "$T/small.txt" | grep -q "^cachetop" || fail "header missing after resize"
 grep -q "RESUME MISS" "$T/small.txt" || fail "resume miss gone after resize"
 grep -q "q quit" "$T/small.txt" || fail "status bar missing after resize"
