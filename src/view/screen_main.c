@@ -177,7 +177,9 @@ void screen_main_collect(struct tui *t)
 	}
 	rows_sort(t->vis, t->nvis, t->sort);
 	/* keep the selection on the same session */
-	if (t->sel_id[0]) {
+	if (!t->user_moved)
+		t->sel = 0;
+	else if (t->sel_id[0]) {
 		for (size_t i = 0; i < t->nvis; i++)
 			if (t->vis[i]->id && !strcmp(t->vis[i]->id, t->sel_id)) {
 				t->sel = i;

@@ -217,6 +217,7 @@ static void move_sel(struct tui *t, long d)
 	}
 	if (!t->nvis)
 		return;
+	t->user_moved = true;
 	long s = (long)t->sel + d;
 	s = s < 0 ? 0 : s >= (long)t->nvis ? (long)t->nvis - 1 : s;
 	t->sel = (size_t)s;
@@ -273,6 +274,7 @@ static void mouse(struct tui *t)
 		long row = ev.y - (l.list.y + 1);
 		if (row >= 0 && row < l.list.h - 1 && t->top + (size_t)row < t->nvis) {
 			t->sel = t->top + (size_t)row;
+			t->user_moved = true;
 			snprintf(t->sel_id, sizeof t->sel_id, "%s", t->vis[t->sel]->id ? t->vis[t->sel]->id : "");
 			if (ev.bstate & BUTTON1_DOUBLE_CLICKED)
 				open_selected(t);

@@ -29,6 +29,7 @@ struct tui {
 	const struct session **vis; size_t nvis, capvis;
 	size_t sel, top;
 	char sel_id[128];
+	bool user_moved;                  /* until the user moves, the top row stays selected */
 	int list_rows;                    /* session rows that fit (page size) */
 	/* detail */
 	int32_t detail;                   /* session index */
