@@ -461,6 +461,8 @@ static int cmp_sessions(const void *pa, const void *pb)
 
 void rows_sort(const struct session **v, size_t n, enum sort_mode m)
 {
+	if (n < 2)
+		return; /* also: v may be NULL when there is nothing to sort */
 	g_sort = m;
 	qsort(v, n, sizeof *v, cmp_sessions);
 }
