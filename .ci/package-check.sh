@@ -49,8 +49,17 @@ dpkg-deb --field "$deb" Package Version Architecture Section Maintainer Depends 
 grep -qx "Package: cachetop" "$tmp/fields" || fail "Package field"
 grep -qx "Version: $version" "$tmp/fields" || fail "Version field is not $version"
 grep -qx "Section: utils" "$tmp/fields" || fail "Section field"
-for lib in libncursesw6 libyaml-0-2 libjson-c5 libinotifytools0; do
-	grep -q "^Depends:.*\b$lib\b" "$tmp/fields" || fail "Depends lacks $lib"
+# Every library the binary needs must be covered by Depends; a library of the stack the binary
+# does not link (a layer not merged yet) is only reported.
+needed=$(objdump -p "$tmp/build/src/app/cachetop" | awk '/NEEDED/ {print $2}')
+for pair in libncursesw.so:libncursesw6 libyaml-0.so:libyaml-0-2 libjson-c.so:libjson-c5 \
+	libinotifytools.so:libinotifytools0; do
+	so=${pair%%:*} pkg=${pair#*:}
+	if grep -q "^$so" <<<"$needed"; then
+		grep -q "^Depends:.*\b$pkg\b" "$tmp/fields" || fail "the binary needs $so but Depends lacks $pkg"
+	else
+		echo "package-check: warning: the binary does not link $so (so no $pkg in Depends)" >&2
+	fi
 done
 
 step "package contents"
@@ -96,6 +105,13 @@ rc=0
 [[ $rc -eq 0 ]] || { cat "$tmp/report.txt"; fail "cachetop report exited $rc"; }
 [[ -s $tmp/report.txt ]] || fail "cachetop report printed nothing"
 head -n 5 "$tmp/report.txt"
+(cd "$tmp" && "$bin" report --openmetrics "$tmp/cachetop.prom" --claude-dir "$claude" --codex-dir "$codex") ||
+	fail "cachetop report --openmetrics FILE exited $?"
+[[ ! -e $tmp/cachetop.prom.tmp ]] || fail "--openmetrics left its .tmp file behind"
+[[ $(tail -n 1 "$tmp/cachetop.prom") == "# EOF" ]] || fail "the OpenMetrics file does not end with # EOF"
+if command -v promtool >/dev/null; then
+	promtool check metrics <"$tmp/cachetop.prom" || fail "promtool rejects the OpenMetrics file"
+fi
 
 bash --norc --noprofile -c \
 	'source /usr/share/bash-completion/completions/cachetop && complete -p cachetop' >/dev/null ||
