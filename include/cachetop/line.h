@@ -108,7 +108,8 @@ void line_parse_claude(const char *s, size_t n, struct line *out);
 void line_parse_codex(const char *s, size_t n, struct line *out);
 
 /* The first timestamp found in a buffer holding the start of a transcript (any line type).
- * Used to read files oldest-first so that the copy that counts is the original. */
+ * Used to read files oldest-first so that the copy that counts is the original. Returns 0 and
+ * sets *ms, or -1 when no complete line in the buffer has a timestamp. */
 int line_peek_first_ts(const char *buf, size_t n, int64_t *ms);
 /* The last timestamp in a buffer holding the end of a transcript. */
 int line_peek_last_ts(const char *buf, size_t n, int64_t *ms);
