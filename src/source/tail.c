@@ -143,6 +143,9 @@ static void tail_from_fd(struct source *s, struct sfile *f, int fd)
 		if ((size_t)n < SOURCE_BLOCK)
 			break; /* caught up; the next write brings another event */
 	}
+	/* Caught up on a line boundary: thousands of idle files must not each keep a buffer. */
+	if (f->partial.len == 0 && f->partial.cap)
+		buf_free(&f->partial);
 }
 
 struct sfile *tail_open(struct source *s, const char *path, enum agent agent, bool subagent,
