@@ -9,13 +9,12 @@
 #include <stdint.h>
 
 #include "cachetop/price.h"
+#include "cachetop/quota.h" /* enum quota_unit */
 
 struct conf_err {
 	char msg[512];   /* "FILE:LINE:COL: what is wrong" */
 	int line, col;
 };
-
-enum quota_unit { QUOTA_USD = 0, QUOTA_TOKENS = 1 };
 
 struct config {
 	/* roots: when non-empty they replace the defaults */

@@ -1,0 +1,173 @@
+/* source_int.h — state shared by the three files of the source layer (discover.c: roots,
+ * listing and the object; tail.c: per-file offsets and line splitting; watch.c: inotify) and the
+ * few hooks the tests use to force rare paths (queue overflow, exhausted watch limit). Not a
+ * public header: only src/source and tests/source include it. */
+#ifndef CACHETOP_SOURCE_INT_H
+#define CACHETOP_SOURCE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <uthash.h>
+
+#include "cachetop/source.h"
+#include "cachetop/util.h"
+
+/* Appended bytes are read in blocks of this size. */
+#define SOURCE_BLOCK (1u << 20)
+/* Bytes peeked at each end of a file to order the start-up scan. */
+#define SOURCE_PEEK (64u << 10)
+/* A single line longer than this is dropped (counted) rather than buffered without bound. */
+#define SOURCE_LINE_MAX ((size_t)512 << 20)
+/* Bytes before the read offset remembered to notice a rewrite that kept the inode and grew past
+ * the old size before we looked (Claude rewrites files on resume/compact). */
+#define SOURCE_TAIL_CHECK 32
+/* Folders that could not be watched are listed this often. */
+#define SOURCE_POLL_MS 2000
+/* Event drain tick when the inotify fd could not be found (see watch.c). */
+#define SOURCE_TICK_MS 250
+
+/* Where transcripts live under a root: Claude projects/, Codex sessions/ and
+ * archived_sessions/. */
+struct source_target {
+	enum agent agent;
+	char *path;          /* <root>/projects, <root>/sessions, <root>/archived_sessions */
+	size_t root;         /* index into roots */
+	bool archived;       /* archived_sessions/: a sessions/ copy of the same relative path wins */
+	bool watched;        /* its tree is under watch (or polled) */
+	int anc_wd;          /* ancestor watch while it does not exist; -1 */
+};
+
+/* One transcript being tailed. */
+struct sfile {
+	char *path;                  /* hash key */
+	enum agent agent;
+	bool subagent;
+	uint32_t handle;             /* the sink's handle */
+	size_t root;
+	dev_t dev;
+	ino_t ino;
+	uint64_t offset;             /* bytes consumed (complete lines + partial) */
+	struct buf partial;          /* bytes after the last newline */
+	bool discarding;             /* inside an over-long line: drop until its newline */
+	unsigned char tail[SOURCE_TAIL_CHECK];
+	unsigned taillen;
+	bool dirty;                  /* queued for a read */
+	struct sfile *next_dirty;
+	UT_hash_handle hh;
+};
+
+/* A path met once and not read (not regular, unreadable…): counted once, not re-reported. */
+struct spath {
+	char *path;
+	UT_hash_handle hh;
+};
+
+/* A watched folder. */
+enum { WD_TREE = 1, WD_ANCESTOR = 2 };
+struct swatch {
+	int wd;
+	char *path;                  /* no trailing slash */
+	unsigned flags;
+	UT_hash_handle hh;           /* by wd */
+	UT_hash_handle hp;           /* by path */
+};
+
+/* A candidate transcript found by a listing, before it is opened. */
+struct scand {
+	char *path;
+	enum agent agent;
+	bool subagent;
+	size_t root;
+	int64_t first_ts, last_ts;
+	bool have_last;
+};
+
+struct scands {
+	struct scand *v;
+	size_t n, cap;
+	struct spath *seen;          /* paths already in v */
+};
+
+#define SOURCE_MSGS 16
+
+struct source {
+	struct source_roots roots;
+	struct line_sink sink;
+	struct source_stats st;
+	struct source_target *targets;
+	size_t ntargets;
+
+	struct sfile *files;         /* by path */
+	struct sfile *dirty;         /* files to read on this pass */
+	struct spath *skipped;
+	char *rbuf;                  /* SOURCE_BLOCK bytes */
+	uint64_t delivered;          /* lines handed to the sink, for source_process's result */
+
+	char *msgs[SOURCE_MSGS];
+	size_t nmsgs, msg_next;
+	char *msg_last;              /* the message returned last (freed on the next take) */
+	unsigned said;               /* SAID_* bits: messages given once */
+
+	/* watch state (watch.c) */
+	bool watching;
+	bool inotify_ok;
+	int fd;                      /* inotify fd found via /proc, or -1 */
+	struct swatch *by_wd, *by_path;
+	struct spath *unwatched;     /* folders polled because the watch limit ran out */
+	struct scands cands;         /* transcripts found on this pass, opened oldest-first */
+	int64_t next_poll_ms;
+	bool need_rescan, need_pending;
+	int watch_limit_test;        /* tests: pretend ENOSPC after this many watches; -1 off */
+};
+
+enum { SAID_WATCH_LIMIT = 1, SAID_UNREADABLE = 2, SAID_LONG_LINE = 4, SAID_NOT_REGULAR = 8,
+       SAID_NO_INOTIFY = 16 };
+
+/* discover.c */
+void source_message(struct source *s, const char *fmt, ...) CT_PRINTF(2, 3);
+bool source_path_is_transcript(const char *name);
+bool source_path_is_subagent(const struct source_target *t, const char *path);
+/* The target holding `path` (a file or folder under it), or NULL. */
+struct source_target *source_target_of(struct source *s, const char *path);
+/* List `dir` (a folder under target t) recursively: candidates for unknown transcripts go to
+ * c, known ones are queued dirty; each new folder is passed to on_dir first (watch.c adds a
+ * watch before listing, so nothing created meanwhile is missed). */
+void source_walk(struct source *s, struct source_target *t, const char *dir, struct scands *c,
+		 void (*on_dir)(struct source *s, const char *dir));
+/* Order candidates oldest-first and open/read each. */
+void source_open_candidates(struct source *s, struct scands *c);
+/* Open this pass's candidates, then read every queued file. */
+void source_settle(struct source *s);
+void scands_add(struct scands *c, const char *path, enum agent agent, bool subagent, size_t root);
+void scands_free(struct scands *c);
+/* Record a path that was not read; returns true the first time. */
+bool source_skip_once(struct source *s, const char *path);
+void source_skip_forget(struct source *s, const char *path);
+
+/* tail.c */
+/* Open a newly found transcript (checking it is a regular file without blocking), register it
+ * with the sink and read it. Returns NULL when it was skipped. */
+struct sfile *tail_open(struct source *s, const char *path, enum agent agent, bool subagent,
+			size_t root);
+/* Read whatever was appended (handles truncation, rewrite, inode change and deletion). */
+void tail_read(struct source *s, struct sfile *f);
+void tail_mark_dirty(struct source *s, struct sfile *f);
+/* Read every queued file. */
+void tail_flush_dirty(struct source *s);
+/* All files under `prefix/` (a removed folder) are gone. */
+void tail_mark_prefix_dirty(struct source *s, const char *prefix);
+void tail_free_all(struct source *s);
+
+/* watch.c */
+/* Stat every known file, list every tree again (new folders get watches), read only bytes past
+ * the saved offsets. Called after IN_Q_OVERFLOW; tests call it directly. */
+void source_rescan(struct source *s);
+void watch_stop(struct source *s);
+/* Tests: make inotify_add_watch fail with ENOSPC once `n` watches exist (-1: off). Call before
+ * source_watch. */
+void source_test_watch_limit(struct source *s, int n);
+
+#endif

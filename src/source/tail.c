@@ -1,0 +1,284 @@
+/* tail.c — one transcript as (dev, inode, offset, partial line): reads only appended bytes in
+ * large blocks, hands each complete line to the sink once, keeps an unfinished last line until
+ * its newline arrives, and notices truncation, in-place rewrites, a new inode at the same path
+ * and deletion. Files are opened per read and closed again, so a deleted transcript is never
+ * held open and thousands of files cost no descriptors. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "source_int.h"
+
+/* Open `path` for reading only if it is a regular file (following a symlink), never blocking:
+ * lstat/stat first, then O_NONBLOCK, then fstat again (the path may have changed meanwhile).
+ * Returns the fd, or -1 with *why = an errno value, or -2 for "not a regular file". */
+static int tail_open_regular(const char *path, struct stat *st, int *why)
+{
+	if (lstat(path, st) != 0) {
+		*why = errno;
+		return -1;
+	}
+	if (S_ISLNK(st->st_mode) && stat(path, st) != 0) {
+		*why = -2; /* dangling or looping symlink */
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		*why = -2;
+		return -1;
+	}
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		*why = errno;
+		return -1;
+	}
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+		close(fd);
+		*why = -2;
+		return -1;
+	}
+	*why = 0;
+	return fd;
+}
+
+static void tail_problem(struct source *s, const char *path, int why)
+{
+	if (why == ENOENT || why == ENOTDIR)
+		return; /* vanished between listing and opening: nothing to say */
+	if (!source_skip_once(s, path))
+		return;
+	if (why == -2) {
+		if (!(s->said & SAID_NOT_REGULAR)) {
+			s->said |= SAID_NOT_REGULAR;
+			source_message(s, "skipped %s: not a regular file", path);
+		}
+	} else if (!(s->said & SAID_UNREADABLE)) {
+		s->said |= SAID_UNREADABLE;
+		source_message(s, "cannot read %s: %s", path, strerror(why));
+	}
+}
+
+static void tail_deliver(struct source *s, struct sfile *f, const char *p, size_t n)
+{
+	if (n == 0 || (n == 1 && p[0] == '\r'))
+		return;
+	s->sink.line(s->sink.ctx, f->handle, p, n);
+	s->delivered++;
+	s->st.lines++;
+}
+
+/* Split a block at newlines; bytes after the last one wait in f->partial. */
+static void tail_split(struct source *s, struct sfile *f, const char *p, size_t n)
+{
+	const char *end = p + n;
+	const char *nl;
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p)))) {
+		if (f->discarding) {
+			f->discarding = false;
+		} else if (f->partial.len) {
+			buf_append(&f->partial, p, (size_t)(nl - p));
+			tail_deliver(s, f, f->partial.data, f->partial.len);
+			f->partial.len = 0;
+			/* Do not keep a many-megabyte buffer around after one huge line. */
+			if (f->partial.cap > 4 * (size_t)SOURCE_BLOCK)
+				buf_free(&f->partial);
+		} else {
+			tail_deliver(s, f, p, (size_t)(nl - p));
+		}
+		p = nl + 1;
+	}
+	if (p >= end || f->discarding)
+		return;
+	if (f->partial.len + (size_t)(end - p) > SOURCE_LINE_MAX) {
+		f->discarding = true;
+		buf_free(&f->partial);
+		if (!(s->said & SAID_LONG_LINE)) {
+			s->said |= SAID_LONG_LINE;
+			source_message(s, "skipped a line longer than %zu MB in %s",
+				       SOURCE_LINE_MAX >> 20, f->path);
+		}
+		return;
+	}
+	buf_append(&f->partial, p, (size_t)(end - p));
+}
+
+/* Remember the last bytes consumed, to notice a same-inode rewrite later. */
+static void tail_remember(struct sfile *f, const char *p, size_t n)
+{
+	if (n >= SOURCE_TAIL_CHECK) {
+		memcpy(f->tail, p + n - SOURCE_TAIL_CHECK, SOURCE_TAIL_CHECK);
+		f->taillen = SOURCE_TAIL_CHECK;
+		return;
+	}
+	unsigned keep = f->taillen;
+	if (keep > SOURCE_TAIL_CHECK - n)
+		keep = (unsigned)(SOURCE_TAIL_CHECK - n);
+	memmove(f->tail, f->tail + f->taillen - keep, keep);
+	memcpy(f->tail + keep, p, n);
+	f->taillen = keep + (unsigned)n;
+}
+
+static void tail_restart(struct sfile *f)
+{
+	f->offset = 0;
+	f->partial.len = 0;
+	f->discarding = false;
+	f->taillen = 0;
+}
+
+static void tail_from_fd(struct source *s, struct sfile *f, int fd)
+{
+	for (;;) {
+		ssize_t n = pread(fd, s->rbuf, SOURCE_BLOCK, (off_t)f->offset);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		tail_split(s, f, s->rbuf, (size_t)n);
+		tail_remember(f, s->rbuf, (size_t)n);
+		f->offset += (uint64_t)n;
+		s->st.bytes += (uint64_t)n;
+		if ((size_t)n < SOURCE_BLOCK)
+			break; /* caught up; the next write brings another event */
+	}
+}
+
+struct sfile *tail_open(struct source *s, const char *path, enum agent agent, bool subagent,
+			size_t root)
+{
+	struct sfile *f;
+	HASH_FIND_STR(s->files, path, f);
+	if (f) {
+		tail_read(s, f);
+		return f;
+	}
+	struct stat st;
+	int why;
+	int fd = tail_open_regular(path, &st, &why);
+	if (fd < 0) {
+		tail_problem(s, path, why);
+		return NULL;
+	}
+	source_skip_forget(s, path); /* e.g. a dangling symlink whose target appeared */
+	f = xcalloc(1, sizeof *f);
+	f->path = xstrdup(path);
+	f->agent = agent;
+	f->subagent = subagent;
+	f->root = root;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	HASH_ADD_KEYPTR(hh, s->files, f->path, strlen(f->path), f);
+	f->handle = s->sink.file_open(s->sink.ctx, agent, path, subagent);
+	s->st.files++;
+	if (root < s->roots.n)
+		s->roots.v[root].files++;
+	tail_from_fd(s, f, fd);
+	close(fd);
+	return f;
+}
+
+static void tail_drop(struct source *s, struct sfile *f)
+{
+	s->sink.file_gone(s->sink.ctx, f->handle);
+	s->st.gone++;
+	if (f->root < s->roots.n && s->roots.v[f->root].files)
+		s->roots.v[f->root].files--;
+	if (f->dirty) {
+		/* unlink from the dirty list */
+		for (struct sfile **pp = &s->dirty; *pp; pp = &(*pp)->next_dirty)
+			if (*pp == f) {
+				*pp = f->next_dirty;
+				break;
+			}
+	}
+	HASH_DEL(s->files, f);
+	buf_free(&f->partial);
+	free(f->path);
+	free(f);
+}
+
+void tail_read(struct source *s, struct sfile *f)
+{
+	struct stat st;
+	int why;
+	int fd = tail_open_regular(f->path, &st, &why);
+	if (fd < 0) {
+		if (why == EACCES || why == EPERM) {
+			tail_problem(s, f->path, why);
+			return; /* keep it: permissions may come back */
+		}
+		tail_drop(s, f); /* deleted, or replaced by something that is not a file */
+		return;
+	}
+	if (st.st_dev != f->dev || st.st_ino != f->ino) {
+		/* A new file at the same path (rename over, delete and re-create). */
+		s->sink.file_gone(s->sink.ctx, f->handle);
+		s->st.gone++;
+		f->dev = st.st_dev;
+		f->ino = st.st_ino;
+		tail_restart(f);
+		f->handle = s->sink.file_open(s->sink.ctx, f->agent, f->path, f->subagent);
+		s->st.files++;
+	} else if ((uint64_t)st.st_size < f->offset) {
+		s->sink.file_reset(s->sink.ctx, f->handle);
+		s->st.resets++;
+		tail_restart(f);
+	} else if (f->offset > 0 && f->taillen > 0) {
+		/* Rewritten in place and already longer than before? The bytes just before our
+		 * offset would differ. */
+		unsigned char chk[SOURCE_TAIL_CHECK];
+		ssize_t n = pread(fd, chk, f->taillen, (off_t)(f->offset - f->taillen));
+		if (n != (ssize_t)f->taillen || memcmp(chk, f->tail, f->taillen) != 0) {
+			s->sink.file_reset(s->sink.ctx, f->handle);
+			s->st.resets++;
+			tail_restart(f);
+		}
+	}
+	if ((uint64_t)st.st_size > f->offset)
+		tail_from_fd(s, f, fd);
+	close(fd);
+}
+
+void tail_mark_dirty(struct source *s, struct sfile *f)
+{
+	if (f->dirty)
+		return;
+	f->dirty = true;
+	f->next_dirty = s->dirty;
+	s->dirty = f;
+}
+
+void tail_flush_dirty(struct source *s)
+{
+	while (s->dirty) {
+		struct sfile *f = s->dirty;
+		s->dirty = f->next_dirty;
+		f->dirty = false;
+		f->next_dirty = NULL;
+		tail_read(s, f);
+	}
+}
+
+void tail_mark_prefix_dirty(struct source *s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	struct sfile *f, *tmp;
+	HASH_ITER(hh, s->files, f, tmp) {
+		if (strncmp(f->path, prefix, n) == 0 && f->path[n] == '/')
+			tail_mark_dirty(s, f);
+	}
+}
+
+void tail_free_all(struct source *s)
+{
+	struct sfile *f, *tmp;
+	HASH_ITER(hh, s->files, f, tmp) {
+		HASH_DEL(s->files, f);
+		buf_free(&f->partial);
+		free(f->path);
+		free(f);
+	}
+	s->dirty = NULL;
+}
