@@ -4,6 +4,7 @@
  * share/cachetop/). Reads no environment except PATH for a bare argv0. */
 #include "cachetop/config.h"
 #include "cachetop/util.h"
+#include "datapath_private.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -83,9 +84,15 @@ static bool in_build_tree(const char *dir)
 
 char *conf_data_path(const char *argv0, const char *rel)
 {
-	if (!rel || !*rel || rel[0] == '/')
+	return conf_data_path_from(exe_dir(argv0), rel);
+}
+
+char *conf_data_path_from(char *dir, const char *rel)
+{
+	if (!rel || !*rel || rel[0] == '/' || strstr(rel, "..")) {
+		free(dir);
 		return NULL;
-	char *dir = exe_dir(argv0);
+	}
 	struct buf b = { 0 };
 	if (dir) {
 		buf_printf(&b, "%s/../%s/%s", dir, CACHETOP_DATADIR_REL, rel);
