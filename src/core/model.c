@@ -499,6 +499,7 @@ static unsigned classify(struct model *m, uint32_t ri, uint64_t chain_key)
 		double usd;
 		miss_cost(m, r, agent, E, &tok, &usd);
 		if (cause_expected(c)) {
+			ev.rebuild_tokens = tok;
 			ev.rebuild_usd = usd;
 			if (usd > 0) {
 				s->tot.rebuild_usd += usd;
