@@ -115,16 +115,8 @@ static void quota_panel(struct tui *t, const struct layout *l, int64_t now)
 {
 	if (rect_empty(&l->quota))
 		return;
-	bool have[AGENT_COUNT] = {false};
-	size_t ns = model_session_count(t->m);
-	for (size_t i = 0; i < ns; i++)
-		if (model_session(t->m, i)->tot.requests)
-			have[model_session(t->m, i)->agent] = true;
-	const struct codex_quota *cq = model_codex_quota(t->m);
-	if (cq && cq->present)
-		have[AGENT_CODEX] = true;
-	if (t->o.claude_official && t->o.claude_official->present)
-		have[AGENT_CLAUDE] = true;
+	bool have[AGENT_COUNT];
+	tui_agents_with_data(t, have);
 	int y = l->quota.y, end = l->quota.y + l->quota.h;
 	double wasted = 0, used = 0;
 	bool first = true, any = false;

@@ -415,10 +415,9 @@ static void help_overlay(struct tui *t)
 		term_text(t, y0 + 1 + i, x0 + 2, w - 4, lines[i], i == 0 ? ROLE_TITLE : ROLE_STATUS);
 }
 
-/* Lines the 5h panel wants: one gauge per agent with data, plus the waste line. */
-static int quota_lines(const struct tui *t)
+void tui_agents_with_data(const struct tui *t, bool have[AGENT_COUNT])
 {
-	bool have[AGENT_COUNT] = {false};
+	have[AGENT_CLAUDE] = have[AGENT_CODEX] = false;
 	size_t ns = model_session_count(t->m);
 	for (size_t i = 0; i < ns; i++)
 		if (model_session(t->m, i)->tot.requests)
@@ -428,6 +427,13 @@ static int quota_lines(const struct tui *t)
 		have[AGENT_CODEX] = true;
 	if (t->o.claude_official && t->o.claude_official->present)
 		have[AGENT_CLAUDE] = true;
+}
+
+/* Lines the 5h panel wants: one gauge per agent with data, plus the waste line. */
+static int quota_lines(const struct tui *t)
+{
+	bool have[AGENT_COUNT];
+	tui_agents_with_data(t, have);
 	int n = (int)have[0] + (int)have[1];
 	return n ? n + 1 : 1;
 }

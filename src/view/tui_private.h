@@ -63,6 +63,8 @@ void screen_main(struct tui *t, const struct layout *l, int64_t now);
 void screen_detail(struct tui *t, const struct layout *l, int64_t now);
 /* Rebuild t->vis from the model with the current filter, agent and sort. */
 void screen_main_collect(struct tui *t);
+/* Which agents have requests or an official reading (each gets a 5h gauge). */
+void tui_agents_with_data(const struct tui *t, bool have[AGENT_COUNT]);
 /* Sessions in a project (pairs filter ctx). */
 bool screen_same_project(const struct model *m, uint32_t session, void *ctx);
 

@@ -130,6 +130,18 @@ static void base_session(struct model *m, struct conv *c)
 	(void)m;
 }
 
+/* Session A in its own file, and a new file for session B whose first line's parentUuid points
+ * at A's last line: a junction, the resume shape without a replayed prefix. */
+static struct model *junction_pair(struct conv *a, struct conv *b)
+{
+	struct model *m = new_model();
+	conv_init(a, m, model_file_add(m, AGENT_CLAUDE, "/p/A.jsonl", false), "A", "A");
+	base_session(m, a);
+	conv_init(b, m, model_file_add(m, AGENT_CLAUDE, "/p/B.jsonl", false), "B", "B");
+	snprintf(b->last_uuid, sizeof b->last_uuid, "%s", a->last_uuid);
+	return m;
+}
+
 Test(resume, replayed_prefix_then_miss_at_4_minutes)
 {
 	struct model *m = new_model();
@@ -177,15 +189,8 @@ Test(resume, replayed_prefix_then_miss_at_4_minutes)
 
 Test(resume, junction_then_full_miss_at_28_minutes)
 {
-	struct model *m = new_model();
-	uint32_t fa = model_file_add(m, AGENT_CLAUDE, "/p/A.jsonl", false);
-	struct conv a;
-	conv_init(&a, m, fa, "A", "A");
-	base_session(m, &a);
-	uint32_t fb = model_file_add(m, AGENT_CLAUDE, "/p/B.jsonl", false);
-	struct conv b;
-	conv_init(&b, m, fb, "B", "B");
-	snprintf(b.last_uuid, sizeof b.last_uuid, "%s", a.last_uuid); /* parentUuid points into A */
+	struct conv a, b;
+	struct model *m = junction_pair(&a, &b);
 	int64_t t = conv_req(&b, 2.0 + 28.2, 0, 40260, 0);
 	const struct cache_event *e = event_at(m, t);
 	cr_assert_not_null(e);
@@ -196,15 +201,8 @@ Test(resume, junction_then_full_miss_at_28_minutes)
 
 Test(resume, junction_after_an_hour_is_ttl_expiry)
 {
-	struct model *m = new_model();
-	uint32_t fa = model_file_add(m, AGENT_CLAUDE, "/p/A.jsonl", false);
-	struct conv a;
-	conv_init(&a, m, fa, "A", "A");
-	base_session(m, &a);
-	uint32_t fb = model_file_add(m, AGENT_CLAUDE, "/p/B.jsonl", false);
-	struct conv b;
-	conv_init(&b, m, fb, "B", "B");
-	snprintf(b.last_uuid, sizeof b.last_uuid, "%s", a.last_uuid);
+	struct conv a, b;
+	struct model *m = junction_pair(&a, &b);
 	int64_t t = conv_req(&b, 2.0 + 2423.6, 0, 20061, 0);
 	const struct cache_event *e = event_at(m, t);
 	cr_assert_eq(e->cause, CAUSE_TTL_EXPIRY);
@@ -216,15 +214,8 @@ Test(resume, junction_after_an_hour_is_ttl_expiry)
 
 Test(resume, warm_resume_is_a_resume_hit)
 {
-	struct model *m = new_model();
-	uint32_t fa = model_file_add(m, AGENT_CLAUDE, "/p/A.jsonl", false);
-	struct conv a;
-	conv_init(&a, m, fa, "A", "A");
-	base_session(m, &a);
-	uint32_t fb = model_file_add(m, AGENT_CLAUDE, "/p/B.jsonl", false);
-	struct conv b;
-	conv_init(&b, m, fb, "B", "B");
-	snprintf(b.last_uuid, sizeof b.last_uuid, "%s", a.last_uuid);
+	struct conv a, b;
+	struct model *m = junction_pair(&a, &b);
 	int64_t t = conv_req(&b, 5, 0, 800, 40551);
 	const struct cache_event *e = event_at(m, t);
 	cr_assert_not_null(e);
@@ -269,16 +260,9 @@ Test(resume, version_change_inside_one_file)
 
 Test(resume, model_switch_is_never_a_resume_miss)
 {
-	struct model *m = new_model();
-	uint32_t fa = model_file_add(m, AGENT_CLAUDE, "/p/A.jsonl", false);
-	struct conv a;
-	conv_init(&a, m, fa, "A", "A");
-	base_session(m, &a);
-	uint32_t fb = model_file_add(m, AGENT_CLAUDE, "/p/B.jsonl", false);
-	struct conv b;
-	conv_init(&b, m, fb, "B", "B");
+	struct conv a, b;
+	struct model *m = junction_pair(&a, &b);
 	b.model = "claude-haiku-4-5-20251001";
-	snprintf(b.last_uuid, sizeof b.last_uuid, "%s", a.last_uuid);
 	int64_t t = conv_req(&b, 4, 0, 40000, 0);
 	cr_assert_eq(event_at(m, t)->cause, CAUSE_MODEL_SWITCH);
 	cr_assert_eq(model_totals(m)->unexpected, 0);
