@@ -167,6 +167,17 @@ void model_free(struct model *m)
 
 /* ---- tables ---------------------------------------------------------------------------- */
 
+/* Grow two parallel arrays of *cap elements together when n reaches *cap. */
+static void grow_pair(void **a, size_t ea, void **b, size_t eb, size_t *cap, size_t n)
+{
+	if (n < *cap)
+		return;
+	size_t c = *cap ? *cap * 2 : 16;
+	*a = xrealloc(*a, c * ea);
+	*b = xrealloc(*b, c * eb);
+	*cap = c;
+}
+
 static uint16_t model_intern(struct model *m, const char *name)
 {
 	if (!name || !*name)
@@ -177,12 +188,8 @@ static uint16_t model_intern(struct model *m, const char *name)
 		return (uint16_t)*v;
 	if (m->nmodels >= MAX_MODELS)
 		return 0; /* hostile input with endless model names: the rest are "unknown" */
-	if (m->nmodels == m->capmodels) {
-		size_t cap = m->capmodels * 2;
-		m->model_names = xrealloc(m->model_names, cap * sizeof *m->model_names);
-		m->model_prices = xrealloc(m->model_prices, cap * sizeof *m->model_prices);
-		m->capmodels = cap;
-	}
+	grow_pair((void **)&m->model_names, sizeof *m->model_names, (void **)&m->model_prices,
+		  sizeof *m->model_prices, &m->capmodels, m->nmodels);
 	size_t i = m->nmodels++;
 	m->model_names[i] = xstrdup(name);
 	m->model_prices[i] = price_lookup(m->prices, name);
@@ -196,12 +203,8 @@ static int32_t session_get(struct model *m, const char *id, enum agent agent, un
 	uint64_t *v = u64map_get(&m->session_ids, h);
 	if (v)
 		return (int32_t)*v;
-	if (m->nsessions == m->capsessions) {
-		size_t cap = m->capsessions ? m->capsessions * 2 : 16;
-		m->sessions = xrealloc(m->sessions, cap * sizeof *m->sessions);
-		m->spriv = xrealloc(m->spriv, cap * sizeof *m->spriv);
-		m->capsessions = cap;
-	}
+	grow_pair((void **)&m->sessions, sizeof *m->sessions, (void **)&m->spriv, sizeof *m->spriv,
+		  &m->capsessions, m->nsessions);
 	size_t i = m->nsessions++;
 	struct session *s = &m->sessions[i];
 	memset(s, 0, sizeof *s);
@@ -255,12 +258,8 @@ static void session_title(struct session *s, enum title_rank rank, const char *t
 
 uint32_t model_file_add(struct model *m, enum agent agent, const char *path, bool subagent)
 {
-	if (m->nfiles == m->capfiles) {
-		size_t cap = m->capfiles ? m->capfiles * 2 : 16;
-		m->files = xrealloc(m->files, cap * sizeof *m->files);
-		m->fstate = xrealloc(m->fstate, cap * sizeof *m->fstate);
-		m->capfiles = cap;
-	}
+	grow_pair((void **)&m->files, sizeof *m->files, (void **)&m->fstate, sizeof *m->fstate,
+		  &m->capfiles, m->nfiles);
 	size_t i = m->nfiles++;
 	m->files[i] = (struct model_file){.path = xstrdup(path ? path : ""), .agent = agent,
 					  .subagent = subagent, .session = NO_SESSION};
@@ -501,6 +500,7 @@ static unsigned classify(struct model *m, uint32_t ri, uint64_t chain_key)
 		double usd;
 		miss_cost(m, r, agent, E, &tok, &usd);
 		if (cause_expected(c)) {
+			ev.rebuild_tokens = tok;
 			ev.rebuild_usd = usd;
 			if (usd > 0) {
 				s->tot.rebuild_usd += usd;
