@@ -1,5 +1,5 @@
 /* datapath.c — where the shipped data (themes/, data/prices.yaml) is: the installed layout
- * <exe dir>/../share/cachetop/<rel> first, then the source tree when the executable runs from a
+ * (and samples/) <exe dir>/../share/cachetop/<rel> first, then the source tree when the executable runs from a
  * CMake build folder. The same relative names work in both (install themes/ and data/ under
  * share/cachetop/). Reads no environment except PATH for a bare argv0. */
 #include "cachetop/config.h"
@@ -17,10 +17,11 @@
 #define CACHETOP_DATADIR_REL "share/cachetop"
 #endif
 
+/* A data file, or a data folder (samples/). */
 static bool is_file(const char *p)
 {
 	struct stat st;
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	return stat(p, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode));
 }
 
 /* The directory of the running executable, or NULL. */
