@@ -116,7 +116,9 @@ long jscan_object(const char *s, size_t n, const char *const *keys, size_t nkeys
 			return -1;
 		size_t klen = ke - ks;
 		for (size_t k = 0; k < nkeys; k++) {
-			if (keys[k][0] == s[ks] && !strncmp(keys[k], s + ks, klen) && keys[k][klen] == 0) {
+			/* strnlen first: a key in the input may hold NUL bytes (\u0000 is legal JSON,
+			 * and raw NULs are not), so strncmp alone could match a shorter name */
+			if (keys[k][0] == s[ks] && strnlen(keys[k], klen + 1) == klen && !memcmp(keys[k], s + ks, klen)) {
 				char t = s[i];
 				if (t == '"')
 					out[k] = (struct jspan){s + i + 1, (size_t)vl - 2, '"'};
