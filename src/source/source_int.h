@@ -23,7 +23,7 @@
 #define SOURCE_LINE_MAX ((size_t)512 << 20)
 /* Bytes before the read offset remembered to notice a rewrite that kept the inode and grew past
  * the old size before we looked (Claude rewrites files on resume/compact). */
-#define SOURCE_TAIL_CHECK 32
+#define SOURCE_TAIL_CHECK 64
 /* Folders that could not be watched are listed this often. */
 #define SOURCE_POLL_MS 2000
 /* Event drain tick when the inotify fd could not be found (see watch.c). */
@@ -54,6 +54,8 @@ struct sfile {
 	bool discarding;             /* inside an over-long line: drop until its newline */
 	unsigned char tail[SOURCE_TAIL_CHECK];
 	unsigned taillen;
+	bool unlinked;               /* its path was deleted/moved away since the last read: what
+	                              * is there now is another file, even on a reused inode */
 	bool dirty;                  /* queued for a read */
 	struct sfile *next_dirty;
 	UT_hash_handle hh;

@@ -310,6 +310,8 @@ static void watch_event(struct source *s, const struct inotify_event *ev)
 	struct sfile *f;
 	HASH_FIND_STR(s->files, path, f);
 	if (f) {
+		if (ev->mask & (IN_DELETE | IN_MOVED_FROM))
+			f->unlinked = true;
 		tail_mark_dirty(s, f);
 	} else if (t && (ev->mask & (IN_CREATE | IN_MODIFY | IN_MOVED_TO | IN_CLOSE_WRITE))) {
 		struct stat st;
