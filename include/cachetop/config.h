@@ -9,13 +9,12 @@
 #include <stdint.h>
 
 #include "cachetop/price.h"
+#include "cachetop/quota.h" /* enum quota_unit */
 
 struct conf_err {
 	char msg[512];   /* "FILE:LINE:COL: what is wrong" */
 	int line, col;
 };
-
-enum quota_unit { QUOTA_USD = 0, QUOTA_TOKENS = 1 };
 
 struct config {
 	/* roots: when non-empty they replace the defaults */
@@ -46,6 +45,17 @@ int config_load(struct config *c, const char *path, bool optional, struct conf_e
 int config_load_mem(struct config *c, const char *name, const char *text, size_t n, struct conf_err *err);
 /* $XDG_CONFIG_HOME/cachetop/config.yaml (or ~/.config/…); the caller frees. */
 char *config_default_path(void);
+
+/* quota.plan presets: USD of API-priced usage per 5-hour window. ESTIMATES, not published
+ * limits (Anthropic publishes no budgets); see src/conf/config_table.c for their source. A plan
+ * sets quota_limit (unit usd, quota_auto false) unless the same file gives quota.limit. */
+struct config_plan {
+	const char *name;
+	double usd_per_5h;
+	const char *desc;
+};
+extern const struct config_plan config_plans[]; /* ends with name == NULL */
+const struct config_plan *config_plan_find(const char *name);
 
 /* Price table YAML:
  *   models:

@@ -51,6 +51,7 @@ enum {
 	REQ_AFTER_RESUME = 1 << 1,/* first main-chain request after a resume boundary */
 	REQ_COUNTED = 1 << 2,     /* inside --since: part of totals */
 	REQ_PRICED = 1 << 3,      /* its model has a price */
+	REQ_AFTER_COMPACTION = 1 << 4, /* a compaction lies between it and its predecessor */
 };
 
 /* One API request. 48 bytes: the per-request cost budget is spent here and in the hash sets. */
@@ -189,6 +190,8 @@ const struct model_opts *model_options(const struct model *m);
 double model_request_cost(const struct model *m, const struct request *r);
 /* Seconds left before the session's cache expires at `now` (from its last main-chain request
  * and the TTL in force); 0 when cold or unknown. */
+/* Bytes held by the model's tables (for the memory-per-request figure). */
+size_t model_memory_bytes(const struct model *m);
 double model_cache_left_s(const struct model *m, const struct session *s, int64_t now);
 
 #endif

@@ -1,5 +1,5 @@
 /* theme.h — screen roles and their abstract styles (colours as names/0-255/#rrggbb, attributes),
- * loaded from themes/*.yaml by the conf layer and mapped to curses pairs by the view. One role
+ * loaded from themes/NAME.yaml by the conf layer and mapped to curses pairs by the view. One role
  * list serves the enum, the YAML keys and the built-in fallback. */
 #ifndef CACHETOP_THEME_H
 #define CACHETOP_THEME_H
@@ -53,6 +53,10 @@ void theme_builtin(struct theme *t, const char *name);
  * are errors with file:line:col; *t then still holds a usable theme. */
 int theme_load(struct theme *t, const char *path, struct conf_err *err);
 int theme_load_mem(struct theme *t, const char *name, const char *text, size_t n, struct conf_err *err);
+/* Resolve --theme NAME|FILE: a spec with a '/' or ending in ".yaml" is a file; otherwise
+ * themes/NAME.yaml from the data folder (conf_data_path), else the built-in of that name
+ * ("default", "mono"). Unknown names are an error and leave the built-in default in *t. */
+int theme_load_named(struct theme *t, const char *argv0, const char *spec, struct conf_err *err);
 /* Parse "red", "bright-blue", "default", "208", "#ff8700". */
 int theme_parse_colour(const char *s, struct theme_colour *out);
 /* Nearest palette index for a colour on a terminal with `colors` colours (8, 16, 256). */

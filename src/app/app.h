@@ -41,6 +41,15 @@ struct app {
 	struct claude_official claude_official;  /* from the statusline state file */
 };
 
+/* Load config (a bad file: message, defaults kept), prices, roots, options, official readings. */
+void app_load(struct app *a);
+void app_free(struct app *a);
+/* A model over every root, read oldest-first (report, status). NULL with a message on failure. */
+struct model *app_build_model(struct app *a, struct source **src_out);
+
+/* Feed every complete line of one file (read-only) to the model; -1 if it cannot be read. */
+int app_feed_file(struct model *m, uint32_t file, const char *path);
+
 /* Wall clock in ms (the only place the app reads the clock, unless --now is given). */
 int64_t app_now(const struct app *a);
 

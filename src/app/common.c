@@ -1,0 +1,303 @@
+/* common.c — what the sub-commands share: loading config/prices/roots, the line sink that feeds
+ * the model, building a model from every root, report contexts, the statusline state file. The
+ * only place outside the event loops that reads the wall clock. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "cachetop/statusline.h"
+#include "cachetop/timefmt.h"
+#include "cachetop/util.h"
+
+int64_t app_now(const struct app *a)
+{
+	if (a->now_override != CT_TIME_NONE)
+		return a->now_override;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void app_resolve_roots(struct app *a)
+{
+	source_roots_free(&a->roots);
+	char **cl = a->nclaude ? a->claude_dirs : a->cfg.claude_dirs;
+	size_t ncl = a->nclaude ? a->nclaude : a->cfg.nclaude;
+	char **cx = a->ncodex ? a->codex_dirs : a->cfg.codex_dirs;
+	size_t ncx = a->ncodex ? a->ncodex : a->cfg.ncodex;
+	/* Naming roots of one agent on the command line means "these roots": the other agent's
+	 * defaults are not added behind the user's back. */
+	bool explicit = a->nclaude || a->ncodex;
+	if (ncl)
+		for (size_t i = 0; i < ncl; i++)
+			source_roots_add(&a->roots, AGENT_CLAUDE, cl[i]);
+	else if (!explicit)
+		source_roots_default(&a->roots, AGENT_CLAUDE);
+	if (ncx)
+		for (size_t i = 0; i < ncx; i++)
+			source_roots_add(&a->roots, AGENT_CODEX, cx[i]);
+	else if (!explicit)
+		source_roots_default(&a->roots, AGENT_CODEX);
+}
+
+static char *data_file(const struct app *a, const char *name)
+{
+	char *p = conf_data_path(a->argv0, name);
+	if (!p) {
+		char rel[256];
+		snprintf(rel, sizeof rel, "data/%s", name);
+		p = conf_data_path(a->argv0, rel);
+	}
+	return p;
+}
+
+void app_load(struct app *a)
+{
+	struct conf_err err;
+	config_defaults(&a->cfg);
+	char *path = a->config_path ? xstrdup(a->config_path) : config_default_path();
+	if (path && config_load(&a->cfg, path, a->config_path == NULL, &err) != 0)
+		fprintf(stderr, "cachetop: %s (using defaults for the rest)\n", err.msg);
+	free(path);
+	if (a->bell)
+		a->cfg.bell = true;
+	if (a->no_color)
+		a->cfg.no_color = true;
+
+	char *prices = a->cfg.prices ? xstrdup(a->cfg.prices) : data_file(a, "prices.yaml");
+	if (prices) {
+		struct price_table *t = xcalloc(1, sizeof *t);
+		if (prices_load(t, prices, &err) == 0) {
+			a->prices = t;
+		} else {
+			fprintf(stderr, "cachetop: %s (using the built-in price table)\n", err.msg);
+			price_table_free(t);
+			free(t);
+		}
+		free(prices);
+	}
+
+	app_resolve_roots(a);
+	model_opts_default(&a->mopts);
+	a->mopts.cold_min_prefix = a->cfg.cold_min_prefix;
+	a->mopts.cold_ratio = a->cfg.cold_ratio;
+	a->mopts.default_ttl_s = a->cfg.default_ttl_s;
+	a->mopts.codex_ttl_s = a->cfg.codex_ttl_s;
+	a->mopts.since_ms = a->since_ms;
+	a->mopts.prices = a->prices;
+	a->qopts.limit_auto = a->cfg.quota_auto;
+	a->qopts.limit = a->cfg.quota_limit;
+	a->qopts.unit = a->cfg.quota_unit;
+	app_load_official(a);
+}
+
+void app_free(struct app *a)
+{
+	for (size_t i = 0; i < a->nclaude; i++)
+		free(a->claude_dirs[i]);
+	for (size_t i = 0; i < a->ncodex; i++)
+		free(a->codex_dirs[i]);
+	free(a->claude_dirs);
+	free(a->codex_dirs);
+	source_roots_free(&a->roots);
+	config_free(&a->cfg);
+	if (a->prices) {
+		price_table_free(a->prices);
+		free(a->prices);
+	}
+}
+
+/* ---- the sink that feeds the model ------------------------------------------------------- */
+
+static uint32_t sink_open(void *ctx, enum agent agent, const char *path, bool subagent)
+{
+	return model_file_add(ctx, agent, path, subagent);
+}
+static void sink_line(void *ctx, uint32_t file, const char *line, size_t n) { model_feed(ctx, file, line, n); }
+static void sink_reset(void *ctx, uint32_t file) { model_file_reset(ctx, file); }
+static void sink_gone(void *ctx, uint32_t file) { model_file_gone(ctx, file); }
+
+void app_model_sink(struct model *m, struct line_sink *out)
+{
+	*out = (struct line_sink){.ctx = m, .file_open = sink_open, .line = sink_line,
+				  .file_reset = sink_reset, .file_gone = sink_gone};
+}
+
+struct model *app_build_model(struct app *a, struct source **src_out)
+{
+	struct model *m = model_new(&a->mopts);
+	struct line_sink sink;
+	app_model_sink(m, &sink);
+	struct source *s = source_new(&a->roots, &sink);
+	char err[512] = "";
+	if (source_scan(s, err, sizeof err) != 0) {
+		fprintf(stderr, "cachetop: %s\n", err);
+		source_free(s);
+		model_free(m);
+		return NULL;
+	}
+	const char *msg;
+	while ((msg = source_take_message(s)))
+		fprintf(stderr, "cachetop: %s\n", msg);
+	if (src_out)
+		*src_out = s;
+	else
+		source_free(s);
+	return m;
+}
+
+size_t app_report_roots(const struct source *s, struct report_root *out, size_t cap)
+{
+	const struct source_roots *r = source_get_roots(s);
+	size_t n = 0;
+	for (size_t i = 0; i < r->n && n < cap; i++)
+		out[n++] = (struct report_root){.agent = r->v[i].agent, .path = r->v[i].path,
+						.files = r->v[i].files, .exists = r->v[i].exists};
+	return n;
+}
+
+void app_report_ctx(struct app *a, const struct source *s, struct report_root *roots, size_t cap,
+		    struct report_ctx *c)
+{
+	*c = (struct report_ctx){.now = app_now(a), .roots = roots,
+				 .nroots = s ? app_report_roots(s, roots, cap) : 0, .quota = a->qopts,
+				 .claude_official = a->claude_official.present ? &a->claude_official : NULL,
+				 .utf8 = !a->ascii};
+}
+
+/* ---- statusline state ------------------------------------------------------------------ */
+
+char *app_state_path(void)
+{
+	const char *xdg = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	struct buf b = {0};
+	if (xdg && *xdg)
+		buf_printf(&b, "%s/cachetop/statusline.jsonl", xdg);
+	else if (home && *home)
+		buf_printf(&b, "%s/.local/state/cachetop/statusline.jsonl", home);
+	else
+		return NULL;
+	return b.data;
+}
+
+/* Read at most the last 256 KB: the newest reading is at the end. */
+void app_load_official(struct app *a)
+{
+	memset(&a->claude_official, 0, sizeof a->claude_official);
+	char *path = app_state_path();
+	if (!path)
+		return;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	free(path);
+	if (fd < 0)
+		return;
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		off_t want = st.st_size > 262144 ? 262144 : st.st_size;
+		char *buf = xmalloc((size_t)want + 1);
+		ssize_t n = pread(fd, buf, (size_t)want, st.st_size - want);
+		if (n > 0)
+			statusline_state_read(buf, (size_t)n, &a->claude_official);
+		free(buf);
+	}
+	close(fd);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int app_feed_file(struct model *m, uint32_t file, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	struct buf pending = {0};
+	char *chunk = xmalloc(1 << 20);
+	ssize_t n;
+	while ((n = read(fd, chunk, 1 << 20)) > 0) {
+		size_t start = 0;
+		for (;;) {
+			char *nl = memchr(chunk + start, '\n', (size_t)n - start);
+			if (!nl)
+				break;
+			size_t end = (size_t)(nl - chunk);
+			if (pending.len) {
+				buf_append(&pending, chunk + start, end - start);
+				model_feed(m, file, pending.data, pending.len);
+				pending.len = 0;
+			} else {
+				model_feed(m, file, chunk + start, end - start);
+			}
+			start = end + 1;
+		}
+		buf_append(&pending, chunk + start, (size_t)n - start); /* a partial line waits */
+	}
+	free(chunk);
+	buf_free(&pending);
+	close(fd);
+	return 0;
+}
+
+/* ---- sub-commands that read the whole tree once ------------------------------------------ */
+
+int cmd_report(struct app *a)
+{
+	struct source *s = NULL;
+	struct model *m = app_build_model(a, &s);
+	if (!m)
+		return 1;
+	struct report_root roots[64];
+	struct report_ctx c;
+	app_report_ctx(a, s, roots, 64, &c);
+	struct buf out = {0};
+	switch (a->format) {
+	case FMT_JSON: report_json(m, &c, &out); break;
+	case FMT_CSV: report_csv(m, &c, &out); break;
+	case FMT_OPENMETRICS: report_openmetrics(m, &c, &out); break;
+	default: report_text(m, &c, &out); break;
+	}
+	int rc = 0;
+	if (a->format == FMT_OPENMETRICS && a->output_path) {
+		/* write-then-rename, so a textfile collector never reads half a file */
+		struct buf tmp = {0};
+		buf_printf(&tmp, "%s.tmp", a->output_path);
+		int fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || write_all(fd, out.data ? out.data : "", out.len) || close(fd) ||
+		    rename(tmp.data, a->output_path)) {
+			fprintf(stderr, "cachetop: cannot write %s: %s\n", a->output_path, strerror(errno));
+			rc = 1;
+		}
+		buf_free(&tmp);
+	} else if (write_all(STDOUT_FILENO, out.data ? out.data : "", out.len) && errno != EPIPE) {
+		fprintf(stderr, "cachetop: cannot write the report: %s\n", strerror(errno));
+		rc = 1;
+	}
+	buf_free(&out);
+	source_free(s);
+	model_free(m);
+	return rc;
+}

@@ -1,0 +1,189 @@
+/* main.c — the command line: common options, the sub-command, exit codes (0 ok, 1 failure,
+ * 2 usage), and loading config, prices and roots before handing over to a sub-command. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "cachetop/timefmt.h"
+#include "cachetop/util.h"
+
+static const char usage_text[] =
+	"usage: cachetop [COMMAND] [OPTIONS]\n"
+	"\n"
+	"Live prompt-cache and 5-hour quota monitor for Claude Code and Codex CLI transcripts.\n"
+	"\n"
+	"commands:\n"
+	"  (none)                 live dashboard over the transcript roots\n"
+	"  report                 one-shot report: sessions, cache events, pairs, blocks, quota\n"
+	"  watch --jsonl          one JSON object per cache event, as it happens\n"
+	"  replay DIR             play a recorded tree (e.g. samples/) as if live\n"
+	"  statusline             a Claude Code statusLine command (reads its stdin JSON)\n"
+	"  status                 one compact line for tmux status-right\n"
+	"\n"
+	"options:\n"
+	"  --claude-dir DIR       a Claude root (holds projects/); repeatable\n"
+	"  --codex-dir DIR        a Codex root (holds sessions/); repeatable\n"
+	"  --config FILE          config file (default $XDG_CONFIG_HOME/cachetop/config.yaml)\n"
+	"  --theme NAME|FILE      colour theme (default, light, mono, nord, or a YAML file)\n"
+	"  --no-color             no colours (also when NO_COLOR is set)\n"
+	"  --ascii                ASCII glyphs only\n"
+	"  --bell                 ring the terminal bell once per unexpected miss\n"
+	"  --since DATE           count requests from DATE on (RFC 3339 or YYYY-MM-DD)\n"
+	"  --now TIME             take TIME as the current time (reproducible reports)\n"
+	"  --json                 report: JSON (report-schema)\n"
+	"  --csv                  report: one CSV row per session\n"
+	"  --openmetrics [FILE]   report: OpenMetrics text, to stdout or atomically to FILE\n"
+	"  --jsonl                watch: JSON lines (the default and only format)\n"
+	"  --backfill             watch: also print the events already in the files\n"
+	"  --speed N              replay: play N times faster than real time (default 60)\n"
+	"  --max-frames N         dashboard: quit after N frames (tests)\n"
+	"  -h, --help             this help\n"
+	"  -V, --version          the version\n";
+
+enum {
+	OPT_CLAUDE = 256, OPT_CODEX, OPT_CONFIG, OPT_THEME, OPT_NOCOLOR, OPT_ASCII, OPT_BELL, OPT_SINCE,
+	OPT_NOW, OPT_JSON, OPT_CSV, OPT_OPENMETRICS, OPT_JSONL, OPT_BACKFILL, OPT_SPEED, OPT_MAXFRAMES,
+};
+
+static const struct option long_opts[] = {
+	{"claude-dir", required_argument, NULL, OPT_CLAUDE},
+	{"codex-dir", required_argument, NULL, OPT_CODEX},
+	{"config", required_argument, NULL, OPT_CONFIG},
+	{"theme", required_argument, NULL, OPT_THEME},
+	{"no-color", no_argument, NULL, OPT_NOCOLOR},
+	{"no-colour", no_argument, NULL, OPT_NOCOLOR},
+	{"ascii", no_argument, NULL, OPT_ASCII},
+	{"bell", no_argument, NULL, OPT_BELL},
+	{"since", required_argument, NULL, OPT_SINCE},
+	{"now", required_argument, NULL, OPT_NOW},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"csv", no_argument, NULL, OPT_CSV},
+	{"openmetrics", optional_argument, NULL, OPT_OPENMETRICS},
+	{"jsonl", no_argument, NULL, OPT_JSONL},
+	{"backfill", no_argument, NULL, OPT_BACKFILL},
+	{"speed", required_argument, NULL, OPT_SPEED},
+	{"max-frames", required_argument, NULL, OPT_MAXFRAMES},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("cachetop: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs(" (see cachetop --help)\n", stderr);
+	return 2;
+}
+
+static void push(char ***v, size_t *n, const char *s)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = xstrdup(s);
+}
+
+static int parse_time_arg(const char *s, int64_t *out)
+{
+	return rfc3339_parse(s, strlen(s), out);
+}
+
+int main(int argc, char **argv)
+{
+	struct app a = {0};
+	a.argv0 = argv[0];
+	a.since_ms = CT_TIME_NONE;
+	a.now_override = CT_TIME_NONE;
+	a.speed = 60;
+	bool jsonl = false;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":hV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_CLAUDE: push(&a.claude_dirs, &a.nclaude, optarg); break;
+		case OPT_CODEX: push(&a.codex_dirs, &a.ncodex, optarg); break;
+		case OPT_CONFIG: a.config_path = optarg; break;
+		case OPT_THEME: a.theme = optarg; break;
+		case OPT_NOCOLOR: a.no_color = true; break;
+		case OPT_ASCII: a.ascii = true; break;
+		case OPT_BELL: a.bell = true; break;
+		case OPT_SINCE:
+			if (parse_time_arg(optarg, &a.since_ms))
+				return usage_error("--since: not a date: %s", optarg);
+			break;
+		case OPT_NOW:
+			if (parse_time_arg(optarg, &a.now_override))
+				return usage_error("--now: not a time: %s", optarg);
+			break;
+		case OPT_JSON: a.format = FMT_JSON; break;
+		case OPT_CSV: a.format = FMT_CSV; break;
+		case OPT_OPENMETRICS:
+			a.format = FMT_OPENMETRICS;
+			a.output_path = optarg;
+			break;
+		case OPT_JSONL: jsonl = true; break;
+		case OPT_BACKFILL: a.backfill = true; break;
+		case OPT_SPEED: {
+			char *end;
+			a.speed = strtod(optarg, &end);
+			if (*end || !(a.speed > 0) || a.speed > 1e6)
+				return usage_error("--speed: not a positive number: %s", optarg);
+			break;
+		}
+		case OPT_MAXFRAMES: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 1000000)
+				return usage_error("--max-frames: not a positive count: %s", optarg);
+			a.max_frames = (int)v;
+			break;
+		}
+		case 'h': fputs(usage_text, stdout); return 0;
+		case 'V': printf("cachetop %s\n", CACHETOP_VERSION); return 0;
+		case ':': return usage_error("option needs a value: %s", argv[optind - 1]);
+		default: return usage_error("unknown option: %s", argv[optind - 1]);
+		}
+	}
+	const char *cmd = optind < argc ? argv[optind++] : "";
+	int (*run)(struct app *) = NULL;
+	if (!*cmd || !strcmp(cmd, "dashboard") || !strcmp(cmd, "top"))
+		run = cmd_dashboard;
+	else if (!strcmp(cmd, "report"))
+		run = cmd_report;
+	else if (!strcmp(cmd, "watch"))
+		run = cmd_watch;
+	else if (!strcmp(cmd, "replay"))
+		run = cmd_replay;
+	else if (!strcmp(cmd, "statusline"))
+		run = cmd_statusline;
+	else if (!strcmp(cmd, "status"))
+		run = cmd_status;
+	else if (!strcmp(cmd, "help")) {
+		fputs(usage_text, stdout);
+		return 0;
+	} else
+		return usage_error("unknown command: %s", cmd);
+
+	if (run == cmd_replay) {
+		if (optind >= argc)
+			return usage_error("%s needs a folder (e.g. cachetop replay samples/)", "replay");
+		a.replay_dir = argv[optind++];
+	}
+	if (run == cmd_report && a.format == FMT_OPENMETRICS && !a.output_path && optind < argc)
+		a.output_path = argv[optind++];
+	if (optind < argc)
+		return usage_error("unexpected argument: %s", argv[optind]);
+	if (jsonl && run != cmd_watch)
+		return usage_error("%s goes with watch", "--jsonl");
+	if (a.format != FMT_TEXT && run != cmd_report)
+		return usage_error("%s: output formats go with report", cmd);
+	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
+		a.no_color = true;
+
+	app_load(&a);
+	int rc = run(&a);
+	app_free(&a);
+	return rc;
+}

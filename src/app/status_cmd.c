@@ -1,0 +1,151 @@
+/* status_cmd.c — the two one-line commands: `statusline` (Claude Code runs it with JSON on
+ * stdin; it records the official rate_limits reading and prints model, session hit %, cache time
+ * left and 5-hour %) and `status` (tmux status-right: 5-hour %, burn, last unexpected miss). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "cachetop/sanitize.h"
+#include "cachetop/statusline.h"
+#include "cachetop/timefmt.h"
+#include "cachetop/util.h"
+
+#define STDIN_MAX (4 << 20)
+
+static void mkdir_p(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p == '/') {
+			*p = 0;
+			mkdir(path, 0700);
+			*p = '/';
+		}
+	}
+}
+
+static void append_state(const struct claude_official *r)
+{
+	char *path = app_state_path();
+	if (!path)
+		return;
+	mkdir_p(path);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		struct buf b = {0};
+		statusline_state_line(r, &b);
+		/* one write() per line: concurrent statusline runs append whole lines */
+		if (write(fd, b.data, b.len) < 0)
+			fprintf(stderr, "cachetop: cannot record the reading: %s\n", strerror(errno));
+		buf_free(&b);
+		close(fd);
+	}
+	free(path);
+}
+
+static void fmt_left(char *b, size_t cap, double s)
+{
+	if (s <= 0)
+		snprintf(b, cap, "cold");
+	else if (s >= 3600)
+		snprintf(b, cap, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
+	else
+		snprintf(b, cap, "%dm%02ds", (int)(s / 60), (int)s % 60);
+}
+
+int cmd_statusline(struct app *a)
+{
+	struct buf in = {0};
+	char chunk[65536];
+	ssize_t n;
+	while ((n = read(STDIN_FILENO, chunk, sizeof chunk)) > 0 && in.len < STDIN_MAX)
+		buf_append(&in, chunk, (size_t)n);
+	int64_t now = app_now(a);
+	struct statusline_input si;
+	if (statusline_parse(in.data ? in.data : "", in.len, now, &si) != 0) {
+		buf_free(&in);
+		puts("cachetop: no statusline input");
+		return 0; /* a status line must never break the host's prompt */
+	}
+	buf_free(&in);
+	if (si.rl.present) {
+		append_state(&si.rl);
+		a->claude_official = si.rl;
+	}
+
+	/* the session's own numbers, from its transcript alone */
+	char hit[32] = "-", left[32] = "-";
+	if (si.transcript_path[0]) {
+		struct model *m = model_new(&a->mopts);
+		uint32_t f = model_file_add(m, AGENT_CLAUDE, si.transcript_path, false);
+		app_feed_file(m, f, si.transcript_path);
+		int32_t idx = si.session_id[0] ? model_session_find(m, si.session_id) : -1;
+		if (idx < 0 && model_session_count(m))
+			idx = 0;
+		if (idx >= 0) {
+			const struct session *s = model_session(m, (size_t)idx);
+			double h = totals_hit(&s->tot);
+			if (h >= 0)
+				snprintf(hit, sizeof hit, "%.0f%%", h * 100);
+			fmt_left(left, sizeof left, model_cache_left_s(m, s, now));
+		}
+		model_free(m);
+	}
+	char model[64];
+	sanitize_text(si.model, strlen(si.model), model, sizeof model, true);
+	printf("%s  cache %s hit, %s", model[0] ? model : "claude", hit, left);
+	if (a->claude_official.present && a->claude_official.five_hour_pct >= 0)
+		printf("  5h %.0f%%", a->claude_official.five_hour_pct);
+	putchar('\n');
+	return 0;
+}
+
+int cmd_status(struct app *a)
+{
+	struct model *m = app_build_model(a, NULL);
+	if (!m) {
+		puts("cachetop: no data");
+		return 1;
+	}
+	int64_t now = app_now(a);
+	struct buf out = {0};
+	for (int ag = 0; ag < AGENT_COUNT; ag++) {
+		struct quota q;
+		quota_compute(m, (enum agent)ag, now, &a->qopts,
+			      a->claude_official.present ? &a->claude_official : NULL, &q);
+		if (!q.has_block && q.official_percent < 0)
+			continue;
+		if (out.len)
+			buf_puts(&out, " | ");
+		buf_printf(&out, "%s ", agent_name((enum agent)ag));
+		if (q.official_percent >= 0)
+			buf_printf(&out, "5h %.0f%%", q.official_percent);
+		else if (q.percent >= 0)
+			buf_printf(&out, "5h ~%.0f%%", q.percent);
+		else
+			buf_printf(&out, "5h $%.2f", q.used);
+		if (q.has_block)
+			buf_printf(&out, " $%.1f/h", q.usd_per_hour_15);
+	}
+	/* the latest unexpected miss */
+	for (size_t i = model_event_count(m); i-- > 0;) {
+		const struct cache_event *e = model_event(m, i);
+		if (cause_expected(e->cause))
+			continue;
+		const struct request *r = model_request(m, e->request);
+		double ago = (double)(now - r->t) / 60000.0;
+		if (ago > 300)
+			break;
+		buf_printf(&out, "%s%s %.0fm ago", out.len ? " | " : "",
+			   e->cause == CAUSE_RESUME_MISS ? "resume miss" : "miss", ago);
+		break;
+	}
+	puts(out.len ? out.data : "cachetop: idle");
+	buf_free(&out);
+	model_free(m);
+	return 0;
+}

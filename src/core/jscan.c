@@ -1,0 +1,313 @@
+/* jscan.c — a single-pass JSON object scanner. It exists because a transcript line can hold a
+ * multi-megabyte tool result: building a json-c tree for every line would cost ~8× a scan, and
+ * the parsers need only a dozen scalar members. Strings are skipped with memchr; nesting is
+ * tracked with a counter, so depth costs no stack. json-c still parses the small objects the
+ * parsers need in full (rate_limits), and writes every JSON output. */
+#include "cachetop/jscan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cachetop/util.h"
+
+static inline size_t skip_ws(const char *s, size_t i, size_t n)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* s[i] is just past an opening quote; returns the index of the closing quote, or n. */
+static size_t string_end(const char *s, size_t i, size_t n)
+{
+	while (i < n) {
+		const char *q = memchr(s + i, '"', n - i);
+		if (!q)
+			return n;
+		size_t k = (size_t)(q - s);
+		size_t bs = 0;
+		while (k - bs > i && s[k - bs - 1] == '\\')
+			bs++;
+		if ((bs & 1) == 0)
+			return k;
+		i = k + 1;
+	}
+	return n;
+}
+
+/* Characters that end a bare literal (number, true, false, null). */
+static inline int is_delim(char c)
+{
+	return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+	       c == ':';
+}
+
+long jscan_skip_value(const char *s, size_t n)
+{
+	size_t i = skip_ws(s, 0, n);
+	if (i >= n)
+		return -1;
+	char c = s[i];
+	if (c == '"') {
+		size_t e = string_end(s, i + 1, n);
+		return e >= n ? -1 : (long)(e + 1);
+	}
+	if (c == '{' || c == '[') {
+		size_t depth = 0;
+		while (i < n) {
+			char ch = s[i];
+			if (ch == '"') {
+				size_t e = string_end(s, i + 1, n);
+				if (e >= n)
+					return -1;
+				i = e + 1;
+				continue;
+			}
+			if (ch == '{' || ch == '[') {
+				depth++;
+			} else if (ch == '}' || ch == ']') {
+				if (depth == 0)
+					return -1;
+				if (--depth == 0)
+					return (long)(i + 1);
+			}
+			i++;
+		}
+		return -1;
+	}
+	if (c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n') {
+		size_t st = i;
+		while (i < n && !is_delim(s[i]))
+			i++;
+		size_t len = i - st;
+		if (c == 't' && !(len == 4 && !memcmp(s + st, "true", 4)))
+			return -1;
+		if (c == 'f' && !(len == 5 && !memcmp(s + st, "false", 5)))
+			return -1;
+		if (c == 'n' && !(len == 4 && !memcmp(s + st, "null", 4)))
+			return -1;
+		return (long)i;
+	}
+	return -1;
+}
+
+long jscan_object(const char *s, size_t n, const char *const *keys, size_t nkeys, struct jspan *out)
+{
+	for (size_t k = 0; k < nkeys; k++)
+		out[k] = (struct jspan){0};
+	size_t i = skip_ws(s, 0, n);
+	if (i >= n || s[i] != '{')
+		return -1;
+	i = skip_ws(s, i + 1, n);
+	if (i < n && s[i] == '}')
+		return (long)(i + 1);
+	for (;;) {
+		if (i >= n || s[i] != '"')
+			return -1;
+		size_t ks = i + 1, ke = string_end(s, ks, n);
+		if (ke >= n)
+			return -1;
+		i = skip_ws(s, ke + 1, n);
+		if (i >= n || s[i] != ':')
+			return -1;
+		i = skip_ws(s, i + 1, n);
+		long vl = jscan_skip_value(s + i, n - i);
+		if (vl < 0)
+			return -1;
+		size_t klen = ke - ks;
+		for (size_t k = 0; k < nkeys; k++) {
+			if (strlen(keys[k]) == klen && !memcmp(keys[k], s + ks, klen)) {
+				char t = s[i];
+				if (t == '"')
+					out[k] = (struct jspan){s + i + 1, (size_t)vl - 2, '"'};
+				else
+					out[k] = (struct jspan){s + i, (size_t)vl,
+								(t == '{' || t == '[' || t == 'n' || t == 't' || t == 'f') ? t : '0'};
+				break;
+			}
+		}
+		i = skip_ws(s, i + (size_t)vl, n);
+		if (i >= n)
+			return -1;
+		if (s[i] == '}')
+			return (long)(i + 1);
+		if (s[i] != ',')
+			return -1;
+		i = skip_ws(s, i + 1, n);
+	}
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int hex4(const char *p, size_t left, unsigned *out)
+{
+	if (left < 4)
+		return -1;
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		int h = hexval(p[i]);
+		if (h < 0)
+			return -1;
+		v = v * 16 + (unsigned)h;
+	}
+	*out = v;
+	return 0;
+}
+
+static size_t put_utf8(char *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xC0 | (cp >> 6));
+		o[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xE0 | (cp >> 12));
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | (cp >> 18));
+	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	o[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+long jspan_str(const struct jspan *v, char *out, size_t cap)
+{
+	if (!cap)
+		return -1;
+	out[0] = 0;
+	if (v->type != '"')
+		return -1;
+	const char *p = v->p, *e = v->p + v->n;
+	size_t o = 0;
+	while (p < e) {
+		char tmp[4];
+		size_t tn;
+		if (*p != '\\') {
+			tmp[0] = *p++;
+			tn = 1;
+		} else {
+			p++;
+			if (p >= e)
+				break;
+			char c = *p++;
+			unsigned cp = 0xFFFD;
+			switch (c) {
+			case '"': cp = '"'; break;
+			case '\\': cp = '\\'; break;
+			case '/': cp = '/'; break;
+			case 'b': cp = '\b'; break;
+			case 'f': cp = '\f'; break;
+			case 'n': cp = '\n'; break;
+			case 'r': cp = '\r'; break;
+			case 't': cp = '\t'; break;
+			case 'u': {
+				unsigned u;
+				if (hex4(p, (size_t)(e - p), &u) == 0) {
+					p += 4;
+					if (u >= 0xD800 && u < 0xDC00) {
+						unsigned lo;
+						if (e - p >= 6 && p[0] == '\\' && p[1] == 'u' &&
+						    hex4(p + 2, (size_t)(e - p - 2), &lo) == 0 && lo >= 0xDC00 &&
+						    lo < 0xE000) {
+							p += 6;
+							cp = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+						}
+					} else if (u >= 0xDC00 && u < 0xE000) {
+						cp = 0xFFFD;
+					} else if (u != 0) {
+						cp = u;
+					}
+				}
+				break;
+			}
+			default: break;
+			}
+			tn = put_utf8(tmp, cp);
+		}
+		if (o + tn >= cap)
+			break;
+		memcpy(out + o, tmp, tn);
+		o += tn;
+	}
+	out[o] = 0;
+	return (long)o;
+}
+
+char *jspan_strdup(const struct jspan *v)
+{
+	if (v->type != '"')
+		return NULL;
+	size_t cap = v->n * 2 + 4; /* \uXXXX never grows; a lone byte can become 3 bytes of U+FFFD */
+	char *s = xmalloc(cap);
+	jspan_str(v, s, cap);
+	return s;
+}
+
+bool jspan_eq(const struct jspan *v, const char *lit)
+{
+	size_t n = strlen(lit);
+	return v->type == '"' && v->n == n && !memcmp(v->p, lit, n);
+}
+
+int jspan_u64(const struct jspan *v, uint64_t max, uint64_t *out)
+{
+	if (v->type != '0' || v->n == 0)
+		return -1;
+	uint64_t x = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		char c = v->p[i];
+		if (c < '0' || c > '9')
+			return -1;
+		unsigned d = (unsigned)(c - '0');
+		if (x > (max - d) / 10)
+			return -1;
+		x = x * 10 + d;
+	}
+	*out = x;
+	return 0;
+}
+
+int jspan_double(const struct jspan *v, double *out)
+{
+	if (v->type != '0' || v->n == 0 || v->n > 63)
+		return -1;
+	char tmp[64];
+	memcpy(tmp, v->p, v->n);
+	tmp[v->n] = 0;
+	char *end;
+	double d = strtod(tmp, &end);
+	if (*end)
+		return -1;
+	*out = d;
+	return 0;
+}
+
+int jspan_bool(const struct jspan *v, bool *out)
+{
+	if (v->type == 't') {
+		*out = true;
+		return 0;
+	}
+	if (v->type == 'f') {
+		*out = false;
+		return 0;
+	}
+	return -1;
+}

@@ -1,0 +1,972 @@
+/* model.c — the incremental usage model. Owns the global dedup sets (Claude requests by
+ * (message.id, requestId) with the sidechain fallback, Codex requests by their cumulative usage
+ * tuple, every Claude uuid with the file and session that first wrote it), the session table,
+ * per-file parse state, lineage (resume boundaries from structure: replayed prefixes, junctions,
+ * sessionId or version changes inside a file, Codex forks), and the classification of each new
+ * request against its predecessor (design.md's cause table), with waste and rebuild costs.
+ * Everything is decided when a request arrives, from what came before it, so one pass and
+ * line-by-line feeding agree. */
+#include "cachetop/model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cachetop/price.h"
+#include "cachetop/timefmt.h"
+#include "cachetop/util.h"
+#include "u64map.h"
+
+#define NO_SESSION (-1)
+#define MAX_MODELS 65535
+
+struct chain {
+	uint64_t key;      /* sub-agent id hash */
+	uint32_t last;     /* last request + 1 */
+	int ttl_s;
+};
+
+struct session_priv {
+	struct chain *chains;
+	uint32_t nchains, capchains;
+};
+
+struct file_state {
+	int32_t cur_session;    /* session of the last non-replayed line */
+	int32_t first_session;
+	int32_t replay_owner;   /* session owning the last replayed line, or -1 */
+	bool first_new_done;
+	uint64_t last_version;
+	uint64_t chain_key;     /* sub-agent files: their chain */
+	/* pending title (a summary before any session line) */
+	enum title_rank title_rank;
+	char *title;
+	/* Codex */
+	uint16_t model;
+	bool have_prev_total;
+	struct codex_tokens prev_total;
+	struct line *scratch;   /* reused parse buffer */
+};
+
+struct model {
+	struct model_opts opts;
+	const struct price_table *prices;
+	/* sessions */
+	struct session *sessions;
+	struct session_priv *spriv;
+	size_t nsessions, capsessions;
+	struct u64map session_ids;      /* hash(id) → index */
+	/* requests and events */
+	struct request *reqs;
+	size_t nreqs, capreqs;
+	struct cache_event *events;
+	size_t nevents, capevents;
+	struct u64map req_keys;         /* Claude (msg,req) / Codex usage tuple → request index */
+	struct u64map msg_ids;          /* Claude message.id → first request index */
+	struct u64map uuids;            /* Claude uuid → (file << 32 | session) */
+	struct u64map side_roots;       /* Claude 1.0.x sidechain uuid → chain key */
+	/* files */
+	struct model_file *files;
+	struct file_state *fstate;
+	size_t nfiles, capfiles;
+	/* model names */
+	char **model_names;
+	const struct price **model_prices;
+	size_t nmodels, capmodels;
+	struct u64map model_ids;
+	struct model_stats stats;
+	struct totals totals;
+	struct codex_quota codex;
+	struct line scratch;
+};
+
+static const char *const cause_names[CAUSE_COUNT] = {
+	"", "first_request", "ttl_expiry", "model_switch", "compaction", "resume_miss",
+	"unexplained_miss", "resume_hit"};
+static const char *const cause_labels[CAUSE_COUNT] = {
+	"", "FIRST REQUEST", "TTL EXPIRY", "MODEL SWITCH", "COMPACTION", "RESUME MISS",
+	"UNEXPLAINED MISS", "RESUME HIT"};
+
+const char *cause_name(enum cause c) { return (unsigned)c < CAUSE_COUNT ? cause_names[c] : ""; }
+const char *cause_label(enum cause c) { return (unsigned)c < CAUSE_COUNT ? cause_labels[c] : ""; }
+bool cause_expected(enum cause c) { return c != CAUSE_RESUME_MISS && c != CAUSE_UNEXPLAINED_MISS; }
+
+void model_opts_default(struct model_opts *o)
+{
+	*o = (struct model_opts){.cold_min_prefix = 1024, .cold_ratio = 0.5, .default_ttl_s = 300,
+				 .codex_ttl_s = 300, .since_ms = CT_TIME_NONE, .prices = NULL};
+}
+
+double request_hit(const struct request *r)
+{
+	uint64_t p = request_prompt(r);
+	return p ? (double)r->cache_read / (double)p : -1.0;
+}
+
+double totals_hit(const struct totals *t)
+{
+	uint64_t p = t->input + t->cache_creation + t->cache_read;
+	return p ? (double)t->cache_read / (double)p : -1.0;
+}
+
+struct model *model_new(const struct model_opts *opts)
+{
+	struct model *m = xcalloc(1, sizeof *m);
+	if (opts)
+		m->opts = *opts;
+	else
+		model_opts_default(&m->opts);
+	if (!m->opts.cold_min_prefix && !m->opts.cold_ratio)
+		model_opts_default(&m->opts);
+	m->prices = m->opts.prices ? m->opts.prices : price_table_builtin();
+	m->codex.observed_at = CT_TIME_NONE;
+	/* model index 0 is "unknown" */
+	m->model_names = xcalloc(8, sizeof *m->model_names);
+	m->model_prices = xcalloc(8, sizeof *m->model_prices);
+	m->capmodels = 8;
+	m->model_names[0] = xstrdup("");
+	m->nmodels = 1;
+	return m;
+}
+
+void model_free(struct model *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nsessions; i++) {
+		struct session *s = &m->sessions[i];
+		free(s->id);
+		free(s->project);
+		free(s->title);
+		free(s->files);
+		free(s->reqs);
+		free(m->spriv[i].chains);
+	}
+	free(m->sessions);
+	free(m->spriv);
+	for (size_t i = 0; i < m->nfiles; i++) {
+		free(m->files[i].path);
+		free(m->fstate[i].title);
+	}
+	free(m->files);
+	free(m->fstate);
+	for (size_t i = 0; i < m->nmodels; i++)
+		free(m->model_names[i]);
+	free(m->model_names);
+	free(m->model_prices);
+	free(m->reqs);
+	free(m->events);
+	u64map_free(&m->session_ids);
+	u64map_free(&m->req_keys);
+	u64map_free(&m->msg_ids);
+	u64map_free(&m->uuids);
+	u64map_free(&m->side_roots);
+	u64map_free(&m->model_ids);
+	free(m);
+}
+
+/* ---- tables ---------------------------------------------------------------------------- */
+
+static uint16_t model_intern(struct model *m, const char *name)
+{
+	if (!name || !*name)
+		return 0;
+	uint64_t h = ct_hash(name, strlen(name));
+	uint64_t *v = u64map_get(&m->model_ids, h);
+	if (v)
+		return (uint16_t)*v;
+	if (m->nmodels >= MAX_MODELS)
+		return 0; /* hostile input with endless model names: the rest are "unknown" */
+	if (m->nmodels == m->capmodels) {
+		size_t cap = m->capmodels * 2;
+		m->model_names = xrealloc(m->model_names, cap * sizeof *m->model_names);
+		m->model_prices = xrealloc(m->model_prices, cap * sizeof *m->model_prices);
+		m->capmodels = cap;
+	}
+	size_t i = m->nmodels++;
+	m->model_names[i] = xstrdup(name);
+	m->model_prices[i] = price_lookup(m->prices, name);
+	u64map_put(&m->model_ids, h, i);
+	return (uint16_t)i;
+}
+
+static int32_t session_get(struct model *m, const char *id, enum agent agent, unsigned *changed)
+{
+	uint64_t h = ct_hash(id, strlen(id));
+	uint64_t *v = u64map_get(&m->session_ids, h);
+	if (v)
+		return (int32_t)*v;
+	if (m->nsessions == m->capsessions) {
+		size_t cap = m->capsessions ? m->capsessions * 2 : 16;
+		m->sessions = xrealloc(m->sessions, cap * sizeof *m->sessions);
+		m->spriv = xrealloc(m->spriv, cap * sizeof *m->spriv);
+		m->capsessions = cap;
+	}
+	size_t i = m->nsessions++;
+	struct session *s = &m->sessions[i];
+	memset(s, 0, sizeof *s);
+	memset(&m->spriv[i], 0, sizeof m->spriv[i]);
+	s->id = xstrdup(id);
+	s->agent = agent;
+	s->first_at = s->last_at = s->last_activity = CT_TIME_NONE;
+	s->resumed_from = NO_SESSION;
+	s->resumed_at = CT_TIME_NONE;
+	s->resume_gap_s = -1;
+	s->last_event = -1;
+	s->pending_from = NO_SESSION;
+	s->ttl_s = agent == AGENT_CODEX ? m->opts.codex_ttl_s : m->opts.default_ttl_s;
+	u64map_put(&m->session_ids, h, i);
+	*changed |= MODEL_NEW_SESSION;
+	return (int32_t)i;
+}
+
+static void session_add_file(struct session *s, uint32_t file)
+{
+	for (uint32_t i = s->nfiles; i-- > 0;)
+		if (s->files[i] == file)
+			return;
+	size_t cap = s->capfiles;
+	void *p = s->files;
+	ct_grow(&p, &cap, s->nfiles + 1u, sizeof *s->files);
+	s->files = p;
+	s->capfiles = (uint32_t)cap;
+	s->files[s->nfiles++] = file;
+}
+
+static void session_touch(struct model *m, int32_t si, uint32_t file, const struct line *ln)
+{
+	struct session *s = &m->sessions[si];
+	session_add_file(s, file);
+	if (!s->project && ln->cwd[0])
+		s->project = xstrdup(ln->cwd);
+	if (ln->ts != CT_TIME_NONE && (s->last_activity == CT_TIME_NONE || ln->ts > s->last_activity))
+		s->last_activity = ln->ts;
+}
+
+static void session_title(struct session *s, enum title_rank rank, const char *title)
+{
+	/* custom-title > ai-title > summary; within a rank the latest wins */
+	if (rank < s->title_rank || !*title)
+		return;
+	free(s->title);
+	s->title = xstrdup(title);
+	s->title_rank = rank;
+}
+
+uint32_t model_file_add(struct model *m, enum agent agent, const char *path, bool subagent)
+{
+	if (m->nfiles == m->capfiles) {
+		size_t cap = m->capfiles ? m->capfiles * 2 : 16;
+		m->files = xrealloc(m->files, cap * sizeof *m->files);
+		m->fstate = xrealloc(m->fstate, cap * sizeof *m->fstate);
+		m->capfiles = cap;
+	}
+	size_t i = m->nfiles++;
+	m->files[i] = (struct model_file){.path = xstrdup(path ? path : ""), .agent = agent,
+					  .subagent = subagent, .session = NO_SESSION};
+	m->fstate[i] = (struct file_state){.cur_session = NO_SESSION, .first_session = NO_SESSION,
+					   .replay_owner = NO_SESSION};
+	if (subagent)
+		m->fstate[i].chain_key = ct_hash(m->files[i].path, strlen(m->files[i].path));
+	return (uint32_t)i;
+}
+
+void model_file_reset(struct model *m, uint32_t file)
+{
+	if (file >= m->nfiles)
+		return;
+	/* Lines come again from byte 0: uuids already recorded for this file are recognised as its
+	 * own (not replays); request keys make every request count once. Only the positional state
+	 * (where in the file we are) starts over. */
+	struct file_state *f = &m->fstate[file];
+	f->cur_session = NO_SESSION;
+	f->replay_owner = NO_SESSION;
+	f->last_version = 0;
+	f->have_prev_total = false;
+	f->first_new_done = true; /* its boundary, if any, was already taken */
+}
+
+void model_file_gone(struct model *m, uint32_t file)
+{
+	if (file < m->nfiles)
+		m->files[file].gone = true;
+}
+
+/* ---- classification -------------------------------------------------------------------- */
+
+static int tier_ttl(const struct request *r, int fallback)
+{
+	if (r->cc1h)
+		return 3600;
+	if (r->cc5m)
+		return 300;
+	return fallback;
+}
+
+/* The last main-chain request of session x at or before t (usually its newest). */
+static uint32_t last_main_before(const struct model *m, const struct session *x, int64_t t)
+{
+	if (!x->main_last)
+		return 0;
+	if (m->reqs[x->main_last - 1].t <= t)
+		return x->main_last;
+	for (uint32_t i = x->nreqs; i-- > 0;) {
+		const struct request *r = &m->reqs[x->reqs[i]];
+		if (r->chain == 0 && r->t <= t)
+			return x->reqs[i] + 1;
+	}
+	return 0;
+}
+
+static void add_totals(struct totals *t, const struct request *r, double cost, bool priced)
+{
+	t->requests++;
+	t->input += r->input;
+	t->output += r->output;
+	t->cc5m += r->cc5m;
+	t->cc1h += r->cc1h;
+	t->cache_creation += request_cc(r);
+	t->cache_read += r->cache_read;
+	if (priced)
+		t->cost_usd += cost;
+	else
+		t->unpriced++;
+}
+
+double model_request_cost(const struct model *m, const struct request *r)
+{
+	const struct price *p = m->model_prices[r->model];
+	if (!p)
+		return -1.0;
+	struct usage u = {.input = r->input, .cache_creation = request_cc(r), .cc5m = r->cc5m,
+			  .cc1h = r->cc1h, .cache_read = r->cache_read, .output = r->output};
+	return price_cost(p, &u);
+}
+
+/* Waste (or rebuild) of a cold request: the prefix that should have been read but was written
+ * (Claude) or sent uncached (Codex), priced at what the miss added over a cache read. */
+static void miss_cost(const struct model *m, const struct request *r, enum agent agent, uint64_t expected,
+		      uint64_t *tokens, double *usd)
+{
+	uint64_t lost = expected > r->cache_read ? expected - r->cache_read : 0;
+	const struct price *p = m->model_prices[r->model];
+	if (agent == AGENT_CODEX) {
+		/* No write premium at OpenAI: the loss is the uncached input billed at full price. */
+		*tokens = lost < r->input ? lost : r->input;
+		if (!p) {
+			*usd = -1;
+			return;
+		}
+		const struct price_rates *pr = price_rates_for(p, request_prompt(r));
+		*usd = (double)*tokens * (pr->input - pr->cache_read) / 1e6;
+		return;
+	}
+	uint64_t cc = request_cc(r);
+	*tokens = lost < cc ? lost : cc;
+	if (!p) {
+		*usd = -1;
+		return;
+	}
+	const struct price_rates *pr = price_rates_for(p, request_prompt(r));
+	double share1h = cc ? (double)r->cc1h / (double)cc : 0;
+	double per = share1h * (pr->cache_write_1h - pr->cache_read) +
+		     (1 - share1h) * (pr->cache_write_5m - pr->cache_read);
+	*usd = (double)*tokens * per / 1e6;
+}
+
+static struct chain *chain_get(struct session_priv *sp, uint64_t key, int ttl)
+{
+	for (uint32_t i = 0; i < sp->nchains; i++)
+		if (sp->chains[i].key == key)
+			return &sp->chains[i];
+	size_t cap = sp->capchains;
+	void *p = sp->chains;
+	ct_grow(&p, &cap, sp->nchains + 1u, sizeof *sp->chains);
+	sp->chains = p;
+	sp->capchains = (uint32_t)cap;
+	struct chain *c = &sp->chains[sp->nchains++];
+	*c = (struct chain){.key = key, .last = 0, .ttl_s = ttl};
+	return c;
+}
+
+static void push_event(struct model *m, struct cache_event *ev)
+{
+	void *p = m->events;
+	ct_grow(&p, &m->capevents, m->nevents + 1, sizeof *m->events);
+	m->events = p;
+	m->events[m->nevents++] = *ev;
+}
+
+/* Classify request ri (already stored) against its predecessor and update lineage state. */
+static unsigned classify(struct model *m, uint32_t ri, uint64_t chain_key)
+{
+	struct request *r = &m->reqs[ri];
+	int32_t si = (int32_t)r->session;
+	struct session *s = &m->sessions[si];
+	enum agent agent = s->agent;
+	uint32_t pred = 0;
+	int ttl;
+	bool after_resume = false, compaction = false;
+	int32_t from = NO_SESSION;
+	struct chain *ch = NULL;
+
+	if (chain_key) {
+		ch = chain_get(&m->spriv[si], chain_key, agent == AGENT_CODEX ? m->opts.codex_ttl_s : s->ttl_s);
+		pred = ch->last;
+		ttl = ch->ttl_s;
+	} else {
+		if (s->pending_from != NO_SESSION) {
+			from = s->pending_from;
+			pred = last_main_before(m, &m->sessions[from], r->t);
+			ttl = m->sessions[from].ttl_s;
+			after_resume = true;
+			s->pending_from = NO_SESSION;
+		} else {
+			pred = s->main_last;
+			ttl = s->ttl_s;
+		}
+		compaction = s->pending_compaction;
+		s->pending_compaction = false;
+	}
+	if (ch)
+		r->chain = (uint32_t)(ch - m->spriv[si].chains) + 1;
+	if (after_resume)
+		r->flags |= REQ_AFTER_RESUME;
+	if (compaction)
+		r->flags |= REQ_AFTER_COMPACTION;
+
+	const struct request *p = pred ? &m->reqs[pred - 1] : NULL;
+	uint64_t P = request_prompt(r);
+	uint64_t E;
+	double gap = -1;
+	if (p) {
+		if (agent != AGENT_CODEX)
+			ttl = tier_ttl(p, ttl);
+		E = agent == AGENT_CODEX ? request_prompt(p) : (uint64_t)p->cache_read + request_cc(p);
+		gap = (double)(r->t - p->t) / 1000.0;
+		r->pred = pred;
+	} else {
+		E = P;
+	}
+	bool cold = E >= m->opts.cold_min_prefix && (double)r->cache_read < m->opts.cold_ratio * (double)E;
+
+	enum cause c = CAUSE_NONE;
+	if (!p)
+		c = cold ? CAUSE_FIRST_REQUEST : CAUSE_NONE;
+	else if (cold) {
+		if (gap >= ttl)
+			c = CAUSE_TTL_EXPIRY;
+		else if (p->model != r->model)
+			c = CAUSE_MODEL_SWITCH;
+		else if (compaction)
+			c = CAUSE_COMPACTION;
+		else if (after_resume)
+			c = CAUSE_RESUME_MISS;
+		else
+			c = CAUSE_UNEXPLAINED_MISS;
+	} else if (after_resume) {
+		c = CAUSE_RESUME_HIT;
+	}
+	r->cause = (uint8_t)c;
+
+	/* lineage state: the TTL in force after this request is its own write tier, else the last */
+	int next_ttl = agent == AGENT_CODEX ? m->opts.codex_ttl_s : tier_ttl(r, p ? ttl : (ch ? ch->ttl_s : s->ttl_s));
+	if (ch) {
+		ch->last = ri + 1;
+		ch->ttl_s = next_ttl;
+	} else {
+		s->main_last = ri + 1;
+		s->ttl_s = next_ttl;
+	}
+	if (after_resume && from != si && s->resumed_from == NO_SESSION) {
+		s->resumed_from = from;
+		s->resumed_at = r->t;
+		s->resume_gap_s = gap;
+	} else if (after_resume && from == si && s->resumed_at == CT_TIME_NONE) {
+		s->resumed_at = r->t;
+		s->resume_gap_s = gap;
+	}
+
+	if (c == CAUSE_NONE || !(r->flags & REQ_COUNTED))
+		return 0;
+	struct cache_event ev = {.request = ri, .cause = (uint8_t)c, .gap_s = gap, .ttl_s = ttl,
+				 .hit = request_hit(r), .prev_hit = p ? request_hit(p) : -1,
+				 .expected_prefix = E, .cache_read = r->cache_read,
+				 .cache_creation = request_cc(r), .wasted_usd = 0, .rebuild_usd = 0,
+				 .resumed_from = after_resume ? from : NO_SESSION};
+	if (c != CAUSE_RESUME_HIT) {
+		uint64_t tok;
+		double usd;
+		miss_cost(m, r, agent, E, &tok, &usd);
+		if (cause_expected(c)) {
+			ev.rebuild_usd = usd;
+			if (usd > 0) {
+				s->tot.rebuild_usd += usd;
+				m->totals.rebuild_usd += usd;
+			}
+		} else {
+			ev.wasted_tokens = tok;
+			ev.wasted_usd = usd;
+			s->tot.wasted_tokens += tok;
+			m->totals.wasted_tokens += tok;
+			s->tot.unexpected++;
+			m->totals.unexpected++;
+			if (usd > 0) {
+				s->tot.wasted_usd += usd;
+				m->totals.wasted_usd += usd;
+			}
+		}
+	}
+	push_event(m, &ev);
+	r->event = (uint32_t)m->nevents;
+	s->last_event = (int32_t)m->nevents - 1;
+	return MODEL_NEW_EVENT;
+}
+
+/* Store a new request and classify it. */
+static unsigned add_request(struct model *m, int32_t si, uint32_t file, int64_t t, uint16_t model,
+			    const struct usage *u, bool sidechain, uint64_t chain_key)
+{
+	if (m->nreqs >= UINT32_MAX - 1)
+		return 0;
+	void *p = m->reqs;
+	ct_grow(&p, &m->capreqs, m->nreqs + 1, sizeof *m->reqs);
+	m->reqs = p;
+	uint32_t ri = (uint32_t)m->nreqs++;
+	struct request *r = &m->reqs[ri];
+	*r = (struct request){.t = t, .session = (uint32_t)si, .input = (uint32_t)u->input,
+			      .cc5m = (uint32_t)u->cc5m, .cc1h = (uint32_t)u->cc1h,
+			      .cache_read = (uint32_t)u->cache_read, .output = (uint32_t)u->output,
+			      .model = model};
+	if (sidechain)
+		r->flags |= REQ_SIDECHAIN;
+	if (m->opts.since_ms == CT_TIME_NONE || t >= m->opts.since_ms)
+		r->flags |= REQ_COUNTED;
+	bool priced = m->model_prices[model] != NULL;
+	if (priced)
+		r->flags |= REQ_PRICED;
+	r->chain = chain_key ? 1 : 0;
+
+	struct session *s = &m->sessions[si];
+	void *q = s->reqs;
+	size_t cap = s->capreqs;
+	ct_grow(&q, &cap, s->nreqs + 1u, sizeof *s->reqs);
+	s->reqs = q;
+	s->capreqs = (uint32_t)cap;
+	s->reqs[s->nreqs++] = ri;
+	m->files[file].requests++;
+
+	unsigned changed = MODEL_NEW_REQUEST | classify(m, ri, chain_key);
+	r = &m->reqs[ri];
+	if (r->flags & REQ_COUNTED) {
+		double cost = priced ? model_request_cost(m, r) : 0;
+		add_totals(&s->tot, r, cost, priced);
+		if (sidechain)
+			add_totals(&s->sub, r, cost, priced);
+		add_totals(&m->totals, r, cost, priced);
+		if (s->first_at == CT_TIME_NONE || t < s->first_at)
+			s->first_at = t;
+		if (s->last_at == CT_TIME_NONE || t > s->last_at)
+			s->last_at = t;
+		bool known = false;
+		for (uint8_t i = 0; i < s->nmodels; i++)
+			known = known || s->models[i] == model;
+		if (!known && s->nmodels < 8 && model)
+			s->models[s->nmodels++] = model;
+	}
+	return changed;
+}
+
+/* A later line of an already counted response: output_tokens is the maximum over the group. */
+static unsigned update_output(struct model *m, uint32_t ri, uint64_t output)
+{
+	struct request *r = &m->reqs[ri];
+	if (output <= r->output)
+		return 0;
+	uint64_t delta = output - r->output;
+	double before = (r->flags & REQ_PRICED) ? model_request_cost(m, r) : 0;
+	r->output = (uint32_t)output;
+	if (!(r->flags & REQ_COUNTED))
+		return MODEL_UPDATED;
+	double dc = (r->flags & REQ_PRICED) ? model_request_cost(m, r) - before : 0;
+	struct session *s = &m->sessions[r->session];
+	s->tot.output += delta;
+	s->tot.cost_usd += dc;
+	if (r->flags & REQ_SIDECHAIN) {
+		s->sub.output += delta;
+		s->sub.cost_usd += dc;
+	}
+	m->totals.output += delta;
+	m->totals.cost_usd += dc;
+	return MODEL_UPDATED;
+}
+
+/* A resume boundary on session si from session `from`. A boundary from another session wins
+ * over one within the session (a replayed file also changes version). */
+static void boundary(struct model *m, int32_t si, int32_t from)
+{
+	struct session *s = &m->sessions[si];
+	if (s->pending_from == NO_SESSION || s->pending_from == si)
+		s->pending_from = from;
+}
+
+/* ---- Claude ---------------------------------------------------------------------------- */
+
+static uint64_t claude_chain(struct model *m, const struct model_file *f, const struct file_state *fs,
+			     const struct line *ln)
+{
+	if (f->subagent)
+		return ln->agent_id ? ln->agent_id : fs->chain_key;
+	if (!ln->sidechain)
+		return 0;
+	if (ln->agent_id)
+		return ln->agent_id;
+	/* Claude 1.0.x: sub-agents inside the main file, each the tree under a root sidechain line */
+	if (ln->parent_uuid) {
+		uint64_t *root = u64map_get(&m->side_roots, ln->parent_uuid);
+		if (root)
+			return *root;
+	}
+	return ln->uuid;
+}
+
+static unsigned apply_claude(struct model *m, uint32_t fi, const struct line *ln)
+{
+	struct model_file *f = &m->files[fi];
+	struct file_state *fs = &m->fstate[fi];
+	unsigned changed = 0;
+
+	if (ln->kind == LINE_CLAUDE_TITLE) {
+		int32_t si = NO_SESSION;
+		if (ln->session_id[0])
+			si = session_get(m, ln->session_id, AGENT_CLAUDE, &changed);
+		else if (fs->cur_session != NO_SESSION)
+			si = fs->cur_session;
+		else if (fs->first_session != NO_SESSION)
+			si = fs->first_session;
+		if (si != NO_SESSION) {
+			session_title(&m->sessions[si], ln->title_rank, ln->title);
+		} else if (ln->title_rank >= fs->title_rank) {
+			free(fs->title);
+			fs->title = xstrdup(ln->title);
+			fs->title_rank = ln->title_rank;
+		}
+		return changed | MODEL_UPDATED;
+	}
+
+	/* LINE_CLAUDE_ENTRY */
+	const char *sid = ln->session_id;
+	char stem[LINE_ID_MAX];
+	if (!*sid) {
+		/* no sessionId: the file's session, else its name */
+		if (fs->cur_session != NO_SESSION) {
+			sid = m->sessions[fs->cur_session].id;
+		} else {
+			const char *base = strrchr(f->path, '/');
+			base = base ? base + 1 : f->path;
+			size_t n = strcspn(base, ".");
+			if (n >= sizeof stem)
+				n = sizeof stem - 1;
+			memcpy(stem, base, n);
+			stem[n] = 0;
+			sid = stem;
+		}
+	}
+	int32_t si = session_get(m, sid, AGENT_CLAUDE, &changed);
+	session_touch(m, si, fi, ln);
+	if (fs->first_session == NO_SESSION) {
+		fs->first_session = si;
+		f->session = si;
+		if (fs->title) {
+			session_title(&m->sessions[si], fs->title_rank, fs->title);
+			free(fs->title);
+			fs->title = NULL;
+		}
+	}
+
+	/* Lineage, for main-conversation lines of main transcripts. */
+	bool replayed = false;
+	uint64_t *seen = u64map_get(&m->uuids, ln->uuid);
+	if (seen) {
+		uint32_t sfile = (uint32_t)(*seen >> 32);
+		if (sfile != fi) {
+			replayed = true;
+			fs->replay_owner = (int32_t)(uint32_t)*seen;
+		}
+	} else {
+		u64map_put(&m->uuids, ln->uuid, ((uint64_t)fi << 32) | (uint32_t)si);
+	}
+	if (ln->sidechain && !f->subagent) {
+		uint64_t key = claude_chain(m, f, fs, ln);
+		u64map_put(&m->side_roots, ln->uuid, key);
+	}
+	if (!f->subagent && !ln->sidechain && !replayed) {
+		if (fs->last_version && ln->version && ln->version != fs->last_version &&
+		    fs->cur_session == si)
+			boundary(m, si, si); /* a new process wrote this file */
+		if (fs->cur_session != NO_SESSION && fs->cur_session != si)
+			boundary(m, si, fs->cur_session); /* sessionId changed inside the file */
+		if (!fs->first_new_done) {
+			fs->first_new_done = true;
+			int32_t from = fs->replay_owner;
+			if (from == NO_SESSION && ln->parent_uuid) {
+				uint64_t *par = u64map_get(&m->uuids, ln->parent_uuid);
+				if (par && (uint32_t)(*par >> 32) != fi)
+					from = (int32_t)(uint32_t)*par;
+			}
+			if (from != NO_SESSION)
+				boundary(m, si, from);
+		}
+		fs->cur_session = si;
+		if (ln->version)
+			fs->last_version = ln->version;
+		if (ln->compact_boundary)
+			m->sessions[si].pending_compaction = true;
+	}
+
+	if (!ln->has_usage)
+		return changed;
+	if (ln->synthetic) {
+		m->stats.synthetic++;
+		return changed;
+	}
+	/* Dedup: (message.id, requestId) over all files; message.id alone when one side is a
+	 * sidechain copy (a /btw replay re-sends a parent message under a new requestId). */
+	if (ln->msg_id) {
+		uint64_t key = ln->req_id ? ct_hash_mix(ln->msg_id, &ln->req_id, sizeof ln->req_id) : ln->msg_id;
+		uint64_t *hit = u64map_get(&m->req_keys, key);
+		if (hit) {
+			m->stats.duplicate_lines++;
+			return changed | update_output(m, (uint32_t)*hit, ln->usage.output);
+		}
+		uint64_t *first = u64map_get(&m->msg_ids, ln->msg_id);
+		if (first && (ln->sidechain || (m->reqs[*first].flags & REQ_SIDECHAIN))) {
+			m->stats.duplicate_lines++;
+			u64map_put(&m->req_keys, key, *first);
+			return changed | update_output(m, (uint32_t)*first, ln->usage.output);
+		}
+		u64map_put(&m->req_keys, key, m->nreqs);
+		if (!first)
+			u64map_put(&m->msg_ids, ln->msg_id, m->nreqs);
+	}
+	bool side = f->subagent || ln->sidechain;
+	uint64_t chain = side ? claude_chain(m, f, fs, ln) : 0;
+	return changed | add_request(m, si, fi, ln->ts, model_intern(m, ln->model), &ln->usage, side, chain);
+}
+
+/* ---- Codex ----------------------------------------------------------------------------- */
+
+static int32_t codex_file_session(struct model *m, uint32_t fi, unsigned *changed)
+{
+	struct file_state *fs = &m->fstate[fi];
+	if (fs->cur_session != NO_SESSION)
+		return fs->cur_session;
+	/* token_count before any session_meta: name the session after the file */
+	const char *base = strrchr(m->files[fi].path, '/');
+	base = base ? base + 1 : m->files[fi].path;
+	char id[LINE_ID_MAX];
+	size_t n = strcspn(base, ".");
+	if (n >= sizeof id)
+		n = sizeof id - 1;
+	memcpy(id, base, n);
+	id[n] = 0;
+	int32_t si = session_get(m, id, AGENT_CODEX, changed);
+	fs->cur_session = fs->first_session = si;
+	m->files[fi].session = si;
+	session_add_file(&m->sessions[si], fi);
+	return si;
+}
+
+static bool tokens_zero(const struct codex_tokens *t)
+{
+	return !t->input && !t->cached && !t->output && !t->reasoning && !t->total;
+}
+
+static unsigned codex_quota(struct model *m, const struct line *ln)
+{
+	const struct rate_limits *rl = &ln->rl;
+	if (!rl->present)
+		return 0;
+	/* a placeholder snapshot (all zero, no reset) after a real one carries no information */
+	bool zero = (!rl->primary.present || (rl->primary.used_percent == 0 && rl->primary.resets_at_ms == CT_TIME_NONE)) &&
+		    (!rl->secondary.present || (rl->secondary.used_percent == 0 && rl->secondary.resets_at_ms == CT_TIME_NONE));
+	if (zero && m->codex.present)
+		return 0;
+	if (m->codex.present && ln->ts < m->codex.observed_at)
+		return 0;
+	bool differs = !m->codex.present || m->codex.rl.primary.used_percent != rl->primary.used_percent ||
+		       m->codex.rl.secondary.used_percent != rl->secondary.used_percent ||
+		       m->codex.rl.primary.window_minutes != rl->primary.window_minutes;
+	m->codex.present = true;
+	m->codex.observed_at = ln->ts;
+	m->codex.rl = *rl;
+	return differs ? MODEL_QUOTA : 0;
+}
+
+static unsigned apply_codex(struct model *m, uint32_t fi, const struct line *ln)
+{
+	struct model_file *f = &m->files[fi];
+	struct file_state *fs = &m->fstate[fi];
+	unsigned changed = 0;
+	switch (ln->kind) {
+	case LINE_CODEX_META: {
+		if (fs->first_session != NO_SESSION) {
+			/* Later metas are copied fork history — or, with our own id, a new process. */
+			if (!strcmp(m->sessions[fs->first_session].id, ln->session_id))
+				boundary(m, fs->first_session, fs->first_session);
+			return 0;
+		}
+		int32_t si;
+		if (ln->subagent && ln->parent_id[0]) {
+			/* a spawned sub-agent's traffic belongs to its parent session, as its own chain */
+			si = session_get(m, ln->parent_id, AGENT_CODEX, &changed);
+			f->subagent = true;
+			fs->chain_key = ct_hash(ln->session_id, strlen(ln->session_id));
+		} else {
+			si = session_get(m, ln->session_id, AGENT_CODEX, &changed);
+			if (ln->parent_id[0]) {
+				int32_t from = session_get(m, ln->parent_id, AGENT_CODEX, &changed);
+				boundary(m, si, from);
+			}
+		}
+		fs->cur_session = fs->first_session = si;
+		f->session = si;
+		session_touch(m, si, fi, ln);
+		return changed;
+	}
+	case LINE_CODEX_TURN:
+		fs->model = model_intern(m, ln->model);
+		return 0;
+	case LINE_CODEX_COMPACTED: {
+		int32_t si = codex_file_session(m, fi, &changed);
+		m->sessions[si].pending_compaction = true;
+		return changed;
+	}
+	case LINE_CODEX_TOKENS:
+		break;
+	default:
+		return 0;
+	}
+	changed |= codex_quota(m, ln);
+	int32_t si = codex_file_session(m, fi, &changed);
+	struct session *s = &m->sessions[si];
+	if (ln->ts != CT_TIME_NONE && (s->last_activity == CT_TIME_NONE || ln->ts > s->last_activity))
+		s->last_activity = ln->ts;
+	if (!ln->has_info)
+		return changed;
+	/* Identity of a request: its cumulative usage (unique per thread, and copied verbatim by
+	 * re-emissions and fork replays), else its time and per-request usage. */
+	uint64_t key;
+	if (ln->has_total) {
+		key = ct_hash_mix(0x636f646578ULL, &ln->total, sizeof ln->total);
+		if (ln->has_last)
+			key = ct_hash_mix(key, &ln->last, sizeof ln->last);
+	} else {
+		key = ct_hash_mix(ct_hash(s->id, strlen(s->id)), &ln->ts, sizeof ln->ts);
+		key = ct_hash_mix(key, &ln->last, sizeof ln->last);
+	}
+	struct codex_tokens delta;
+	if (ln->has_last) {
+		delta = ln->last;
+	} else if (fs->have_prev_total && ln->total.total >= fs->prev_total.total) {
+		delta = (struct codex_tokens){ln->total.input - fs->prev_total.input,
+					      ln->total.cached - fs->prev_total.cached,
+					      ln->total.output - fs->prev_total.output,
+					      ln->total.reasoning - fs->prev_total.reasoning,
+					      ln->total.total - fs->prev_total.total};
+		if (delta.cached > delta.input)
+			delta.cached = delta.input;
+	} else {
+		delta = ln->total; /* first reading, or a regression: a new baseline */
+	}
+	if (ln->has_total) {
+		fs->prev_total = ln->total;
+		fs->have_prev_total = true;
+	}
+	if (u64map_get(&m->req_keys, key)) {
+		m->stats.duplicate_lines++;
+		return changed;
+	}
+	u64map_put(&m->req_keys, key, m->nreqs);
+	if (tokens_zero(&delta))
+		return changed; /* an all-zero usage is a refresh, not a request */
+	uint16_t model = fs->model ? fs->model : model_intern(m, "gpt-5");
+	struct usage u = {.input = delta.input - delta.cached, .cache_read = delta.cached, .output = delta.output};
+	return changed | add_request(m, si, fi, ln->ts, model, &u, f->subagent, f->subagent ? fs->chain_key : 0);
+}
+
+/* ---- entry points ---------------------------------------------------------------------- */
+
+unsigned model_apply(struct model *m, uint32_t file, const struct line *ln)
+{
+	if (file >= m->nfiles)
+		return 0;
+	m->stats.lines++;
+	m->files[file].lines++;
+	if (ln->kind == LINE_MALFORMED) {
+		m->stats.malformed++;
+		if ((unsigned)ln->problem < 8)
+			m->stats.by_problem[ln->problem]++;
+		return 0;
+	}
+	if (ln->kind == LINE_SKIP) {
+		m->stats.skipped++;
+		return 0;
+	}
+	if (m->files[file].agent == AGENT_CODEX)
+		return apply_codex(m, file, ln);
+	return apply_claude(m, file, ln);
+}
+
+unsigned model_feed(struct model *m, uint32_t file, const char *line, size_t n)
+{
+	if (file >= m->nfiles)
+		return 0;
+	/* blank lines (a trailing newline, CRLF pairs) are not lines of the transcript */
+	size_t i = 0;
+	while (i < n && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+		i++;
+	if (i == n)
+		return 0;
+	line_parse(m->files[file].agent, line, n, &m->scratch);
+	return model_apply(m, file, &m->scratch);
+}
+
+size_t model_session_count(const struct model *m) { return m->nsessions; }
+const struct session *model_session(const struct model *m, size_t i) { return i < m->nsessions ? &m->sessions[i] : NULL; }
+int32_t model_session_find(const struct model *m, const char *id)
+{
+	uint64_t *v = u64map_get(&m->session_ids, ct_hash(id, strlen(id)));
+	return v ? (int32_t)*v : -1;
+}
+size_t model_request_count(const struct model *m) { return m->nreqs; }
+const struct request *model_request(const struct model *m, size_t i) { return i < m->nreqs ? &m->reqs[i] : NULL; }
+size_t model_event_count(const struct model *m) { return m->nevents; }
+const struct cache_event *model_event(const struct model *m, size_t i) { return i < m->nevents ? &m->events[i] : NULL; }
+size_t model_file_count(const struct model *m) { return m->nfiles; }
+const struct model_file *model_file(const struct model *m, size_t i) { return i < m->nfiles ? &m->files[i] : NULL; }
+const char *model_model_name(const struct model *m, uint16_t model) { return model < m->nmodels ? m->model_names[model] : ""; }
+const struct model_stats *model_stats(const struct model *m) { return &m->stats; }
+const struct totals *model_totals(const struct model *m) { return &m->totals; }
+const struct codex_quota *model_codex_quota(const struct model *m) { return &m->codex; }
+const struct model_opts *model_options(const struct model *m) { return &m->opts; }
+
+double model_cache_left_s(const struct model *m, const struct session *s, int64_t now)
+{
+	if (!s->main_last)
+		return 0;
+	const struct request *r = &m->reqs[s->main_last - 1];
+	double left = (double)(r->t + (int64_t)s->ttl_s * 1000 - now) / 1000.0;
+	return left > 0 ? left : 0;
+}
+
+size_t model_memory_bytes(const struct model *m)
+{
+	size_t b = sizeof *m + m->capreqs * sizeof *m->reqs + m->capevents * sizeof *m->events +
+		   u64map_bytes(&m->req_keys) + u64map_bytes(&m->msg_ids) + u64map_bytes(&m->uuids) +
+		   u64map_bytes(&m->side_roots) + u64map_bytes(&m->session_ids) +
+		   m->capsessions * (sizeof *m->sessions + sizeof *m->spriv);
+	for (size_t i = 0; i < m->nsessions; i++)
+		b += m->sessions[i].capreqs * sizeof(uint32_t);
+	return b;
+}

@@ -1,0 +1,128 @@
+/* parse_claude.c — one Claude Code transcript line → struct line. Takes the envelope (uuid
+ * chain, sessionId, version, sidechain, agentId, cwd), the usage of assistant lines (message.id,
+ * requestId, model, the cache fields and their 5m/1h split), compact boundaries and titles.
+ * Unknown line types are skipped; a line that is not a JSON object, or whose usage numbers are
+ * not non-negative integers, is malformed. */
+#include <string.h>
+
+#include "cachetop/line.h"
+#include "cachetop/timefmt.h"
+#include "parse_internal.h"
+
+enum {
+	K_TYPE, K_UUID, K_PARENT, K_SESSION, K_TS, K_VERSION, K_SIDECHAIN, K_AGENT, K_CWD, K_REQ,
+	K_MESSAGE, K_APIERR, K_SUBTYPE, K_CUSTOM, K_AI, K_SUMMARY, K_LEAF, K_COUNT
+};
+static const char *const top_keys[K_COUNT] = {
+	"type", "uuid", "parentUuid", "sessionId", "timestamp", "version", "isSidechain", "agentId",
+	"cwd", "requestId", "message", "isApiErrorMessage", "subtype", "customTitle", "aiTitle",
+	"summary", "leafUuid"};
+
+static void parse_usage(const struct jspan *msg, struct line *out)
+{
+	static const char *const mkeys[] = {"id", "model", "usage"};
+	struct jspan m[3];
+	if (msg->type != '{' || jscan_object(msg->p, msg->n, mkeys, 3, m) < 0 || m[2].type != '{')
+		return;
+	static const char *const ukeys[] = {"input_tokens", "cache_creation_input_tokens",
+					    "cache_read_input_tokens", "cache_creation", "output_tokens"};
+	struct jspan u[5];
+	if (jscan_object(m[2].p, m[2].n, ukeys, 5, u) < 0) {
+		line_bad(out, LP_NOT_JSON);
+		return;
+	}
+	out->has_usage = true;
+	out->msg_id = span_hash(&m[0]);
+	span_copy(&m[1], out->model, sizeof out->model);
+	uint64_t in, cc, cr, o, c5 = 0, c1 = 0;
+	if (span_tokens(&u[0], &in) || span_tokens(&u[1], &cc) || span_tokens(&u[2], &cr) ||
+	    span_tokens(&u[4], &o)) {
+		line_bad(out, LP_BAD_NUMBER);
+		return;
+	}
+	bool split = false;
+	if (u[3].type == '{') {
+		static const char *const ckeys[] = {"ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens"};
+		struct jspan c[2];
+		if (jscan_object(u[3].p, u[3].n, ckeys, 2, c) < 0 || span_tokens(&c[0], &c5) ||
+		    span_tokens(&c[1], &c1)) {
+			line_bad(out, LP_BAD_NUMBER);
+			return;
+		}
+		split = c5 + c1 > 0;
+	}
+	/* ccusage counts writes as 5m + 1h when the split is present; without it (older lines,
+	 * Bedrock) the total is all we have and the tier is unknown: take it as 5-minute, the
+	 * API's default. */
+	if (!split) {
+		c5 = cc;
+		c1 = 0;
+	}
+	out->usage = (struct usage){.input = in, .cache_creation = c5 + c1, .cc5m = c5, .cc1h = c1,
+				    .cache_read = cr, .output = o};
+	if (!strcmp(out->model, "<synthetic>"))
+		out->synthetic = true;
+}
+
+void line_parse_claude(const char *s, size_t n, struct line *out)
+{
+	line_reset(out);
+	n = line_trim_cr(s, n);
+	struct jspan v[K_COUNT];
+	if (jscan_object(s, n, top_keys, K_COUNT, v) < 0) {
+		line_bad(out, LP_NOT_JSON);
+		return;
+	}
+	if (v[K_TYPE].type != '"') {
+		line_bad(out, LP_MISSING_FIELD);
+		return;
+	}
+	const struct jspan *t = &v[K_TYPE];
+	if (jspan_eq(t, "summary") || jspan_eq(t, "custom-title") || jspan_eq(t, "ai-title")) {
+		const struct jspan *txt = jspan_eq(t, "summary") ? &v[K_SUMMARY]
+					  : jspan_eq(t, "ai-title") ? &v[K_AI] : &v[K_CUSTOM];
+		if (txt->type != '"')
+			return; /* a title line without its text: nothing to use */
+		out->kind = LINE_CLAUDE_TITLE;
+		out->title_rank = jspan_eq(t, "summary") ? TITLE_SUMMARY
+				  : jspan_eq(t, "ai-title") ? TITLE_AI : TITLE_CUSTOM;
+		span_copy(txt, out->title, sizeof out->title);
+		span_copy(&v[K_SESSION], out->session_id, sizeof out->session_id);
+		out->leaf_uuid = span_hash(&v[K_LEAF]);
+		if (line_take_ts(&v[K_TS], out))
+			out->ts = CT_TIME_NONE; /* titles do not need a time */
+		return;
+	}
+	/* Everything that is part of the conversation carries a uuid; the rest is bookkeeping. */
+	out->uuid = span_hash(&v[K_UUID]);
+	if (!out->uuid)
+		return;
+	if (line_take_ts(&v[K_TS], out)) {
+		line_bad(out, LP_BAD_TIME);
+		return;
+	}
+	out->kind = LINE_CLAUDE_ENTRY;
+	out->parent_uuid = span_hash(&v[K_PARENT]);
+	span_copy(&v[K_SESSION], out->session_id, sizeof out->session_id);
+	out->version = span_hash(&v[K_VERSION]);
+	out->agent_id = span_hash(&v[K_AGENT]);
+	bool b;
+	out->sidechain = jspan_bool(&v[K_SIDECHAIN], &b) == 0 && b;
+	span_copy(&v[K_CWD], out->cwd, sizeof out->cwd);
+	if (jspan_eq(t, "system") && jspan_eq(&v[K_SUBTYPE], "compact_boundary"))
+		out->compact_boundary = true;
+	if (jspan_eq(t, "assistant") && v[K_MESSAGE].type == '{') {
+		parse_usage(&v[K_MESSAGE], out);
+		if (out->kind == LINE_MALFORMED)
+			return;
+		if (out->has_usage) {
+			out->req_id = span_hash(&v[K_REQ]);
+			if (jspan_bool(&v[K_APIERR], &b) == 0 && b)
+				out->synthetic = true;
+			if (out->ts == CT_TIME_NONE) {
+				line_bad(out, LP_BAD_TIME);
+				return;
+			}
+		}
+	}
+}

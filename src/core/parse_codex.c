@@ -1,0 +1,224 @@
+#define _GNU_SOURCE /* memmem */
+/* parse_codex.c — one Codex rollout line → struct line: session_meta (identity, cwd, fork and
+ * sub-agent parents), turn_context (model), token_count (total/last usage and rate limits in
+ * all three historical shapes) and compaction. response_item lines — most of a rollout's bytes
+ * — are recognised from their first bytes and skipped without a scan. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cachetop/line.h"
+#include "cachetop/timefmt.h"
+#include "parse_internal.h"
+
+static int parse_tokens(const struct jspan *v, struct codex_tokens *t)
+{
+	static const char *const keys[] = {"input_tokens", "cached_input_tokens", "output_tokens",
+					   "reasoning_output_tokens", "total_tokens"};
+	struct jspan k[5];
+	if (v->type != '{' || jscan_object(v->p, v->n, keys, 5, k) < 0)
+		return -1;
+	if (span_tokens(&k[0], &t->input) || span_tokens(&k[1], &t->cached) ||
+	    span_tokens(&k[2], &t->output) || span_tokens(&k[3], &t->reasoning) ||
+	    span_tokens(&k[4], &t->total))
+		return -1;
+	if (t->cached > t->input)
+		return -1; /* cached ⊂ input: anything else is corrupt */
+	return 0;
+}
+
+static double jnum(struct json_object *o, const char *key, bool *found)
+{
+	struct json_object *v;
+	*found = false;
+	if (!o || !json_object_object_get_ex(o, key, &v))
+		return 0;
+	enum json_type t = json_object_get_type(v);
+	if (t != json_type_int && t != json_type_double)
+		return 0;
+	*found = true;
+	return json_object_get_double(v);
+}
+
+static void window_nested(struct json_object *w, int64_t ts, struct rl_window *out)
+{
+	if (!w || json_object_get_type(w) != json_type_object)
+		return;
+	bool f;
+	double used = jnum(w, "used_percent", &f);
+	if (!f)
+		return;
+	out->present = true;
+	out->used_percent = used;
+	double wm = jnum(w, "window_minutes", &f);
+	out->window_minutes = f ? (int64_t)wm : -1;
+	out->resets_at_ms = CT_TIME_NONE;
+	double at = jnum(w, "resets_at", &f);
+	if (f) {
+		out->resets_at_ms = (int64_t)at * 1000;
+	} else {
+		double rel = jnum(w, "resets_in_seconds", &f);
+		if (f && ts != CT_TIME_NONE)
+			out->resets_at_ms = ts + (int64_t)(rel * 1000);
+	}
+}
+
+static void window_flat(struct json_object *o, const char *which, int64_t ts, struct rl_window *out)
+{
+	char key[64];
+	bool f;
+	snprintf(key, sizeof key, "%s_used_percent", which);
+	double used = jnum(o, key, &f);
+	if (!f)
+		return;
+	out->present = true;
+	out->used_percent = used;
+	snprintf(key, sizeof key, "%s_window_minutes", which);
+	double wm = jnum(o, key, &f);
+	out->window_minutes = f ? (int64_t)wm : -1;
+	out->resets_at_ms = CT_TIME_NONE;
+	snprintf(key, sizeof key, "%s_reset_after_seconds", which);
+	double rel = jnum(o, key, &f);
+	if (f && ts != CT_TIME_NONE)
+		out->resets_at_ms = ts + (int64_t)(rel * 1000);
+}
+
+/* rate_limits is small and deeply optional: json-c parses it whole. */
+static void parse_rate_limits(const struct jspan *v, int64_t ts, struct rate_limits *rl)
+{
+	if (v->type != '{')
+		return;
+	struct json_tokener *tok = json_tokener_new_ex(16);
+	if (!tok)
+		return;
+	struct json_object *o = json_tokener_parse_ex(tok, v->p, (int)v->n);
+	json_tokener_free(tok);
+	if (!o)
+		return;
+	if (json_object_get_type(o) == json_type_object) {
+		struct json_object *p = NULL, *s = NULL;
+		json_object_object_get_ex(o, "primary", &p);
+		json_object_object_get_ex(o, "secondary", &s);
+		window_nested(p, ts, &rl->primary);
+		window_nested(s, ts, &rl->secondary);
+		window_flat(o, "primary", ts, &rl->primary);
+		window_flat(o, "secondary", ts, &rl->secondary);
+		rl->present = rl->primary.present || rl->secondary.present;
+	}
+	json_object_put(o);
+}
+
+static void parse_meta(const struct jspan *pl, struct line *out)
+{
+	static const char *const keys[] = {"id", "cwd", "forked_from_id", "parent_thread_id", "source"};
+	struct jspan k[5];
+	if (jscan_object(pl->p, pl->n, keys, 5, k) < 0 || k[0].type != '"') {
+		line_bad(out, LP_MISSING_FIELD);
+		return;
+	}
+	out->kind = LINE_CODEX_META;
+	span_copy(&k[0], out->session_id, sizeof out->session_id);
+	span_copy(&k[1], out->cwd, sizeof out->cwd);
+	if (k[2].type == '"')
+		span_copy(&k[2], out->parent_id, sizeof out->parent_id);
+	else if (k[3].type == '"')
+		span_copy(&k[3], out->parent_id, sizeof out->parent_id);
+	if (k[4].type == '{') {
+		/* source: {"subagent":{"thread_spawn":{"parent_thread_id":…}}} */
+		static const char *const sk[] = {"subagent"};
+		static const char *const tk[] = {"thread_spawn"};
+		static const char *const pk[] = {"parent_thread_id"};
+		struct jspan a, b, c;
+		if (jscan_object(k[4].p, k[4].n, sk, 1, &a) > 0 && a.type != 0) {
+			out->subagent = true;
+			if (a.type == '{' && jscan_object(a.p, a.n, tk, 1, &b) > 0 && b.type == '{' &&
+			    jscan_object(b.p, b.n, pk, 1, &c) > 0 && c.type == '"')
+				span_copy(&c, out->parent_id, sizeof out->parent_id);
+		}
+	}
+}
+
+void line_parse_codex(const char *s, size_t n, struct line *out)
+{
+	line_reset(out);
+	n = line_trim_cr(s, n);
+	/* Fast path: Codex writes {"timestamp":"…","type":"response_item",… — nothing to take. */
+	size_t head = n < 96 ? n : 96;
+	if (memmem(s, head, "\"type\":\"response_item\"", 22))
+		return;
+	static const char *const keys[] = {"timestamp", "type", "payload"};
+	struct jspan v[3];
+	if (jscan_object(s, n, keys, 3, v) < 0) {
+		line_bad(out, LP_NOT_JSON);
+		return;
+	}
+	if (v[1].type != '"') {
+		line_bad(out, LP_MISSING_FIELD);
+		return;
+	}
+	if (line_take_ts(&v[0], out)) {
+		line_bad(out, LP_BAD_TIME);
+		return;
+	}
+	const struct jspan *t = &v[1], *pl = &v[2];
+	if (jspan_eq(t, "compacted")) {
+		out->kind = LINE_CODEX_COMPACTED;
+		return;
+	}
+	if (pl->type != '{')
+		return;
+	if (jspan_eq(t, "session_meta")) {
+		parse_meta(pl, out);
+		return;
+	}
+	if (jspan_eq(t, "turn_context")) {
+		static const char *const tk[] = {"model"};
+		struct jspan m;
+		if (jscan_object(pl->p, pl->n, tk, 1, &m) > 0 && m.type == '"') {
+			out->kind = LINE_CODEX_TURN;
+			span_copy(&m, out->model, sizeof out->model);
+		}
+		return;
+	}
+	if (!jspan_eq(t, "event_msg"))
+		return;
+	static const char *const ek[] = {"type", "info", "rate_limits"};
+	struct jspan e[3];
+	if (jscan_object(pl->p, pl->n, ek, 3, e) < 0)
+		return;
+	if (jspan_eq(&e[0], "context_compacted")) {
+		out->kind = LINE_CODEX_COMPACTED;
+		return;
+	}
+	if (!jspan_eq(&e[0], "token_count"))
+		return;
+	if (out->ts == CT_TIME_NONE) {
+		line_bad(out, LP_BAD_TIME);
+		return;
+	}
+	out->kind = LINE_CODEX_TOKENS;
+	if (e[1].type == '{') {
+		static const char *const ik[] = {"total_token_usage", "last_token_usage"};
+		struct jspan u[2];
+		if (jscan_object(e[1].p, e[1].n, ik, 2, u) < 0) {
+			line_bad(out, LP_NOT_JSON);
+			return;
+		}
+		if (u[0].type == '{') {
+			if (parse_tokens(&u[0], &out->total)) {
+				line_bad(out, LP_BAD_NUMBER);
+				return;
+			}
+			out->has_total = true;
+		}
+		if (u[1].type == '{') {
+			if (parse_tokens(&u[1], &out->last)) {
+				line_bad(out, LP_BAD_NUMBER);
+				return;
+			}
+			out->has_last = true;
+		}
+		out->has_info = out->has_total || out->has_last;
+	}
+	parse_rate_limits(&e[2], out->ts, &out->rl);
+}

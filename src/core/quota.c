@@ -1,0 +1,234 @@
+/* quota.c — 5-hour blocks (ccusage's rule, so both tools agree on the same data), the current
+ * block's burn, projection and limit, and the official readings. Blocks are recomputed from the
+ * time-sorted requests of one agent: O(n log n), cheap next to reading the files, and exact
+ * whatever order files were read in. */
+#include "cachetop/quota.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cachetop/model.h"
+#include "cachetop/timefmt.h"
+#include "cachetop/util.h"
+
+#define HOUR_MS (3600LL * 1000)
+#define MIN_MS (60LL * 1000)
+
+static const struct model *sort_model;
+
+static int by_time(const void *a, const void *b)
+{
+	const struct request *x = model_request(sort_model, *(const uint32_t *)a);
+	const struct request *y = model_request(sort_model, *(const uint32_t *)b);
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+static int64_t floor_hour(int64_t t)
+{
+	int64_t q = t / HOUR_MS;
+	if (t < 0 && t % HOUR_MS)
+		q--;
+	return q * HOUR_MS;
+}
+
+static uint64_t req_tokens(const struct request *r) { return request_prompt(r) + r->output; }
+
+void blocks_compute(const struct model *m, enum agent a, struct blocks *out)
+{
+	out->n = 0;
+	size_t n = model_request_count(m), k = 0;
+	uint32_t *idx = xmalloc((n ? n : 1) * sizeof *idx);
+	for (size_t i = 0; i < n; i++) {
+		const struct request *r = model_request(m, i);
+		if ((r->flags & REQ_COUNTED) && model_session(m, r->session)->agent == a)
+			idx[k++] = (uint32_t)i;
+	}
+	sort_model = m; /* qsort has no context argument in C11; blocks are computed on one thread */
+	qsort(idx, k, sizeof *idx, by_time);
+	struct block *b = NULL;
+	for (size_t i = 0; i < k; i++) {
+		const struct request *r = model_request(m, idx[i]);
+		if (!b || r->t - b->start > BLOCK_MS || r->t - b->last > BLOCK_MS) {
+			void *p = out->v;
+			ct_grow(&p, &out->cap, out->n + 1, sizeof *out->v);
+			out->v = p;
+			b = &out->v[out->n++];
+			memset(b, 0, sizeof *b);
+			b->agent = a;
+			b->start = floor_hour(r->t);
+			b->end = b->start + BLOCK_MS;
+			b->first = r->t;
+		}
+		b->last = r->t;
+		b->requests++;
+		b->input += r->input;
+		b->output += r->output;
+		b->cache_creation += request_cc(r);
+		b->cache_read += r->cache_read;
+		double c = model_request_cost(m, r);
+		if (c >= 0)
+			b->cost_usd += c;
+		else
+			b->unpriced++;
+		if (r->event) {
+			const struct cache_event *e = model_event(m, r->event - 1);
+			if (!cause_expected(e->cause) && e->wasted_usd > 0)
+				b->wasted_usd += e->wasted_usd;
+		}
+	}
+	free(idx);
+}
+
+void blocks_free(struct blocks *b)
+{
+	free(b->v);
+	b->v = NULL;
+	b->n = b->cap = 0;
+}
+
+static double block_used(const struct block *b, enum quota_unit u)
+{
+	return u == QUOTA_TOKENS ? (double)(b->input + b->output + b->cache_creation + b->cache_read) : b->cost_usd;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+double quota_auto_limit(const struct blocks *b, int64_t now, enum quota_unit unit)
+{
+	size_t n = 0;
+	double *v = xmalloc((b->n ? b->n : 1) * sizeof *v);
+	for (size_t i = 0; i < b->n; i++)
+		if (b->v[i].end <= now)
+			v[n++] = block_used(&b->v[i], unit);
+	double lim = 0;
+	if (n) {
+		qsort(v, n, sizeof *v, cmp_double);
+		if (n < 5) {
+			lim = v[n - 1];
+		} else {
+			/* nearest-rank 90th percentile */
+			size_t rank = (size_t)ceil(0.9 * (double)n);
+			lim = v[rank - 1];
+		}
+	}
+	free(v);
+	return lim;
+}
+
+static bool near(int64_t minutes, int64_t lo, int64_t hi) { return minutes >= lo && minutes <= hi; }
+
+void quota_compute(const struct model *m, enum agent a, int64_t now, const struct quota_opts *o,
+		   const struct claude_official *claude, struct quota *q)
+{
+	memset(q, 0, sizeof *q);
+	q->agent = a;
+	q->unit = o ? o->unit : QUOTA_USD;
+	q->percent = q->official_percent = q->weekly_percent = q->projected_percent = -1;
+	q->block_start = q->resets_at = q->official_resets_at = q->weekly_resets_at = CT_TIME_NONE;
+	q->limit_at = q->observed_at = CT_TIME_NONE;
+
+	struct blocks bl = {0};
+	blocks_compute(m, a, &bl);
+	q->limit = o ? (o->limit_auto ? quota_auto_limit(&bl, now, q->unit) : o->limit) : 0;
+	const struct block *b = bl.n ? &bl.v[bl.n - 1] : NULL;
+	if (b && now >= b->start && now < b->end && now - b->last <= BLOCK_MS) {
+		q->has_block = true;
+		q->block_start = b->start;
+		q->resets_at = b->end;
+		q->used = block_used(b, q->unit);
+		q->block_tokens = b->input + b->output + b->cache_creation + b->cache_read;
+		q->wasted_usd = b->wasted_usd;
+		q->wasted_share = b->cost_usd > 0 ? b->wasted_usd / b->cost_usd : 0;
+		/* burn over the block's active span (first → last request, as ccusage) */
+		double span_min = (double)(b->last - b->first) / MIN_MS;
+		if (span_min < 1)
+			span_min = 1;
+		q->tokens_per_min_block = (double)q->block_tokens / span_min;
+		q->usd_per_hour_block = b->cost_usd / span_min * 60;
+		/* and over the last 15 minutes of activity (ending at the latest request) */
+		int64_t from = b->last - 15 * MIN_MS;
+		uint64_t tok = 0;
+		double usd = 0;
+		size_t n = model_request_count(m);
+		for (size_t i = n; i-- > 0;) {
+			const struct request *r = model_request(m, i);
+			if (!(r->flags & REQ_COUNTED) || model_session(m, r->session)->agent != a)
+				continue;
+			if (r->t < from || r->t > b->last || r->t < b->start)
+				continue;
+			tok += req_tokens(r);
+			double c = model_request_cost(m, r);
+			if (c > 0)
+				usd += c;
+		}
+		double win_min = (double)(b->last - (from > b->first ? from : b->first)) / MIN_MS;
+		if (win_min < 1)
+			win_min = 1;
+		q->tokens_per_min_15 = (double)tok / win_min;
+		q->usd_per_hour_15 = usd / win_min * 60;
+		double rate_per_ms = (q->unit == QUOTA_TOKENS ? q->tokens_per_min_15 : q->usd_per_hour_15 / 60) / MIN_MS;
+		int64_t left = b->end - now;
+		q->projected_used = q->used + rate_per_ms * (double)left;
+		if (q->limit > 0) {
+			q->percent = q->used / q->limit * 100;
+			q->projected_percent = q->projected_used / q->limit * 100;
+			if (q->used >= q->limit)
+				q->limit_at = now;
+			else if (rate_per_ms > 0) {
+				int64_t at = now + (int64_t)((q->limit - q->used) / rate_per_ms);
+				if (at < b->end)
+					q->limit_at = at;
+			}
+		}
+	}
+	blocks_free(&bl);
+
+	/* official readings: valid until their window resets */
+	if (a == AGENT_CLAUDE && claude && claude->present) {
+		if (claude->five_hour_pct >= 0 &&
+		    (claude->five_hour_resets_at == CT_TIME_NONE || claude->five_hour_resets_at > now)) {
+			q->official_percent = claude->five_hour_pct;
+			q->official_resets_at = claude->five_hour_resets_at;
+			q->window_minutes = 300;
+		}
+		if (claude->seven_day_pct >= 0 &&
+		    (claude->seven_day_resets_at == CT_TIME_NONE || claude->seven_day_resets_at > now)) {
+			q->weekly_percent = claude->seven_day_pct;
+			q->weekly_resets_at = claude->seven_day_resets_at;
+		}
+		q->observed_at = claude->observed_at;
+	}
+	if (a == AGENT_CODEX) {
+		const struct codex_quota *cq = model_codex_quota(m);
+		if (cq->present) {
+			const struct rl_window *w[2] = {&cq->rl.primary, &cq->rl.secondary};
+			for (int i = 0; i < 2; i++) {
+				if (!w[i]->present)
+					continue;
+				bool fresh = w[i]->resets_at_ms == CT_TIME_NONE || w[i]->resets_at_ms > now;
+				/* pick windows by their length, never by position */
+				if (near(w[i]->window_minutes, 295, 305) && fresh) {
+					q->official_percent = w[i]->used_percent;
+					q->official_resets_at = w[i]->resets_at_ms;
+					q->window_minutes = (int)w[i]->window_minutes;
+				} else if (near(w[i]->window_minutes, 10000, 10100) && fresh) {
+					q->weekly_percent = w[i]->used_percent;
+					q->weekly_resets_at = w[i]->resets_at_ms;
+				}
+			}
+			q->observed_at = cq->observed_at;
+		}
+	}
+	if (q->official_percent >= 0 && q->official_resets_at != CT_TIME_NONE) {
+		/* the provider's window is the truth: anchor the reset to it */
+		q->resets_at = q->official_resets_at;
+		q->block_start = q->official_resets_at - BLOCK_MS;
+	}
+}

@@ -1,0 +1,566 @@
+/* report.c — `cachetop report` in text, JSON (report-schema.md, built with json-c) and CSV, and
+ * the one-object-per-line events of `watch --jsonl`. Reads the model; never changes it. Text
+ * output sanitises everything that came from a transcript. */
+#include "cachetop/report.h"
+
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cachetop/model.h"
+#include "cachetop/quota.h"
+#include "cachetop/sanitize.h"
+#include "cachetop/timefmt.h"
+
+/* ---- JSON helpers ---------------------------------------------------------------------- */
+
+static struct json_object *jtime(int64_t ms)
+{
+	if (ms == CT_TIME_NONE)
+		return NULL;
+	char b[32];
+	rfc3339_format(ms, b);
+	return json_object_new_string(b);
+}
+
+static struct json_object *jnum(double v) { return json_object_new_double(v); }
+/* A rounded double: costs to 1e-9 USD, rates to 1e-6, so output is stable across platforms. */
+static struct json_object *jround(double v, double scale)
+{
+	double r = round(v * scale) / scale;
+	if (r == 0)
+		r = 0; /* no "-0" */
+	return json_object_new_double(r);
+}
+static struct json_object *jrate(double v) { return v < 0 ? NULL : jround(v, 1e6); }
+static struct json_object *jusd(double v) { return v < 0 ? NULL : jround(v, 1e9); }
+static struct json_object *ju64(uint64_t v) { return json_object_new_int64((int64_t)v); }
+static void add(struct json_object *o, const char *k, struct json_object *v) { json_object_object_add(o, k, v); }
+
+static struct json_object *jstr_or_null(const char *s) { return s ? json_object_new_string(s) : NULL; }
+
+static void add_totals(struct json_object *o, const struct totals *t)
+{
+	add(o, "requests", ju64(t->requests));
+	add(o, "input_tokens", ju64(t->input));
+	add(o, "output_tokens", ju64(t->output));
+	add(o, "cache_creation_tokens", ju64(t->cache_creation));
+	add(o, "cache_creation_5m_tokens", ju64(t->cc5m));
+	add(o, "cache_creation_1h_tokens", ju64(t->cc1h));
+	add(o, "cache_read_tokens", ju64(t->cache_read));
+	add(o, "hit_rate", jrate(totals_hit(t)));
+	bool none_priced = t->requests && t->unpriced == t->requests;
+	add(o, "cost_usd", none_priced ? NULL : jusd(t->cost_usd));
+	add(o, "wasted_tokens", ju64(t->wasted_tokens));
+	add(o, "wasted_usd", none_priced ? NULL : jusd(t->wasted_usd));
+	add(o, "rebuild_usd", none_priced ? NULL : jusd(t->rebuild_usd));
+	add(o, "unpriced_requests", ju64(t->unpriced));
+	add(o, "unexpected_misses", ju64(t->unexpected));
+}
+
+static const char *sid(const struct model *m, int32_t i)
+{
+	const struct session *s = i >= 0 ? model_session(m, (size_t)i) : NULL;
+	return s ? s->id : NULL;
+}
+
+static bool session_listed(const struct session *s) { return s->tot.requests > 0; }
+
+/* Session indices sorted by first_at (then id), listed ones only. */
+static const struct model *sort_m;
+static int by_first(const void *a, const void *b)
+{
+	const struct session *x = model_session(sort_m, *(const uint32_t *)a);
+	const struct session *y = model_session(sort_m, *(const uint32_t *)b);
+	if (x->first_at != y->first_at)
+		return x->first_at < y->first_at ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+static int by_event_time(const void *a, const void *b)
+{
+	const struct cache_event *x = model_event(sort_m, *(const uint32_t *)a);
+	const struct cache_event *y = model_event(sort_m, *(const uint32_t *)b);
+	int64_t tx = model_request(sort_m, x->request)->t, ty = model_request(sort_m, y->request)->t;
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+static uint32_t *sorted_sessions(const struct model *m, size_t *n)
+{
+	size_t total = model_session_count(m), k = 0;
+	uint32_t *v = xmalloc((total ? total : 1) * sizeof *v);
+	for (size_t i = 0; i < total; i++)
+		if (session_listed(model_session(m, i)))
+			v[k++] = (uint32_t)i;
+	sort_m = m;
+	qsort(v, k, sizeof *v, by_first);
+	*n = k;
+	return v;
+}
+
+static uint32_t *sorted_events(const struct model *m, size_t *n)
+{
+	size_t k = model_event_count(m);
+	uint32_t *v = xmalloc((k ? k : 1) * sizeof *v);
+	for (size_t i = 0; i < k; i++)
+		v[i] = (uint32_t)i;
+	sort_m = m;
+	qsort(v, k, sizeof *v, by_event_time);
+	*n = k;
+	return v;
+}
+
+static struct json_object *session_json(const struct model *m, const struct session *s)
+{
+	struct json_object *o = json_object_new_object();
+	add(o, "id", json_object_new_string(s->id));
+	add(o, "agent", json_object_new_string(agent_name(s->agent)));
+	add(o, "project", jstr_or_null(s->project));
+	add(o, "title", jstr_or_null(s->title));
+	struct json_object *files = json_object_new_array();
+	for (uint32_t i = 0; i < s->nfiles; i++)
+		json_object_array_add(files, json_object_new_string(model_file(m, s->files[i])->path));
+	add(o, "files", files);
+	add(o, "first_at", jtime(s->first_at));
+	add(o, "last_at", jtime(s->last_at));
+	add_totals(o, &s->tot);
+	add(o, "creation_output_ratio",
+	    s->tot.output ? jround((double)s->tot.cache_creation / (double)s->tot.output, 1e4) : NULL);
+	add(o, "resumed_from", jstr_or_null(sid(m, s->resumed_from)));
+	struct json_object *models = json_object_new_array();
+	for (uint8_t i = 0; i < s->nmodels; i++)
+		json_object_array_add(models, json_object_new_string(model_model_name(m, s->models[i])));
+	add(o, "models", models);
+	struct json_object *sub = json_object_new_object();
+	add(sub, "requests", ju64(s->sub.requests));
+	add(sub, "cache_creation_tokens", ju64(s->sub.cache_creation));
+	add(sub, "cache_read_tokens", ju64(s->sub.cache_read));
+	add(sub, "cost_usd", jusd(s->sub.cost_usd));
+	add(o, "subagents", sub);
+	return o;
+}
+
+static struct json_object *event_json(const struct model *m, const struct cache_event *e)
+{
+	const struct request *r = model_request(m, e->request);
+	const struct session *s = model_session(m, r->session);
+	struct json_object *o = json_object_new_object();
+	add(o, "at", jtime(r->t));
+	add(o, "session", json_object_new_string(s->id));
+	add(o, "agent", json_object_new_string(agent_name(s->agent)));
+	add(o, "kind", json_object_new_string(cause_name(e->cause)));
+	add(o, "expected", json_object_new_boolean(cause_expected(e->cause)));
+	add(o, "gap_s", e->gap_s < 0 ? NULL : jround(e->gap_s, 1e3));
+	add(o, "ttl_s", json_object_new_int(e->ttl_s));
+	add(o, "hit_rate", jrate(e->hit));
+	add(o, "previous_hit_rate", jrate(e->prev_hit));
+	add(o, "expected_prefix_tokens", ju64(e->expected_prefix));
+	add(o, "cache_read_tokens", ju64(e->cache_read));
+	add(o, "cache_creation_tokens", ju64(e->cache_creation));
+	add(o, "wasted_tokens", ju64(e->wasted_tokens));
+	add(o, "wasted_usd", jusd(e->wasted_usd));
+	add(o, "rebuild_usd", jusd(e->rebuild_usd));
+	add(o, "resumed_from", jstr_or_null(sid(m, e->resumed_from)));
+	add(o, "model", json_object_new_string(model_model_name(m, r->model)));
+	add(o, "subagent", json_object_new_boolean((r->flags & REQ_SIDECHAIN) != 0));
+	add(o, "project", jstr_or_null(s->project));
+	return o;
+}
+
+static struct json_object *pairs_json(const struct model *m)
+{
+	struct pair_bucket pb[PAIR_BUCKETS];
+	pairs_compute(m, NULL, NULL, pb);
+	struct json_object *a = json_object_new_array();
+	for (int i = 0; i < PAIR_BUCKETS; i++) {
+		struct json_object *o = json_object_new_object();
+		add(o, "gap_bucket", json_object_new_string(pb[i].name));
+		add(o, "baseline_requests", ju64(pb[i].baseline_n));
+		add(o, "baseline_hit_rate", jrate(pb[i].baseline_hit));
+		add(o, "resume_requests", ju64(pb[i].resume_n));
+		add(o, "resume_hit_rate", jrate(pb[i].resume_hit));
+		bool both = pb[i].baseline_n && pb[i].resume_n;
+		add(o, "delta_pp", both ? jround((pb[i].resume_hit - pb[i].baseline_hit) * 100, 1e3) : NULL);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static struct json_object *blocks_json(const struct model *m)
+{
+	struct blocks b[AGENT_COUNT] = {{0}};
+	for (int a = 0; a < AGENT_COUNT; a++)
+		blocks_compute(m, (enum agent)a, &b[a]);
+	struct json_object *arr = json_object_new_array();
+	size_t i[AGENT_COUNT] = {0};
+	for (;;) {
+		/* merge the two agents' lists by start time */
+		int pick = -1;
+		for (int a = 0; a < AGENT_COUNT; a++)
+			if (i[a] < b[a].n && (pick < 0 || b[a].v[i[a]].start < b[pick].v[i[pick]].start))
+				pick = a;
+		if (pick < 0)
+			break;
+		const struct block *x = &b[pick].v[i[pick]++];
+		struct json_object *o = json_object_new_object();
+		add(o, "agent", json_object_new_string(agent_name(x->agent)));
+		add(o, "start", jtime(x->start));
+		add(o, "end", jtime(x->end));
+		add(o, "first_at", jtime(x->first));
+		add(o, "last_at", jtime(x->last));
+		add(o, "requests", ju64(x->requests));
+		add(o, "input_tokens", ju64(x->input));
+		add(o, "output_tokens", ju64(x->output));
+		add(o, "cache_creation_tokens", ju64(x->cache_creation));
+		add(o, "cache_read_tokens", ju64(x->cache_read));
+		add(o, "cost_usd", x->unpriced == x->requests ? NULL : jusd(x->cost_usd));
+		add(o, "wasted_usd", jusd(x->wasted_usd));
+		add(o, "wasted_share", x->cost_usd > 0 ? jrate(x->wasted_usd / x->cost_usd) : NULL);
+		json_object_array_add(arr, o);
+	}
+	for (int a = 0; a < AGENT_COUNT; a++)
+		blocks_free(&b[a]);
+	return arr;
+}
+
+static bool agent_present(const struct model *m, enum agent a)
+{
+	for (size_t i = 0; i < model_session_count(m); i++)
+		if (model_session(m, i)->agent == a && model_session(m, i)->tot.requests)
+			return true;
+	return false;
+}
+
+static struct json_object *quota_json(const struct model *m, const struct report_ctx *c, enum agent a)
+{
+	struct quota q;
+	quota_compute(m, a, c->now, &c->quota, c->claude_official, &q);
+	bool official = q.official_percent >= 0;
+	if (!agent_present(m, a) && !official && !(a == AGENT_CODEX && model_codex_quota(m)->present))
+		return NULL;
+	struct json_object *o = json_object_new_object();
+	const char *unit = q.unit == QUOTA_TOKENS ? "tokens" : "usd";
+	if (a == AGENT_CLAUDE) {
+		add(o, "block_start", jtime(q.block_start));
+		add(o, "used", jround(q.used, 1e6));
+		add(o, "limit", q.limit > 0 ? jround(q.limit, 1e6) : NULL);
+		add(o, "unit", json_object_new_string(unit));
+		add(o, "percent", q.percent >= 0 ? jround(q.percent, 1e3) : NULL);
+		add(o, "official_percent", official ? jnum(q.official_percent) : NULL);
+		add(o, "resets_at", jtime(q.resets_at));
+		add(o, "burn_per_min", q.has_block ? jround(q.unit == QUOTA_TOKENS ? q.tokens_per_min_15
+										 : q.usd_per_hour_15 / 60, 1e6) : NULL);
+		add(o, "projected_percent", q.projected_percent >= 0 ? jround(q.projected_percent, 1e3) : NULL);
+		add(o, "limit_at", jtime(q.limit_at));
+		add(o, "weekly_percent", q.weekly_percent >= 0 ? jnum(q.weekly_percent) : NULL);
+		add(o, "weekly_resets_at", jtime(q.weekly_resets_at));
+		add(o, "observed_at", jtime(q.observed_at));
+	} else {
+		add(o, "percent", official ? jnum(q.official_percent) : NULL);
+		add(o, "window_minutes", q.window_minutes ? json_object_new_int(q.window_minutes) : NULL);
+		add(o, "resets_at", jtime(q.official_resets_at));
+		add(o, "weekly_percent", q.weekly_percent >= 0 ? jnum(q.weekly_percent) : NULL);
+		add(o, "weekly_resets_at", jtime(q.weekly_resets_at));
+		add(o, "observed_at", jtime(q.observed_at));
+		add(o, "block_start", jtime(q.block_start));
+		add(o, "used", jround(q.used, 1e6));
+		add(o, "limit", q.limit > 0 ? jround(q.limit, 1e6) : NULL);
+		add(o, "unit", json_object_new_string(unit));
+		add(o, "estimated_percent", q.percent >= 0 ? jround(q.percent, 1e3) : NULL);
+	}
+	add(o, "tokens_per_min", q.has_block ? jround(q.tokens_per_min_15, 1e3) : NULL);
+	add(o, "usd_per_hour", q.has_block ? jround(q.usd_per_hour_15, 1e6) : NULL);
+	add(o, "wasted_usd", q.has_block ? jround(q.wasted_usd, 1e9) : NULL);
+	add(o, "wasted_share", q.has_block ? jrate(q.wasted_share) : NULL);
+	return o;
+}
+
+void report_json(const struct model *m, const struct report_ctx *c, struct buf *out)
+{
+	struct json_object *o = json_object_new_object();
+	add(o, "version", json_object_new_int(1));
+	add(o, "generated_at", jtime(c->now));
+	struct json_object *roots = json_object_new_array();
+	for (size_t i = 0; i < c->nroots; i++) {
+		struct json_object *r = json_object_new_object();
+		add(r, "kind", json_object_new_string(agent_name(c->roots[i].agent)));
+		add(r, "path", json_object_new_string(c->roots[i].path));
+		add(r, "files", ju64(c->roots[i].files));
+		add(r, "exists", json_object_new_boolean(c->roots[i].exists));
+		json_object_array_add(roots, r);
+	}
+	add(o, "roots", roots);
+	struct json_object *tot = json_object_new_object();
+	const struct totals *t = model_totals(m);
+	const struct model_stats *st = model_stats(m);
+	add_totals(tot, t);
+	add(tot, "duplicate_lines_dropped", ju64(st->duplicate_lines));
+	add(tot, "malformed_lines", ju64(st->malformed));
+	add(tot, "synthetic_lines", ju64(st->synthetic));
+	add(tot, "lines", ju64(st->lines));
+	add(o, "totals", tot);
+
+	size_t n;
+	uint32_t *ss = sorted_sessions(m, &n);
+	struct json_object *sessions = json_object_new_array();
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(sessions, session_json(m, model_session(m, ss[i])));
+	free(ss);
+	add(o, "sessions", sessions);
+
+	uint32_t *ev = sorted_events(m, &n);
+	struct json_object *events = json_object_new_array();
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(events, event_json(m, model_event(m, ev[i])));
+	free(ev);
+	add(o, "events", events);
+	add(o, "pairs", pairs_json(m));
+	add(o, "blocks", blocks_json(m));
+	struct json_object *quota = json_object_new_object();
+	add(quota, "claude", quota_json(m, c, AGENT_CLAUDE));
+	add(quota, "codex", quota_json(m, c, AGENT_CODEX));
+	add(o, "quota", quota);
+	buf_puts(out, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
+	buf_puts(out, "\n");
+	json_object_put(o);
+}
+
+void report_event_line(const struct model *m, size_t event, int64_t observed_at, struct buf *out)
+{
+	const struct cache_event *e = model_event(m, event);
+	if (!e)
+		return;
+	struct json_object *o = event_json(m, e);
+	add(o, "observed_at", jtime(observed_at));
+	buf_puts(out, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	buf_puts(out, "\n");
+	json_object_put(o);
+}
+
+void report_quota_line(const struct model *m, const struct report_ctx *c, struct buf *out)
+{
+	struct json_object *o = json_object_new_object();
+	add(o, "kind", json_object_new_string("quota"));
+	add(o, "observed_at", jtime(c->now));
+	struct json_object *quota = json_object_new_object();
+	add(quota, "claude", quota_json(m, c, AGENT_CLAUDE));
+	add(quota, "codex", quota_json(m, c, AGENT_CODEX));
+	add(o, "quota", quota);
+	buf_puts(out, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	buf_puts(out, "\n");
+	json_object_put(o);
+}
+
+/* ---- text ------------------------------------------------------------------------------ */
+
+static void fmt_tok(char *b, size_t cap, uint64_t v)
+{
+	if (v >= 10000000)
+		snprintf(b, cap, "%.1fM", (double)v / 1e6);
+	else if (v >= 100000)
+		snprintf(b, cap, "%.0fk", (double)v / 1e3);
+	else if (v >= 10000)
+		snprintf(b, cap, "%.1fk", (double)v / 1e3);
+	else
+		snprintf(b, cap, "%llu", (unsigned long long)v);
+}
+
+static void fmt_pct(char *b, size_t cap, double rate)
+{
+	if (rate < 0)
+		snprintf(b, cap, "-");
+	else
+		snprintf(b, cap, "%.1f", rate * 100);
+}
+
+static void fmt_usd(char *b, size_t cap, double v, bool known)
+{
+	if (!known || v < 0)
+		snprintf(b, cap, "no price");
+	else
+		snprintf(b, cap, "$%.2f", v);
+}
+
+static void fmt_gap(char *b, size_t cap, double s)
+{
+	if (s < 0)
+		snprintf(b, cap, "-");
+	else if (s < 60)
+		snprintf(b, cap, "%.0fs", s);
+	else if (s < 3600 * 3)
+		snprintf(b, cap, "%.1fm", s / 60);
+	else
+		snprintf(b, cap, "%.1fh", s / 3600);
+}
+
+static void clean(char *dst, size_t cap, const char *s, bool utf8)
+{
+	sanitize_text(s ? s : "", s ? strlen(s) : 0, dst, cap, utf8);
+}
+
+/* The last path component of a project, sanitised and cut to width. */
+static void project_name(char *dst, size_t cap, const char *project, bool utf8)
+{
+	const char *p = project ? strrchr(project, '/') : NULL;
+	clean(dst, cap, p && p[1] ? p + 1 : project ? project : "-", utf8);
+}
+
+void report_text(const struct model *m, const struct report_ctx *c, struct buf *out)
+{
+	bool u = c->utf8;
+	char a[64], b[64], d[64], e[160], f[64], g[64], h[64];
+	buf_puts(out, "cachetop report\n");
+	for (size_t i = 0; i < c->nroots; i++) {
+		char p[512];
+		clean(p, sizeof p, c->roots[i].path, u);
+		buf_printf(out, "  %-6s %s  (%s, %llu files)\n", agent_name(c->roots[i].agent), p,
+			   c->roots[i].exists ? "read" : "missing", (unsigned long long)c->roots[i].files);
+	}
+	const struct totals *t = model_totals(m);
+	const struct model_stats *st = model_stats(m);
+	fmt_pct(a, sizeof a, totals_hit(t));
+	fmt_usd(b, sizeof b, t->cost_usd, t->unpriced < t->requests || !t->requests);
+	fmt_usd(d, sizeof d, t->wasted_usd, true);
+	buf_printf(out, "\n%llu requests  hit %s%%  cost %s  wasted by unexpected misses %s (%llu misses)\n",
+		   (unsigned long long)t->requests, a, b, d, (unsigned long long)t->unexpected);
+	buf_printf(out, "%llu lines read, %llu duplicate lines dropped, %llu malformed, %llu synthetic\n",
+		   (unsigned long long)st->lines, (unsigned long long)st->duplicate_lines,
+		   (unsigned long long)st->malformed, (unsigned long long)st->synthetic);
+
+	size_t n;
+	uint32_t *ss = sorted_sessions(m, &n);
+	buf_printf(out, "\nSESSIONS\n%-10s %-6s %-16s %5s %9s %9s %9s %9s %9s %6s %6s %9s\n", "SESSION", "AGENT",
+		   "PROJECT", "REQ", "INPUT", "WRITE5M", "WRITE1H", "READ", "OUTPUT", "HIT%", "CC/OUT", "COST");
+	for (size_t i = 0; i < n; i++) {
+		const struct session *s = model_session(m, ss[i]);
+		char id[16], proj[64], cc5[16], cc1[16], rd[16], in[16], o[16], ratio[16];
+		clean(id, 9, s->id, u);
+		project_name(proj, 17, s->project, u);
+		fmt_tok(in, sizeof in, s->tot.input);
+		fmt_tok(cc5, sizeof cc5, s->tot.cc5m);
+		fmt_tok(cc1, sizeof cc1, s->tot.cc1h);
+		fmt_tok(rd, sizeof rd, s->tot.cache_read);
+		fmt_tok(o, sizeof o, s->tot.output);
+		fmt_pct(a, sizeof a, totals_hit(&s->tot));
+		if (s->tot.output)
+			snprintf(ratio, sizeof ratio, "%.2f%s", (double)s->tot.cache_creation / (double)s->tot.output,
+				 (double)s->tot.cache_creation > 2.0 * (double)s->tot.output ? "!" : "");
+		else
+			snprintf(ratio, sizeof ratio, "-");
+		fmt_usd(b, sizeof b, s->tot.cost_usd, s->tot.unpriced < s->tot.requests);
+		buf_printf(out, "%-10s %-6s %-16s %5llu %9s %9s %9s %9s %9s %6s %6s %9s\n", id, agent_name(s->agent),
+			   proj, (unsigned long long)s->tot.requests, in, cc5, cc1, rd, o, a, ratio, b);
+	}
+	free(ss);
+
+	uint32_t *ev = sorted_events(m, &n);
+	buf_printf(out, "\nCACHE EVENTS (%zu)\n%-19s %-10s %-16s %8s %15s %10s %10s\n", n, "TIME", "SESSION", "CAUSE",
+		   "GAP", "HIT BEFORE>AFTER", "REWRITTEN", "COST");
+	for (size_t i = 0; i < n; i++) {
+		const struct cache_event *x = model_event(m, ev[i]);
+		const struct request *r = model_request(m, x->request);
+		char ts[32], id[16];
+		rfc3339_format(r->t, ts);
+		ts[19] = 0;
+		ts[10] = ' ';
+		clean(id, 9, model_session(m, r->session)->id, u);
+		fmt_gap(a, sizeof a, x->gap_s);
+		fmt_pct(b, sizeof b, x->prev_hit);
+		fmt_pct(d, sizeof d, x->hit);
+		snprintf(e, sizeof e, "%s%%>%s%%", b, d);
+		fmt_tok(f, sizeof f, cause_expected(x->cause) ? x->cache_creation : x->wasted_tokens);
+		double usd = cause_expected(x->cause) ? x->rebuild_usd : x->wasted_usd;
+		if (x->cause == CAUSE_RESUME_HIT)
+			snprintf(g, sizeof g, "-");
+		else if (usd < 0)
+			snprintf(g, sizeof g, "no price");
+		else
+			snprintf(g, sizeof g, "%s$%.3f", cause_expected(x->cause) ? "" : "-", usd);
+		snprintf(h, sizeof h, "%s%s", cause_name(x->cause), cause_expected(x->cause) ? "" : " !");
+		buf_printf(out, "%-19s %-10s %-16s %8s %15s %10s %10s\n", ts, id, h, a, e, f, g);
+	}
+	free(ev);
+
+	struct pair_bucket pb[PAIR_BUCKETS];
+	pairs_compute(m, NULL, NULL, pb);
+	buf_printf(out, "\nTTL-MATCHED PAIRS (same idle gap: ordinary request vs first request after a resume)\n"
+			"%-7s %9s %9s %9s %9s %9s\n", "GAP", "BASE N", "BASE HIT", "RESUME N", "RES. HIT", "DELTA");
+	for (int i = 0; i < PAIR_BUCKETS; i++) {
+		fmt_pct(a, sizeof a, pb[i].baseline_hit);
+		fmt_pct(b, sizeof b, pb[i].resume_hit);
+		if (pb[i].baseline_n && pb[i].resume_n)
+			snprintf(d, sizeof d, "%+.1f pp", (pb[i].resume_hit - pb[i].baseline_hit) * 100);
+		else
+			snprintf(d, sizeof d, "-");
+		buf_printf(out, "%-7s %9llu %8s%% %9llu %8s%% %9s\n", pb[i].name, (unsigned long long)pb[i].baseline_n, a,
+			   (unsigned long long)pb[i].resume_n, b, d);
+	}
+
+	buf_puts(out, "\n5-HOUR WINDOW\n");
+	for (int ag = 0; ag < AGENT_COUNT; ag++) {
+		struct quota q;
+		quota_compute(m, (enum agent)ag, c->now, &c->quota, c->claude_official, &q);
+		if (!agent_present(m, (enum agent)ag) && q.official_percent < 0)
+			continue;
+		buf_printf(out, "  %-6s ", agent_name((enum agent)ag));
+		if (q.has_block) {
+			char rs[32];
+			rfc3339_format(q.resets_at, rs);
+			rs[16] = 0;
+			rs[10] = ' ';
+			if (q.percent >= 0)
+				buf_printf(out, "%.0f%% est (%.2f of %.2f %s)  ", q.percent, q.used, q.limit,
+					   q.unit == QUOTA_TOKENS ? "tokens" : "USD");
+			else
+				buf_printf(out, "%s %.2f used  ", q.unit == QUOTA_TOKENS ? "tokens" : "USD", q.used);
+			buf_printf(out, "burn $%.2f/h  resets %s UTC", q.usd_per_hour_15, rs);
+		} else {
+			buf_puts(out, "no active block");
+		}
+		if (q.official_percent >= 0)
+			buf_printf(out, "  official %.0f%%", q.official_percent);
+		buf_puts(out, "\n");
+	}
+}
+
+void report_csv(const struct model *m, const struct report_ctx *c, struct buf *out)
+{
+	(void)c;
+	buf_puts(out, "session,agent,project,first_at,last_at,requests,input_tokens,output_tokens,"
+		      "cache_creation_5m_tokens,cache_creation_1h_tokens,cache_read_tokens,hit_rate,cost_usd,"
+		      "wasted_tokens,wasted_usd,resumed_from\n");
+	size_t n;
+	uint32_t *ss = sorted_sessions(m, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct session *s = model_session(m, ss[i]);
+		char f[32], l[32], proj[1024];
+		rfc3339_format(s->first_at, f);
+		rfc3339_format(s->last_at, l);
+		/* CSV quoting: double every quote; the field is always quoted */
+		size_t k = 0;
+		const char *p = s->project ? s->project : "";
+		for (; *p && k + 2 < sizeof proj; p++) {
+			if (*p == '"')
+				proj[k++] = '"';
+			proj[k++] = *p;
+		}
+		proj[k] = 0;
+		double hit = totals_hit(&s->tot);
+		buf_printf(out, "%s,%s,\"%s\",%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,", s->id, agent_name(s->agent), proj, f, l,
+			   (unsigned long long)s->tot.requests, (unsigned long long)s->tot.input,
+			   (unsigned long long)s->tot.output, (unsigned long long)s->tot.cc5m,
+			   (unsigned long long)s->tot.cc1h, (unsigned long long)s->tot.cache_read);
+		if (hit >= 0)
+			buf_printf(out, "%.6f", hit);
+		buf_puts(out, ",");
+		if (s->tot.unpriced < s->tot.requests)
+			buf_printf(out, "%.6f", s->tot.cost_usd);
+		buf_printf(out, ",%llu,%.6f,%s\n", (unsigned long long)s->tot.wasted_tokens, s->tot.wasted_usd,
+			   s->resumed_from >= 0 ? sid(m, s->resumed_from) : "");
+	}
+	free(ss);
+}

@@ -1,0 +1,66 @@
+/* u64map.c — see u64map.h: linear probing over two parallel arrays. */
+#include "u64map.h"
+
+#include <stdlib.h>
+
+#include "cachetop/util.h"
+
+uint64_t *u64map_get(const struct u64map *m, uint64_t key)
+{
+	if (!m->cap || !key)
+		return NULL;
+	size_t mask = m->cap - 1;
+	for (size_t i = (size_t)key & mask;; i = (i + 1) & mask) {
+		if (m->keys[i] == key)
+			return &m->vals[i];
+		if (!m->keys[i])
+			return NULL;
+	}
+}
+
+static void put_raw(uint64_t *keys, uint64_t *vals, size_t cap, uint64_t key, uint64_t val, size_t *n)
+{
+	size_t mask = cap - 1;
+	for (size_t i = (size_t)key & mask;; i = (i + 1) & mask) {
+		if (keys[i] == key) {
+			vals[i] = val;
+			return;
+		}
+		if (!keys[i]) {
+			keys[i] = key;
+			vals[i] = val;
+			(*n)++;
+			return;
+		}
+	}
+}
+
+void u64map_put(struct u64map *m, uint64_t key, uint64_t val)
+{
+	if (!key)
+		key = 1;
+	if ((m->n + 1) * 10 > m->cap * 7) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		uint64_t *keys = xcalloc(cap, sizeof *keys), *vals = xmalloc(cap * sizeof *vals);
+		size_t n = 0;
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->keys[i])
+				put_raw(keys, vals, cap, m->keys[i], m->vals[i], &n);
+		free(m->keys);
+		free(m->vals);
+		m->keys = keys;
+		m->vals = vals;
+		m->cap = cap;
+	}
+	put_raw(m->keys, m->vals, m->cap, key, val, &m->n);
+}
+
+void u64map_free(struct u64map *m)
+{
+	free(m->keys);
+	free(m->vals);
+	m->keys = m->vals = NULL;
+	m->cap = m->n = 0;
+}
+
+size_t u64map_bytes(const struct u64map *m) { return m->cap * 16; }
