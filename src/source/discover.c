@@ -420,9 +420,9 @@ static int64_t discover_peek(struct source *s, const char *path, bool last)
 		ssize_t n = pread(fd, s->rbuf, SOURCE_PEEK, off);
 		int64_t ms;
 		if (n > 0) {
-			int ok = last ? line_peek_last_ts(s->rbuf, (size_t)n, &ms)
+			int rc = last ? line_peek_last_ts(s->rbuf, (size_t)n, &ms)
 				      : line_peek_first_ts(s->rbuf, (size_t)n, &ms);
-			if (ok)
+			if (rc == 0)
 				ts = ms;
 		}
 	}
