@@ -122,6 +122,7 @@ struct source {
 	struct scands cands;         /* transcripts found on this pass, opened oldest-first */
 	int64_t next_poll_ms;
 	bool need_rescan, need_pending;
+	bool drain_more;             /* the drain stopped at its cap: run again at once */
 	int watch_limit_test;        /* tests: pretend ENOSPC after this many watches; -1 off */
 };
 

@@ -489,6 +489,8 @@ int source_timeout_ms(const struct source *s, int64_t now_ms)
 	if (!s->watching)
 		return -1;
 	int t = -1;
+	if (s->drain_more)
+		return 0;
 	if (s->inotify_ok && s->fd < 0)
 		t = SOURCE_TICK_MS;
 	if (watch_needs_poll(s)) {
@@ -509,9 +511,12 @@ uint64_t source_process(struct source *s, int64_t now_ms)
 	if (!s->watching)
 		return 0;
 	if (s->inotify_ok) {
-		struct inotify_event *ev;
-		for (int i = 0; i < WATCH_DRAIN_MAX && (ev = inotifytools_next_events(0, 1)); i++)
+		struct inotify_event *ev = NULL;
+		int i = 0;
+		for (; i < WATCH_DRAIN_MAX && (ev = inotifytools_next_events(0, 1)); i++)
 			watch_event(s, ev);
+		/* Stopped at the cap: the library may hold read events that poll() cannot see. */
+		s->drain_more = i == WATCH_DRAIN_MAX;
 	}
 	if (s->need_rescan)
 		source_rescan(s);
