@@ -464,6 +464,10 @@ void source_open_candidates(struct source *s, struct scands *c)
 		}
 		i = j;
 	}
+	if (s->sink.prepare && s->sink.commit && c->n > 1) {
+		scan_parallel(s, c);
+		return;
+	}
 	for (size_t i = 0; i < c->n; i++)
 		tail_open(s, c->v[i].path, c->v[i].agent, c->v[i].subagent, c->v[i].root);
 }

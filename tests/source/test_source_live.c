@@ -135,7 +135,8 @@ static void tee_sink(struct tee *t, struct rec *r, struct line_sink *out)
 	struct model_opts o;
 	model_opts_default(&o);
 	t->m = model_new(&o);
-	*out = (struct line_sink){t, tee_open, tee_line, tee_reset, tee_gone};
+	*out = (struct line_sink){.ctx = t, .file_open = tee_open, .line = tee_line,
+				  .file_reset = tee_reset, .file_gone = tee_gone};
 }
 
 static char *report_of(const struct model *m)
