@@ -4,7 +4,7 @@
 set -eu
 need="gcc make cmake pkg-config libncurses-dev libyaml-dev libjson-c-dev libinotifytools0-dev"
 if [ "${1:-build}" = test ]; then
-	need="$need libcriterion-dev tmux clang valgrind dpkg-dev file groff-base man-db"
+	need="$need libcriterion-dev tmux clang valgrind dpkg-dev file groff-base man-db prometheus"
 fi
 missing=""
 for p in $need; do
@@ -15,6 +15,6 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >/dev/null

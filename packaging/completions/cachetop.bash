@@ -62,8 +62,13 @@ _cachetop()
 		return
 		;;
 	--theme)
+		# Names, and *.yaml files here; folders only once the word looks like a path.
 		compopt -o filenames 2>/dev/null
-		mapfile -t COMPREPLY < <(compgen -W "$(_cachetop_themes | sort -u)" -- "$cur"; compgen -f -X '!*.yaml' -- "$cur"; compgen -d -- "$cur")
+		mapfile -t COMPREPLY < <(
+			compgen -W "$(_cachetop_themes | sort -u)" -- "$cur"
+			compgen -f -X '!*.yaml' -- "$cur"
+			[[ $cur == */* || $cur == .* || $cur == '~'* ]] && compgen -d -- "$cur"
+		)
 		return
 		;;
 	--since | --now | --max-frames | --speed)

@@ -135,6 +135,19 @@ int cmd_dashboard(struct app *a)
 	struct model *m = app_build_model(a, &src);
 	if (!m)
 		return 1;
+	/* A first run on a machine with no transcripts shows something real: the bundled samples,
+	 * played as if live. Roots named by the user keep the "where I looked" screen instead. */
+	bool default_roots = !a->nclaude && !a->ncodex && !a->cfg.nclaude && !a->cfg.ncodex;
+	char *samples = default_roots && source_stats(src)->files == 0 ? conf_data_path(a->argv0, "samples") : NULL;
+	if (samples) {
+		source_free(src);
+		model_free(m);
+		a->replay_dir = samples;
+		a->banner = "no transcripts in ~/.claude or ~/.codex yet: playing the bundled samples (cachetop replay)";
+		int rc = cmd_replay(a);
+		free(samples);
+		return rc;
+	}
 	char err[512] = "";
 	/* a watch failure is shown on the status line; the dashboard still works on the scan */
 	if (src && source_watch(src, err, sizeof err) == 0)
@@ -373,6 +386,8 @@ int cmd_replay(struct app *a)
 
 	a->claude_official.present = false; /* this machine's readings are not the recording's */
 	struct tui *t = make_tui(a, m, speed);
+	if (a->banner)
+		tui_set_message(t, a->banner);
 	struct loop lp = {-1, -1, {{0}}, {{0}}};
 	int rc = 0;
 	if (loop_open(&lp, 500) < 0 || tui_start(t) < 0) {

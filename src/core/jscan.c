@@ -276,7 +276,7 @@ int jspan_u64(const struct jspan *v, uint64_t max, uint64_t *out)
 		if (c < '0' || c > '9')
 			return -1;
 		unsigned d = (unsigned)(c - '0');
-		if (x > (max - d) / 10)
+		if (d > max || x > (max - d) / 10) /* d > max: max - d would wrap */
 			return -1;
 		x = x * 10 + d;
 	}

@@ -81,6 +81,11 @@ size_t line_trim_cr(const char *s, size_t n)
 	return n;
 }
 
+size_t line_bom(const char *s, size_t n)
+{
+	return n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3) ? 3 : 0;
+}
+
 void line_parse(enum agent agent, const char *s, size_t n, struct line *out)
 {
 	if (agent == AGENT_CODEX)
@@ -93,7 +98,8 @@ static int line_ts(const char *s, size_t n, int64_t *ms)
 {
 	static const char *const keys[] = {"timestamp"};
 	struct jspan v[1];
-	if (jscan_object(s, n, keys, 1, v) < 0 || v[0].type != '"')
+	size_t b = line_bom(s, n);
+	if (jscan_object(s + b, n - b, keys, 1, v) < 0 || v[0].type != '"')
 		return -1;
 	return rfc3339_parse(v[0].p, v[0].n, ms);
 }
@@ -123,7 +129,7 @@ int line_peek_last_ts(const char *buf, size_t n, int64_t *ms)
 		size_t start = end;
 		while (start > 0 && buf[start - 1] != '\n')
 			start--;
-		if (start == 0 && n > 0 && buf[0] != '{')
+		if (start == 0 && n > 0 && buf[0] != '{' && !line_bom(buf, n))
 			return -1;
 		if (line_ts(buf + start, line_trim_cr(buf + start, end - start), ms) == 0)
 			return 0;

@@ -1,4 +1,5 @@
 #define _GNU_SOURCE /* memmem */
+#include <math.h>
 /* parse_codex.c — one Codex rollout line → struct line: session_meta (identity, cwd, fork and
  * sub-agent parents), turn_context (model), token_count (total/last usage and rate limits in
  * all three historical shapes) and compaction. response_item lines — most of a rollout's bytes
@@ -25,8 +26,14 @@ static int parse_tokens(const struct jspan *v, struct codex_tokens *t)
 	return 0;
 }
 
-/* A number member; false when absent or not a number. */
-static bool num(const struct jspan *v, double *out) { return jspan_double(v, out) == 0; }
+/* A number member; false when absent, not a number, or not finite. */
+static bool num(const struct jspan *v, double *out) { return jspan_double(v, out) == 0 && isfinite(*out); }
+
+/* A number converted to int64 must fit, or the conversion is undefined: anything beyond `lim`
+ * is corrupt input and is treated as absent. */
+#define MINUTES_LIM 1e9
+#define SECONDS_LIM 1e12 /* ~31,700 years */
+static bool num_in(const struct jspan *v, double lim, double *out) { return num(v, out) && *out >= -lim && *out <= lim; }
 
 /* {used_percent, window_minutes, resets_at | resets_in_seconds} */
 static void window_nested(const struct jspan *w, int64_t ts, struct rl_window *out)
@@ -38,11 +45,11 @@ static void window_nested(const struct jspan *w, int64_t ts, struct rl_window *o
 		return;
 	out->present = true;
 	out->used_percent = used;
-	out->window_minutes = num(&k[1], &v) ? (int64_t)v : -1;
+	out->window_minutes = num_in(&k[1], MINUTES_LIM, &v) ? (int64_t)v : -1;
 	out->resets_at_ms = CT_TIME_NONE;
-	if (num(&k[2], &v))
+	if (num_in(&k[2], SECONDS_LIM, &v))
 		out->resets_at_ms = (int64_t)v * 1000;
-	else if (num(&k[3], &v) && ts != CT_TIME_NONE)
+	else if (num_in(&k[3], SECONDS_LIM, &v) && ts != CT_TIME_NONE)
 		out->resets_at_ms = ts + (int64_t)(v * 1000);
 }
 
@@ -55,9 +62,9 @@ static void window_flat(const struct jspan *k, int64_t ts, struct rl_window *out
 		return;
 	out->present = true;
 	out->used_percent = used;
-	out->window_minutes = num(&k[1], &v) ? (int64_t)v : -1;
+	out->window_minutes = num_in(&k[1], MINUTES_LIM, &v) ? (int64_t)v : -1;
 	out->resets_at_ms = CT_TIME_NONE;
-	if (num(&k[2], &v) && ts != CT_TIME_NONE)
+	if (num_in(&k[2], SECONDS_LIM, &v) && ts != CT_TIME_NONE)
 		out->resets_at_ms = ts + (int64_t)(v * 1000);
 }
 
@@ -116,6 +123,8 @@ void line_parse_codex(const char *s, size_t n, struct line *out)
 {
 	line_reset(out);
 	n = line_trim_cr(s, n);
+	size_t bom = line_bom(s, n);
+	s += bom, n -= bom;
 	/* Fast path: Codex writes {"timestamp":"…","type":"response_item",… — nothing to take. */
 	size_t head = n < 96 ? n : 96;
 	if (memmem(s, head, "\"type\":\"response_item\"", 22))

@@ -291,8 +291,8 @@ void rows_event(const struct cache_event *ev, int64_t at, const struct session *
 		fmt_usd(ev->wasted_usd, usd, sizeof usd);
 		snprintf(rest + o, sizeof rest - o, "  %s rewritten  %s %s", tok, utf8 ? "\xE2\x89\x88" : "~",
 			 usd);
-	} else if (c != CAUSE_RESUME_HIT && ev->cache_creation > 0) {
-		fmt_grouped(ev->cache_creation, tok, sizeof tok);
+	} else if (c != CAUSE_RESUME_HIT && ev->rebuild_tokens > 0) {
+		fmt_grouped(ev->rebuild_tokens, tok, sizeof tok);
 		fmt_usd(ev->rebuild_usd, usd, sizeof usd);
 		snprintf(rest + o, sizeof rest - o, "  %s rebuilt  %s %s", tok, utf8 ? "\xE2\x89\x88" : "~", usd);
 	}

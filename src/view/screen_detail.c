@@ -82,8 +82,8 @@ static void info(struct tui *t, const struct rect *rc, const struct session *s, 
 	/* totals */
 	double hit = totals_hit(&s->tot);
 	uint64_t mainreq = s->tot.requests - s->sub.requests;
-	snprintf(buf, sizeof buf, "%llu requests  hit %s%%  cost %s  wasted %s (%s)  cache %s",
-		 (unsigned long long)mainreq, fmt_pct(hit, 1, a, sizeof a),
+	snprintf(buf, sizeof buf, "%llu request%s  hit %s%%  cost %s  wasted %s (%s)  cache %s",
+		 (unsigned long long)mainreq, mainreq == 1 ? "" : "s", fmt_pct(hit, 1, a, sizeof a),
 		 fmt_usd(s->tot.cost_usd, b, sizeof b), fmt_tokens(s->tot.wasted_tokens, c, sizeof c),
 		 fmt_usd(s->tot.wasted_usd, d, sizeof d), "");
 	size_t o = strlen(buf);

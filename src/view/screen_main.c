@@ -303,13 +303,32 @@ static void events_pane(struct tui *t, const struct layout *l)
 	term_text(t, l->events.y, 0, w, title, ROLE_BORDER);
 	int y = l->events.y + 1, end = l->events.y + l->events.h;
 	size_t ne = model_event_count(t->m);
-	for (size_t i = ne; i-- > 0 && y < end;) {
+	/* Events arrive in reading order (files oldest-first, sub-agents after their parent):
+	 * show the newest by time, newest first. A top-k insertion keeps a draw O(events × rows). */
+	enum { TOPK = 128 };
+	size_t top[TOPK], k = 0, want = (size_t)(end > y ? end - y : 0);
+	if (want > TOPK)
+		want = TOPK;
+	for (size_t i = 0; i < ne && want; i++) {
 		const struct cache_event *ev = model_event(t->m, i);
 		const struct request *r = model_request(t->m, ev->request);
 		const struct session *s = model_session(t->m, r->session);
 		if (!agent_ok(t, s->agent) || !rows_match(s, t->filter))
 			continue;
-		rows_event(ev, r->t, s, w, t->utf8, &t->row);
+		size_t at = k;
+		while (at > 0 && model_request(t->m, model_event(t->m, top[at - 1])->request)->t <= r->t)
+			at--;
+		if (at >= want)
+			continue;
+		if (k < want)
+			k++;
+		memmove(top + at + 1, top + at, (k - 1 - at) * sizeof *top);
+		top[at] = i;
+	}
+	for (size_t j = 0; j < k && y < end; j++) {
+		const struct cache_event *ev = model_event(t->m, top[j]);
+		const struct request *r = model_request(t->m, ev->request);
+		rows_event(ev, r->t, model_session(t->m, r->session), w, t->utf8, &t->row);
 		term_paint_row(t, y++, 0, w, &t->row, ROLE_DEFAULT, false);
 	}
 	if (ne == 0 && y < end)

@@ -19,6 +19,7 @@
 #define MAN_PAGE PACKAGING_DIR "/cachetop.1"
 #define BASH_COMPLETION PACKAGING_DIR "/completions/cachetop.bash"
 #define ZSH_COMPLETION PACKAGING_DIR "/completions/_cachetop"
+#define ZSH_COMPLETION_DIR PACKAGING_DIR "/completions"
 
 static const char *const expected_options[] = {
 	/* report */ "--json", "--csv", "--openmetrics",
@@ -404,4 +405,66 @@ Test(completion, zsh_file_parses_and_names_every_option)
 	int rc = run("zsh -n '" ZSH_COMPLETION "' 2>&1", &out);
 	cr_expect_eq(rc, 0, "zsh -n: %s", out);
 	free(out);
+}
+
+/* zsh, driven on a pseudo-terminal: the candidates for one command line, optionally with an
+ * environment prefix ("PATH=… "). */
+static void zcomplete(const char *env, const char *line, struct strset *s)
+{
+	char cmd[2048], *out;
+	snprintf(cmd, sizeof cmd, "%s zsh -f '%s' '%s' '%s'", env ? env : "",
+		 PACKAGING_TESTS_DIR "/complete.zsh", ZSH_COMPLETION_DIR, line);
+	int rc = run(cmd, &out);
+	cr_assert_eq(rc, 0, "%s exited %d: %s", cmd, rc, out);
+	for (char *l = out, *nl; *l; l = nl + 1) {
+		nl = strchr(l, '\n');
+		if (!nl)
+			nl = l + strlen(l);
+		if (nl > l)
+			set_add(s, l, (size_t)(nl - l));
+		if (!*nl)
+			break;
+	}
+	free(out);
+}
+
+Test(completion, zsh_offers_every_command_option_and_installed_theme, .timeout = 120)
+{
+	if (!have("zsh"))
+		cr_skip_test("zsh is not installed");
+	struct strset s = { 0 };
+	zcomplete(NULL, "cachetop ", &s);
+	for (size_t i = 0; i < NCMDS; i++)
+		cr_expect(set_has(&s, expected_commands[i]), "zsh: no completion for %s", expected_commands[i]);
+	set_free(&s);
+
+	zcomplete(NULL, "cachetop --", &s);
+	zcomplete(NULL, "cachetop report --", &s);
+	zcomplete(NULL, "cachetop watch --", &s);
+	zcomplete(NULL, "cachetop replay --", &s);
+	assert_options(&s, "the zsh completion (offered)");
+	set_free(&s);
+
+	zcomplete(NULL, "cachetop watch --", &s);
+	cr_expect(set_has(&s, "--backfill") && !set_has(&s, "--csv"));
+	set_free(&s);
+
+	char tmpl[] = "/tmp/cachetop-zcompl-XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	cr_assert_not_null(dir);
+	char cmd[2048], env[1024];
+	snprintf(cmd, sizeof cmd,
+		 "mkdir -p '%s/bin' '%s/share/cachetop/themes' '%s/empty' && "
+		 "printf '#!/bin/sh\\n' > '%s/bin/cachetop' && chmod +x '%s/bin/cachetop' && "
+		 "touch '%s/share/cachetop/themes/solarized-test.yaml'",
+		 dir, dir, dir, dir, dir, dir);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(env, sizeof env, "cd '%s/empty' && PATH='%s/bin':\"$PATH\" XDG_DATA_HOME='%s/empty' "
+		 "XDG_DATA_DIRS='%s/empty'", dir, dir, dir, dir);
+	zcomplete(env, "cachetop --theme ", &s);
+	cr_expect(set_has(&s, "solarized-test"), "zsh: the installed theme is not offered");
+	cr_expect(set_has(&s, "mono"), "zsh: the built-in mono is not offered");
+	set_free(&s);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	cr_expect_eq(system(cmd), 0);
 }

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# bench_memory.sh: memory per request. Runs `cachetop report --json` over a corpus of many small
+# requests (gen_corpus --shape small, 2.1 million requests by default) and over empty roots, and
+# prints the peak RSS of both, the requests counted, and (peak - empty) / requests in bytes.
+#
+# usage: bench_memory.sh BIN [CORPUS_DIR]
+#   BIN         the cachetop binary (a Release build)
+#   CORPUS_DIR  holds claude/ and codex/ of the small shape; generated there when absent
+#               (default: ${TMPDIR:-/tmp}/cachetop-bench-2m)
+# environment: RUNS (default 3), REQUESTS (default 2100000), SEED (default 1),
+#              GEN_CORPUS (a built gen_corpus; otherwise it is compiled from gen_corpus.c)
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+[ $# -ge 1 ] && [ $# -le 2 ] || { sed -n '6,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+bin=$(realpath "$1")
+corpus=${2:-${TMPDIR:-/tmp}/cachetop-bench-2m}
+runs=${RUNS:-3}
+[ -x "$bin" ] || { echo "bench_memory: $bin is not an executable" >&2; exit 2; }
+if [ ! -x /usr/bin/time ]; then
+    echo "bench_memory: /usr/bin/time is missing: install the Debian package 'time' (apt-get install -y time)" >&2
+    exit 1
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cachetop-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/home" "$work/empty/claude/projects" "$work/empty/codex/sessions"
+
+if [ ! -d "$corpus/claude" ] || [ ! -d "$corpus/codex" ]; then
+    gen=${GEN_CORPUS:-}
+    if [ -z "$gen" ]; then
+        gen=$work/gen_corpus
+        cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -o "$gen" "$here/gen_corpus.c"
+    fi
+    echo "generating $corpus (small shape, ${REQUESTS:-2100000} requests, seed ${SEED:-1}) ..."
+    mkdir -p "$corpus"
+    "$gen" --shape small --requests "${REQUESTS:-2100000}" --seed "${SEED:-1}" "$corpus" >/dev/null
+fi
+
+# peak RSS (KiB) of `report --json` over roots $1 $2, median of $runs runs; keeps the last output
+peak() {
+    local i
+    for ((i = 0; i < runs; i++)); do
+        /usr/bin/time -f '%M %e' -o "$work/time" "$bin" report --json --claude-dir "$1" --codex-dir "$2" \
+            > "$work/out.json" 2> "$work/err" || { echo "bench_memory: cachetop failed:" >&2; cat "$work/err" >&2; exit 1; }
+        tail -n1 "$work/time"
+    done | sort -n | awk '{a[NR]=$1; w[NR]=$2} END {i=int((NR+1)/2); print a[i], w[i]}'
+}
+
+export HOME=$work/home
+unset CLAUDE_CONFIG_DIR CODEX_HOME XDG_CONFIG_HOME || true
+files=$(find "$corpus/claude" "$corpus/codex" -name '*.jsonl' | wc -l)
+bytes=$(find "$corpus/claude" "$corpus/codex" -name '*.jsonl' -print0 | du -cb --files0-from=- | tail -n1 | cut -f1)
+echo "corpus:  $corpus  ($files .jsonl files, $(( bytes / 1048576 )) MiB)"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+find "$corpus" -name '*.jsonl' -print0 | xargs -0 cat > /dev/null
+
+read -r empty_kb _ < <(peak "$work/empty/claude" "$work/empty/codex")
+read -r full_kb full_wall < <(peak "$corpus/claude" "$corpus/codex")
+requests=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["totals"]["requests"])' "$work/out.json")
+expected=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["claude"]["requests"]+m["codex"]["requests"])' "$corpus/manifest.json" 2>/dev/null || echo "?")
+
+echo
+printf 'peak RSS, empty roots:   %8.1f MB\n' "$(awk -v k="$empty_kb" 'BEGIN {print k/1024}')"
+printf 'peak RSS, corpus:        %8.1f MB   (wall %s s, median of %s runs)\n' "$(awk -v k="$full_kb" 'BEGIN {print k/1024}')" "$full_wall" "$runs"
+printf 'requests counted:        %10s   (manifest: %s)\n' "$requests" "$expected"
+bpr=$(awk -v f="$full_kb" -v e="$empty_kb" -v r="$requests" 'BEGIN {printf "%.1f", (r > 0 ? (f - e) * 1024 / r : 0)}')
+verdict=$(awk -v b="$bpr" 'BEGIN {print (b <= 160 ? "PASS" : "FAIL")}')
+printf 'bytes per request:       %10s   (target <= 160)  %s\n' "$bpr" "$verdict"
+[ "$requests" = "$expected" ] || { echo "requests differ from the manifest" >&2; exit 1; }
