@@ -74,6 +74,7 @@ struct model {
 	const struct price **model_prices;
 	size_t nmodels, capmodels;
 	struct u64map model_ids;
+	struct u64map file_paths;       /* hash(path) → file index: a re-created file keeps its index */
 	struct model_stats stats;
 	struct totals totals;
 	struct codex_quota codex;
@@ -162,6 +163,7 @@ void model_free(struct model *m)
 	u64map_free(&m->uuids);
 	u64map_free(&m->side_roots);
 	u64map_free(&m->model_ids);
+	u64map_free(&m->file_paths);
 	free(m);
 }
 
@@ -258,6 +260,17 @@ static void session_title(struct session *s, enum title_rank rank, const char *t
 
 uint32_t model_file_add(struct model *m, enum agent agent, const char *path, bool subagent)
 {
+	/* The same path again (deleted and re-created, replaced by a rename, rewritten by a resume
+	 * or a compaction): the same transcript. Its lines come again from byte 0, and must not
+	 * look like a copy of themselves — a copy would read as a resume. */
+	uint64_t ph = path ? ct_hash(path, strlen(path)) : 0;
+	uint64_t *known = ph ? u64map_get(&m->file_paths, ph) : NULL;
+	if (known && !strcmp(m->files[*known].path, path) && m->files[*known].agent == agent) {
+		uint32_t i = (uint32_t)*known;
+		m->files[i].gone = false;
+		model_file_reset(m, i);
+		return i;
+	}
 	grow_pair((void **)&m->files, sizeof *m->files, (void **)&m->fstate, sizeof *m->fstate,
 		  &m->capfiles, m->nfiles);
 	size_t i = m->nfiles++;
@@ -267,6 +280,8 @@ uint32_t model_file_add(struct model *m, enum agent agent, const char *path, boo
 					   .replay_owner = NO_SESSION};
 	if (subagent)
 		m->fstate[i].chain_key = ct_hash(m->files[i].path, strlen(m->files[i].path));
+	if (ph)
+		u64map_put(&m->file_paths, ph, i);
 	return (uint32_t)i;
 }
 
@@ -870,7 +885,10 @@ static unsigned apply_codex(struct model *m, uint32_t fi, const struct line *ln)
 	struct codex_tokens delta;
 	if (ln->has_last) {
 		delta = ln->last;
-	} else if (fs->have_prev_total && ln->total.total >= fs->prev_total.total) {
+	} else if (!fs->have_prev_total) {
+		delta = ln->total; /* the first reading of the file: usage since the thread began */
+	} else if (ln->total.input >= fs->prev_total.input && ln->total.cached >= fs->prev_total.cached &&
+		   ln->total.output >= fs->prev_total.output && ln->total.reasoning >= fs->prev_total.reasoning) {
 		delta = (struct codex_tokens){ln->total.input - fs->prev_total.input,
 					      ln->total.cached - fs->prev_total.cached,
 					      ln->total.output - fs->prev_total.output,
@@ -879,7 +897,9 @@ static unsigned apply_codex(struct model *m, uint32_t fi, const struct line *ln)
 		if (delta.cached > delta.input)
 			delta.cached = delta.input;
 	} else {
-		delta = ln->total; /* first reading, or a regression: a new baseline */
+		/* a cumulative count went down: a new lineage. Its total becomes the baseline;
+		 * counting it whole would invent usage */
+		delta = (struct codex_tokens){0};
 	}
 	if (ln->has_total) {
 		fs->prev_total = ln->total;
