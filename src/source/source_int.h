@@ -17,8 +17,6 @@
 
 /* Appended bytes are read in blocks of this size. */
 #define SOURCE_BLOCK (1u << 20)
-/* Bytes peeked at each end of a file to order the start-up scan. */
-#define SOURCE_PEEK (64u << 10)
 /* A single line longer than this is dropped (counted) rather than buffered without bound. */
 #define SOURCE_LINE_MAX ((size_t)512 << 20)
 /* Bytes before the read offset remembered to notice a rewrite that kept the inode and grew past
