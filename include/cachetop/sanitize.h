@@ -14,5 +14,8 @@
 size_t sanitize_text(const char *s, size_t n, char *out, size_t cap, bool utf8);
 /* Heap copy of sanitize_text(s, strlen(s)). */
 char *sanitize_dup(const char *s, bool utf8);
+/* Heap copy of s with only its invalid UTF-8 replaced by U+FFFD (controls kept): for writers
+ * that escape controls themselves but must emit valid UTF-8, such as JSON output. */
+char *sanitize_utf8_dup(const char *s);
 
 #endif

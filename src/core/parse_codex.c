@@ -133,7 +133,10 @@ void line_parse_codex(const char *s, size_t n, struct line *out)
 	if (memmem(s, head, "\"type\":\"event_msg\"", 18)) {
 		size_t h2 = n < 160 ? n : 160;
 		const char *p = memmem(s, h2, "\"payload\":{\"type\":\"", 20);
-		if (p && strncmp(p + 20, "token_count\"", 12) && strncmp(p + 20, "context_compacted\"", 18))
+		/* the line need not be NUL-terminated: compare only bytes that exist */
+		size_t left = p ? (size_t)(s + n - (p + 20)) : 0;
+		if (p && !(left >= 12 && !memcmp(p + 20, "token_count\"", 12)) &&
+		    !(left >= 18 && !memcmp(p + 20, "context_compacted\"", 18)))
 			return;
 	}
 	static const char *const keys[] = {"timestamp", "type", "payload"};

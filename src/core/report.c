@@ -48,7 +48,18 @@ static struct json_object *jusd(double v) { return v < 0 ? NULL : jround(v, 1e9)
 static struct json_object *ju64(uint64_t v) { return json_object_new_int64((int64_t)v); }
 static void add(struct json_object *o, const char *k, struct json_object *v) { json_object_object_add(o, k, v); }
 
-static struct json_object *jstr_or_null(const char *s) { return s ? json_object_new_string(s) : NULL; }
+/* JSON text must be UTF-8 (RFC 8259); ids, paths and titles from transcripts need not be:
+ * invalid sequences become U+FFFD (json-c escapes the controls). */
+static struct json_object *jtext(const char *s)
+{
+	if (!s)
+		return NULL;
+	char *v = sanitize_utf8_dup(s);
+	struct json_object *o = json_object_new_string(v);
+	free(v);
+	return o;
+}
+static struct json_object *jstr_or_null(const char *s) { return jtext(s); }
 
 static void add_totals(struct json_object *o, const struct totals *t)
 {
@@ -125,13 +136,13 @@ static uint32_t *sorted_events(const struct model *m, size_t *n)
 static struct json_object *session_json(const struct model *m, const struct session *s)
 {
 	struct json_object *o = json_object_new_object();
-	add(o, "id", json_object_new_string(s->id));
+	add(o, "id", jtext(s->id));
 	add(o, "agent", json_object_new_string(agent_name(s->agent)));
 	add(o, "project", jstr_or_null(s->project));
 	add(o, "title", jstr_or_null(s->title));
 	struct json_object *files = json_object_new_array();
 	for (uint32_t i = 0; i < s->nfiles; i++)
-		json_object_array_add(files, json_object_new_string(model_file(m, s->files[i])->path));
+		json_object_array_add(files, jtext(model_file(m, s->files[i])->path));
 	add(o, "files", files);
 	add(o, "first_at", jtime(s->first_at));
 	add(o, "last_at", jtime(s->last_at));
@@ -141,7 +152,7 @@ static struct json_object *session_json(const struct model *m, const struct sess
 	add(o, "resumed_from", jstr_or_null(sid(m, s->resumed_from)));
 	struct json_object *models = json_object_new_array();
 	for (uint8_t i = 0; i < s->nmodels; i++)
-		json_object_array_add(models, json_object_new_string(model_model_name(m, s->models[i])));
+		json_object_array_add(models, jtext(model_model_name(m, s->models[i])));
 	add(o, "models", models);
 	struct json_object *sub = json_object_new_object();
 	add(sub, "requests", ju64(s->sub.requests));
@@ -158,7 +169,7 @@ static struct json_object *event_json(const struct model *m, const struct cache_
 	const struct session *s = model_session(m, r->session);
 	struct json_object *o = json_object_new_object();
 	add(o, "at", jtime(r->t));
-	add(o, "session", json_object_new_string(s->id));
+	add(o, "session", jtext(s->id));
 	add(o, "agent", json_object_new_string(agent_name(s->agent)));
 	add(o, "kind", json_object_new_string(cause_name(e->cause)));
 	add(o, "expected", json_object_new_boolean(cause_expected(e->cause)));
@@ -174,7 +185,7 @@ static struct json_object *event_json(const struct model *m, const struct cache_
 	add(o, "rebuild_tokens", ju64(e->rebuild_tokens));
 	add(o, "rebuild_usd", jusd(e->rebuild_usd));
 	add(o, "resumed_from", jstr_or_null(sid(m, e->resumed_from)));
-	add(o, "model", json_object_new_string(model_model_name(m, r->model)));
+	add(o, "model", jtext(model_model_name(m, r->model)));
 	add(o, "subagent", json_object_new_boolean((r->flags & REQ_SIDECHAIN) != 0));
 	add(o, "project", jstr_or_null(s->project));
 	return o;
@@ -314,7 +325,7 @@ void report_json(const struct model *m, const struct report_ctx *c, struct buf *
 	for (size_t i = 0; i < c->nroots; i++) {
 		struct json_object *r = json_object_new_object();
 		add(r, "kind", json_object_new_string(agent_name(c->roots[i].agent)));
-		add(r, "path", json_object_new_string(c->roots[i].path));
+		add(r, "path", jtext(c->roots[i].path));
 		add(r, "files", ju64(c->roots[i].files));
 		add(r, "exists", json_object_new_boolean(c->roots[i].exists));
 		json_object_array_add(roots, r);

@@ -97,3 +97,25 @@ char *sanitize_dup(const char *s, bool utf8)
 	sanitize_text(s, n, out, n * 3 + 1, utf8);
 	return out;
 }
+
+char *sanitize_utf8_dup(const char *s)
+{
+	size_t n = strlen(s), o = 0;
+	char *out = xmalloc(n * 3 + 1);
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t len = utf8_decode(u + i, n - i, &cp);
+		if (len) {
+			memcpy(out + o, s + i, len);
+			o += len;
+			i += len;
+		} else {
+			memcpy(out + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			i++;
+		}
+	}
+	out[o] = 0;
+	return out;
+}

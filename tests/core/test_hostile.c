@@ -523,3 +523,54 @@ Test(fuzz_regression, codex_rate_limit_numbers_out_of_range)
 	cr_expect_eq(ln.rl.secondary.resets_at_ms, CT_TIME_NONE);
 	cr_expect_eq(ln.rl.secondary.window_minutes, -1);
 }
+
+Test(fuzz_regression, key_holding_a_nul_is_not_a_shorter_key)
+{
+	/* fuzz_codex (after main's jscan key-compare change): the key "type\0\x10fo" made
+	 * strncmp stop at the NUL and keys[k][9] read past "type" — a global-buffer-overflow */
+	static const unsigned char crash[] = {
+		0x7b, 0x22, 0x74, 0x69, 0x6d, 0x65, 0x73, 0x6d, 0x70, 0x22, 0x3a, 0x22, 0x32, 0x30, 0x32, 0x30,
+		0x30, 0x30, 0x5a, 0x22, 0x2c, 0x22, 0x74, 0x8c, 0x00, 0x65, 0x22, 0x3a, 0x22, 0x69, 0x6e, 0x70,
+		0x75, 0x74, 0x5f, 0x74, 0x6f, 0x6b, 0x65, 0x6e, 0x73, 0x97, 0xdd, 0x9a, 0x8a, 0x65, 0x6e, 0x74,
+		0x5f, 0x6d, 0x22, 0x2c, 0x22, 0x74, 0x79, 0x70, 0x65, 0x00, 0x10, 0x66, 0x6f, 0x22, 0x3a, 0x66,
+		0x61, 0x6c, 0x73, 0x65, 0x2c, 0x22, 0x75, 0x6e, 0x6c, 0x69, 0x6d, 0x69, 0x74, 0x65, 0x64, 0x22,
+		0x3a, 0x66, 0x61, 0x6c, 0x73, 0x65, 0x2c, 0x22, 0x62, 0x61, 0x6c, 0x61, 0x6e, 0x63, 0x65, 0x22,
+		0x3a, 0x0a, 0x0a, 0x0a, 0x0a, 0x0a, 0x0a, 0x0a, 0x0a, 0x0a, 0x0a, 0x01, 0x00, 0x62, 0x50, 0x00,
+		0x18, 0xb1, 0x00, 0x0a, 0x0a, 0x0a, 0x0a, 0x0a};
+	/* an exact-size heap copy, so any read past the end is caught by ASan */
+	char *s = malloc(sizeof crash);
+	memcpy(s, crash, sizeof crash);
+	static struct line ln;
+	line_parse_codex(s, sizeof crash, &ln);
+	cr_expect_eq(ln.kind, LINE_MALFORMED);
+	line_parse_claude(s, sizeof crash, &ln);
+	cr_expect_eq(ln.kind, LINE_MALFORMED);
+	free(s);
+	/* the same shape, well-formed: "type\0x" is not "type" */
+	static const char nul_key[] = "{\"type\0x\":\"session_meta\",\"timestamp\":\"2026-01-05T10:00:00Z\","
+				      "\"payload\":{\"id\":\"x\"}}";
+	s = malloc(sizeof nul_key - 1);
+	memcpy(s, nul_key, sizeof nul_key - 1);
+	line_parse_codex(s, sizeof nul_key - 1, &ln);
+	cr_expect_eq(ln.kind, LINE_MALFORMED);
+	cr_expect_eq(ln.problem, LP_MISSING_FIELD, "no \"type\" member");
+	free(s);
+}
+
+Test(fuzz_regression, event_msg_fast_path_reads_only_the_line)
+{
+	/* the event_msg prefilter compared "token_count\"" with strncmp past the end of a line
+	 * that is not NUL-terminated; each cut below ends inside the compared word */
+	static const char full[] = "{\"timestamp\":\"2026-01-05T10:00:00Z\",\"type\":\"event_msg\",\"payload\":"
+				   "{\"type\":\"token_count\",\"info\":null}}";
+	const char *at = strstr(full, "token_count");
+	size_t base = (size_t)(at - full);
+	for (size_t cut = base; cut <= base + 12; cut++) {
+		char *s = malloc(cut);
+		memcpy(s, full, cut);
+		static struct line ln;
+		line_parse_codex(s, cut, &ln);
+		cr_expect_eq(ln.kind, LINE_MALFORMED, "cut at %zu", cut);
+		free(s);
+	}
+}

@@ -447,3 +447,54 @@ Test(report_schema, event_lines_carry_observed_at)
 	}
 	model_free(m);
 }
+
+/* A byte string is valid UTF-8 (RFC 8259 requires it of JSON text). */
+static bool valid_utf8(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned char c = s[i];
+		size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+		if (!len || i + len > n)
+			return false;
+		uint32_t v = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+		for (size_t k = 1; k < len; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return false;
+			v = (v << 6) | (s[i + k] & 0x3F);
+		}
+		static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
+		if (v < min[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+Test(report_schema, invalid_utf8_in_transcripts_gives_valid_utf8_json)
+{
+	struct model_opts o;
+	model_opts_default(&o);
+	struct model *m = model_new(&o);
+	uint32_t f = model_file_add(m, AGENT_CLAUDE, "/r/claude/projects/p/s\xff\xfe.jsonl", false);
+	feed(m, f, "{\"type\":\"assistant\",\"uuid\":\"u\",\"sessionId\":\"s\xc0\xaf\",\"cwd\":\"/x\xed\xa0\x80\","
+		   "\"timestamp\":\"2026-01-05T10:00:00Z\",\"message\":{\"id\":\"m\",\"model\":\"claude-\xff\","
+		   "\"usage\":{\"input_tokens\":1}}}");
+	feed(m, f, "{\"type\":\"custom-title\",\"customTitle\":\"t\xf8\x88\x80\x80\x80\",\"sessionId\":\"s\xc0\xaf\"}");
+	static const struct report_root roots[1] = {{AGENT_CLAUDE, "/r/\xff", 1, true}};
+	struct report_ctx c = {.now = NOW_1130, .roots = roots, .nroots = 1, .quota = {.limit_auto = true}};
+	struct buf b = {0};
+	report_json(m, &c, &b);
+	cr_expect(valid_utf8((const unsigned char *)b.data, b.len), "report --json must be UTF-8");
+	json_object *r = json_tokener_parse(buf_cstr(&b));
+	cr_assert_not_null(r);
+	json_object *s = json_object_array_get_idx(get(r, "sessions"), 0);
+	cr_expect_str_eq(json_object_get_string(get(s, "id")), "s\xef\xbf\xbd\xef\xbf\xbd");
+	json_object_put(r);
+	buf_free(&b);
+	for (size_t i = 0; i < model_event_count(m); i++) {
+		report_event_line(m, i, NOW_1130, &b);
+		cr_expect(valid_utf8((const unsigned char *)b.data, b.len), "watch --jsonl must be UTF-8");
+		buf_free(&b);
+	}
+	model_free(m);
+}

@@ -148,3 +148,13 @@ Test(sanitize, dup)
 	cr_expect_eq(strlen(d), 64 * 3);
 	free(d);
 }
+
+Test(sanitize, utf8_repair_keeps_controls)
+{
+	char *d = sanitize_utf8_dup("ok\x1b\t\xc3\xa9\xff\xed\xa0\x80\xe2\x80\xae" "end");
+	cr_expect_str_eq(d, "ok\x1b\t\xc3\xa9" FFFD FFFD FFFD FFFD "\xe2\x80\xae" "end");
+	free(d);
+	d = sanitize_utf8_dup("");
+	cr_expect_str_eq(d, "");
+	free(d);
+}

@@ -12,6 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct line ln; /* 5 KB: keep it off the fuzzer's stack */
 	line_parse_claude((const char *)data, size, &ln);
+	fuzz_pack_roundtrip(&ln);
 	int64_t ts;
 	(void)line_peek_first_ts((const char *)data, size, &ts);
 	(void)line_peek_last_ts((const char *)data, size, &ts);

@@ -12,6 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct line ln;
 	line_parse_codex((const char *)data, size, &ln);
+	fuzz_pack_roundtrip(&ln);
 	fuzz_model_lines(data, size, AGENT_CODEX);
 	return 0;
 }

@@ -6,12 +6,36 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "cachetop/line.h"
 
 #include "cachetop/model.h"
 #include "cachetop/quota.h"
 #include "cachetop/report.h"
 #include "cachetop/util.h"
+
+/* The packed form (parse on workers, apply in order) must give back what was parsed. */
+static void fuzz_pack_roundtrip(const struct line *ln)
+{
+	static struct line back;
+	struct buf b = {0};
+	line_pack(ln, &b);
+	size_t used = line_unpack(b.data, b.len, &back);
+	if (used != b.len || back.kind != ln->kind || back.problem != ln->problem)
+		abort();
+	if (ln->kind != LINE_SKIP && ln->kind != LINE_MALFORMED && back.ts != ln->ts)
+		abort();
+	if (ln->kind == LINE_CLAUDE_ENTRY &&
+	    (back.uuid != ln->uuid || strcmp(back.session_id, ln->session_id) ||
+	     (ln->has_usage && memcmp(&back.usage, &ln->usage, sizeof ln->usage))))
+		abort();
+	/* and unpacking a cut copy fails cleanly instead of reading past it */
+	if (b.len > 1)
+		(void)line_unpack(b.data, b.len - 1, &back);
+	buf_free(&b);
+}
 
 static void fuzz_model_lines(const uint8_t *data, size_t size, enum agent first)
 {

@@ -3,12 +3,18 @@
 # tests/fuzz/seeds/, the repository's samples/ and tests/data/, with a scratch corpus so the
 # repository is never written to. Exits non-zero when any target crashes, leaks or times out;
 # crash inputs are kept in the artefact folder it prints.
-# usage: tests/fuzz/run_smoke.sh [SECONDS] [BUILD_DIR]   (BUILD_DIR default: build-fuzz)
+# usage: tests/fuzz/run_smoke.sh [SECONDS] [BUILD_DIR]   (either order; defaults 30, build-fuzz)
 set -u
-secs=${1:-30}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-build=${2:-$root/build-fuzz}
+secs=30
+build=$root/build-fuzz
+for a in "$@"; do
+	case $a in
+	*[!0-9]* | '') build=$a ;;
+	*) secs=$a ;;
+	esac
+done
 case $build in /*) ;; *) build=$(pwd)/$build ;; esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/cachetop-fuzz.XXXXXX")
 echo "fuzz smoke: ${secs}s per target, build $build, scratch $work"
