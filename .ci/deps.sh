@@ -4,7 +4,7 @@
 set -eu
 need="gcc make cmake pkg-config libncurses-dev libyaml-dev libjson-c-dev libinotifytools0-dev"
 if [ "${1:-build}" = test ]; then
-	need="$need libcriterion-dev tmux clang valgrind dpkg-dev file groff-base man-db prometheus"
+	need="$need libcriterion-dev tmux clang valgrind dpkg-dev file groff-base man-db prometheus zsh"
 fi
 missing=""
 for p in $need; do

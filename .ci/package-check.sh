@@ -68,6 +68,9 @@ want=(./usr/bin/cachetop ./usr/share/man/man1/cachetop.1.gz
 	./usr/share/bash-completion/completions/cachetop ./usr/share/zsh/vendor-completions/_cachetop)
 [[ -f $src/data/prices.yaml ]] && want+=(./usr/share/cachetop/prices.yaml)
 [[ -f $src/data/config.example.yaml ]] && want+=(./usr/share/cachetop/config.example.yaml)
+if [[ -d $src/samples/claude && -d $src/samples/codex ]]; then
+	want+=(./usr/share/cachetop/samples/claude/ ./usr/share/cachetop/samples/codex/)
+fi
 if [[ -d $src/themes ]]; then
 	for t in "$src"/themes/*.yaml; do
 		[[ -f $t ]] && want+=("./usr/share/cachetop/themes/$(basename "$t")")
@@ -105,12 +108,22 @@ rc=0
 [[ $rc -eq 0 ]] || { cat "$tmp/report.txt"; fail "cachetop report exited $rc"; }
 [[ -s $tmp/report.txt ]] || fail "cachetop report printed nothing"
 head -n 5 "$tmp/report.txt"
-(cd "$tmp" && "$bin" report --openmetrics "$tmp/cachetop.prom" --claude-dir "$claude" --codex-dir "$codex") ||
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)   # one clock for both OpenMetrics runs below
+(cd "$tmp" && "$bin" report --now "$now" --openmetrics "$tmp/cachetop.prom" --claude-dir "$claude" --codex-dir "$codex") ||
 	fail "cachetop report --openmetrics FILE exited $?"
 [[ ! -e $tmp/cachetop.prom.tmp ]] || fail "--openmetrics left its .tmp file behind"
 [[ $(tail -n 1 "$tmp/cachetop.prom") == "# EOF" ]] || fail "the OpenMetrics file does not end with # EOF"
 if command -v promtool >/dev/null; then
 	promtool check metrics <"$tmp/cachetop.prom" || fail "promtool rejects the OpenMetrics file"
+fi
+# The installed samples are the same tree: the same metrics (which name no file paths).
+shared=/usr/share/cachetop/samples
+if [[ -d $shared/claude && $claude == "$src/samples/claude" ]]; then
+	(cd "$tmp" && "$bin" report --now "$now" --openmetrics --claude-dir "$shared/claude" --codex-dir "$shared/codex") \
+		>"$tmp/installed.prom" || fail "report over the installed samples exited $?"
+	cmp -s "$tmp/cachetop.prom" "$tmp/installed.prom" ||
+		fail "the installed samples do not give the metrics the source samples give"
+	echo "installed samples: $(grep -c '^cachetop_' "$tmp/installed.prom") series, same as the source tree's"
 fi
 
 bash --norc --noprofile -c \

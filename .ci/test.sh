@@ -21,8 +21,8 @@ ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions="$PWD/tests/lsan.supp" \
 if [ -f tests/fuzz/run_smoke.sh ]; then
 	echo "== fuzzing smoke"
 	CC=clang cmake -S . -B build-fuzz -DCACHETOP_FUZZ=ON -DCACHETOP_TESTS=OFF -DCACHETOP_WERROR=ON >/dev/null
-	cmake --build build-fuzz -j"$jobs"
-	sh tests/fuzz/run_smoke.sh build-fuzz "${FUZZ_SECONDS:-20}"
+	cmake --build build-fuzz -j"$jobs" --target fuzzers
+	sh tests/fuzz/run_smoke.sh "${FUZZ_SECONDS:-20}" build-fuzz
 fi
 
 if [ -f .ci/package-check.sh ]; then

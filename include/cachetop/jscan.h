@@ -24,6 +24,12 @@ struct jspan {
  * well-formed object. Nesting depth is unbounded (no recursion). */
 long jscan_object(const char *s, size_t n, const char *const *keys, size_t nkeys, struct jspan *out);
 
+/* The same, and when the member named `sub` is an object, its members `subkeys` are taken into
+ * subout during the same walk (a line's big nested object is then read once, not twice). When
+ * `sub` occurs more than once, subout holds the last one's members. */
+long jscan_object_nested(const char *s, size_t n, const char *const *keys, size_t nkeys, struct jspan *out,
+			 const char *sub, const char *const *subkeys, size_t nsub, struct jspan *subout);
+
 /* Skip one JSON value at s[0..n); returns bytes consumed or -1. */
 long jscan_skip_value(const char *s, size_t n);
 

@@ -103,6 +103,22 @@ static int load_rates(struct ywalk *w, const yaml_node_t *map, const char *who, 
 	return bad ? -1 : 0;
 }
 
+/* price_lookup normalises an id (drops "provider/", "@…", "[…]" and a -YYYYMMDD suffix) before
+ * trying prefixes, so a prefix holding any of those could never match anything. */
+static bool prefix_matchable(const char *s)
+{
+	if (strpbrk(s, "/@["))
+		return false;
+	size_t n = strlen(s);
+	if (n > 9 && s[n - 9] == '-') {
+		for (size_t i = n - 8; i < n; i++)
+			if (s[i] < '0' || s[i] > '9')
+				return true;
+		return false;
+	}
+	return true;
+}
+
 static void load_model(struct ywalk *w, const yaml_node_t *m, struct price_table *t, struct seen_name **seen)
 {
 	if (m->type != YAML_MAPPING_NODE) {
@@ -127,6 +143,11 @@ static void load_model(struct ywalk *w, const yaml_node_t *m, struct price_table
 			}
 			if (!*s || strlen(s) > 200) {
 				yw_error(w, vn, "%s: must be 1 to 200 characters", k);
+				bad++;
+				continue;
+			}
+			if (k[0] == 'p' && !prefix_matchable(s)) {
+				yw_error(w, vn, "prefix \"%.60s\" can never match: model ids lose any \"provider/\", \"@…\", \"[…]\" and -YYYYMMDD date suffix before prefixes are tried", s);
 				bad++;
 				continue;
 			}

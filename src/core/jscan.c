@@ -93,6 +93,15 @@ long jscan_skip_value(const char *s, size_t n)
 
 long jscan_object(const char *s, size_t n, const char *const *keys, size_t nkeys, struct jspan *out)
 {
+	return jscan_object_nested(s, n, keys, nkeys, out, NULL, NULL, 0, NULL);
+}
+
+long jscan_object_nested(const char *s, size_t n, const char *const *keys, size_t nkeys, struct jspan *out,
+			 const char *sub, const char *const *subkeys, size_t nsub, struct jspan *subout)
+{
+	if (sub)
+		for (size_t k = 0; k < nsub; k++)
+			subout[k] = (struct jspan){0};
 	for (size_t k = 0; k < nkeys; k++)
 		out[k] = (struct jspan){0};
 	size_t i = skip_ws(s, 0, n);
@@ -111,15 +120,18 @@ long jscan_object(const char *s, size_t n, const char *const *keys, size_t nkeys
 		if (i >= n || s[i] != ':')
 			return -1;
 		i = skip_ws(s, i + 1, n);
-		long vl = jscan_skip_value(s + i, n - i);
+		size_t klen = ke - ks;
+		long vl;
+		if (sub && s[i] == '{' && strnlen(sub, klen + 1) == klen && !memcmp(sub, s + ks, klen))
+			vl = jscan_object(s + i, n - i, subkeys, nsub, subout); /* walked once, members taken */
+		else
+			vl = jscan_skip_value(s + i, n - i);
 		if (vl < 0)
 			return -1;
-		size_t klen = ke - ks;
 		for (size_t k = 0; k < nkeys; k++) {
-			/* strnlen first: a key in the input may hold a NUL ("type\0x"), and
-			 * keys[k][klen] must never be read past the end of a shorter name */
-			if (keys[k][0] == s[ks] && strnlen(keys[k], klen + 1) == klen &&
-			    !memcmp(keys[k], s + ks, klen)) {
+			/* strnlen first: a key in the input may hold NUL bytes (\u0000 is legal JSON,
+			 * and raw NULs are not), so strncmp alone could match a shorter name */
+			if (keys[k][0] == s[ks] && strnlen(keys[k], klen + 1) == klen && !memcmp(keys[k], s + ks, klen)) {
 				char t = s[i];
 				if (t == '"')
 					out[k] = (struct jspan){s + i + 1, (size_t)vl - 2, '"'};

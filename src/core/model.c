@@ -19,9 +19,12 @@
 
 #define NO_SESSION (-1)
 #define MAX_MODELS 65535
+#define CHUNK_BITS 16
+#define CHUNK (1u << CHUNK_BITS)
+#define REQ(m, i) (&(m)->chunks[(size_t)(i) >> CHUNK_BITS][(size_t)(i) & (CHUNK - 1)])
 
 struct chain {
-	uint64_t key;      /* sub-agent id hash */
+	uint32_t key;      /* sub-agent id hash, folded to 32 bits (unique within a session) */
 	uint32_t last;     /* last request + 1 */
 	int ttl_s;
 };
@@ -37,7 +40,10 @@ struct file_state {
 	int32_t replay_owner;   /* session owning the last replayed line, or -1 */
 	bool first_new_done;
 	uint64_t last_version;
-	uint64_t chain_key;     /* sub-agent files: their chain */
+	uint32_t chain_key;     /* sub-agent files: their chain */
+	/* the (file, session) pair of its last recorded uuid, interned (see uuids) */
+	int32_t pair_session;
+	uint32_t pair;
 	/* pending title (a summary before any session line) */
 	enum title_rank title_rank;
 	char *title;
@@ -56,15 +62,17 @@ struct model {
 	struct session_priv *spriv;
 	size_t nsessions, capsessions;
 	struct u64map session_ids;      /* hash(id) → index */
-	/* requests and events */
-	struct request *reqs;
-	size_t nreqs, capreqs;
+	/* requests, in chunks: no doubling slack, and pointers into a chunk stay valid */
+	struct request **chunks;
+	size_t nreqs, nchunks;
 	struct cache_event *events;
 	size_t nevents, capevents;
 	struct u64map req_keys;         /* Claude (msg,req) / Codex usage tuple → request index */
 	struct u64map msg_ids;          /* Claude message.id → first request index */
-	struct u64map uuids;            /* Claude uuid → (file << 32 | session) */
+	struct u64map uuids;            /* Claude uuid → index into pairs */
 	struct u64map side_roots;       /* Claude 1.0.x sidechain uuid → chain key */
+	struct { uint32_t file, session; } *pairs; /* the (file, session) that first wrote a uuid */
+	size_t npairs, cappairs;
 	/* files */
 	struct model_file *files;
 	struct file_state *fstate;
@@ -74,11 +82,19 @@ struct model {
 	const struct price **model_prices;
 	size_t nmodels, capmodels;
 	struct u64map model_ids;
+	struct u64map file_paths;       /* hash(path) → file index: a re-created file keeps its index */
 	struct model_stats stats;
 	struct totals totals;
 	struct codex_quota codex;
 	struct line scratch;
 };
+
+/* A 64-bit hash as a nonzero 32-bit chain key (0 is the main chain). */
+static uint32_t fold32(uint64_t h)
+{
+	uint32_t k = (uint32_t)(h ^ (h >> 32));
+	return k ? k : 1;
+}
 
 static const char *const cause_names[CAUSE_COUNT] = {
 	"", "first_request", "ttl_expiry", "model_switch", "compaction", "resume_miss",
@@ -154,14 +170,18 @@ void model_free(struct model *m)
 		free(m->model_names[i]);
 	free(m->model_names);
 	free(m->model_prices);
-	free(m->reqs);
+	for (size_t i = 0; i < m->nchunks; i++)
+		free(m->chunks[i]);
+	free(m->chunks);
 	free(m->events);
 	u64map_free(&m->session_ids);
 	u64map_free(&m->req_keys);
 	u64map_free(&m->msg_ids);
 	u64map_free(&m->uuids);
 	u64map_free(&m->side_roots);
+	free(m->pairs);
 	u64map_free(&m->model_ids);
+	u64map_free(&m->file_paths);
 	free(m);
 }
 
@@ -183,7 +203,7 @@ static uint16_t model_intern(struct model *m, const char *name)
 	if (!name || !*name)
 		return 0;
 	uint64_t h = ct_hash(name, strlen(name));
-	uint64_t *v = u64map_get(&m->model_ids, h);
+	uint32_t *v = u64map_get(&m->model_ids, h);
 	if (v)
 		return (uint16_t)*v;
 	if (m->nmodels >= MAX_MODELS)
@@ -200,7 +220,7 @@ static uint16_t model_intern(struct model *m, const char *name)
 static int32_t session_get(struct model *m, const char *id, enum agent agent, unsigned *changed)
 {
 	uint64_t h = ct_hash(id, strlen(id));
-	uint64_t *v = u64map_get(&m->session_ids, h);
+	uint32_t *v = u64map_get(&m->session_ids, h);
 	if (v)
 		return (int32_t)*v;
 	grow_pair((void **)&m->sessions, sizeof *m->sessions, (void **)&m->spriv, sizeof *m->spriv,
@@ -258,15 +278,28 @@ static void session_title(struct session *s, enum title_rank rank, const char *t
 
 uint32_t model_file_add(struct model *m, enum agent agent, const char *path, bool subagent)
 {
+	/* The same path again (deleted and re-created, replaced by a rename, rewritten by a resume
+	 * or a compaction): the same transcript. Its lines come again from byte 0, and must not
+	 * look like a copy of themselves — a copy would read as a resume. */
+	uint64_t ph = path ? ct_hash(path, strlen(path)) : 0;
+	uint32_t *known = ph ? u64map_get(&m->file_paths, ph) : NULL;
+	if (known && !strcmp(m->files[*known].path, path) && m->files[*known].agent == agent) {
+		uint32_t i = (uint32_t)*known;
+		m->files[i].gone = false;
+		model_file_reset(m, i);
+		return i;
+	}
 	grow_pair((void **)&m->files, sizeof *m->files, (void **)&m->fstate, sizeof *m->fstate,
 		  &m->capfiles, m->nfiles);
 	size_t i = m->nfiles++;
 	m->files[i] = (struct model_file){.path = xstrdup(path ? path : ""), .agent = agent,
 					  .subagent = subagent, .session = NO_SESSION};
 	m->fstate[i] = (struct file_state){.cur_session = NO_SESSION, .first_session = NO_SESSION,
-					   .replay_owner = NO_SESSION};
+					   .replay_owner = NO_SESSION, .pair_session = NO_SESSION};
 	if (subagent)
-		m->fstate[i].chain_key = ct_hash(m->files[i].path, strlen(m->files[i].path));
+		m->fstate[i].chain_key = fold32(ct_hash(m->files[i].path, strlen(m->files[i].path)));
+	if (ph)
+		u64map_put(&m->file_paths, ph, i);
 	return (uint32_t)i;
 }
 
@@ -307,10 +340,10 @@ static uint32_t last_main_before(const struct model *m, const struct session *x,
 {
 	if (!x->main_last)
 		return 0;
-	if (m->reqs[x->main_last - 1].t <= t)
+	if (REQ(m, x->main_last - 1)->t <= t)
 		return x->main_last;
 	for (uint32_t i = x->nreqs; i-- > 0;) {
-		const struct request *r = &m->reqs[x->reqs[i]];
+		const struct request *r = REQ(m, x->reqs[i]);
 		if (r->chain == 0 && r->t <= t)
 			return x->reqs[i] + 1;
 	}
@@ -373,7 +406,7 @@ static void miss_cost(const struct model *m, const struct request *r, enum agent
 	*usd = (double)*tokens * per / 1e6;
 }
 
-static struct chain *chain_get(struct session_priv *sp, uint64_t key, int ttl)
+static struct chain *chain_get(struct session_priv *sp, uint32_t key, int ttl)
 {
 	for (uint32_t i = 0; i < sp->nchains; i++)
 		if (sp->chains[i].key == key)
@@ -397,9 +430,9 @@ static void push_event(struct model *m, struct cache_event *ev)
 }
 
 /* Classify request ri (already stored) against its predecessor and update lineage state. */
-static unsigned classify(struct model *m, uint32_t ri, uint64_t chain_key)
+static unsigned classify(struct model *m, uint32_t ri, uint32_t chain_key)
 {
-	struct request *r = &m->reqs[ri];
+	struct request *r = REQ(m, ri);
 	int32_t si = (int32_t)r->session;
 	struct session *s = &m->sessions[si];
 	enum agent agent = s->agent;
@@ -434,7 +467,7 @@ static unsigned classify(struct model *m, uint32_t ri, uint64_t chain_key)
 	if (compaction)
 		r->flags |= REQ_AFTER_COMPACTION;
 
-	const struct request *p = pred ? &m->reqs[pred - 1] : NULL;
+	const struct request *p = pred ? REQ(m, pred - 1) : NULL;
 	uint64_t P = request_prompt(r);
 	uint64_t E;
 	double gap = -1;
@@ -527,15 +560,16 @@ static unsigned classify(struct model *m, uint32_t ri, uint64_t chain_key)
 
 /* Store a new request and classify it. */
 static unsigned add_request(struct model *m, int32_t si, uint32_t file, int64_t t, uint16_t model,
-			    const struct usage *u, bool sidechain, uint64_t chain_key)
+			    const struct usage *u, bool sidechain, uint32_t chain_key)
 {
 	if (m->nreqs >= UINT32_MAX - 1)
 		return 0;
-	void *p = m->reqs;
-	ct_grow(&p, &m->capreqs, m->nreqs + 1, sizeof *m->reqs);
-	m->reqs = p;
+	if (m->nreqs == m->nchunks * CHUNK) {
+		m->chunks = xrealloc(m->chunks, (m->nchunks + 1) * sizeof *m->chunks);
+		m->chunks[m->nchunks++] = xmalloc(CHUNK * sizeof **m->chunks);
+	}
 	uint32_t ri = (uint32_t)m->nreqs++;
-	struct request *r = &m->reqs[ri];
+	struct request *r = REQ(m, ri);
 	*r = (struct request){.t = t, .session = (uint32_t)si, .input = (uint32_t)u->input,
 			      .cc5m = (uint32_t)u->cc5m, .cc1h = (uint32_t)u->cc1h,
 			      .cache_read = (uint32_t)u->cache_read, .output = (uint32_t)u->output,
@@ -559,7 +593,7 @@ static unsigned add_request(struct model *m, int32_t si, uint32_t file, int64_t 
 	m->files[file].requests++;
 
 	unsigned changed = MODEL_NEW_REQUEST | classify(m, ri, chain_key);
-	r = &m->reqs[ri];
+	r = REQ(m, ri);
 	if (r->flags & REQ_COUNTED) {
 		double cost = priced ? model_request_cost(m, r) : 0;
 		add_totals(&s->tot, r, cost, priced);
@@ -582,7 +616,7 @@ static unsigned add_request(struct model *m, int32_t si, uint32_t file, int64_t 
 /* A later line of an already counted response: output_tokens is the maximum over the group. */
 static unsigned update_output(struct model *m, uint32_t ri, uint64_t output)
 {
-	struct request *r = &m->reqs[ri];
+	struct request *r = REQ(m, ri);
 	if (output <= r->output)
 		return 0;
 	uint64_t delta = output - r->output;
@@ -614,22 +648,22 @@ static void boundary(struct model *m, int32_t si, int32_t from)
 
 /* ---- Claude ---------------------------------------------------------------------------- */
 
-static uint64_t claude_chain(struct model *m, const struct model_file *f, const struct file_state *fs,
+static uint32_t claude_chain(struct model *m, const struct model_file *f, const struct file_state *fs,
 			     const struct line *ln)
 {
 	if (f->subagent)
-		return ln->agent_id ? ln->agent_id : fs->chain_key;
+		return ln->agent_id ? fold32(ln->agent_id) : fs->chain_key;
 	if (!ln->sidechain)
 		return 0;
 	if (ln->agent_id)
-		return ln->agent_id;
+		return fold32(ln->agent_id);
 	/* Claude 1.0.x: sub-agents inside the main file, each the tree under a root sidechain line */
 	if (ln->parent_uuid) {
-		uint64_t *root = u64map_get(&m->side_roots, ln->parent_uuid);
+		uint32_t *root = u64map_get(&m->side_roots, ln->parent_uuid);
 		if (root)
 			return *root;
 	}
-	return ln->uuid;
+	return fold32(ln->uuid);
 }
 
 static unsigned apply_claude(struct model *m, uint32_t fi, const struct line *ln)
@@ -688,20 +722,27 @@ static unsigned apply_claude(struct model *m, uint32_t fi, const struct line *ln
 
 	/* Lineage, for main-conversation lines of main transcripts. */
 	bool replayed = false;
-	uint64_t *seen = u64map_get(&m->uuids, ln->uuid);
+	/* Sub-agent transcripts are never replayed into another file: their uuids need no record. */
+	uint32_t *seen = f->subagent ? NULL : u64map_get(&m->uuids, ln->uuid);
 	if (seen) {
-		uint32_t sfile = (uint32_t)(*seen >> 32);
-		if (sfile != fi) {
+		if (m->pairs[*seen].file != fi) {
 			replayed = true;
-			fs->replay_owner = (int32_t)(uint32_t)*seen;
+			fs->replay_owner = (int32_t)m->pairs[*seen].session;
 		}
-	} else {
-		u64map_put(&m->uuids, ln->uuid, ((uint64_t)fi << 32) | (uint32_t)si);
+	} else if (!f->subagent) {
+		if (fs->pair_session != si) {
+			void *pp = m->pairs;
+			ct_grow(&pp, &m->cappairs, m->npairs + 1, sizeof *m->pairs);
+			m->pairs = pp;
+			m->pairs[m->npairs].file = fi;
+			m->pairs[m->npairs].session = (uint32_t)si;
+			fs->pair = (uint32_t)m->npairs++;
+			fs->pair_session = si;
+		}
+		u64map_put(&m->uuids, ln->uuid, fs->pair);
 	}
-	if (ln->sidechain && !f->subagent) {
-		uint64_t key = claude_chain(m, f, fs, ln);
-		u64map_put(&m->side_roots, ln->uuid, key);
-	}
+	if (ln->sidechain && !f->subagent)
+		u64map_put(&m->side_roots, ln->uuid, claude_chain(m, f, fs, ln));
 	if (!f->subagent && !ln->sidechain && !replayed) {
 		if (fs->last_version && ln->version && ln->version != fs->last_version &&
 		    fs->cur_session == si)
@@ -712,9 +753,9 @@ static unsigned apply_claude(struct model *m, uint32_t fi, const struct line *ln
 			fs->first_new_done = true;
 			int32_t from = fs->replay_owner;
 			if (from == NO_SESSION && ln->parent_uuid) {
-				uint64_t *par = u64map_get(&m->uuids, ln->parent_uuid);
-				if (par && (uint32_t)(*par >> 32) != fi)
-					from = (int32_t)(uint32_t)*par;
+				uint32_t *par = u64map_get(&m->uuids, ln->parent_uuid);
+				if (par && m->pairs[*par].file != fi)
+					from = (int32_t)m->pairs[*par].session;
 			}
 			if (from != NO_SESSION)
 				boundary(m, si, from);
@@ -736,13 +777,13 @@ static unsigned apply_claude(struct model *m, uint32_t fi, const struct line *ln
 	 * sidechain copy (a /btw replay re-sends a parent message under a new requestId). */
 	if (ln->msg_id) {
 		uint64_t key = ln->req_id ? ct_hash_mix(ln->msg_id, &ln->req_id, sizeof ln->req_id) : ln->msg_id;
-		uint64_t *hit = u64map_get(&m->req_keys, key);
+		uint32_t *hit = u64map_get(&m->req_keys, key);
 		if (hit) {
 			m->stats.duplicate_lines++;
 			return changed | update_output(m, (uint32_t)*hit, ln->usage.output);
 		}
-		uint64_t *first = u64map_get(&m->msg_ids, ln->msg_id);
-		if (first && (ln->sidechain || (m->reqs[*first].flags & REQ_SIDECHAIN))) {
+		uint32_t *first = u64map_get(&m->msg_ids, ln->msg_id);
+		if (first && (ln->sidechain || (REQ(m, *first)->flags & REQ_SIDECHAIN))) {
 			m->stats.duplicate_lines++;
 			u64map_put(&m->req_keys, key, *first);
 			return changed | update_output(m, (uint32_t)*first, ln->usage.output);
@@ -752,7 +793,7 @@ static unsigned apply_claude(struct model *m, uint32_t fi, const struct line *ln
 			u64map_put(&m->msg_ids, ln->msg_id, m->nreqs);
 	}
 	bool side = f->subagent || ln->sidechain;
-	uint64_t chain = side ? claude_chain(m, f, fs, ln) : 0;
+	uint32_t chain = side ? claude_chain(m, f, fs, ln) : 0;
 	return changed | add_request(m, si, fi, ln->ts, model_intern(m, ln->model), &ln->usage, side, chain);
 }
 
@@ -823,7 +864,7 @@ static unsigned apply_codex(struct model *m, uint32_t fi, const struct line *ln)
 			/* a spawned sub-agent's traffic belongs to its parent session, as its own chain */
 			si = session_get(m, ln->parent_id, AGENT_CODEX, &changed);
 			f->subagent = true;
-			fs->chain_key = ct_hash(ln->session_id, strlen(ln->session_id));
+			fs->chain_key = fold32(ct_hash(ln->session_id, strlen(ln->session_id)));
 		} else {
 			si = session_get(m, ln->session_id, AGENT_CODEX, &changed);
 			if (ln->parent_id[0]) {
@@ -870,7 +911,10 @@ static unsigned apply_codex(struct model *m, uint32_t fi, const struct line *ln)
 	struct codex_tokens delta;
 	if (ln->has_last) {
 		delta = ln->last;
-	} else if (fs->have_prev_total && ln->total.total >= fs->prev_total.total) {
+	} else if (!fs->have_prev_total) {
+		delta = ln->total; /* the first reading of the file: usage since the thread began */
+	} else if (ln->total.input >= fs->prev_total.input && ln->total.cached >= fs->prev_total.cached &&
+		   ln->total.output >= fs->prev_total.output && ln->total.reasoning >= fs->prev_total.reasoning) {
 		delta = (struct codex_tokens){ln->total.input - fs->prev_total.input,
 					      ln->total.cached - fs->prev_total.cached,
 					      ln->total.output - fs->prev_total.output,
@@ -879,7 +923,9 @@ static unsigned apply_codex(struct model *m, uint32_t fi, const struct line *ln)
 		if (delta.cached > delta.input)
 			delta.cached = delta.input;
 	} else {
-		delta = ln->total; /* first reading, or a regression: a new baseline */
+		/* a cumulative count went down: a new lineage. Its total becomes the baseline;
+		 * counting it whole would invent usage */
+		delta = (struct codex_tokens){0};
 	}
 	if (ln->has_total) {
 		fs->prev_total = ln->total;
@@ -938,11 +984,11 @@ size_t model_session_count(const struct model *m) { return m->nsessions; }
 const struct session *model_session(const struct model *m, size_t i) { return i < m->nsessions ? &m->sessions[i] : NULL; }
 int32_t model_session_find(const struct model *m, const char *id)
 {
-	uint64_t *v = u64map_get(&m->session_ids, ct_hash(id, strlen(id)));
+	uint32_t *v = u64map_get(&m->session_ids, ct_hash(id, strlen(id)));
 	return v ? (int32_t)*v : -1;
 }
 size_t model_request_count(const struct model *m) { return m->nreqs; }
-const struct request *model_request(const struct model *m, size_t i) { return i < m->nreqs ? &m->reqs[i] : NULL; }
+const struct request *model_request(const struct model *m, size_t i) { return i < m->nreqs ? REQ(m, i) : NULL; }
 size_t model_event_count(const struct model *m) { return m->nevents; }
 const struct cache_event *model_event(const struct model *m, size_t i) { return i < m->nevents ? &m->events[i] : NULL; }
 size_t model_file_count(const struct model *m) { return m->nfiles; }
@@ -957,14 +1003,14 @@ double model_cache_left_s(const struct model *m, const struct session *s, int64_
 {
 	if (!s->main_last)
 		return 0;
-	const struct request *r = &m->reqs[s->main_last - 1];
+	const struct request *r = REQ(m, s->main_last - 1);
 	double left = (double)(r->t + (int64_t)s->ttl_s * 1000 - now) / 1000.0;
 	return left > 0 ? left : 0;
 }
 
 size_t model_memory_bytes(const struct model *m)
 {
-	size_t b = sizeof *m + m->capreqs * sizeof *m->reqs + m->capevents * sizeof *m->events +
+	size_t b = sizeof *m + m->nchunks * CHUNK * sizeof(struct request) + m->capevents * sizeof *m->events +
 		   u64map_bytes(&m->req_keys) + u64map_bytes(&m->msg_ids) + u64map_bytes(&m->uuids) +
 		   u64map_bytes(&m->side_roots) + u64map_bytes(&m->session_ids) +
 		   m->capsessions * (sizeof *m->sessions + sizeof *m->spriv);

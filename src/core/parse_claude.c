@@ -18,11 +18,12 @@ static const char *const top_keys[K_COUNT] = {
 	"cwd", "requestId", "message", "isApiErrorMessage", "subtype", "customTitle", "aiTitle",
 	"summary", "leafUuid"};
 
-static void parse_usage(const struct jspan *msg, struct line *out)
+static const char *const message_keys[] = {"id", "model", "usage"};
+
+/* m: the message's id, model and usage, taken during the line's single walk */
+static void parse_usage(const struct jspan *m, struct line *out)
 {
-	static const char *const mkeys[] = {"id", "model", "usage"};
-	struct jspan m[3];
-	if (msg->type != '{' || jscan_object(msg->p, msg->n, mkeys, 3, m) < 0 || m[2].type != '{')
+	if (m[2].type != '{')
 		return;
 	static const char *const ukeys[] = {"input_tokens", "cache_creation_input_tokens",
 					    "cache_read_input_tokens", "cache_creation", "output_tokens"};
@@ -70,8 +71,8 @@ void line_parse_claude(const char *s, size_t n, struct line *out)
 	n = line_trim_cr(s, n);
 	size_t bom = line_bom(s, n);
 	s += bom, n -= bom;
-	struct jspan v[K_COUNT];
-	if (jscan_object(s, n, top_keys, K_COUNT, v) < 0) {
+	struct jspan v[K_COUNT], msg[3];
+	if (jscan_object_nested(s, n, top_keys, K_COUNT, v, "message", message_keys, 3, msg) < 0) {
 		line_bad(out, LP_NOT_JSON);
 		return;
 	}
@@ -114,7 +115,7 @@ void line_parse_claude(const char *s, size_t n, struct line *out)
 	if (jspan_eq(t, "system") && jspan_eq(&v[K_SUBTYPE], "compact_boundary"))
 		out->compact_boundary = true;
 	if (jspan_eq(t, "assistant") && v[K_MESSAGE].type == '{') {
-		parse_usage(&v[K_MESSAGE], out);
+		parse_usage(msg, out);
 		if (out->kind == LINE_MALFORMED)
 			return;
 		if (out->has_usage) {

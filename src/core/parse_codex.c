@@ -89,11 +89,15 @@ static void parse_rate_limits(const struct jspan *v, int64_t ts, struct rate_lim
 	rl->present = rl->primary.present || rl->secondary.present;
 }
 
-static void parse_meta(const struct jspan *pl, struct line *out)
+/* The payload members every kind of line needs, taken in the line's single walk. */
+enum { P_TYPE, P_INFO, P_RATE, P_MODEL, P_ID, P_CWD, P_FORKED, P_PARENT, P_SOURCE, P_COUNT };
+static const char *const payload_keys[P_COUNT] = {"type", "info", "rate_limits", "model", "id", "cwd",
+						  "forked_from_id", "parent_thread_id", "source"};
+
+/* session_meta; k: its payload members id, cwd, forked_from_id, parent_thread_id, source */
+static void parse_meta(const struct jspan *k, struct line *out)
 {
-	static const char *const keys[] = {"id", "cwd", "forked_from_id", "parent_thread_id", "source"};
-	struct jspan k[5];
-	if (jscan_object(pl->p, pl->n, keys, 5, k) < 0 || k[0].type != '"') {
+	if (k[0].type != '"') {
 		line_bad(out, LP_MISSING_FIELD);
 		return;
 	}
@@ -140,8 +144,8 @@ void line_parse_codex(const char *s, size_t n, struct line *out)
 			return;
 	}
 	static const char *const keys[] = {"timestamp", "type", "payload"};
-	struct jspan v[3];
-	if (jscan_object(s, n, keys, 3, v) < 0) {
+	struct jspan v[3], pk[P_COUNT];
+	if (jscan_object_nested(s, n, keys, 3, v, "payload", payload_keys, P_COUNT, pk) < 0) {
 		line_bad(out, LP_NOT_JSON);
 		return;
 	}
@@ -161,24 +165,19 @@ void line_parse_codex(const char *s, size_t n, struct line *out)
 	if (pl->type != '{')
 		return;
 	if (jspan_eq(t, "session_meta")) {
-		parse_meta(pl, out);
+		parse_meta(&pk[P_ID], out);
 		return;
 	}
 	if (jspan_eq(t, "turn_context")) {
-		static const char *const tk[] = {"model"};
-		struct jspan m;
-		if (jscan_object(pl->p, pl->n, tk, 1, &m) > 0 && m.type == '"') {
+		if (pk[P_MODEL].type == '"') {
 			out->kind = LINE_CODEX_TURN;
-			span_copy(&m, out->model, sizeof out->model);
+			span_copy(&pk[P_MODEL], out->model, sizeof out->model);
 		}
 		return;
 	}
 	if (!jspan_eq(t, "event_msg"))
 		return;
-	static const char *const ek[] = {"type", "info", "rate_limits"};
-	struct jspan e[3];
-	if (jscan_object(pl->p, pl->n, ek, 3, e) < 0)
-		return;
+	const struct jspan *e = &pk[P_TYPE]; /* type, info, rate_limits */
 	if (jspan_eq(&e[0], "context_compacted")) {
 		out->kind = LINE_CODEX_COMPACTED;
 		return;

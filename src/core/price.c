@@ -135,15 +135,13 @@ const struct price *price_lookup(const struct price_table *t, const char *model)
 		return NULL;
 	if (!t)
 		t = price_table_builtin();
-	const struct price *p = NULL;
-	for (size_t i = 0; i < t->n && !p; i++)
-		if (!t->v[i].prefix && !strcmp(t->v[i].name, model))
-			p = &t->v[i];
+	/* the name as written first (so every rule matches its own name), then normalised */
+	const struct price *p = find(t, model);
 	if (p)
 		return p;
 	char norm[256];
 	normalise(model, norm, sizeof norm);
-	return find(t, norm);
+	return strcmp(norm, model) ? find(t, norm) : NULL;
 }
 
 const struct price_rates *price_rates_for(const struct price *p, uint64_t prompt_tokens)

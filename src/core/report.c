@@ -25,14 +25,23 @@ static struct json_object *jtime(int64_t ms)
 	return json_object_new_string(b);
 }
 
-static struct json_object *jnum(double v) { return json_object_new_double(v); }
+/* Doubles printed with 15 significant digits: json-c's default %.17g shows binary noise
+ * (0.95882199999999995 for a rate rounded to 0.958822). */
+static struct json_object *jnum(double v)
+{
+	char b[40];
+	snprintf(b, sizeof b, "%.15g", v);
+	if (!strpbrk(b, ".eEn")) /* keep it a JSON number that reads back as a double */
+		strcat(b, ".0");
+	return json_object_new_double_s(v, b);
+}
 /* A rounded double: costs to 1e-9 USD, rates to 1e-6, so output is stable across platforms. */
 static struct json_object *jround(double v, double scale)
 {
 	double r = round(v * scale) / scale;
 	if (r == 0)
 		r = 0; /* no "-0" */
-	return json_object_new_double(r);
+	return jnum(r);
 }
 static struct json_object *jrate(double v) { return v < 0 ? NULL : jround(v, 1e6); }
 static struct json_object *jusd(double v) { return v < 0 ? NULL : jround(v, 1e9); }
@@ -290,11 +299,28 @@ static struct json_object *quota_json(const struct model *m, const struct report
 	return o;
 }
 
+#define JFLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* Append one value (NULL is JSON null) and release it. */
+static void put(struct buf *out, struct json_object *v)
+{
+	buf_puts(out, v ? json_object_to_json_string_ext(v, JFLAGS) : "null");
+	json_object_put(v);
+}
+
+static void put_key(struct buf *out, const char *key, struct json_object *v)
+{
+	buf_printf(out, ",\n\"%s\": ", key);
+	put(out, v);
+}
+
+/* The report is written member by member, and sessions and events one object at a time (one per
+ * line), so memory holds one small json-c tree at a time rather than the whole report's:
+ * json-c spends ~100 bytes per value, which at millions of requests was most of the peak. */
 void report_json(const struct model *m, const struct report_ctx *c, struct buf *out)
 {
-	struct json_object *o = json_object_new_object();
-	add(o, "version", json_object_new_int(1));
-	add(o, "generated_at", jtime(c->now));
+	buf_puts(out, "{\"version\": 1");
+	put_key(out, "generated_at", jtime(c->now));
 	struct json_object *roots = json_object_new_array();
 	for (size_t i = 0; i < c->nroots; i++) {
 		struct json_object *r = json_object_new_object();
@@ -304,41 +330,41 @@ void report_json(const struct model *m, const struct report_ctx *c, struct buf *
 		add(r, "exists", json_object_new_boolean(c->roots[i].exists));
 		json_object_array_add(roots, r);
 	}
-	add(o, "roots", roots);
+	put_key(out, "roots", roots);
 	struct json_object *tot = json_object_new_object();
-	const struct totals *t = model_totals(m);
 	const struct model_stats *st = model_stats(m);
-	add_totals(tot, t);
+	add_totals(tot, model_totals(m));
 	add(tot, "duplicate_lines_dropped", ju64(st->duplicate_lines));
 	add(tot, "malformed_lines", ju64(st->malformed));
 	add(tot, "synthetic_lines", ju64(st->synthetic));
 	add(tot, "lines", ju64(st->lines));
-	add(o, "totals", tot);
+	put_key(out, "totals", tot);
 
 	size_t n;
 	uint32_t *ss = sorted_sessions(m, &n);
-	struct json_object *sessions = json_object_new_array();
-	for (size_t i = 0; i < n; i++)
-		json_object_array_add(sessions, session_json(m, model_session(m, ss[i])));
+	buf_puts(out, ",\n\"sessions\": [");
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(out, i ? ",\n  " : "\n  ");
+		put(out, session_json(m, model_session(m, ss[i])));
+	}
+	buf_puts(out, n ? "\n]" : "]");
 	free(ss);
-	add(o, "sessions", sessions);
 
 	uint32_t *ev = sorted_events(m, &n);
-	struct json_object *events = json_object_new_array();
-	for (size_t i = 0; i < n; i++)
-		json_object_array_add(events, event_json(m, model_event(m, ev[i])));
+	buf_puts(out, ",\n\"events\": [");
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(out, i ? ",\n  " : "\n  ");
+		put(out, event_json(m, model_event(m, ev[i])));
+	}
+	buf_puts(out, n ? "\n]" : "]");
 	free(ev);
-	add(o, "events", events);
-	add(o, "pairs", pairs_json(m));
-	add(o, "blocks", blocks_json(m));
+	put_key(out, "pairs", pairs_json(m));
+	put_key(out, "blocks", blocks_json(m));
 	struct json_object *quota = json_object_new_object();
 	add(quota, "claude", quota_json(m, c, AGENT_CLAUDE));
 	add(quota, "codex", quota_json(m, c, AGENT_CODEX));
-	add(o, "quota", quota);
-	buf_puts(out, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-							     JSON_C_TO_STRING_NOSLASHESCAPE));
-	buf_puts(out, "\n");
-	json_object_put(o);
+	put_key(out, "quota", quota);
+	buf_puts(out, "\n}\n");
 }
 
 void report_event_line(const struct model *m, size_t event, int64_t observed_at, struct buf *out)

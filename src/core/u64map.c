@@ -5,7 +5,7 @@
 
 #include "cachetop/util.h"
 
-uint64_t *u64map_get(const struct u64map *m, uint64_t key)
+uint32_t *u64map_get(const struct u64map *m, uint64_t key)
 {
 	if (!m->cap || !key)
 		return NULL;
@@ -18,7 +18,7 @@ uint64_t *u64map_get(const struct u64map *m, uint64_t key)
 	}
 }
 
-static void put_raw(uint64_t *keys, uint64_t *vals, size_t cap, uint64_t key, uint64_t val, size_t *n)
+static void put_raw(uint64_t *keys, uint32_t *vals, size_t cap, uint64_t key, uint32_t val, size_t *n)
 {
 	size_t mask = cap - 1;
 	for (size_t i = (size_t)key & mask;; i = (i + 1) & mask) {
@@ -35,13 +35,14 @@ static void put_raw(uint64_t *keys, uint64_t *vals, size_t cap, uint64_t key, ui
 	}
 }
 
-void u64map_put(struct u64map *m, uint64_t key, uint64_t val)
+void u64map_put(struct u64map *m, uint64_t key, uint32_t val)
 {
 	if (!key)
 		key = 1;
 	if ((m->n + 1) * 10 > m->cap * 7) {
 		size_t cap = m->cap ? m->cap * 2 : 64;
-		uint64_t *keys = xcalloc(cap, sizeof *keys), *vals = xmalloc(cap * sizeof *vals);
+		uint64_t *keys = xcalloc(cap, sizeof *keys);
+		uint32_t *vals = xmalloc(cap * sizeof *vals);
 		size_t n = 0;
 		for (size_t i = 0; i < m->cap; i++)
 			if (m->keys[i])
@@ -59,8 +60,9 @@ void u64map_free(struct u64map *m)
 {
 	free(m->keys);
 	free(m->vals);
-	m->keys = m->vals = NULL;
+	m->keys = NULL;
+	m->vals = NULL;
 	m->cap = m->n = 0;
 }
 
-size_t u64map_bytes(const struct u64map *m) { return m->cap * 16; }
+size_t u64map_bytes(const struct u64map *m) { return m->cap * 12; }

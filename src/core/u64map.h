@@ -1,7 +1,7 @@
-/* u64map.h — an open-addressing hash map from 64-bit hashes to 64-bit values (linear probing,
+/* u64map.h — an open-addressing hash map from 64-bit hashes to 32-bit values (linear probing,
  * power-of-two capacity, load ≤ 0.7). Internal to core. Written here rather than taken from
  * uthash because uthash spends a 56-byte handle per entry and the dedup sets hold one entry per
- * request and per transcript line: 16 bytes a slot keeps memory per request within budget. */
+ * request and per transcript line: 12 bytes a slot keeps memory per request within budget. */
 #ifndef CACHETOP_U64MAP_H
 #define CACHETOP_U64MAP_H
 
@@ -10,14 +10,14 @@
 
 struct u64map {
 	uint64_t *keys;   /* 0 = empty slot (ct_hash never returns 0) */
-	uint64_t *vals;
+	uint32_t *vals;
 	size_t cap, n;
 };
 
 /* Pointer to the value for key, or NULL. Valid until the next put. */
-uint64_t *u64map_get(const struct u64map *m, uint64_t key);
+uint32_t *u64map_get(const struct u64map *m, uint64_t key);
 /* Insert or replace. */
-void u64map_put(struct u64map *m, uint64_t key, uint64_t val);
+void u64map_put(struct u64map *m, uint64_t key, uint32_t val);
 void u64map_free(struct u64map *m);
 size_t u64map_bytes(const struct u64map *m);
 

@@ -403,7 +403,7 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 
 /* ---- ordering --------------------------------------------------------------------------- */
 
-/* Read up to SOURCE_PEEK bytes at the start (or end) of a regular file, without blocking. */
+/* The first (or last) timestamp of a regular file, read without blocking. */
 static int64_t discover_peek(struct source *s, const char *path, bool last)
 {
 	int64_t ts = INT64_MAX;
@@ -413,18 +413,25 @@ static int64_t discover_peek(struct source *s, const char *path, bool last)
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return ts;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+	/* 4 KB usually holds a timestamped line; a file that starts (or ends) with a long line
+	 * widens the look 16× at a time, up to one read block. Peeking 64 KB of every file read
+	 * ~12 % of a large tree twice. */
+	for (size_t want = 4096; ts == INT64_MAX && fstat(fd, &st) == 0 && S_ISREG(st.st_mode); want *= 16) {
+		if (want > SOURCE_BLOCK)
+			want = SOURCE_BLOCK;
 		off_t off = 0;
-		if (last && st.st_size > (off_t)SOURCE_PEEK)
-			off = st.st_size - (off_t)SOURCE_PEEK;
-		ssize_t n = pread(fd, s->rbuf, SOURCE_PEEK, off);
+		if (last && st.st_size > (off_t)want)
+			off = st.st_size - (off_t)want;
+		ssize_t n = pread(fd, s->rbuf, want, off);
 		int64_t ms;
-		if (n > 0) {
-			int rc = last ? line_peek_last_ts(s->rbuf, (size_t)n, &ms)
-				      : line_peek_first_ts(s->rbuf, (size_t)n, &ms);
-			if (rc == 0)
-				ts = ms;
-		}
+		if (n <= 0)
+			break;
+		int rc = last ? line_peek_last_ts(s->rbuf, (size_t)n, &ms)
+			      : line_peek_first_ts(s->rbuf, (size_t)n, &ms);
+		if (rc == 0)
+			ts = ms;
+		if ((size_t)n < want || want == SOURCE_BLOCK)
+			break; /* the whole file was seen, or the widest look found nothing */
 	}
 	close(fd);
 	return ts;

@@ -17,6 +17,8 @@
 #define SCAN_AHEAD 8                       /* files a worker may run ahead of the committer */
 #define SCAN_QUEUED_MAX ((size_t)32 << 20)  /* prepared bytes waiting to be committed */
 #define SCAN_WORKERS_MAX 4
+/* Read blocks small enough to be parsed while still in the core's cache. */
+#define SCAN_BLOCK ((size_t)256 << 10)
 
 struct batch {
 	struct batch *next;
@@ -138,7 +140,7 @@ static void scan_file(struct scan *sc, size_t i, char *rbuf)
 		return;
 	}
 	for (;;) {
-		ssize_t n = pread(fd, rbuf, SOURCE_BLOCK, (off_t)j->offset);
+		ssize_t n = pread(fd, rbuf, SCAN_BLOCK, (off_t)j->offset);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -164,7 +166,7 @@ static void scan_file(struct scan *sc, size_t i, char *rbuf)
 static void *scan_worker(void *arg)
 {
 	struct scan *sc = arg;
-	char *rbuf = xmalloc(SOURCE_BLOCK);
+	char *rbuf = xmalloc(SCAN_BLOCK);
 	pthread_mutex_lock(&sc->mu);
 	for (;;) {
 		while (sc->next < sc->n && sc->next >= sc->committing + SCAN_AHEAD)

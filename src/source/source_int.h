@@ -17,13 +17,11 @@
 
 /* Appended bytes are read in blocks of this size. */
 #define SOURCE_BLOCK (1u << 20)
-/* Bytes peeked at each end of a file to order the start-up scan. */
-#define SOURCE_PEEK (64u << 10)
 /* A single line longer than this is dropped (counted) rather than buffered without bound. */
 #define SOURCE_LINE_MAX ((size_t)512 << 20)
 /* Bytes before the read offset remembered to notice a rewrite that kept the inode and grew past
  * the old size before we looked (Claude rewrites files on resume/compact). */
-#define SOURCE_TAIL_CHECK 32
+#define SOURCE_TAIL_CHECK 64
 /* Folders that could not be watched are listed this often. */
 #define SOURCE_POLL_MS 2000
 /* Event drain tick when the inotify fd could not be found (see watch.c). */
@@ -54,6 +52,8 @@ struct sfile {
 	bool discarding;             /* inside an over-long line: drop until its newline */
 	unsigned char tail[SOURCE_TAIL_CHECK];
 	unsigned taillen;
+	bool unlinked;               /* its path was deleted/moved away since the last read: what
+	                              * is there now is another file, even on a reused inode */
 	bool dirty;                  /* queued for a read */
 	struct sfile *next_dirty;
 	UT_hash_handle hh;
@@ -120,6 +120,7 @@ struct source {
 	struct scands cands;         /* transcripts found on this pass, opened oldest-first */
 	int64_t next_poll_ms;
 	bool need_rescan, need_pending;
+	bool drain_more;             /* the drain stopped at its cap: run again at once */
 	int watch_limit_test;        /* tests: pretend ENOSPC after this many watches; -1 off */
 };
 
@@ -148,14 +149,14 @@ bool source_skip_once(struct source *s, const char *path);
 void source_skip_forget(struct source *s, const char *path);
 
 /* tail.c */
-/* Open a newly found transcript (checking it is a regular file without blocking), register it
- * with the sink and read it. Returns NULL when it was skipped. */
 /* Register a new transcript (sink file_open) without reading it; *fd_out gets an open fd when
  * non-NULL, else it is closed. NULL when it cannot be opened (counted, with a message). */
 struct sfile *tail_register(struct source *s, const char *path, enum agent agent, bool subagent,
 			    size_t root, int *fd_out);
 /* scan.c: read many new files on worker threads through sink prepare/commit. */
 void scan_parallel(struct source *s, struct scands *c);
+/* Open a newly found transcript (checking it is a regular file without blocking), register it
+ * with the sink and read it. Returns NULL when it was skipped. */
 struct sfile *tail_open(struct source *s, const char *path, enum agent agent, bool subagent,
 			size_t root);
 /* Read whatever was appended (handles truncation, rewrite, inode change and deletion). */

@@ -229,7 +229,9 @@ void tail_read(struct source *s, struct sfile *f)
 		tail_drop(s, f); /* deleted, or replaced by something that is not a file */
 		return;
 	}
-	if (st.st_dev != f->dev || st.st_ino != f->ino) {
+	bool unlinked = f->unlinked;
+	f->unlinked = false;
+	if (unlinked || st.st_dev != f->dev || st.st_ino != f->ino) {
 		/* A new file at the same path (rename over, delete and re-create). */
 		s->sink.file_gone(s->sink.ctx, f->handle);
 		s->st.gone++;

@@ -2,6 +2,7 @@
  * lookups give the documented prices; malformed tables give FILE:LINE:COL and skip only the bad
  * entries (never a half-priced model). */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cachetop/config.h"
@@ -163,6 +164,19 @@ Test(prices, malformed_entries_are_skipped_with_line_col)
 	cr_assert_eq(t.n, 0, "a bad long_context rule drops the model, never half-prices it");
 	price_table_free(&t);
 	cr_assert_eq(load(&t, "models:\n  - {name: x, " RATES ", long_context: 5}\n", &e), -1);
+	price_table_free(&t);
+	/* found by fuzz_prices: prefixes that lookups normalise away can never match */
+	static const char *unmatchable[] = { "claude-3-5-haiku@x", "anthropic/claude", "m[1m]", "claude-x-20250101" };
+	for (size_t i = 0; i < 4; i++) {
+		char yy[300];
+		snprintf(yy, sizeof yy, "models:\n  - {prefix: '%s', " RATES "}\n", unmatchable[i]);
+		cr_assert_eq(load(&t, yy, &e), -1, "%s", unmatchable[i]);
+		cr_assert(strstr(e.msg, "p.yaml:2:") && strstr(e.msg, "can never match"), "%s", e.msg);
+		cr_assert_eq(t.n, 0);
+		price_table_free(&t);
+	}
+	cr_assert_eq(load(&t, "models:\n  - {name: 'anthropic/claude-x@2025', " RATES "}\n", &e), 0, "exact names may hold them");
+	cr_assert_not_null(price_lookup(&t, "anthropic/claude-x@2025"));
 	price_table_free(&t);
 	cr_assert_eq(load(&t, "models:\n  - just-a-name\n", &e), -1);
 	cr_assert_str_eq(e.msg, "p.yaml:2:5: models: each entry must be a mapping, found a scalar");
