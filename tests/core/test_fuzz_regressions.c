@@ -10,7 +10,8 @@
 #include "cachetop/jscan.h"
 #include "cachetop/model.h"
 
-#define REGRESSIONS TEST_DATA "/../fuzz/regressions"
+/* samples/ is tracked; tests/data/ need not exist in a fresh checkout */
+#define REGRESSIONS SAMPLES_DIR "/../tests/fuzz/regressions"
 
 static void feed_file(const char *path, enum agent agent)
 {
