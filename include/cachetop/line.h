@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cachetop/agent.h"
+#include "cachetop/util.h"
 
 enum line_kind {
 	LINE_SKIP = 0,      /* valid, but nothing cachetop uses (or prefiltered away) */
@@ -107,8 +108,15 @@ void line_parse(enum agent agent, const char *s, size_t n, struct line *out);
 void line_parse_claude(const char *s, size_t n, struct line *out);
 void line_parse_codex(const char *s, size_t n, struct line *out);
 
+/* A compact copy of a parsed line (only the fields its kind uses), so lines can be parsed on
+ * worker threads and applied to the model in order on one thread. */
+void line_pack(const struct line *ln, struct buf *out);
+/* Read one packed line at p (n bytes available) into *out; returns bytes consumed, 0 on error. */
+size_t line_unpack(const char *p, size_t n, struct line *out);
+
 /* The first timestamp found in a buffer holding the start of a transcript (any line type).
- * Used to read files oldest-first so that the copy that counts is the original. */
+ * Used to read files oldest-first so that the copy that counts is the original. Returns 0 and
+ * sets *ms, or -1 when no complete line in the buffer has a timestamp. */
 int line_peek_first_ts(const char *buf, size_t n, int64_t *ms);
 /* The last timestamp in a buffer holding the end of a transcript. */
 int line_peek_last_ts(const char *buf, size_t n, int64_t *ms);

@@ -117,7 +117,8 @@ struct cache_event {
 	int ttl_s;
 	double hit, prev_hit;        /* prev_hit negative when none */
 	uint64_t expected_prefix, cache_read, cache_creation;
-	uint64_t wasted_tokens;
+	uint64_t wasted_tokens;          /* unexpected misses: the prefix rewritten (or resent) */
+	uint64_t rebuild_tokens;         /* expected misses: the same measure, not waste */
 	double wasted_usd, rebuild_usd;   /* negative when the model has no price */
 	int32_t resumed_from;        /* session index, -1 */
 };

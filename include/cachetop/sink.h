@@ -21,6 +21,14 @@ struct line_sink {
 	void (*file_reset)(void *ctx, uint32_t file);
 	/* The file was deleted or replaced; no more lines will come for this handle. */
 	void (*file_gone)(void *ctx, uint32_t file);
+	/* Optional, to read a whole tree on several cores. prepare turns a run of complete lines
+	 * (each ending in '\n') into an opaque batch; it runs on worker threads and must touch no
+	 * shared state. commit applies a batch on the thread that called source_scan, in file
+	 * order and, within a file, in line order — exactly as if `line` had been called. */
+	void *(*prepare)(void *ctx, uint32_t file, enum agent agent, const char *lines, size_t n);
+	void (*commit)(void *ctx, uint32_t file, void *batch);
+	/* The size of a batch in bytes (for bounding memory), and how many lines it holds. */
+	size_t (*batch_size)(void *batch, uint64_t *lines);
 };
 
 #endif

@@ -32,6 +32,7 @@ struct app {
 	double speed;                            /* replay --speed */
 	const char *replay_dir;
 	int max_frames;                          /* --max-frames N (tests): quit after N draws */
+	const char *banner;                      /* replay: a message shown on the status line */
 	/* loaded state */
 	struct config cfg;
 	struct price_table *prices;              /* NULL: built-in */

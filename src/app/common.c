@@ -123,10 +123,69 @@ static void sink_line(void *ctx, uint32_t file, const char *line, size_t n) { mo
 static void sink_reset(void *ctx, uint32_t file) { model_file_reset(ctx, file); }
 static void sink_gone(void *ctx, uint32_t file) { model_file_gone(ctx, file); }
 
+/* Parsing on the source's worker threads: a run of lines → packed records; the model applies
+ * them on this thread, in order. */
+struct parsed {
+	struct buf packed;
+	uint64_t lines;
+};
+
+static void *sink_prepare(void *ctx, uint32_t file, enum agent agent, const char *p, size_t n)
+{
+	(void)ctx;
+	(void)file;
+	struct parsed *b = xcalloc(1, sizeof *b);
+	struct line *ln = xmalloc(sizeof *ln);
+	const char *end = p + n;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		/* the same lines the one-by-one path delivers (tail.c) and feeds (model_feed) */
+		if (len > 0 && !(len == 1 && p[0] == '\r')) {
+			b->lines++;
+			size_t i = 0;
+			while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
+				i++;
+			if (i < len) {
+				line_parse(agent, p, len, ln);
+				line_pack(ln, &b->packed);
+			}
+		}
+		p += len + 1;
+	}
+	free(ln);
+	return b;
+}
+
+static struct line commit_line; /* commits run on one thread */
+
+static void sink_commit(void *ctx, uint32_t file, void *batch)
+{
+	struct parsed *b = batch;
+	const char *p = b->packed.data, *end = p + b->packed.len;
+	while (p < end) {
+		size_t used = line_unpack(p, (size_t)(end - p), &commit_line);
+		if (!used)
+			break;
+		model_apply(ctx, file, &commit_line);
+		p += used;
+	}
+	buf_free(&b->packed);
+	free(b);
+}
+
+static size_t sink_batch_size(void *batch, uint64_t *lines)
+{
+	struct parsed *b = batch;
+	*lines = b->lines;
+	return b->packed.cap + sizeof *b;
+}
+
 void app_model_sink(struct model *m, struct line_sink *out)
 {
 	*out = (struct line_sink){.ctx = m, .file_open = sink_open, .line = sink_line,
-				  .file_reset = sink_reset, .file_gone = sink_gone};
+				  .file_reset = sink_reset, .file_gone = sink_gone, .prepare = sink_prepare,
+				  .commit = sink_commit, .batch_size = sink_batch_size};
 }
 
 struct model *app_build_model(struct app *a, struct source **src_out)

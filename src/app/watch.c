@@ -109,8 +109,8 @@ int cmd_watch(struct app *a)
 	w.a = a;
 	w.m = model_new(&a->mopts);
 	app_model_sink(w.m, &w.inner);
-	struct line_sink sink = {&w, watch_sink_open, watch_sink_line, watch_sink_reset,
-				 watch_sink_gone};
+	struct line_sink sink = {.ctx = &w, .file_open = watch_sink_open, .line = watch_sink_line,
+				 .file_reset = watch_sink_reset, .file_gone = watch_sink_gone};
 
 	/* Signals arrive on a descriptor, so the one poll() below sees them. */
 	sigset_t mask;

@@ -77,7 +77,7 @@ static int rgb_to_16(int r, int g, int b)
 	int mn = r < g ? (r < b ? r : b) : (g < b ? g : b);
 	if (mx - mn < 40) {
 		int lum = (r + g + b) / 3;
-		if (lum < 50)
+		if (lum < 64)
 			return 0;
 		if (lum < 150)
 			return 8;

@@ -1,9 +1,10 @@
 /* datapath.c — where the shipped data (themes/, data/prices.yaml) is: the installed layout
- * <exe dir>/../share/cachetop/<rel> first, then the source tree when the executable runs from a
+ * (and samples/) <exe dir>/../share/cachetop/<rel> first, then the source tree when the executable runs from a
  * CMake build folder. The same relative names work in both (install themes/ and data/ under
  * share/cachetop/). Reads no environment except PATH for a bare argv0. */
 #include "cachetop/config.h"
 #include "cachetop/util.h"
+#include "datapath_private.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -16,10 +17,11 @@
 #define CACHETOP_DATADIR_REL "share/cachetop"
 #endif
 
+/* A data file, or a data folder (samples/). */
 static bool is_file(const char *p)
 {
 	struct stat st;
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	return stat(p, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode));
 }
 
 /* The directory of the running executable, or NULL. */
@@ -82,9 +84,15 @@ static bool in_build_tree(const char *dir)
 
 char *conf_data_path(const char *argv0, const char *rel)
 {
-	if (!rel || !*rel || rel[0] == '/')
+	return conf_data_path_from(exe_dir(argv0), rel);
+}
+
+char *conf_data_path_from(char *dir, const char *rel)
+{
+	if (!rel || !*rel || rel[0] == '/' || strstr(rel, "..")) {
+		free(dir);
 		return NULL;
-	char *dir = exe_dir(argv0);
+	}
 	struct buf b = { 0 };
 	if (dir) {
 		buf_printf(&b, "%s/../%s/%s", dir, CACHETOP_DATADIR_REL, rel);

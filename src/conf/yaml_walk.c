@@ -107,6 +107,48 @@ static void offset_to_mark(const char *text, size_t n, size_t off, int *line, in
 	*col = c;
 }
 
+/* libyaml's scanner re-checks every open flow level on each token, so "[[[[…" costs
+ * O(depth²): 100,000 levels take minutes. No config needs more than a handful, so measure the
+ * flow depth first (outside comments and quoted scalars) and refuse deep input up front. Returns
+ * the offset of the first bracket beyond the limit, or n when the input is within it. */
+static size_t flow_too_deep(const char *s, size_t n)
+{
+	int depth = 0;
+	bool tok_start = true; /* a quote only opens a scalar where a token may start */
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		if (ch == '#' && tok_start) {
+			while (i < n && s[i] != '\n')
+				i++;
+			tok_start = true;
+			continue;
+		}
+		if ((ch == '\'' || ch == '"') && tok_start) {
+			for (i++; i < n; i++) {
+				if (ch == '"' && s[i] == '\\') {
+					i++;
+				} else if (s[i] == ch) {
+					if (ch == '\'' && i + 1 < n && s[i + 1] == '\'')
+						i++; /* '' is an escaped quote */
+					else
+						break;
+				}
+			}
+			tok_start = false;
+			continue;
+		}
+		if (ch == '[' || ch == '{') {
+			if (++depth > YW_MAX_FLOW_DEPTH)
+				return i;
+		} else if ((ch == ']' || ch == '}') && depth > 0) {
+			depth--;
+		}
+		tok_start = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '[' || ch == '{' ||
+			    ch == ',' || ch == ':' || ch == '-' || ch == '?';
+	}
+	return n;
+}
+
 int yw_open(struct ywalk *w, const char *name, const char *text, size_t n, struct conf_err *err)
 {
 	memset(w, 0, sizeof *w);
@@ -118,6 +160,14 @@ int yw_open(struct ywalk *w, const char *name, const char *text, size_t n, struc
 	}
 	if (n > YW_MAX_FILE) {
 		yw_error(w, NULL, "input too large (%zu bytes, limit %u)", n, YW_MAX_FILE);
+		return -1;
+	}
+	size_t deep = text ? flow_too_deep(text, n) : n;
+	if (deep < n) {
+		int line, col;
+		offset_to_mark(text, n, deep, &line, &col);
+		w->nerr++;
+		err_set(err, line, col, "%s:%d:%d: nested deeper than %d levels", w->name, line, col, YW_MAX_FLOW_DEPTH);
 		return -1;
 	}
 	yaml_parser_t p;

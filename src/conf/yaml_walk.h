@@ -16,6 +16,8 @@
 
 /* Config, theme and price files are small; anything larger is refused rather than parsed. */
 #define YW_MAX_FILE (4u << 20)
+/* Flow nesting ([ and {) beyond this is refused before libyaml sees it (see yaml_walk.c). */
+#define YW_MAX_FLOW_DEPTH 256
 
 struct ywalk {
 	yaml_document_t doc;

@@ -116,7 +116,7 @@ long jscan_object(const char *s, size_t n, const char *const *keys, size_t nkeys
 			return -1;
 		size_t klen = ke - ks;
 		for (size_t k = 0; k < nkeys; k++) {
-			if (strlen(keys[k]) == klen && !memcmp(keys[k], s + ks, klen)) {
+			if (keys[k][0] == s[ks] && !strncmp(keys[k], s + ks, klen) && keys[k][klen] == 0) {
 				char t = s[i];
 				if (t == '"')
 					out[k] = (struct jspan){s + i + 1, (size_t)vl - 2, '"'};
@@ -276,7 +276,7 @@ int jspan_u64(const struct jspan *v, uint64_t max, uint64_t *out)
 		if (c < '0' || c > '9')
 			return -1;
 		unsigned d = (unsigned)(c - '0');
-		if (x > (max - d) / 10)
+		if (d > max || x > (max - d) / 10) /* d > max: max - d would wrap */
 			return -1;
 		x = x * 10 + d;
 	}

@@ -489,16 +489,19 @@ static unsigned classify(struct model *m, uint32_t ri, uint64_t chain_key)
 
 	if (c == CAUSE_NONE || !(r->flags & REQ_COUNTED))
 		return 0;
+	/* model.h: event costs are negative (null in reports, never $0) when the model has no price */
+	double unpriced = m->model_prices[r->model] ? 0 : -1;
 	struct cache_event ev = {.request = ri, .cause = (uint8_t)c, .gap_s = gap, .ttl_s = ttl,
 				 .hit = request_hit(r), .prev_hit = p ? request_hit(p) : -1,
 				 .expected_prefix = E, .cache_read = r->cache_read,
-				 .cache_creation = request_cc(r), .wasted_usd = 0, .rebuild_usd = 0,
+				 .cache_creation = request_cc(r), .wasted_usd = unpriced, .rebuild_usd = unpriced,
 				 .resumed_from = after_resume ? from : NO_SESSION};
 	if (c != CAUSE_RESUME_HIT) {
 		uint64_t tok;
 		double usd;
 		miss_cost(m, r, agent, E, &tok, &usd);
 		if (cause_expected(c)) {
+			ev.rebuild_tokens = tok;
 			ev.rebuild_usd = usd;
 			if (usd > 0) {
 				s->tot.rebuild_usd += usd;

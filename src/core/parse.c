@@ -81,6 +81,11 @@ size_t line_trim_cr(const char *s, size_t n)
 	return n;
 }
 
+size_t line_bom(const char *s, size_t n)
+{
+	return n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3) ? 3 : 0;
+}
+
 void line_parse(enum agent agent, const char *s, size_t n, struct line *out)
 {
 	if (agent == AGENT_CODEX)
@@ -93,7 +98,8 @@ static int line_ts(const char *s, size_t n, int64_t *ms)
 {
 	static const char *const keys[] = {"timestamp"};
 	struct jspan v[1];
-	if (jscan_object(s, n, keys, 1, v) < 0 || v[0].type != '"')
+	size_t b = line_bom(s, n);
+	if (jscan_object(s + b, n - b, keys, 1, v) < 0 || v[0].type != '"')
 		return -1;
 	return rfc3339_parse(v[0].p, v[0].n, ms);
 }
@@ -123,7 +129,7 @@ int line_peek_last_ts(const char *buf, size_t n, int64_t *ms)
 		size_t start = end;
 		while (start > 0 && buf[start - 1] != '\n')
 			start--;
-		if (start == 0 && n > 0 && buf[0] != '{')
+		if (start == 0 && n > 0 && buf[0] != '{' && !line_bom(buf, n))
 			return -1;
 		if (line_ts(buf + start, line_trim_cr(buf + start, end - start), ms) == 0)
 			return 0;
@@ -132,4 +138,162 @@ int line_peek_last_ts(const char *buf, size_t n, int64_t *ms)
 		end = start - 1;
 	}
 	return -1;
+}
+
+/* ---- packing --------------------------------------------------------------------------- */
+
+enum { PK_SIDECHAIN = 1, PK_COMPACT = 2, PK_USAGE = 4, PK_SYNTHETIC = 8, PK_SUBAGENT = 16,
+       PK_INFO = 32, PK_TOTAL = 64, PK_LAST = 128 };
+
+static void pk(struct buf *b, const void *p, size_t n) { buf_append(b, p, n); }
+
+static void pk_str(struct buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	uint16_t l = (uint16_t)(n > 0xFFFF ? 0xFFFF : n);
+	pk(b, &l, sizeof l);
+	pk(b, s, l);
+}
+
+void line_pack(const struct line *ln, struct buf *out)
+{
+	uint8_t head[2] = {(uint8_t)ln->kind, (uint8_t)ln->problem};
+	pk(out, head, 2);
+	if (ln->kind == LINE_SKIP || ln->kind == LINE_MALFORMED)
+		return;
+	pk(out, &ln->ts, sizeof ln->ts);
+	uint8_t flags = (uint8_t)((ln->sidechain ? PK_SIDECHAIN : 0) | (ln->compact_boundary ? PK_COMPACT : 0) |
+				  (ln->has_usage ? PK_USAGE : 0) | (ln->synthetic ? PK_SYNTHETIC : 0) |
+				  (ln->subagent ? PK_SUBAGENT : 0) | (ln->has_info ? PK_INFO : 0) |
+				  (ln->has_total ? PK_TOTAL : 0) | (ln->has_last ? PK_LAST : 0));
+	pk(out, &flags, 1);
+	switch (ln->kind) {
+	case LINE_CLAUDE_ENTRY:
+		pk(out, &ln->uuid, 8), pk(out, &ln->parent_uuid, 8), pk(out, &ln->version, 8);
+		pk(out, &ln->agent_id, 8);
+		pk_str(out, ln->session_id);
+		pk_str(out, ln->cwd);
+		if (ln->has_usage) {
+			pk(out, &ln->msg_id, 8), pk(out, &ln->req_id, 8);
+			pk(out, &ln->usage, sizeof ln->usage);
+			pk_str(out, ln->model);
+		}
+		break;
+	case LINE_CLAUDE_TITLE: {
+		uint8_t r = (uint8_t)ln->title_rank;
+		pk(out, &r, 1);
+		pk(out, &ln->leaf_uuid, 8);
+		pk_str(out, ln->title);
+		pk_str(out, ln->session_id);
+		break;
+	}
+	case LINE_CODEX_META:
+		pk_str(out, ln->session_id);
+		pk_str(out, ln->cwd);
+		pk_str(out, ln->parent_id);
+		break;
+	case LINE_CODEX_TURN:
+		pk_str(out, ln->model);
+		break;
+	case LINE_CODEX_TOKENS:
+		pk(out, &ln->total, sizeof ln->total);
+		pk(out, &ln->last, sizeof ln->last);
+		pk(out, &ln->rl, sizeof ln->rl);
+		break;
+	default:
+		break;
+	}
+}
+
+struct unpacker {
+	const char *p;
+	size_t n;
+	bool bad;
+};
+
+static void up(struct unpacker *u, void *dst, size_t n)
+{
+	if (u->bad || u->n < n) {
+		u->bad = true;
+		return;
+	}
+	memcpy(dst, u->p, n);
+	u->p += n;
+	u->n -= n;
+}
+
+static void up_str(struct unpacker *u, char *dst, size_t cap)
+{
+	uint16_t l = 0;
+	up(u, &l, sizeof l);
+	if (u->bad || u->n < l) {
+		u->bad = true;
+		dst[0] = 0;
+		return;
+	}
+	size_t c = l < cap ? l : cap - 1;
+	memcpy(dst, u->p, c);
+	dst[c] = 0;
+	u->p += l;
+	u->n -= l;
+}
+
+size_t line_unpack(const char *p, size_t n, struct line *out)
+{
+	struct unpacker u = {p, n, false};
+	line_reset(out);
+	uint8_t head[2], flags = 0, r = 0;
+	up(&u, head, 2);
+	if (u.bad)
+		return 0;
+	out->kind = (enum line_kind)head[0];
+	out->problem = (enum line_problem)head[1];
+	if (out->kind == LINE_SKIP || out->kind == LINE_MALFORMED)
+		return (size_t)(u.p - p);
+	up(&u, &out->ts, sizeof out->ts);
+	up(&u, &flags, 1);
+	out->sidechain = flags & PK_SIDECHAIN;
+	out->compact_boundary = flags & PK_COMPACT;
+	out->has_usage = flags & PK_USAGE;
+	out->synthetic = flags & PK_SYNTHETIC;
+	out->subagent = flags & PK_SUBAGENT;
+	out->has_info = flags & PK_INFO;
+	out->has_total = flags & PK_TOTAL;
+	out->has_last = flags & PK_LAST;
+	switch (out->kind) {
+	case LINE_CLAUDE_ENTRY:
+		up(&u, &out->uuid, 8), up(&u, &out->parent_uuid, 8), up(&u, &out->version, 8);
+		up(&u, &out->agent_id, 8);
+		up_str(&u, out->session_id, sizeof out->session_id);
+		up_str(&u, out->cwd, sizeof out->cwd);
+		if (out->has_usage) {
+			up(&u, &out->msg_id, 8), up(&u, &out->req_id, 8);
+			up(&u, &out->usage, sizeof out->usage);
+			up_str(&u, out->model, sizeof out->model);
+		}
+		break;
+	case LINE_CLAUDE_TITLE:
+		up(&u, &r, 1);
+		out->title_rank = (enum title_rank)r;
+		up(&u, &out->leaf_uuid, 8);
+		up_str(&u, out->title, sizeof out->title);
+		up_str(&u, out->session_id, sizeof out->session_id);
+		break;
+	case LINE_CODEX_META:
+		up_str(&u, out->session_id, sizeof out->session_id);
+		up_str(&u, out->cwd, sizeof out->cwd);
+		up_str(&u, out->parent_id, sizeof out->parent_id);
+		break;
+	case LINE_CODEX_TURN:
+		up_str(&u, out->model, sizeof out->model);
+		break;
+	case LINE_CODEX_TOKENS:
+		up(&u, &out->total, sizeof out->total);
+		up(&u, &out->last, sizeof out->last);
+		up(&u, &out->rl, sizeof out->rl);
+		break;
+	default:
+		break;
+	}
+	return u.bad ? 0 : (size_t)(u.p - p);
 }

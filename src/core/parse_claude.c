@@ -68,6 +68,8 @@ void line_parse_claude(const char *s, size_t n, struct line *out)
 {
 	line_reset(out);
 	n = line_trim_cr(s, n);
+	size_t bom = line_bom(s, n);
+	s += bom, n -= bom;
 	struct jspan v[K_COUNT];
 	if (jscan_object(s, n, top_keys, K_COUNT, v) < 0) {
 		line_bad(out, LP_NOT_JSON);

@@ -1,10 +1,9 @@
 #define _GNU_SOURCE /* memmem */
+#include <math.h>
 /* parse_codex.c — one Codex rollout line → struct line: session_meta (identity, cwd, fork and
  * sub-agent parents), turn_context (model), token_count (total/last usage and rate limits in
  * all three historical shapes) and compaction. response_item lines — most of a rollout's bytes
  * — are recognised from their first bytes and skipped without a scan. */
-#include <json-c/json.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "cachetop/line.h"
@@ -27,85 +26,67 @@ static int parse_tokens(const struct jspan *v, struct codex_tokens *t)
 	return 0;
 }
 
-static double jnum(struct json_object *o, const char *key, bool *found)
-{
-	struct json_object *v;
-	*found = false;
-	if (!o || !json_object_object_get_ex(o, key, &v))
-		return 0;
-	enum json_type t = json_object_get_type(v);
-	if (t != json_type_int && t != json_type_double)
-		return 0;
-	*found = true;
-	return json_object_get_double(v);
-}
+/* A number member; false when absent, not a number, or not finite. */
+static bool num(const struct jspan *v, double *out) { return jspan_double(v, out) == 0 && isfinite(*out); }
 
-static void window_nested(struct json_object *w, int64_t ts, struct rl_window *out)
+/* A number converted to int64 must fit, or the conversion is undefined: anything beyond `lim`
+ * is corrupt input and is treated as absent. */
+#define MINUTES_LIM 1e9
+#define SECONDS_LIM 1e12 /* ~31,700 years */
+static bool num_in(const struct jspan *v, double lim, double *out) { return num(v, out) && *out >= -lim && *out <= lim; }
+
+/* {used_percent, window_minutes, resets_at | resets_in_seconds} */
+static void window_nested(const struct jspan *w, int64_t ts, struct rl_window *out)
 {
-	if (!w || json_object_get_type(w) != json_type_object)
-		return;
-	bool f;
-	double used = jnum(w, "used_percent", &f);
-	if (!f)
+	static const char *const keys[] = {"used_percent", "window_minutes", "resets_at", "resets_in_seconds"};
+	struct jspan k[4];
+	double used, v;
+	if (w->type != '{' || jscan_object(w->p, w->n, keys, 4, k) < 0 || !num(&k[0], &used))
 		return;
 	out->present = true;
 	out->used_percent = used;
-	double wm = jnum(w, "window_minutes", &f);
-	out->window_minutes = f ? (int64_t)wm : -1;
+	out->window_minutes = num_in(&k[1], MINUTES_LIM, &v) ? (int64_t)v : -1;
 	out->resets_at_ms = CT_TIME_NONE;
-	double at = jnum(w, "resets_at", &f);
-	if (f) {
-		out->resets_at_ms = (int64_t)at * 1000;
-	} else {
-		double rel = jnum(w, "resets_in_seconds", &f);
-		if (f && ts != CT_TIME_NONE)
-			out->resets_at_ms = ts + (int64_t)(rel * 1000);
-	}
+	if (num_in(&k[2], SECONDS_LIM, &v))
+		out->resets_at_ms = (int64_t)v * 1000;
+	else if (num_in(&k[3], SECONDS_LIM, &v) && ts != CT_TIME_NONE)
+		out->resets_at_ms = ts + (int64_t)(v * 1000);
 }
 
-static void window_flat(struct json_object *o, const char *which, int64_t ts, struct rl_window *out)
+/* The flat 0.3x-0.4x shape: {primary_used_percent, primary_window_minutes,
+ * primary_reset_after_seconds, secondary_…} */
+static void window_flat(const struct jspan *k, int64_t ts, struct rl_window *out)
 {
-	char key[64];
-	bool f;
-	snprintf(key, sizeof key, "%s_used_percent", which);
-	double used = jnum(o, key, &f);
-	if (!f)
+	double used, v;
+	if (!num(&k[0], &used))
 		return;
 	out->present = true;
 	out->used_percent = used;
-	snprintf(key, sizeof key, "%s_window_minutes", which);
-	double wm = jnum(o, key, &f);
-	out->window_minutes = f ? (int64_t)wm : -1;
+	out->window_minutes = num_in(&k[1], MINUTES_LIM, &v) ? (int64_t)v : -1;
 	out->resets_at_ms = CT_TIME_NONE;
-	snprintf(key, sizeof key, "%s_reset_after_seconds", which);
-	double rel = jnum(o, key, &f);
-	if (f && ts != CT_TIME_NONE)
-		out->resets_at_ms = ts + (int64_t)(rel * 1000);
+	if (num_in(&k[2], SECONDS_LIM, &v) && ts != CT_TIME_NONE)
+		out->resets_at_ms = ts + (int64_t)(v * 1000);
 }
 
-/* rate_limits is small and deeply optional: json-c parses it whole. */
+/* rate_limits in any of its three historical shapes. Scanned, not parsed with json-c: a json-c
+ * parse per token_count line (allocations, a locale copy per number) cost more than all the
+ * rest of a Codex line together. */
 static void parse_rate_limits(const struct jspan *v, int64_t ts, struct rate_limits *rl)
 {
-	if (v->type != '{')
+	static const char *const keys[] = {"primary", "secondary", "primary_used_percent",
+					   "primary_window_minutes", "primary_reset_after_seconds",
+					   "secondary_used_percent", "secondary_window_minutes",
+					   "secondary_reset_after_seconds"};
+	struct jspan k[8];
+	if (v->type != '{' || jscan_object(v->p, v->n, keys, 8, k) < 0)
 		return;
-	struct json_tokener *tok = json_tokener_new_ex(16);
-	if (!tok)
-		return;
-	struct json_object *o = json_tokener_parse_ex(tok, v->p, (int)v->n);
-	json_tokener_free(tok);
-	if (!o)
-		return;
-	if (json_object_get_type(o) == json_type_object) {
-		struct json_object *p = NULL, *s = NULL;
-		json_object_object_get_ex(o, "primary", &p);
-		json_object_object_get_ex(o, "secondary", &s);
-		window_nested(p, ts, &rl->primary);
-		window_nested(s, ts, &rl->secondary);
-		window_flat(o, "primary", ts, &rl->primary);
-		window_flat(o, "secondary", ts, &rl->secondary);
-		rl->present = rl->primary.present || rl->secondary.present;
-	}
-	json_object_put(o);
+	window_nested(&k[0], ts, &rl->primary);
+	window_nested(&k[1], ts, &rl->secondary);
+	if (!rl->primary.present)
+		window_flat(&k[2], ts, &rl->primary);
+	if (!rl->secondary.present)
+		window_flat(&k[5], ts, &rl->secondary);
+	rl->present = rl->primary.present || rl->secondary.present;
 }
 
 static void parse_meta(const struct jspan *pl, struct line *out)
@@ -142,10 +123,19 @@ void line_parse_codex(const char *s, size_t n, struct line *out)
 {
 	line_reset(out);
 	n = line_trim_cr(s, n);
+	size_t bom = line_bom(s, n);
+	s += bom, n -= bom;
 	/* Fast path: Codex writes {"timestamp":"…","type":"response_item",… — nothing to take. */
 	size_t head = n < 96 ? n : 96;
 	if (memmem(s, head, "\"type\":\"response_item\"", 22))
 		return;
+	/* event_msg payloads are tagged first ({"type":"agent_reasoning",…}): only two matter */
+	if (memmem(s, head, "\"type\":\"event_msg\"", 18)) {
+		size_t h2 = n < 160 ? n : 160;
+		const char *p = memmem(s, h2, "\"payload\":{\"type\":\"", 20);
+		if (p && strncmp(p + 20, "token_count\"", 12) && strncmp(p + 20, "context_compacted\"", 18))
+			return;
+	}
 	static const char *const keys[] = {"timestamp", "type", "payload"};
 	struct jspan v[3];
 	if (jscan_object(s, n, keys, 3, v) < 0) {

@@ -21,5 +21,7 @@ void span_copy(const struct jspan *v, char *dst, size_t cap);
 int span_tokens(const struct jspan *v, uint64_t *out);
 /* Drop a trailing '\r' (CRLF files). */
 size_t line_trim_cr(const char *s, size_t n);
+/* Bytes of a UTF-8 byte-order mark at s (3 or 0): an editor-saved file may start with one. */
+size_t line_bom(const char *s, size_t n);
 
 #endif

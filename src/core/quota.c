@@ -182,9 +182,10 @@ void quota_compute(const struct model *m, enum agent a, int64_t now, const struc
 			if (q->used >= q->limit)
 				q->limit_at = now;
 			else if (rate_per_ms > 0) {
-				int64_t at = now + (int64_t)((q->limit - q->used) / rate_per_ms);
-				if (at < b->end)
-					q->limit_at = at;
+				/* compare before converting: a tiny rate gives a time past int64 */
+				double dt = (q->limit - q->used) / rate_per_ms;
+				if (dt < (double)(b->end - now))
+					q->limit_at = now + (int64_t)dt;
 			}
 		}
 	}

@@ -162,6 +162,7 @@ static struct json_object *event_json(const struct model *m, const struct cache_
 	add(o, "cache_creation_tokens", ju64(e->cache_creation));
 	add(o, "wasted_tokens", ju64(e->wasted_tokens));
 	add(o, "wasted_usd", jusd(e->wasted_usd));
+	add(o, "rebuild_tokens", ju64(e->rebuild_tokens));
 	add(o, "rebuild_usd", jusd(e->rebuild_usd));
 	add(o, "resumed_from", jstr_or_null(sid(m, e->resumed_from)));
 	add(o, "model", json_object_new_string(model_model_name(m, r->model)));
@@ -472,7 +473,7 @@ void report_text(const struct model *m, const struct report_ctx *c, struct buf *
 		fmt_pct(b, sizeof b, x->prev_hit);
 		fmt_pct(d, sizeof d, x->hit);
 		snprintf(e, sizeof e, "%s%%>%s%%", b, d);
-		fmt_tok(f, sizeof f, cause_expected(x->cause) ? x->cache_creation : x->wasted_tokens);
+		fmt_tok(f, sizeof f, cause_expected(x->cause) ? x->rebuild_tokens : x->wasted_tokens);
 		double usd = cause_expected(x->cause) ? x->rebuild_usd : x->wasted_usd;
 		if (x->cause == CAUSE_RESUME_HIT)
 			snprintf(g, sizeof g, "-");

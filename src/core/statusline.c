@@ -3,6 +3,7 @@
 #include "cachetop/statusline.h"
 
 #include <json-c/json.h>
+#include <math.h>
 #include <string.h>
 
 #include "cachetop/timefmt.h"
@@ -39,7 +40,10 @@ static bool num(struct json_object *o, const char *key, double *out)
 	enum json_type t = json_object_get_type(v);
 	if (t != json_type_int && t != json_type_double)
 		return false;
-	*out = json_object_get_double(v);
+	double d = json_object_get_double(v);
+	if (!isfinite(d))
+		return false; /* json-c accepts NaN/Infinity; no reading is either */
+	*out = d;
 	return true;
 }
 
@@ -55,7 +59,9 @@ static void window(struct json_object *rl, const char *name, double *pct, int64_
 	if (num(w, "used_percentage", &v) || num(w, "used_percent", &v) || num(w, "utilization", &v))
 		*pct = v;
 	if (num(w, "resets_at", &v)) {
-		*resets = (int64_t)(v * 1000);
+		/* epoch seconds; beyond ~31,700 years the int64 conversion would be undefined */
+		if (v >= -1e12 && v <= 1e12)
+			*resets = (int64_t)(v * 1000);
 	} else {
 		const char *s = jstr(w, "resets_at", NULL);
 		int64_t ms;

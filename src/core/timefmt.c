@@ -2,6 +2,7 @@
  * avoided so results never depend on TZ and the parser stays pure and thread-safe). */
 #include "cachetop/timefmt.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,8 +40,10 @@ int rfc3339_parse(const char *s, size_t n, int64_t *ms)
 	if (digits(s, n, 0, 4, &y) || n < 10 || s[4] != '-' || digits(s, n, 5, 2, &mo) || s[7] != '-' ||
 	    digits(s, n, 8, 2, &d))
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31)
-		return -1;
+	static const unsigned char mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
+		return -1; /* "2026-02-30" is not a date, not 2 March */
 	size_t i = 10;
 	int64_t frac_ms = 0, offset_s = 0;
 	if (i < n && (s[i] == 'T' || s[i] == 't' || s[i] == ' ')) {

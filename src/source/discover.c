@@ -420,9 +420,9 @@ static int64_t discover_peek(struct source *s, const char *path, bool last)
 		ssize_t n = pread(fd, s->rbuf, SOURCE_PEEK, off);
 		int64_t ms;
 		if (n > 0) {
-			int ok = last ? line_peek_last_ts(s->rbuf, (size_t)n, &ms)
+			int rc = last ? line_peek_last_ts(s->rbuf, (size_t)n, &ms)
 				      : line_peek_first_ts(s->rbuf, (size_t)n, &ms);
-			if (ok)
+			if (rc == 0)
 				ts = ms;
 		}
 	}
@@ -463,6 +463,10 @@ void source_open_candidates(struct source *s, struct scands *c)
 			qsort(c->v + i, j - i, sizeof c->v[0], discover_cmp_last);
 		}
 		i = j;
+	}
+	if (s->sink.prepare && s->sink.commit && c->n > 1) {
+		scan_parallel(s, c);
+		return;
 	}
 	for (size_t i = 0; i < c->n; i++)
 		tail_open(s, c->v[i].path, c->v[i].agent, c->v[i].subagent, c->v[i].root);

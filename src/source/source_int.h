@@ -150,6 +150,12 @@ void source_skip_forget(struct source *s, const char *path);
 /* tail.c */
 /* Open a newly found transcript (checking it is a regular file without blocking), register it
  * with the sink and read it. Returns NULL when it was skipped. */
+/* Register a new transcript (sink file_open) without reading it; *fd_out gets an open fd when
+ * non-NULL, else it is closed. NULL when it cannot be opened (counted, with a message). */
+struct sfile *tail_register(struct source *s, const char *path, enum agent agent, bool subagent,
+			    size_t root, int *fd_out);
+/* scan.c: read many new files on worker threads through sink prepare/commit. */
+void scan_parallel(struct source *s, struct scands *c);
 struct sfile *tail_open(struct source *s, const char *path, enum agent agent, bool subagent,
 			size_t root);
 /* Read whatever was appended (handles truncation, rewrite, inode change and deletion). */

@@ -143,17 +143,14 @@ static void tail_from_fd(struct source *s, struct sfile *f, int fd)
 		if ((size_t)n < SOURCE_BLOCK)
 			break; /* caught up; the next write brings another event */
 	}
+	/* Caught up on a line boundary: thousands of idle files must not each keep a buffer. */
+	if (f->partial.len == 0 && f->partial.cap)
+		buf_free(&f->partial);
 }
 
-struct sfile *tail_open(struct source *s, const char *path, enum agent agent, bool subagent,
-			size_t root)
+struct sfile *tail_register(struct source *s, const char *path, enum agent agent, bool subagent,
+			    size_t root, int *fd_out)
 {
-	struct sfile *f;
-	HASH_FIND_STR(s->files, path, f);
-	if (f) {
-		tail_read(s, f);
-		return f;
-	}
 	struct stat st;
 	int why;
 	int fd = tail_open_regular(path, &st, &why);
@@ -162,7 +159,7 @@ struct sfile *tail_open(struct source *s, const char *path, enum agent agent, bo
 		return NULL;
 	}
 	source_skip_forget(s, path); /* e.g. a dangling symlink whose target appeared */
-	f = xcalloc(1, sizeof *f);
+	struct sfile *f = xcalloc(1, sizeof *f);
 	f->path = xstrdup(path);
 	f->agent = agent;
 	f->subagent = subagent;
@@ -174,6 +171,26 @@ struct sfile *tail_open(struct source *s, const char *path, enum agent agent, bo
 	s->st.files++;
 	if (root < s->roots.n)
 		s->roots.v[root].files++;
+	if (fd_out)
+		*fd_out = fd;
+	else
+		close(fd);
+	return f;
+}
+
+struct sfile *tail_open(struct source *s, const char *path, enum agent agent, bool subagent,
+			size_t root)
+{
+	struct sfile *f;
+	HASH_FIND_STR(s->files, path, f);
+	if (f) {
+		tail_read(s, f);
+		return f;
+	}
+	int fd;
+	f = tail_register(s, path, agent, subagent, root, &fd);
+	if (!f)
+		return NULL;
 	tail_from_fd(s, f, fd);
 	close(fd);
 	return f;

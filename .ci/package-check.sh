@@ -1,0 +1,125 @@
+#!/bin/bash
+# package-check.sh — builds the .deb with CPack in a temporary build folder, checks its contents
+# and metadata, installs it with dpkg (apt-get install -f for missing dependencies), runs the
+# installed cachetop (--version, --help, a report over samples/), checks the shell completion
+# loads, and removes the package again. Needs root (or sudo) and dpkg-dev for dpkg-shlibdeps.
+# Usage: .ci/package-check.sh [SOURCE_DIR]   (default: the repository holding this script)
+set -euo pipefail
+
+src=$(cd "${1:-$(dirname "$0")/..}" && pwd)
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+	command -v sudo >/dev/null || { echo "package-check: needs root or sudo" >&2; exit 1; }
+	sudo=sudo
+fi
+
+fail() { echo "package-check: FAIL: $*" >&2; exit 1; }
+step() { echo "== $*"; }
+
+if dpkg-query -W -f='${Status}' cachetop 2>/dev/null | grep -q 'install ok installed'; then
+	fail "a cachetop package is already installed; remove it first (dpkg -r cachetop)"
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cachetop-package.XXXXXX")
+installed=0
+cleanup() {
+	if [[ $installed -eq 1 ]]; then
+		$sudo dpkg -r cachetop >/dev/null 2>&1 || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+version=$(sed -n 's/^project(cachetop VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.txt")
+[[ -n $version ]] || fail "no version in CMakeLists.txt"
+
+step "configure and build ($src, version $version)"
+cmake -S "$src" -B "$tmp/build" -DCMAKE_BUILD_TYPE=Release -DCACHETOP_TESTS=OFF \
+	-DCACHETOP_WERROR=ON >"$tmp/configure.log" || { cat "$tmp/configure.log"; fail "configure"; }
+cmake --build "$tmp/build" -j"$(nproc)" >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; fail "build"; }
+
+step "cpack -G DEB"
+(cd "$tmp/build" && cpack -G DEB) >"$tmp/cpack.log" 2>&1 || { cat "$tmp/cpack.log"; fail "cpack"; }
+deb=$(find "$tmp/build" -maxdepth 1 -name 'cachetop_*.deb' | head -n 1)
+[[ -f $deb ]] || fail "cpack made no cachetop_*.deb"
+echo "$(basename "$deb"): $(stat -c %s "$deb") bytes"
+
+step "package metadata"
+dpkg-deb --field "$deb" Package Version Architecture Section Maintainer Depends | tee "$tmp/fields"
+grep -qx "Package: cachetop" "$tmp/fields" || fail "Package field"
+grep -qx "Version: $version" "$tmp/fields" || fail "Version field is not $version"
+grep -qx "Section: utils" "$tmp/fields" || fail "Section field"
+# Every library the binary needs must be covered by Depends; a library of the stack the binary
+# does not link (a layer not merged yet) is only reported.
+needed=$(objdump -p "$tmp/build/src/app/cachetop" | awk '/NEEDED/ {print $2}')
+for pair in libncursesw.so:libncursesw6 libyaml-0.so:libyaml-0-2 libjson-c.so:libjson-c5 \
+	libinotifytools.so:libinotifytools0; do
+	so=${pair%%:*} pkg=${pair#*:}
+	if grep -q "^$so" <<<"$needed"; then
+		grep -q "^Depends:.*\b$pkg\b" "$tmp/fields" || fail "the binary needs $so but Depends lacks $pkg"
+	else
+		echo "package-check: warning: the binary does not link $so (so no $pkg in Depends)" >&2
+	fi
+done
+
+step "package contents"
+dpkg-deb --contents "$deb" | awk '{print $6}' >"$tmp/contents"
+want=(./usr/bin/cachetop ./usr/share/man/man1/cachetop.1.gz
+	./usr/share/bash-completion/completions/cachetop ./usr/share/zsh/vendor-completions/_cachetop)
+[[ -f $src/data/prices.yaml ]] && want+=(./usr/share/cachetop/prices.yaml)
+[[ -f $src/data/config.example.yaml ]] && want+=(./usr/share/cachetop/config.example.yaml)
+if [[ -d $src/themes ]]; then
+	for t in "$src"/themes/*.yaml; do
+		[[ -f $t ]] && want+=("./usr/share/cachetop/themes/$(basename "$t")")
+	done
+fi
+for f in "${want[@]}"; do
+	grep -qx "$f" "$tmp/contents" || fail "the package lacks $f"
+done
+echo "${#want[@]} expected files present"
+
+step "dpkg -i"
+installed=1
+if ! $sudo dpkg -i "$deb"; then
+	$sudo apt-get install -f -y || fail "dependencies could not be installed"
+fi
+dpkg-query -W -f='${Status}\n' cachetop | grep -q 'install ok installed' || fail "not installed"
+
+step "run the installed copy"
+bin=/usr/bin/cachetop
+[[ -x $bin ]] || fail "$bin missing"
+out=$("$bin" --version) || fail "cachetop --version exited $?"
+echo "$out"
+[[ $out == *"$version"* ]] || fail "--version does not print $version"
+"$bin" --help >/dev/null || fail "cachetop --help exited $?"
+
+claude=$src/samples/claude codex=$src/samples/codex
+if [[ ! -d $claude || ! -d $codex ]]; then
+	echo "package-check: no samples/ in $src: reporting over empty roots instead" >&2
+	claude=$tmp/roots/claude codex=$tmp/roots/codex
+	mkdir -p "$claude/projects" "$codex/sessions"
+fi
+# From another directory, so that nothing is found relative to the source tree by accident.
+rc=0
+(cd "$tmp" && "$bin" report --claude-dir "$claude" --codex-dir "$codex") >"$tmp/report.txt" || rc=$?
+[[ $rc -eq 0 ]] || { cat "$tmp/report.txt"; fail "cachetop report exited $rc"; }
+[[ -s $tmp/report.txt ]] || fail "cachetop report printed nothing"
+head -n 5 "$tmp/report.txt"
+(cd "$tmp" && "$bin" report --openmetrics "$tmp/cachetop.prom" --claude-dir "$claude" --codex-dir "$codex") ||
+	fail "cachetop report --openmetrics FILE exited $?"
+[[ ! -e $tmp/cachetop.prom.tmp ]] || fail "--openmetrics left its .tmp file behind"
+[[ $(tail -n 1 "$tmp/cachetop.prom") == "# EOF" ]] || fail "the OpenMetrics file does not end with # EOF"
+if command -v promtool >/dev/null; then
+	promtool check metrics <"$tmp/cachetop.prom" || fail "promtool rejects the OpenMetrics file"
+fi
+
+bash --norc --noprofile -c \
+	'source /usr/share/bash-completion/completions/cachetop && complete -p cachetop' >/dev/null ||
+	fail "the installed bash completion does not load"
+
+step "dpkg -r"
+$sudo dpkg -r cachetop >/dev/null || fail "dpkg -r"
+installed=0
+[[ ! -e $bin ]] || fail "$bin left behind after removal"
+
+echo "package-check: OK"

@@ -1,0 +1,49 @@
+/* fuzz_lines.h — shared by the line fuzzers: feed every '\n'-separated piece of an input to one
+ * fresh model, alternating a Claude and a Codex file, then touch every read-side accessor and
+ * the reports so that whatever state the lines built is also walked. */
+#ifndef FUZZ_LINES_H
+#define FUZZ_LINES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cachetop/model.h"
+#include "cachetop/quota.h"
+#include "cachetop/report.h"
+#include "cachetop/util.h"
+
+static void fuzz_model_lines(const uint8_t *data, size_t size, enum agent first)
+{
+	struct model_opts o;
+	model_opts_default(&o);
+	struct model *m = model_new(&o);
+	uint32_t f[2];
+	f[0] = model_file_add(m, AGENT_CLAUDE, "/fuzz/projects/p/s.jsonl", false);
+	f[1] = model_file_add(m, AGENT_CODEX, "/fuzz/sessions/rollout-x.jsonl", false);
+	const char *s = (const char *)data;
+	size_t i = 0, k = first == AGENT_CODEX ? 1 : 0;
+	while (i <= size) {
+		const char *nl = memchr(s + i, '\n', size - i);
+		size_t len = nl ? (size_t)(nl - (s + i)) : size - i;
+		model_feed(m, f[k & 1], s + i, len);
+		k++;
+		i += len + 1;
+	}
+	/* walk what was built: reports read every table */
+	int64_t now = 1767225600000LL; /* 2026-01-01 */
+	struct quota_opts qo = {.limit_auto = true, .unit = QUOTA_USD};
+	struct report_root roots[2] = {{AGENT_CLAUDE, "/fuzz", 1, true}, {AGENT_CODEX, "/fuzz", 1, true}};
+	struct report_ctx c = {.now = now, .roots = roots, .nroots = 2, .quota = qo, .utf8 = true};
+	struct buf b = {0};
+	report_json(m, &c, &b);
+	report_text(m, &c, &b);
+	for (size_t e = 0; e < model_event_count(m); e++)
+		report_event_line(m, e, now, &b);
+	for (size_t si = 0; si < model_session_count(m); si++)
+		(void)model_cache_left_s(m, model_session(m, si), now);
+	buf_free(&b);
+	model_free(m);
+}
+
+#endif
