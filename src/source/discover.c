@@ -336,6 +336,19 @@ static void discover_not_regular(struct source *s, const char *path)
 	}
 }
 
+struct dirent *source_readdir(DIR *d, const char *dir, struct buf *path)
+{
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		path->len = 0;
+		buf_printf(path, "%s/%s", dir, e->d_name);
+		return e;
+	}
+	return NULL;
+}
+
 void source_walk(struct source *s, struct source_target *t, const char *dir, struct scands *c,
 		 void (*on_dir)(struct source *s, const char *dir))
 {
@@ -353,11 +366,7 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 	size_t nsub = 0, capsub = 0;
 	struct buf p = {0};
 	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		p.len = 0;
-		buf_printf(&p, "%s/%s", dir, e->d_name);
+	while ((e = source_readdir(d, dir, &p))) {
 		unsigned char type = e->d_type;
 		if (type == DT_UNKNOWN) {
 			struct stat st;

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <dirent.h>
 #include <sys/types.h>
 
 #include <uthash.h>
@@ -128,6 +129,8 @@ enum { SAID_WATCH_LIMIT = 1, SAID_UNREADABLE = 2, SAID_LONG_LINE = 4, SAID_NOT_R
        SAID_NO_INOTIFY = 16 };
 
 /* discover.c */
+/* The next entry of d other than . and .., with "dir/name" in *path; NULL at the end. */
+struct dirent *source_readdir(DIR *d, const char *dir, struct buf *path);
 void source_message(struct source *s, const char *fmt, ...) CT_PRINTF(2, 3);
 bool source_path_is_transcript(const char *name);
 bool source_path_is_subagent(const struct source_target *t, const char *path);

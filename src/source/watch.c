@@ -342,11 +342,7 @@ static void watch_poll_dir(struct source *s, const char *dir)
 		return; /* gone: its files are marked below and dropped on read */
 	struct buf p = {0};
 	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		p.len = 0;
-		buf_printf(&p, "%s/%s", dir, e->d_name);
+	while ((e = source_readdir(d, dir, &p))) {
 		struct stat st;
 		if (lstat(p.data, &st) != 0)
 			continue;
