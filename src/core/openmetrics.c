@@ -4,6 +4,7 @@
  * `_total` series), closed by OpenMetrics' `# EOF`. Series are sorted, so equal models give equal
  * text. Only the public model and quota API is used. */
 #include <inttypes.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,25 +201,31 @@ void report_openmetrics(const struct model *m, const struct report_ctx *c, struc
 			buf_printf(out, "cachetop_unexpected_misses_total{%s,cause=\"%s\"} %" PRIu64 "\n",
 				   g[i].label, cause_name(om_unexpected[k]), g[i].events[om_unexpected[k]]);
 
-	om_family(out, "cachetop_wasted_tokens_total", "counter",
-		  "Tokens written to the cache again because of unexpected misses.");
-	for (size_t i = 0; i < ng; i++)
-		om_u64(out, "cachetop_wasted_tokens_total", g[i].label, g[i].tot.wasted_tokens);
-
-	om_family(out, "cachetop_wasted_usd_total", "counter",
-		  "US dollars spent on cache rewrites caused by unexpected misses.");
-	for (size_t i = 0; i < ng; i++)
-		om_double(out, "cachetop_wasted_usd_total", g[i].label, g[i].tot.wasted_usd);
-
-	om_family(out, "cachetop_cost_usd_total", "counter",
-		  "US dollars of the requests whose model has a price.");
-	for (size_t i = 0; i < ng; i++)
-		om_double(out, "cachetop_cost_usd_total", g[i].label, g[i].tot.cost_usd);
-
-	om_family(out, "cachetop_unpriced_requests_total", "counter",
-		  "Requests whose model has no price (not included in the cost).");
-	for (size_t i = 0; i < ng; i++)
-		om_u64(out, "cachetop_unpriced_requests_total", g[i].label, g[i].tot.unpriced);
+	/* counters that are one field of the group's totals */
+	static const struct {
+		const char *name, *help;
+		size_t offset;
+		bool usd;
+	} plain[] = {
+		{"cachetop_wasted_tokens_total", "Tokens written to the cache again because of unexpected misses.",
+		 offsetof(struct totals, wasted_tokens), false},
+		{"cachetop_wasted_usd_total", "US dollars spent on cache rewrites caused by unexpected misses.",
+		 offsetof(struct totals, wasted_usd), true},
+		{"cachetop_cost_usd_total", "US dollars of the requests whose model has a price.",
+		 offsetof(struct totals, cost_usd), true},
+		{"cachetop_unpriced_requests_total", "Requests whose model has no price (not included in the cost).",
+		 offsetof(struct totals, unpriced), false},
+	};
+	for (size_t k = 0; k < sizeof plain / sizeof plain[0]; k++) {
+		om_family(out, plain[k].name, "counter", plain[k].help);
+		for (size_t i = 0; i < ng; i++) {
+			const char *field = (const char *)&g[i].tot + plain[k].offset;
+			if (plain[k].usd)
+				om_double(out, plain[k].name, g[i].label, *(const double *)(const void *)field);
+			else
+				om_u64(out, plain[k].name, g[i].label, *(const uint64_t *)(const void *)field);
+		}
+	}
 
 	om_family(out, "cachetop_five_hour_used_percent", "gauge",
 		  "Use of the current 5-hour quota window, estimated from the transcripts or official.");
