@@ -58,3 +58,15 @@ Test(fuzz_regressions, key_with_nul_byte_matches_nothing)
 	cr_assert_gt(jscan_object(line, sizeof line - 1, keys, 1, &v), 0);
 	cr_assert(jspan_eq(&v, "c"));
 }
+
+/* A line that ends right after a member's ':' must not be read past its end (the nested walk
+ * looked at the value's first byte before checking there was one). */
+Test(fuzz_regressions, member_without_value_at_the_end)
+{
+	static const char *const keys[] = {"type"}, *const sub[] = {"id"};
+	struct jspan v, w;
+	char *line = malloc(12);
+	memcpy(line, "{\"message\":", 11);
+	cr_assert_lt(jscan_object_nested(line, 11, keys, 1, &v, "message", sub, 1, &w), 0);
+	free(line);
+}
