@@ -122,7 +122,8 @@ long jscan_object_nested(const char *s, size_t n, const char *const *keys, size_
 		i = skip_ws(s, i + 1, n);
 		size_t klen = ke - ks;
 		long vl;
-		if (sub && s[i] == '{' && strnlen(sub, klen + 1) == klen && !memcmp(sub, s + ks, klen))
+		/* i may be n here ("key": at the end): jscan_skip_value reports that */
+		if (sub && i < n && s[i] == '{' && strnlen(sub, klen + 1) == klen && !memcmp(sub, s + ks, klen))
 			vl = jscan_object(s + i, n - i, subkeys, nsub, subout); /* walked once, members taken */
 		else
 			vl = jscan_skip_value(s + i, n - i);
