@@ -27,6 +27,6 @@ fi
 
 if [ -f .ci/package-check.sh ]; then
 	echo "== package"
-	sh .ci/package-check.sh
+	bash .ci/package-check.sh
 fi
 echo "all checks passed"

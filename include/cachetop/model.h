@@ -63,9 +63,14 @@ struct request {
 	uint16_t model;            /* index into the model-name table */
 	uint8_t cause;             /* enum cause */
 	uint8_t flags;             /* REQ_* */
-	uint32_t chain;            /* 0 = the main chain; else a sub-agent chain id (per session) */
+	uint16_t chain;            /* 0 = the main chain; else a sub-agent chain number (per session) */
+	uint16_t out_dt;           /* deciseconds from t to the line that gave the final output
+				    * count (saturating): ccusage dates a split response by that line,
+				    * and 5-hour blocks follow ccusage */
 	uint32_t event;            /* event index + 1; 0 = not an event */
 };
+/* The time ccusage would give this request (for 5-hour blocks). */
+static inline int64_t request_block_time(const struct request *r) { return r->t + (int64_t)r->out_dt * 100; }
 
 static inline uint64_t request_cc(const struct request *r) { return (uint64_t)r->cc5m + r->cc1h; }
 static inline uint64_t request_prompt(const struct request *r)

@@ -460,8 +460,12 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t chain_key)
 		compaction = s->pending_compaction;
 		s->pending_compaction = false;
 	}
-	if (ch)
-		r->chain = (uint32_t)(ch - m->spriv[si].chains) + 1;
+	if (ch) {
+		/* chain numbers past 65,535 in one session share the last number: only the detail
+		 * view's grouping could notice */
+		size_t cn = (size_t)(ch - m->spriv[si].chains) + 1;
+		r->chain = (uint16_t)(cn > UINT16_MAX ? UINT16_MAX : cn);
+	}
 	if (after_resume)
 		r->flags |= REQ_AFTER_RESUME;
 	if (compaction)
@@ -614,11 +618,15 @@ static unsigned add_request(struct model *m, int32_t si, uint32_t file, int64_t 
 }
 
 /* A later line of an already counted response: output_tokens is the maximum over the group. */
-static unsigned update_output(struct model *m, uint32_t ri, uint64_t output)
+static unsigned update_output(struct model *m, uint32_t ri, uint64_t output, int64_t at)
 {
 	struct request *r = REQ(m, ri);
 	if (output <= r->output)
 		return 0;
+	if (at != CT_TIME_NONE && at > r->t) {
+		int64_t dt = (at - r->t) / 100;
+		r->out_dt = (uint16_t)(dt > UINT16_MAX ? UINT16_MAX : dt);
+	}
 	uint64_t delta = output - r->output;
 	double before = (r->flags & REQ_PRICED) ? model_request_cost(m, r) : 0;
 	r->output = (uint32_t)output;
@@ -780,13 +788,13 @@ static unsigned apply_claude(struct model *m, uint32_t fi, const struct line *ln
 		uint32_t *hit = u64map_get(&m->req_keys, key);
 		if (hit) {
 			m->stats.duplicate_lines++;
-			return changed | update_output(m, (uint32_t)*hit, ln->usage.output);
+			return changed | update_output(m, (uint32_t)*hit, ln->usage.output, ln->ts);
 		}
 		uint32_t *first = u64map_get(&m->msg_ids, ln->msg_id);
 		if (first && (ln->sidechain || (REQ(m, *first)->flags & REQ_SIDECHAIN))) {
 			m->stats.duplicate_lines++;
 			u64map_put(&m->req_keys, key, *first);
-			return changed | update_output(m, (uint32_t)*first, ln->usage.output);
+			return changed | update_output(m, (uint32_t)*first, ln->usage.output, ln->ts);
 		}
 		u64map_put(&m->req_keys, key, m->nreqs);
 		if (!first)

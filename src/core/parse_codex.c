@@ -1,9 +1,9 @@
-#define _GNU_SOURCE /* memmem */
-#include <math.h>
 /* parse_codex.c — one Codex rollout line → struct line: session_meta (identity, cwd, fork and
  * sub-agent parents), turn_context (model), token_count (total/last usage and rate limits in
  * all three historical shapes) and compaction. response_item lines — most of a rollout's bytes
  * — are recognised from their first bytes and skipped without a scan. */
+#define _GNU_SOURCE /* memmem */
+#include <math.h>
 #include <string.h>
 
 #include "cachetop/line.h"

@@ -21,8 +21,9 @@ static int by_time(const void *a, const void *b)
 {
 	const struct request *x = model_request(sort_model, *(const uint32_t *)a);
 	const struct request *y = model_request(sort_model, *(const uint32_t *)b);
-	if (x->t != y->t)
-		return x->t < y->t ? -1 : 1;
+	int64_t tx = request_block_time(x), ty = request_block_time(y);
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
 	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
 }
 
@@ -51,18 +52,19 @@ void blocks_compute(const struct model *m, enum agent a, struct blocks *out)
 	struct block *b = NULL;
 	for (size_t i = 0; i < k; i++) {
 		const struct request *r = model_request(m, idx[i]);
-		if (!b || r->t - b->start > BLOCK_MS || r->t - b->last > BLOCK_MS) {
+		int64_t t = request_block_time(r);
+		if (!b || t - b->start > BLOCK_MS || t - b->last > BLOCK_MS) {
 			void *p = out->v;
 			ct_grow(&p, &out->cap, out->n + 1, sizeof *out->v);
 			out->v = p;
 			b = &out->v[out->n++];
 			memset(b, 0, sizeof *b);
 			b->agent = a;
-			b->start = floor_hour(r->t);
+			b->start = floor_hour(t);
 			b->end = b->start + BLOCK_MS;
-			b->first = r->t;
+			b->first = t;
 		}
-		b->last = r->t;
+		b->last = t;
 		b->requests++;
 		b->input += r->input;
 		b->output += r->output;
@@ -161,7 +163,8 @@ void quota_compute(const struct model *m, enum agent a, int64_t now, const struc
 			const struct request *r = model_request(m, i);
 			if (!(r->flags & REQ_COUNTED) || model_session(m, r->session)->agent != a)
 				continue;
-			if (r->t < from || r->t > b->last || r->t < b->start)
+			int64_t t = request_block_time(r);
+			if (t < from || t > b->last || t < b->start)
 				continue;
 			tok += req_tokens(r);
 			double c = model_request_cost(m, r);

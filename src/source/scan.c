@@ -4,6 +4,7 @@
  * that of reading them one by one. Workers run at most a few files ahead and hold a bounded
  * amount of prepared data, so memory stays flat however large the tree. A file that changed
  * identity between listing and reading is left to the ordinary one-at-a-time path. */
+#define _GNU_SOURCE /* memrchr */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -107,13 +108,10 @@ static void scan_split(struct scan *sc, size_t i, char *p, size_t n)
 		scan_prepare(sc, i, p, (size_t)(nl + 1 - p));
 	}
 	char *start = nl + 1;
-	char *last = NULL;
-	for (char *q = end; q > start; q--)
-		if (q[-1] == '\n') {
-			last = q;
-			break;
-		}
+	/* memrchr: inside a long line the last newline can be a whole block back */
+	char *last = start < end ? memrchr(start, '\n', (size_t)(end - start)) : NULL;
 	if (last) {
+		last++;
 		scan_prepare(sc, i, start, (size_t)(last - start));
 		start = last;
 	}

@@ -156,13 +156,23 @@ def main():
     ap.add_argument("--lines", type=int, default=1000)
     ap.add_argument("--idle", type=float, default=60.0)
     ap.add_argument("--keep", action="store_true", help="keep the temporary tree")
+    ap.add_argument("--tree", help="an existing Claude root (e.g. the 1 GB corpus's claude/) "
+                    "to copy and follow instead of generating --files small ones")
     args = ap.parse_args()
     random.seed(12345)
 
     tmp = tempfile.mkdtemp(prefix="cachetop-bench-")
     root = os.path.join(tmp, "claude")
     t0 = time.perf_counter()
-    paths, ndirs = make_tree(root, args.files)
+    if args.tree:
+        # a copy, so the corpus (and its manifest's totals) stays as it was
+        shutil.copytree(args.tree, root)
+        paths, ndirs = [], 0
+        for d, sub, files in os.walk(os.path.join(root, "projects")):
+            ndirs += 1
+            paths += [os.path.join(d, f) for f in files if f.endswith(".jsonl")]
+    else:
+        paths, ndirs = make_tree(root, args.files)
     size = sum(os.path.getsize(p) for p in paths)
     print("tree: %d files, %d folders, %.1f MB (written in %.1f s)"
           % (len(paths), ndirs, size / 1e6, time.perf_counter() - t0))
