@@ -574,3 +574,24 @@ Test(fuzz_regression, event_msg_fast_path_reads_only_the_line)
 		free(s);
 	}
 }
+
+Test(fuzz_regression, member_value_missing_at_the_end_of_the_line)
+{
+	/* fuzz_codex and fuzz_claude (after jscan_object_nested): "key": followed only by white
+	 * space to the end of the buffer made the nested-member check read s[n] */
+	static const char *const lines[] = {
+		"{\"ti\x10\":\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t",
+		"{\"payload\":", "{\"message\":  ", "{\"type\":\"event_msg\",\"payload\":\n\n",
+		"{\"type\":\"assistant\",\"message\":"};
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		size_t n = strlen(lines[i]);
+		char *s = malloc(n); /* exact size: a read past the end is an ASan error */
+		memcpy(s, lines[i], n);
+		static struct line ln;
+		line_parse_codex(s, n, &ln);
+		cr_expect_eq(ln.kind, LINE_MALFORMED, "codex: %s", lines[i]);
+		line_parse_claude(s, n, &ln);
+		cr_expect_eq(ln.kind, LINE_MALFORMED, "claude: %s", lines[i]);
+		free(s);
+	}
+}
