@@ -476,7 +476,7 @@ void report_text(const struct model *m, const struct report_ctx *c, struct buf *
 	for (size_t i = 0; i < n; i++) {
 		const struct session *s = model_session(m, ss[i]);
 		char id[16], proj[64], cc5[16], cc1[16], rd[16], in[16], o[16], ratio[16];
-		clean(id, 9, s->id, u);
+		clean(id, 9, s->id, false); /* ids are ASCII; anything else pads by bytes */
 		project_name(proj, 17, s->project, u);
 		fmt_tok(in, sizeof in, s->tot.input);
 		fmt_tok(cc5, sizeof cc5, s->tot.cc5m);
@@ -505,7 +505,7 @@ void report_text(const struct model *m, const struct report_ctx *c, struct buf *
 		rfc3339_format(r->t, ts);
 		ts[19] = 0;
 		ts[10] = ' ';
-		clean(id, 9, model_session(m, r->session)->id, u);
+		clean(id, 9, model_session(m, r->session)->id, false);
 		fmt_gap(a, sizeof a, x->gap_s);
 		fmt_pct(b, sizeof b, x->prev_hit);
 		fmt_pct(d, sizeof d, x->hit);
