@@ -196,8 +196,6 @@ const struct model_opts *model_options(const struct model *m);
 double model_request_cost(const struct model *m, const struct request *r);
 /* Seconds left before the session's cache expires at `now` (from its last main-chain request
  * and the TTL in force); 0 when cold or unknown. */
-/* Bytes held by the model's tables (for the memory-per-request figure). */
-size_t model_memory_bytes(const struct model *m);
 double model_cache_left_s(const struct model *m, const struct session *s, int64_t now);
 
 #endif

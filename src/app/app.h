@@ -58,8 +58,6 @@ int64_t app_now(const struct app *a);
 void app_resolve_roots(struct app *a);
 /* A line_sink feeding the model; file handles are model file indices. */
 void app_model_sink(struct model *m, struct line_sink *out);
-/* Build report_root entries from the source's roots (valid while `s` lives). */
-size_t app_report_roots(const struct source *s, struct report_root *out, size_t cap);
 /* Fill a report_ctx from the app state. */
 void app_report_ctx(struct app *a, const struct source *s, struct report_root *roots, size_t cap,
 		    struct report_ctx *c);

@@ -211,7 +211,8 @@ struct model *app_build_model(struct app *a, struct source **src_out)
 	return m;
 }
 
-size_t app_report_roots(const struct source *s, struct report_root *out, size_t cap)
+/* report_root entries from the source's roots (valid while `s` lives) */
+static size_t app_report_roots(const struct source *s, struct report_root *out, size_t cap)
 {
 	const struct source_roots *r = source_get_roots(s);
 	size_t n = 0;

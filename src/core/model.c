@@ -1015,14 +1015,3 @@ double model_cache_left_s(const struct model *m, const struct session *s, int64_
 	double left = (double)(r->t + (int64_t)s->ttl_s * 1000 - now) / 1000.0;
 	return left > 0 ? left : 0;
 }
-
-size_t model_memory_bytes(const struct model *m)
-{
-	size_t b = sizeof *m + m->nchunks * CHUNK * sizeof(struct request) + m->capevents * sizeof *m->events +
-		   u64map_bytes(&m->req_keys) + u64map_bytes(&m->msg_ids) + u64map_bytes(&m->uuids) +
-		   u64map_bytes(&m->side_roots) + u64map_bytes(&m->session_ids) +
-		   m->capsessions * (sizeof *m->sessions + sizeof *m->spriv);
-	for (size_t i = 0; i < m->nsessions; i++)
-		b += m->sessions[i].capreqs * sizeof(uint32_t);
-	return b;
-}

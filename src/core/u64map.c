@@ -65,4 +65,3 @@ void u64map_free(struct u64map *m)
 	m->cap = m->n = 0;
 }
 
-size_t u64map_bytes(const struct u64map *m) { return m->cap * 12; }

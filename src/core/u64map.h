@@ -19,6 +19,5 @@ uint32_t *u64map_get(const struct u64map *m, uint64_t key);
 /* Insert or replace. */
 void u64map_put(struct u64map *m, uint64_t key, uint32_t val);
 void u64map_free(struct u64map *m);
-size_t u64map_bytes(const struct u64map *m);
 
 #endif

@@ -60,6 +60,14 @@ static struct model *new_model(void)
 	return model_new(&o);
 }
 
+/* A fresh model with one Claude transcript for session A, written through `a`. */
+static struct model *one_session(struct conv *a)
+{
+	struct model *m = new_model();
+	conv_init(a, m, model_file_add(m, AGENT_CLAUDE, "/p/A.jsonl", false), "A", "A");
+	return m;
+}
+
 Test(dedup, split_response_counts_once_with_max_output)
 {
 	struct model *m = new_model();
@@ -227,10 +235,9 @@ Test(resume, warm_resume_is_a_resume_hit)
 
 Test(resume, session_id_change_inside_one_file)
 {
-	struct model *m = new_model();
-	uint32_t f = model_file_add(m, AGENT_CLAUDE, "/p/A.jsonl", false);
 	struct conv a;
-	conv_init(&a, m, f, "A", "A");
+	struct model *m = one_session(&a);
+	uint32_t f = a.file;
 	base_session(m, &a);
 	struct conv b;
 	conv_init(&b, m, f, "B", "B");
@@ -244,10 +251,8 @@ Test(resume, session_id_change_inside_one_file)
 
 Test(resume, version_change_inside_one_file)
 {
-	struct model *m = new_model();
-	uint32_t f = model_file_add(m, AGENT_CLAUDE, "/p/A.jsonl", false);
 	struct conv a;
-	conv_init(&a, m, f, "A", "A");
+	struct model *m = one_session(&a);
 	base_session(m, &a);
 	a.version = "2.1.117";
 	int64_t t = conv_req(&a, 4, 0, 40000, 1000);
@@ -293,10 +298,9 @@ Test(causes, ttl_tiers_at_their_edges)
 
 Test(causes, compaction_is_expected)
 {
-	struct model *m = new_model();
-	uint32_t f = model_file_add(m, AGENT_CLAUDE, "/p/A.jsonl", false);
 	struct conv a;
-	conv_init(&a, m, f, "A", "A");
+	struct model *m = one_session(&a);
+	uint32_t f = a.file;
 	base_session(m, &a);
 	feed(m, f, "{\"type\":\"system\",\"subtype\":\"compact_boundary\",\"timestamp\":\"2025-11-10T09:03:00.000Z\","
 		   "\"parentUuid\":null,\"logicalParentUuid\":\"A-a3\",\"isSidechain\":false,\"userType\":\"external\","
@@ -311,10 +315,8 @@ Test(causes, compaction_is_expected)
 
 Test(causes, unexplained_miss_and_first_request)
 {
-	struct model *m = new_model();
-	uint32_t f = model_file_add(m, AGENT_CLAUDE, "/p/A.jsonl", false);
 	struct conv a;
-	conv_init(&a, m, f, "A", "A");
+	struct model *m = one_session(&a);
 	int64_t t0 = conv_req(&a, 0, 0, 20000, 0);
 	cr_assert_eq(event_at(m, t0)->cause, CAUSE_FIRST_REQUEST);
 	int64_t t1 = conv_req(&a, 2, 0, 15000, 5000);
@@ -327,10 +329,8 @@ Test(causes, unexplained_miss_and_first_request)
 
 Test(causes, no_false_alarms_in_a_long_ordinary_session)
 {
-	struct model *m = new_model();
-	uint32_t f = model_file_add(m, AGENT_CLAUDE, "/p/A.jsonl", false);
 	struct conv a;
-	conv_init(&a, m, f, "A", "A");
+	struct model *m = one_session(&a);
 	unsigned read = 0;
 	for (int i = 0; i < 300; i++) {
 		unsigned write = i == 0 ? 30000 : 500 + (unsigned)(i % 7) * 300;
@@ -344,10 +344,8 @@ Test(causes, no_false_alarms_in_a_long_ordinary_session)
 
 Test(causes, subagent_first_requests_are_first_request)
 {
-	struct model *m = new_model();
-	uint32_t f = model_file_add(m, AGENT_CLAUDE, "/p/A.jsonl", false);
 	struct conv a;
-	conv_init(&a, m, f, "A", "A");
+	struct model *m = one_session(&a);
 	base_session(m, &a);
 	uint32_t sf = model_file_add(m, AGENT_CLAUDE, "/p/A/subagents/agent-x1.jsonl", true);
 	struct cl s = {.sid = "A", .uuid = "s1", .msg = "msg_s1", .req = "req_s1", .t = T0 + MIN(2.5),
@@ -455,10 +453,9 @@ Test(codex, reemissions_zero_usage_and_fork_replay)
 
 Test(model, truncation_reread_counts_nothing_twice)
 {
-	struct model *m = new_model();
-	uint32_t f = model_file_add(m, AGENT_CLAUDE, "/p/A.jsonl", false);
 	struct conv a;
-	conv_init(&a, m, f, "A", "A");
+	struct model *m = one_session(&a);
+	uint32_t f = a.file;
 	base_session(m, &a);
 	size_t events = model_event_count(m);
 	model_file_reset(m, f);

@@ -16,47 +16,11 @@
 #include <unistd.h>
 
 #include "cachetop/util.h"
-#include "rec.h"
+#include "fixture.h"
 
-static char *root;
-static struct rec rec;
-static struct line_sink sink;
-static struct source_roots roots;
-static struct source *src;
 
-static void setup(void)
-{
-	root = tmp_tree();
-	rec_sink(&rec, &sink);
-	memset(&roots, 0, sizeof roots);
-}
+TestSuite(hostile_fs, .init = fx_setup, .fini = fx_teardown, .timeout = 120);
 
-static void teardown(void)
-{
-	source_free(src);
-	src = NULL;
-	source_roots_free(&roots);
-	rec_free(&rec);
-	rm_tree(root);
-	free(root);
-}
-
-TestSuite(hostile_fs, .init = setup, .fini = teardown, .timeout = 120);
-
-static void start(bool watch)
-{
-	char *c = pathf("%s/claude", root);
-	char *x = pathf("%s/codex", root);
-	source_roots_add(&roots, AGENT_CLAUDE, c);
-	source_roots_add(&roots, AGENT_CODEX, x);
-	free(c);
-	free(x);
-	src = source_new(&roots, &sink);
-	char err[256] = "";
-	cr_assert_eq(source_scan(src, err, sizeof err), 0, "%s", err);
-	if (watch)
-		cr_assert_eq(source_watch(src, err, sizeof err), 0, "%s", err);
-}
 
 static char *project(const char *name)
 {

@@ -15,33 +15,11 @@
 #include <unistd.h>
 
 #include "cachetop/util.h"
-#include "rec.h"
+#include "fixture.h"
 #include "source_int.h"
 
-static char *root;
-static struct rec rec;
-static struct line_sink sink;
-static struct source_roots roots;
-static struct source *src;
 
-static void setup(void)
-{
-	root = tmp_tree();
-	rec_sink(&rec, &sink);
-	memset(&roots, 0, sizeof roots);
-}
-
-static void teardown(void)
-{
-	source_free(src);
-	src = NULL;
-	source_roots_free(&roots);
-	rec_free(&rec);
-	rm_tree(root);
-	free(root);
-}
-
-TestSuite(source, .init = setup, .fini = teardown, .timeout = 30);
+TestSuite(source, .init = fx_setup, .fini = fx_teardown, .timeout = 30);
 
 static char *claude_line(int sec, const char *tag)
 {
@@ -59,20 +37,6 @@ static char *claude_file(const char *name)
 	return p;
 }
 
-static void start(bool watch)
-{
-	char *c = pathf("%s/claude", root);
-	char *x = pathf("%s/codex", root);
-	source_roots_add(&roots, AGENT_CLAUDE, c);
-	source_roots_add(&roots, AGENT_CODEX, x);
-	free(c);
-	free(x);
-	src = source_new(&roots, &sink);
-	char err[256] = "";
-	cr_assert_eq(source_scan(src, err, sizeof err), 0, "%s", err);
-	if (watch)
-		cr_assert_eq(source_watch(src, err, sizeof err), 0, "%s", err);
-}
 
 static void assert_lines(const char *path, const char *want)
 {
