@@ -288,11 +288,10 @@ Test(completion, bash_file_parses_and_registers)
 	free(out);
 }
 
-static void complete(const char *words, struct strset *s)
+/* Run cmd (it must succeed) and add each non-empty line of its output to s. */
+static void run_lines(const char *cmd, struct strset *s)
 {
-	char cmd[1024], *out;
-	snprintf(cmd, sizeof cmd, "bash --norc --noprofile '%s' '%s' %s", PACKAGING_TESTS_DIR "/complete.bash",
-		 BASH_COMPLETION, words);
+	char *out;
 	int rc = run(cmd, &out);
 	cr_assert_eq(rc, 0, "%s exited %d: %s", cmd, rc, out);
 	for (char *line = out, *nl; *line; line = nl + 1) {
@@ -305,6 +304,14 @@ static void complete(const char *words, struct strset *s)
 			break;
 	}
 	free(out);
+}
+
+static void complete(const char *words, struct strset *s)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "bash --norc --noprofile '%s' '%s' %s", PACKAGING_TESTS_DIR "/complete.bash",
+		 BASH_COMPLETION, words);
+	run_lines(cmd, s);
 }
 
 Test(completion, bash_offers_every_command_and_option)
@@ -411,21 +418,10 @@ Test(completion, zsh_file_parses_and_names_every_option)
  * environment prefix ("PATH=… "). */
 static void zcomplete(const char *env, const char *line, struct strset *s)
 {
-	char cmd[2048], *out;
+	char cmd[2048];
 	snprintf(cmd, sizeof cmd, "%s zsh -f '%s' '%s' '%s'", env ? env : "",
 		 PACKAGING_TESTS_DIR "/complete.zsh", ZSH_COMPLETION_DIR, line);
-	int rc = run(cmd, &out);
-	cr_assert_eq(rc, 0, "%s exited %d: %s", cmd, rc, out);
-	for (char *l = out, *nl; *l; l = nl + 1) {
-		nl = strchr(l, '\n');
-		if (!nl)
-			nl = l + strlen(l);
-		if (nl > l)
-			set_add(s, l, (size_t)(nl - l));
-		if (!*nl)
-			break;
-	}
-	free(out);
+	run_lines(cmd, s);
 }
 
 Test(completion, zsh_offers_every_command_option_and_installed_theme, .timeout = 120)
