@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <stdint.h>
 
 /* A raw JSON value inside a line. type: '"' string, '{' object, '[' array, 'n' null, 't'/'f'
@@ -23,12 +24,18 @@ struct jspan {
  * json-c), or type 0. Returns the number of bytes consumed (> 0), or -1 when s is not a
  * well-formed object. Nesting depth is unbounded (no recursion). */
 long jscan_object(const char *s, size_t n, const char *const *keys, size_t nkeys, struct jspan *out);
+#define JSCAN_KEYS_MAX 32 /* names wanted from one object; more is a caller's bug (returns -1) */
 
 /* The same, and when the member named `sub` is an object, its members `subkeys` are taken into
  * subout during the same walk (a line's big nested object is then read once, not twice). When
  * `sub` occurs more than once, subout holds the last one's members. */
 long jscan_object_nested(const char *s, size_t n, const char *const *keys, size_t nkeys, struct jspan *out,
 			 const char *sub, const char *const *subkeys, size_t nsub, struct jspan *subout);
+
+/* The first member named `key` of the object starting s[0..n), when it and the members before it
+ * lie wholly within the n bytes: the object may be cut off after it (a peek at a file's first
+ * 4 KB, whose first line is longer). Returns 0 and fills *out, or -1. */
+int jscan_member_prefix(const char *s, size_t n, const char *key, struct jspan *out);
 
 /* Skip one JSON value at s[0..n); returns bytes consumed or -1. */
 long jscan_skip_value(const char *s, size_t n);
@@ -40,7 +47,12 @@ long jspan_str(const struct jspan *v, char *out, size_t cap);
 /* The same into a fresh heap string (NULL if not a string). */
 char *jspan_strdup(const struct jspan *v);
 /* True if the span is a string equal to lit (no escapes considered). */
-bool jspan_eq(const struct jspan *v, const char *lit);
+static inline bool jspan_eq(const struct jspan *v, const char *lit)
+{
+	/* inline: the literal's length folds to a constant */
+	size_t n = strlen(lit);
+	return v->type == '"' && v->n == n && !memcmp(v->p, lit, n);
+}
 /* Strict non-negative integer ≤ max: no sign, fraction or exponent. 0 on success, -1 otherwise. */
 int jspan_u64(const struct jspan *v, uint64_t max, uint64_t *out);
 /* Any JSON number (or a null → -1). */

@@ -7,6 +7,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "cachetop/util.h"
 
@@ -17,11 +20,28 @@ static inline size_t skip_ws(const char *s, size_t i, size_t n)
 	return i;
 }
 
+/* The first '"' in s[i, n), or NULL. Most strings are a few bytes (keys, ids), some megabytes
+ * (tool output): the first 16 bytes are looked at here, where SSE2 is there, and only a longer
+ * string pays for a call to memchr. */
+static inline const char *find_quote(const char *s, size_t i, size_t n)
+{
+#ifdef __SSE2__
+	for (int r = 0; r < 4 && n - i >= 16; r++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+		if (m)
+			return s + i + __builtin_ctz(m);
+		i += 16;
+	}
+#endif
+	return memchr(s + i, '"', n - i);
+}
+
 /* s[i] is just past an opening quote; returns the index of the closing quote, or n. */
 static size_t string_end(const char *s, size_t i, size_t n)
 {
 	while (i < n) {
-		const char *q = memchr(s + i, '"', n - i);
+		const char *q = find_quote(s, i, n);
 		if (!q)
 			return n;
 		size_t k = (size_t)(q - s);
@@ -91,6 +111,37 @@ long jscan_skip_value(const char *s, size_t n)
 	return -1;
 }
 
+/* The wanted names grouped by length, so that a member is compared only with the names of its
+ * own length rather than with every one (most of a line's scan was spent there). The parsers'
+ * name lists are static arrays, so the grouping is kept per thread, keyed by the array. */
+#define KEYLEN_LONG 31 /* names this long or longer share the last group */
+struct keyset {
+	const char *const *keys;
+	size_t n;
+	uint32_t by_len[KEYLEN_LONG + 1]; /* bit k: keys[k] has that length */
+};
+
+static const struct keyset *keyset_of(const char *const *keys, size_t n)
+{
+	enum { SLOTS = 16 };
+	static _Thread_local struct keyset cache[SLOTS];
+	static _Thread_local unsigned next;
+	if (n > JSCAN_KEYS_MAX)
+		return NULL;
+	for (unsigned c = 0; c < SLOTS; c++)
+		if (cache[c].keys == keys && cache[c].n == n)
+			return &cache[c];
+	struct keyset *ks = &cache[next++ % SLOTS];
+	memset(ks, 0, sizeof *ks);
+	ks->keys = keys;
+	ks->n = n;
+	for (size_t k = 0; k < n; k++) {
+		size_t l = strlen(keys[k]);
+		ks->by_len[l < KEYLEN_LONG ? l : KEYLEN_LONG] |= 1u << k;
+	}
+	return ks;
+}
+
 long jscan_object(const char *s, size_t n, const char *const *keys, size_t nkeys, struct jspan *out)
 {
 	return jscan_object_nested(s, n, keys, nkeys, out, NULL, NULL, 0, NULL);
@@ -102,6 +153,9 @@ long jscan_object_nested(const char *s, size_t n, const char *const *keys, size_
 	if (sub)
 		for (size_t k = 0; k < nsub; k++)
 			subout[k] = (struct jspan){0};
+	const struct keyset *ks_ = keyset_of(keys, nkeys);
+	if (!ks_)
+		return -1;
 	for (size_t k = 0; k < nkeys; k++)
 		out[k] = (struct jspan){0};
 	size_t i = skip_ws(s, 0, n);
@@ -128,10 +182,11 @@ long jscan_object_nested(const char *s, size_t n, const char *const *keys, size_
 			vl = jscan_skip_value(s + i, n - i);
 		if (vl < 0)
 			return -1;
-		for (size_t k = 0; k < nkeys; k++) {
-			/* strnlen first: a key in the input may hold NUL bytes (\u0000 is legal JSON,
-			 * and raw NULs are not), so strncmp alone could match a shorter name */
-			if (keys[k][0] == s[ks] && strnlen(keys[k], klen + 1) == klen && !memcmp(keys[k], s + ks, klen)) {
+		/* only the wanted names of this member's length are compared (a NUL inside a member
+		 * name never matches: the wanted name has none within that length) */
+		for (uint32_t cand = ks_->by_len[klen < KEYLEN_LONG ? klen : KEYLEN_LONG]; cand; cand &= cand - 1) {
+			size_t k = (size_t)__builtin_ctz(cand);
+			if (keys[k][0] == s[ks] && !memcmp(keys[k], s + ks, klen)) {
 				char t = s[i];
 				if (t == '"')
 					out[k] = (struct jspan){s + i + 1, (size_t)vl - 2, '"'};
@@ -150,6 +205,38 @@ long jscan_object_nested(const char *s, size_t n, const char *const *keys, size_
 			return -1;
 		i = skip_ws(s, i + 1, n);
 	}
+}
+
+int jscan_member_prefix(const char *s, size_t n, const char *key, struct jspan *out)
+{
+	size_t klen = strlen(key);
+	size_t i = skip_ws(s, 0, n);
+	if (i >= n || s[i] != '{')
+		return -1;
+	i = skip_ws(s, i + 1, n);
+	while (i < n && s[i] == '"') {
+		size_t ks = i + 1, ke = string_end(s, ks, n);
+		if (ke >= n)
+			return -1;
+		i = skip_ws(s, ke + 1, n);
+		if (i >= n || s[i] != ':')
+			return -1;
+		i = skip_ws(s, i + 1, n);
+		long vl = jscan_skip_value(s + i, n - i);
+		if (vl < 0)
+			return -1;
+		if (ke - ks == klen && !memcmp(s + ks, key, klen)) {
+			char t = s[i];
+			*out = t == '"' ? (struct jspan){s + i + 1, (size_t)vl - 2, '"'}
+					: (struct jspan){s + i, (size_t)vl, (t == '{' || t == '[' || t == 'n' || t == 't' || t == 'f') ? t : '0'};
+			return 0;
+		}
+		i = skip_ws(s, i + (size_t)vl, n);
+		if (i >= n || s[i] != ',')
+			return -1;
+		i = skip_ws(s, i + 1, n);
+	}
+	return -1;
 }
 
 static int hexval(char c)
@@ -275,12 +362,6 @@ char *jspan_strdup(const struct jspan *v)
 	return s;
 }
 
-bool jspan_eq(const struct jspan *v, const char *lit)
-{
-	size_t n = strlen(lit);
-	return v->type == '"' && v->n == n && !memcmp(v->p, lit, n);
-}
-
 int jspan_u64(const struct jspan *v, uint64_t max, uint64_t *out)
 {
 	if (v->type != '0' || v->n == 0)
@@ -303,6 +384,34 @@ int jspan_double(const struct jspan *v, double *out)
 {
 	if (v->type != '0' || v->n == 0 || v->n > 63)
 		return -1;
+	/* Rate-limit numbers are short decimals ("12.5", "300"): up to 15 digits and 22 decimals
+	 * make an exact integer and an exact power of ten, whose quotient is correctly rounded,
+	 * as strtod's would be (and strtod copies the locale for each call). */
+	const char *p = v->p, *e = v->p + v->n;
+	bool neg = *p == '-';
+	p += neg;
+	uint64_t m = 0;
+	int digits = 0, frac = 0;
+	bool dot = false;
+	for (; p < e; p++) {
+		if (*p >= '0' && *p <= '9') {
+			m = m * 10 + (uint64_t)(*p - '0');
+			digits++;
+			frac += dot;
+		} else if (*p == '.' && !dot) {
+			dot = true;
+		} else {
+			break;
+		}
+	}
+	static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+				       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+	if (p == e && digits > 0 && digits <= 15 && frac <= 22 && !(dot && p[-1] == '.') &&
+	    !(digits > 1 && v->p[neg] == '0' && v->p[neg + 1] != '.')) {
+		double d = (double)m / pow10[frac];
+		*out = neg ? -d : d;
+		return 0;
+	}
 	char tmp[64];
 	memcpy(tmp, v->p, v->n);
 	tmp[v->n] = 0;

@@ -1,5 +1,6 @@
 /* parse.c — what both line parsers share: record reset, member helpers, format dispatch, and
  * the timestamp peeks used to read files oldest-first. */
+#define _GNU_SOURCE /* memrchr */
 #include <string.h>
 
 #include "cachetop/line.h"
@@ -109,11 +110,16 @@ int line_peek_first_ts(const char *buf, size_t n, int64_t *ms)
 	size_t i = 0;
 	while (i < n) {
 		const char *nl = memchr(buf + i, '\n', n - i);
-		if (!nl)
-			return -1; /* an incomplete line proves nothing */
-		size_t len = (size_t)(nl - (buf + i));
-		if (line_ts(buf + i, line_trim_cr(buf + i, len), ms) == 0)
+		size_t len = nl ? (size_t)(nl - (buf + i)) : n - i;
+		/* Only the members up to "timestamp" need to be whole: a Codex file opens with a
+		 * session_meta line of tens of KB whose first member is its timestamp. */
+		struct jspan v;
+		size_t b = line_bom(buf + i, len);
+		if (jscan_member_prefix(buf + i + b, len - b, "timestamp", &v) == 0 && v.type == '"' &&
+		    rfc3339_parse(v.p, v.n, ms) == 0)
 			return 0;
+		if (!nl)
+			return -1; /* an incomplete line proves nothing more */
 		i += len + 1;
 	}
 	return -1;
@@ -126,9 +132,8 @@ int line_peek_last_ts(const char *buf, size_t n, int64_t *ms)
 	while (end > 0 && (buf[end - 1] == '\n' || buf[end - 1] == '\r'))
 		end--;
 	while (end > 0) {
-		size_t start = end;
-		while (start > 0 && buf[start - 1] != '\n')
-			start--;
+		const char *nl = memrchr(buf, '\n', end);
+		size_t start = nl ? (size_t)(nl - buf) + 1 : 0;
 		if (start == 0 && n > 0 && buf[0] != '{' && !line_bom(buf, n))
 			return -1;
 		if (line_ts(buf + start, line_trim_cr(buf + start, end - start), ms) == 0)

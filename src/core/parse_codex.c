@@ -131,10 +131,12 @@ void line_parse_codex(const char *s, size_t n, struct line *out)
 	s += bom, n -= bom;
 	/* Fast path: Codex writes {"timestamp":"…","type":"response_item",… — nothing to take. */
 	size_t head = n < 96 ? n : 96;
-	if (memmem(s, head, "\"type\":\"response_item\"", 22))
+	const char *ty = memmem(s, head, "\"type\":\"", 8);
+	size_t tyleft = ty ? (size_t)(s + n - (ty + 8)) : 0;
+	if (tyleft >= 14 && !memcmp(ty + 8, "response_item\"", 14))
 		return;
 	/* event_msg payloads are tagged first ({"type":"agent_reasoning",…}): only two matter */
-	if (memmem(s, head, "\"type\":\"event_msg\"", 18)) {
+	if (tyleft >= 10 && !memcmp(ty + 8, "event_msg\"", 10)) {
 		size_t h2 = n < 160 ? n : 160;
 		const char *p = memmem(s, h2, "\"payload\":{\"type\":\"", 20);
 		/* the line need not be NUL-terminated: compare only bytes that exist */

@@ -15,16 +15,19 @@
 #define HOUR_MS (3600LL * 1000)
 #define MIN_MS (60LL * 1000)
 
-static const struct model *sort_model;
+/* Requests are sorted as (time, index) pairs: a comparison then reads two adjacent words, not
+ * two requests through the model's chunk table (which made the sort most of a report). */
+struct timed {
+	int64_t t;
+	uint32_t i;
+};
 
 static int by_time(const void *a, const void *b)
 {
-	const struct request *x = model_request(sort_model, *(const uint32_t *)a);
-	const struct request *y = model_request(sort_model, *(const uint32_t *)b);
-	int64_t tx = request_block_time(x), ty = request_block_time(y);
-	if (tx != ty)
-		return tx < ty ? -1 : 1;
-	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+	const struct timed *x = a, *y = b;
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
 }
 
 static int64_t floor_hour(int64_t t)
@@ -41,18 +44,17 @@ void blocks_compute(const struct model *m, enum agent a, struct blocks *out)
 {
 	out->n = 0;
 	size_t n = model_request_count(m), k = 0;
-	uint32_t *idx = xmalloc((n ? n : 1) * sizeof *idx);
+	struct timed *idx = xmalloc((n ? n : 1) * sizeof *idx);
 	for (size_t i = 0; i < n; i++) {
 		const struct request *r = model_request(m, i);
 		if ((r->flags & REQ_COUNTED) && model_session(m, r->session)->agent == a)
-			idx[k++] = (uint32_t)i;
+			idx[k++] = (struct timed){request_block_time(r), (uint32_t)i};
 	}
-	sort_model = m; /* qsort has no context argument in C11; blocks are computed on one thread */
 	qsort(idx, k, sizeof *idx, by_time);
 	struct block *b = NULL;
 	for (size_t i = 0; i < k; i++) {
-		const struct request *r = model_request(m, idx[i]);
-		int64_t t = request_block_time(r);
+		const struct request *r = model_request(m, idx[i].i);
+		int64_t t = idx[i].t;
 		if (!b || t - b->start > BLOCK_MS || t - b->last > BLOCK_MS) {
 			void *p = out->v;
 			ct_grow(&p, &out->cap, out->n + 1, sizeof *out->v);

@@ -46,7 +46,11 @@ static struct json_object *jround(double v, double scale)
 static struct json_object *jrate(double v) { return v < 0 ? NULL : jround(v, 1e6); }
 static struct json_object *jusd(double v) { return v < 0 ? NULL : jround(v, 1e9); }
 static struct json_object *ju64(uint64_t v) { return json_object_new_int64((int64_t)v); }
-static void add(struct json_object *o, const char *k, struct json_object *v) { json_object_object_add(o, k, v); }
+/* Every key here is a literal added once per object: json-c need not copy it or look it up. */
+static void add(struct json_object *o, const char *k, struct json_object *v)
+{
+	json_object_object_add_ex(o, k, v, JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY);
+}
 
 /* JSON text must be UTF-8 (RFC 8259); ids, paths and titles from transcripts need not be:
  * invalid sequences become U+FFFD (json-c escapes the controls). */

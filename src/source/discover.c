@@ -5,8 +5,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -413,7 +415,7 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 /* ---- ordering --------------------------------------------------------------------------- */
 
 /* The first (or last) timestamp of a regular file, read without blocking. */
-static int64_t discover_peek(struct source *s, const char *path, bool last)
+static int64_t discover_peek(char *buf, const char *path, bool last)
 {
 	int64_t ts = INT64_MAX;
 	struct stat st;
@@ -431,12 +433,12 @@ static int64_t discover_peek(struct source *s, const char *path, bool last)
 		off_t off = 0;
 		if (last && st.st_size > (off_t)want)
 			off = st.st_size - (off_t)want;
-		ssize_t n = pread(fd, s->rbuf, want, off);
+		ssize_t n = pread(fd, buf, want, off);
 		int64_t ms;
 		if (n <= 0)
 			break;
-		int rc = last ? line_peek_last_ts(s->rbuf, (size_t)n, &ms)
-			      : line_peek_first_ts(s->rbuf, (size_t)n, &ms);
+		int rc = last ? line_peek_last_ts(buf, (size_t)n, &ms)
+			      : line_peek_first_ts(buf, (size_t)n, &ms);
 		if (rc == 0)
 			ts = ms;
 		if ((size_t)n < want || want == SOURCE_BLOCK)
@@ -462,23 +464,75 @@ static int discover_cmp_last(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
+/* The first-timestamp peeks of a large batch run on every core: each is a few system calls on
+ * a different file, and thousands of them in a row were a tenth of a cold start. */
+struct peeks {
+	struct scands *c;
+	bool last; /* the second pass: last_ts of the entries that need it */
+	atomic_size_t next;
+};
+
+static void *discover_peek_worker(void *arg)
+{
+	struct peeks *pk = arg;
+	char *buf = xmalloc(SOURCE_BLOCK);
+	for (size_t i; (i = atomic_fetch_add(&pk->next, 1)) < pk->c->n;) {
+		struct scand *d = &pk->c->v[i];
+		if (!pk->last)
+			d->first_ts = discover_peek(buf, d->path, false);
+		else if (d->need_last)
+			d->last_ts = discover_peek(buf, d->path, true);
+	}
+	free(buf);
+	return NULL;
+}
+
+static void discover_peek_all(struct scands *c, bool last, size_t count)
+{
+	enum { PEEK_THREADS_MAX = 4, PEEK_PER_THREAD = 64 };
+	struct peeks pk = {.c = c, .last = last};
+	atomic_init(&pk.next, 0);
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t want = cores > 1 ? (size_t)cores - 1 : 0; /* this thread peeks too */
+	if (want > PEEK_THREADS_MAX - 1)
+		want = PEEK_THREADS_MAX - 1;
+	if (want > count / PEEK_PER_THREAD)
+		want = count / PEEK_PER_THREAD;
+	pthread_t th[PEEK_THREADS_MAX];
+	size_t started = 0;
+	while (started < want && pthread_create(&th[started], NULL, discover_peek_worker, &pk) == 0)
+		started++;
+	discover_peek_worker(&pk);
+	for (size_t w = 0; w < started; w++)
+		pthread_join(th[w], NULL);
+}
+
 void source_open_candidates(struct source *s, struct scands *c)
 {
-	for (size_t i = 0; i < c->n; i++)
-		c->v[i].first_ts = discover_peek(s, c->v[i].path, false);
+	discover_peek_all(c, false, c->n);
 	qsort(c->v, c->n, sizeof c->v[0], discover_cmp_first);
 	/* Ties on the first timestamp (a copy starting with the original's lines): the one that
 	 * ended first goes first. Only tied files pay for the second peek. */
+	size_t tied = 0;
 	for (size_t i = 0; i < c->n;) {
 		size_t j = i + 1;
 		while (j < c->n && c->v[j].first_ts == c->v[i].first_ts)
 			j++;
-		if (j - i > 1) {
-			for (size_t k = i; k < j; k++)
-				c->v[k].last_ts = discover_peek(s, c->v[k].path, true);
-			qsort(c->v + i, j - i, sizeof c->v[0], discover_cmp_last);
-		}
+		for (size_t k = i; k < j; k++)
+			c->v[k].need_last = j - i > 1;
+		tied += j - i > 1 ? j - i : 0;
 		i = j;
+	}
+	if (tied) {
+		discover_peek_all(c, true, tied);
+		for (size_t i = 0; i < c->n;) {
+			size_t j = i + 1;
+			while (j < c->n && c->v[j].first_ts == c->v[i].first_ts)
+				j++;
+			if (j - i > 1)
+				qsort(c->v + i, j - i, sizeof c->v[0], discover_cmp_last);
+			i = j;
+		}
 	}
 	if (s->sink.prepare && s->sink.commit && c->n > 1) {
 		scan_parallel(s, c);

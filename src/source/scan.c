@@ -1,9 +1,11 @@
 /* scan.c — reading many new transcripts on several cores. Files are independent until the
  * consumer's dedup, so worker threads read and split them and call the sink's `prepare` (which
- * parses) while this thread calls `commit` in the files' scan order, so the result is exactly
- * that of reading them one by one. Workers run at most a few files ahead and hold a bounded
- * amount of prepared data, so memory stays flat however large the tree. A file that changed
- * identity between listing and reading is left to the ordinary one-at-a-time path. */
+ * parses); `commit` runs in the files' scan order, one call at a time, so the result is exactly
+ * that of reading them one by one. Whichever worker finds the next file in order ready takes
+ * the commit turn (the file it is reading itself is committed as it goes), so no thread sleeps
+ * and wakes per batch. Workers run at most a few files ahead and hold a bounded amount of
+ * prepared data, so memory stays flat however large the tree. A file that changed identity
+ * between listing and reading is left to the ordinary one-at-a-time path. */
 #define _GNU_SOURCE /* memrchr */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,29 +46,75 @@ struct scan {
 	struct job *jobs;
 	size_t n, next, committing;
 	size_t queued;
+	bool committer; /* a worker holds the commit turn */
 	pthread_mutex_t mu;
-	pthread_cond_t work_cv, main_cv;
+	pthread_cond_t work_cv;
 };
+
+static void scan_finish(struct scan *sc, size_t i);
+
+/* With mu held and the commit turn taken: commit, in order, all that is ready. Returns with mu
+ * held, when the file next in order is still being read (its reader takes the turn later). */
+static void scan_drain(struct scan *sc)
+{
+	while (sc->committing < sc->n) {
+		struct job *j = &sc->jobs[sc->committing];
+		struct batch *b = j->head;
+		if (b) {
+			j->head = b->next;
+			if (!j->head)
+				j->tail = NULL;
+			sc->queued -= b->bytes;
+			pthread_cond_broadcast(&sc->work_cv);
+			pthread_mutex_unlock(&sc->mu);
+			sc->s->sink.commit(sc->s->sink.ctx, j->f->handle, b->data);
+			free(b);
+			pthread_mutex_lock(&sc->mu);
+			continue;
+		}
+		if (!j->done)
+			break;
+		size_t i = sc->committing;
+		pthread_mutex_unlock(&sc->mu);
+		scan_finish(sc, i);
+		pthread_mutex_lock(&sc->mu);
+		sc->committing = i + 1;
+		pthread_cond_broadcast(&sc->work_cv);
+	}
+}
 
 static void scan_push(struct scan *sc, size_t i, void *data)
 {
 	struct job *j = &sc->jobs[i];
-	struct batch *b = xcalloc(1, sizeof *b);
 	uint64_t lines = 0;
-	b->data = data;
-	b->bytes = sc->s->sink.batch_size ? sc->s->sink.batch_size(data, &lines) : 0;
+	size_t bytes = sc->s->sink.batch_size ? sc->s->sink.batch_size(data, &lines) : 0;
 	pthread_mutex_lock(&sc->mu);
 	j->lines += lines;
-	/* only the file being committed may always add: it is drained while we wait */
-	while (i != sc->committing && sc->queued > SCAN_QUEUED_MAX)
+	for (;;) {
+		if (i == sc->committing && !sc->committer && !j->head) {
+			/* next in order with nothing before it: commit here, no queue */
+			sc->committer = true;
+			pthread_mutex_unlock(&sc->mu);
+			sc->s->sink.commit(sc->s->sink.ctx, j->f->handle, data);
+			pthread_mutex_lock(&sc->mu);
+			sc->committer = false;
+			pthread_mutex_unlock(&sc->mu);
+			return;
+		}
+		/* the file next in order may always queue: the turn holder is draining it */
+		if (i == sc->committing || sc->queued <= SCAN_QUEUED_MAX)
+			break;
 		pthread_cond_wait(&sc->work_cv, &sc->mu);
+	}
+	struct batch *b = xcalloc(1, sizeof *b);
+	b->data = data;
+	b->bytes = bytes;
 	if (j->tail)
 		j->tail->next = b;
 	else
 		j->head = b;
 	j->tail = b;
 	sc->queued += b->bytes;
-	pthread_cond_signal(&sc->main_cv);
 	pthread_mutex_unlock(&sc->mu);
 }
 
@@ -77,54 +125,74 @@ static void scan_prepare(struct scan *sc, size_t i, const char *p, size_t n)
 	scan_push(sc, i, s->sink.prepare(s->sink.ctx, j->f->handle, j->f->agent, p, n));
 }
 
-/* The same splitting rules as tail_split: complete lines go out, the rest waits in partial;
- * a line longer than SOURCE_LINE_MAX is dropped up to its newline. */
-static void scan_split(struct scan *sc, size_t i, char *p, size_t n)
+/* The read buffer: complete lines are handed out where they lie and only the unfinished last
+ * line moves to the front, so a line is copied at most once however many reads it spans. */
+struct rbuf {
+	char *data;
+	size_t have, cap; /* have: bytes of an unfinished line at the front */
+};
+
+static void rbuf_room(struct rbuf *b)
+{
+	/* a line longer than the buffer: grow, so the next read still has a block's room */
+	if (b->cap - b->have >= SCAN_BLOCK / 2)
+		return;
+	b->cap *= 2;
+	b->data = xrealloc(b->data, b->cap);
+}
+
+/* The same splitting rules as tail_split: complete lines go out, the rest waits; a line longer
+ * than SOURCE_LINE_MAX is dropped up to its newline. `n` new bytes were read after b->have. */
+static void scan_split(struct scan *sc, size_t i, struct rbuf *b, size_t n)
 {
 	struct job *j = &sc->jobs[i];
-	char *end = p + n;
-	char *nl = memchr(p, '\n', n);
-	if (!nl) {
-		if (j->discarding)
-			return;
-		if (j->partial.len + n > SOURCE_LINE_MAX) {
-			j->discarding = j->too_long = true;
-			buf_free(&j->partial);
-			return;
-		}
-		buf_append(&j->partial, p, n);
-		return;
-	}
-	/* the line that started in an earlier block */
+	char *p = b->data, *fresh = b->data + b->have, *end = fresh + n;
 	if (j->discarding) {
-		j->discarding = false;
-	} else if (j->partial.len) {
-		buf_append(&j->partial, p, (size_t)(nl + 1 - p));
-		scan_prepare(sc, i, j->partial.data, j->partial.len);
-		j->partial.len = 0;
-		if (j->partial.cap > 4 * (size_t)SOURCE_BLOCK)
-			buf_free(&j->partial);
-	} else {
-		scan_prepare(sc, i, p, (size_t)(nl + 1 - p));
-	}
-	char *start = nl + 1;
-	/* memrchr: inside a long line the last newline can be a whole block back */
-	char *last = start < end ? memrchr(start, '\n', (size_t)(end - start)) : NULL;
-	if (last) {
-		last++;
-		scan_prepare(sc, i, start, (size_t)(last - start));
-		start = last;
-	}
-	if (start < end) {
-		if ((size_t)(end - start) > SOURCE_LINE_MAX) {
-			j->discarding = j->too_long = true;
+		char *nl = memchr(fresh, '\n', n);
+		if (!nl) {
+			b->have = 0;
 			return;
 		}
-		buf_append(&j->partial, start, (size_t)(end - start));
+		j->discarding = false;
+		p = nl + 1;
+	}
+	/* memrchr over the new bytes only: the kept ones hold no newline */
+	char *last = p < end ? memrchr(p > fresh ? p : fresh, '\n', (size_t)(end - (p > fresh ? p : fresh))) : NULL;
+	if (last) {
+		scan_prepare(sc, i, p, (size_t)(last + 1 - p));
+		p = last + 1;
+	}
+	size_t keep = (size_t)(end - p);
+	if (keep > SOURCE_LINE_MAX) {
+		j->discarding = j->too_long = true;
+		keep = 0;
+	}
+	if (keep && p != b->data)
+		memmove(b->data, p, keep);
+	b->have = keep;
+	/* a long line's buffer goes back to its usual size once the line is through */
+	if (b->cap > 4 * SCAN_BLOCK && keep <= SCAN_BLOCK) {
+		b->cap = SCAN_BLOCK;
+		b->data = xrealloc(b->data, b->cap);
 	}
 }
 
-static void scan_file(struct scan *sc, size_t i, char *rbuf)
+/* Remember the last bytes consumed, to notice a same-inode rewrite later (tail.c). */
+static void scan_tailbytes(struct job *j, const char *p, size_t n)
+{
+	size_t keep = n < SOURCE_TAIL_CHECK ? n : SOURCE_TAIL_CHECK;
+	if (keep == SOURCE_TAIL_CHECK) {
+		memcpy(j->tailbytes, p + n - keep, keep);
+		j->taillen = (unsigned)keep;
+	} else {
+		unsigned old = j->taillen + keep > SOURCE_TAIL_CHECK ? (unsigned)(SOURCE_TAIL_CHECK - keep) : j->taillen;
+		memmove(j->tailbytes, j->tailbytes + j->taillen - old, old);
+		memcpy(j->tailbytes + old, p, keep);
+		j->taillen = old + (unsigned)keep;
+	}
+}
+
+static void scan_file(struct scan *sc, size_t i, struct rbuf *b)
 {
 	struct job *j = &sc->jobs[i];
 	struct sfile *f = j->f;
@@ -137,34 +205,28 @@ static void scan_file(struct scan *sc, size_t i, char *rbuf)
 			close(fd);
 		return;
 	}
+	b->have = 0;
 	for (;;) {
-		ssize_t n = pread(fd, rbuf, SCAN_BLOCK, (off_t)j->offset);
+		rbuf_room(b);
+		ssize_t n = pread(fd, b->data + b->have, b->cap - b->have, (off_t)j->offset);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
-		scan_split(sc, i, rbuf, (size_t)n);
-		/* the last bytes consumed, to notice a same-inode rewrite later (tail.c) */
-		size_t keep = (size_t)n < SOURCE_TAIL_CHECK ? (size_t)n : SOURCE_TAIL_CHECK;
-		if (keep == SOURCE_TAIL_CHECK) {
-			memcpy(j->tailbytes, rbuf + n - (ssize_t)keep, keep);
-			j->taillen = (unsigned)keep;
-		} else {
-			unsigned old = j->taillen + keep > SOURCE_TAIL_CHECK ? (unsigned)(SOURCE_TAIL_CHECK - keep) : j->taillen;
-			memmove(j->tailbytes, j->tailbytes + j->taillen - old, old);
-			memcpy(j->tailbytes + old, rbuf, keep);
-			j->taillen = old + (unsigned)keep;
-		}
+		scan_tailbytes(j, b->data + b->have, (size_t)n);
 		j->offset += (uint64_t)n;
 		j->bytes += (uint64_t)n;
+		scan_split(sc, i, b, (size_t)n);
 	}
+	if (b->have)
+		buf_append(&j->partial, b->data, b->have);
 	close(fd);
 }
 
 static void *scan_worker(void *arg)
 {
 	struct scan *sc = arg;
-	char *rbuf = xmalloc(SCAN_BLOCK);
+	struct rbuf b = {xmalloc(SCAN_BLOCK), 0, SCAN_BLOCK};
 	pthread_mutex_lock(&sc->mu);
 	for (;;) {
 		while (sc->next < sc->n && sc->next >= sc->committing + SCAN_AHEAD)
@@ -173,42 +235,25 @@ static void *scan_worker(void *arg)
 			break;
 		size_t i = sc->next++;
 		pthread_mutex_unlock(&sc->mu);
-		scan_file(sc, i, rbuf);
+		scan_file(sc, i, &b);
 		pthread_mutex_lock(&sc->mu);
 		sc->jobs[i].done = true;
-		pthread_cond_signal(&sc->main_cv);
+		if (i == sc->committing && !sc->committer) {
+			sc->committer = true;
+			scan_drain(sc);
+			sc->committer = false;
+		}
 	}
 	pthread_mutex_unlock(&sc->mu);
-	free(rbuf);
+	free(b.data);
 	return NULL;
 }
 
-/* Commit job i's batches as they arrive, then adopt its tail state into the sfile. */
-static void scan_commit(struct scan *sc, size_t i)
+/* Job i is read and committed: its sfile adopts the tail state (by the commit-turn holder). */
+static void scan_finish(struct scan *sc, size_t i)
 {
 	struct job *j = &sc->jobs[i];
 	struct source *s = sc->s;
-	pthread_mutex_lock(&sc->mu);
-	for (;;) {
-		while (!j->head && !j->done)
-			pthread_cond_wait(&sc->main_cv, &sc->mu);
-		struct batch *b = j->head;
-		if (!b)
-			break;
-		j->head = b->next;
-		if (!j->head)
-			j->tail = NULL;
-		sc->queued -= b->bytes;
-		pthread_cond_broadcast(&sc->work_cv);
-		pthread_mutex_unlock(&sc->mu);
-		s->sink.commit(s->sink.ctx, j->f->handle, b->data);
-		free(b);
-		pthread_mutex_lock(&sc->mu);
-	}
-	sc->committing = i + 1;
-	pthread_cond_broadcast(&sc->work_cv);
-	pthread_mutex_unlock(&sc->mu);
-
 	struct sfile *f = j->f;
 	if (j->fallback) {
 		tail_read(s, f);
@@ -257,7 +302,6 @@ void scan_parallel(struct source *s, struct scands *c)
 	size_t started = 0;
 	pthread_mutex_init(&sc.mu, NULL);
 	pthread_cond_init(&sc.work_cv, NULL);
-	pthread_cond_init(&sc.main_cv, NULL);
 	for (size_t w = 0; w < nw; w++)
 		if (pthread_create(&th[started], NULL, scan_worker, &sc) == 0)
 			started++;
@@ -265,14 +309,10 @@ void scan_parallel(struct source *s, struct scands *c)
 		/* no threads to be had: read here, one by one */
 		for (size_t i = 0; i < sc.n; i++)
 			tail_read(s, sc.jobs[i].f);
-	} else {
-		for (size_t i = 0; i < sc.n; i++)
-			scan_commit(&sc, i);
 	}
 	for (size_t w = 0; w < started; w++)
 		pthread_join(th[w], NULL);
 	pthread_mutex_destroy(&sc.mu);
 	pthread_cond_destroy(&sc.work_cv);
-	pthread_cond_destroy(&sc.main_cv);
 	free(sc.jobs);
 }

@@ -83,7 +83,7 @@ struct scand {
 	bool subagent;
 	size_t root;
 	int64_t first_ts, last_ts;
-	bool have_last;
+	bool need_last; /* tied on first_ts with another: last_ts decides */
 };
 
 struct scands {

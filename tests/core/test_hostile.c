@@ -203,6 +203,9 @@ Test(hostile, bom_at_the_start_of_the_first_line)
 	int len = snprintf(buf, sizeof buf, "%.*s\n", (int)n, b);
 	cr_expect_eq(line_peek_first_ts(buf, (size_t)len, &ms), 0);
 	cr_expect_eq(line_peek_last_ts(buf, (size_t)len, &ms), 0);
+	/* a first line longer than the peek: its leading timestamp is enough */
+	cr_expect_eq(line_peek_first_ts(buf, (size_t)len - 20, &ms), 0);
+	cr_expect_eq(ms, 1767607200000);
 	/* a BOM alone, or two BOMs, are not lines that parse */
 	MALFORMED(&f, false, "\xEF\xBB\xBF", LP_NOT_JSON);
 	MALFORMED(&f, false, "\xEF\xBB\xBF\xEF\xBB\xBF{\"type\":\"user\"}", LP_NOT_JSON);

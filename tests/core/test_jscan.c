@@ -304,3 +304,73 @@ Test(jspan, double_and_bool)
 	struct jspan str = sv("true");
 	cr_expect_eq(jspan_bool(&str, &b), -1);
 }
+
+/* The short-decimal fast path of jspan_double gives strtod's value bit for bit, and leaves to
+ * strtod what it does not handle (exponents, long mantissas, leading zeros). */
+Test(jspan, double_fast_path_matches_strtod)
+{
+	static const char *const nums[] = {"0", "-0", "12.5", "-0.25", "300", "0.1", "99.99", "1.",
+					   "-.5", "007", "1e3", "2.5E-3", "123456789012345",
+					   "1234567890123456", "0.000000000000000000001", "3.14159265358979",
+					   "100.000000000000000000000001", "-", "1.2.3", "5-"};
+	for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+		struct jspan v = {nums[i], strlen(nums[i]), '0'};
+		char *end;
+		double want = strtod(nums[i], &end);
+		double got = -42;
+		int rc = jspan_double(&v, &got);
+		if (*end || end == nums[i]) {
+			cr_expect_eq(rc, -1, "%s is not a number", nums[i]);
+			continue;
+		}
+		cr_expect_eq(rc, 0, "%s", nums[i]);
+		cr_expect(memcmp(&got, &want, sizeof got) == 0, "%s: %.17g, strtod %.17g", nums[i], got, want);
+	}
+}
+
+/* The first member named key, found while the object is still cut off further on (a peek at
+ * the first 4 KB of a file whose first line is longer). */
+Test(jscan, member_prefix_of_a_cut_object)
+{
+	struct jspan v;
+	const char *cut = "{\"timestamp\":\"2026-01-05T10:00:00.000Z\",\"type\":\"session_meta\",\"payload\":{\"x\":\"abc";
+	cr_assert_eq(jscan_member_prefix(cut, strlen(cut), "timestamp", &v), 0);
+	cr_expect_eq(v.type, '"');
+	cr_expect_eq(v.n, 24);
+	cr_assert_eq(jscan_member_prefix(cut, strlen(cut), "type", &v), 0);
+	cr_expect(jspan_eq(&v, "session_meta"));
+	/* the member itself cut, or only after the cut, or never there */
+	cr_expect_eq(jscan_member_prefix(cut, 20, "timestamp", &v), -1);
+	cr_expect_eq(jscan_member_prefix(cut, strlen(cut), "payload", &v), -1);
+	cr_expect_eq(jscan_member_prefix(cut, strlen(cut), "absent", &v), -1);
+	/* a whole object, white space, a name that only starts like the key, not an object */
+	const char *ws = " { \"timestampX\" : 1 , \"timestamp\" : \"t\" } ";
+	cr_assert_eq(jscan_member_prefix(ws, strlen(ws), "timestamp", &v), 0);
+	cr_expect(jspan_eq(&v, "t"));
+	cr_expect_eq(jscan_member_prefix("[1]", 3, "timestamp", &v), -1);
+	cr_expect_eq(jscan_member_prefix("{\"a\" 1}", 7, "a", &v), -1);
+}
+
+/* Names are grouped by length: same-length names, names longer than the grouping's last
+ * length, a member name holding a NUL, and too many names for one object. */
+Test(jscan, names_grouped_by_length)
+{
+	static const char *const keys[] = {"ab", "ba", "a_name_longer_than_thirty_one_bytes_x",
+					   "a_name_longer_than_thirty_one_bytes_y", "a"};
+	struct jspan v[5];
+	const char s[] = "{\"ba\":1,\"a_name_longer_than_thirty_one_bytes_y\":2,\"a\\u0000\":3,\"a\":4,\"ab\":5}";
+	cr_assert_gt(jscan_object(s, sizeof s - 1, keys, 5, v), 0);
+	cr_expect_eq(v[0].p[0], '5');
+	cr_expect_eq(v[1].p[0], '1');
+	cr_expect_eq(v[2].type, 0);
+	cr_expect_eq(v[3].p[0], '2');
+	cr_expect_eq(v[4].p[0], '4');
+	const char raw[] = "{\"a\0\":7}"; /* a raw NUL in a name is not the name "a" */
+	cr_assert_gt(jscan_object(raw, sizeof raw - 1, keys, 5, v), 0);
+	cr_expect_eq(v[4].type, 0);
+	static const char *many[JSCAN_KEYS_MAX + 1];
+	for (size_t i = 0; i <= JSCAN_KEYS_MAX; i++)
+		many[i] = "k";
+	struct jspan w[JSCAN_KEYS_MAX + 1];
+	cr_expect_eq(jscan_object("{}", 2, many, JSCAN_KEYS_MAX + 1, w), -1);
+}
