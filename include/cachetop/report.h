@@ -1,6 +1,7 @@
 /* report.h — the outputs of `cachetop report` (text, JSON per report-schema.md, CSV) and the
  * event objects of `watch --jsonl`, built from the model. Pure: returns text in a buffer; the
- * app writes it. JSON is built with json-c. */
+ * app writes it. JSON is built with json-c, except the many sessions and events, written
+ * directly (same bytes). */
 #ifndef CACHETOP_REPORT_H
 #define CACHETOP_REPORT_H
 
@@ -37,6 +38,9 @@ void report_csv(const struct model *m, const struct report_ctx *c, struct buf *o
 void report_openmetrics(const struct model *m, const struct report_ctx *c, struct buf *out);
 /* One `watch --jsonl` line for event i (with "observed_at"), newline-terminated. */
 void report_event_line(const struct model *m, size_t event, int64_t observed_at, struct buf *out);
+/* s as a JSON string, quotes included, escaped byte for byte as json-c escapes it (PLAIN, no
+ * slash escapes). s must already be valid UTF-8. */
+void report_json_string(struct buf *b, const char *s);
 /* A {"kind":"quota",…} line. */
 void report_quota_line(const struct model *m, const struct report_ctx *c, struct buf *out);
 

@@ -40,6 +40,15 @@ void buf_printf(struct buf *b, const char *fmt, ...) CT_PRINTF(2, 3);
 const char *buf_cstr(struct buf *b);
 void buf_free(struct buf *b);
 
+/* Number text without printf (a report prints ~10^5 numbers; vfprintf was most of its time).
+ * ct_fmt_u64: decimal digits, NUL-terminated, returns the length (out holds >= 21 bytes).
+ * ct_fmt_fixed: v rounded half away from zero to `decimals` (0..9) places, printed as "%.15g"
+ * prints that rounded value — trailing zeros dropped, "-0" never — for values with at most 15
+ * significant digits and magnitude 1e-4..1e15 (or zero); returns the length, or -1 for the
+ * rest, which the caller prints with snprintf (out holds >= 40 bytes). */
+size_t ct_fmt_u64(char *out, uint64_t v);
+int ct_fmt_fixed(char *out, double v, int decimals);
+
 /* 64-bit FNV-1a followed by a finaliser; never returns 0 (0 marks an empty hash slot). */
 uint64_t ct_hash(const void *p, size_t n);
 uint64_t ct_hash_mix(uint64_t h, const void *p, size_t n);

@@ -26,26 +26,48 @@ static struct json_object *jtime(int64_t ms)
 }
 
 /* Doubles printed with 15 significant digits: json-c's default %.17g shows binary noise
- * (0.95882199999999995 for a rate rounded to 0.958822). */
-static struct json_object *jnum(double v)
+ * (0.95882199999999995 for a rate rounded to 0.958822). b holds >= 48 bytes. */
+static void num_text(char *b, double v)
 {
-	char b[40];
-	snprintf(b, sizeof b, "%.15g", v);
+	snprintf(b, 48, "%.15g", v);
 	if (!strpbrk(b, ".eEn")) /* keep it a JSON number that reads back as a double */
 		strcat(b, ".0");
+}
+static struct json_object *jnum(double v)
+{
+	char b[48];
+	num_text(b, v);
 	return json_object_new_double_s(v, b);
 }
-/* A rounded double: costs to 1e-9 USD, rates to 1e-6, so output is stable across platforms. */
-static struct json_object *jround(double v, double scale)
+/* A rounded double's text: costs to 1e-9 USD, rates to 1e-6, so output is stable across
+ * platforms. The same text as num_text of the rounded value, mostly without printf. */
+static void fixed_text(char *b, double v, int decimals)
 {
-	double r = round(v * scale) / scale;
-	if (r == 0)
-		r = 0; /* no "-0" */
-	return jnum(r);
+	static const double scale[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+	int n = ct_fmt_fixed(b, v, decimals);
+	if (n < 0) {
+		double r = round(v * scale[decimals]) / scale[decimals];
+		num_text(b, r == 0 ? 0 : r); /* no "-0" */
+	} else if (!memchr(b, '.', (size_t)n)) {
+		memcpy(b + n, ".0", 3);
+	}
 }
-static struct json_object *jrate(double v) { return v < 0 ? NULL : jround(v, 1e6); }
-static struct json_object *jusd(double v) { return v < 0 ? NULL : jround(v, 1e9); }
-static struct json_object *ju64(uint64_t v) { return json_object_new_int64((int64_t)v); }
+static struct json_object *jround(double v, int decimals)
+{
+	char b[48];
+	fixed_text(b, v, decimals);
+	return json_object_new_double_s(v, b);
+}
+static struct json_object *jrate(double v) { return v < 0 ? NULL : jround(v, 6); }
+static struct json_object *jusd(double v) { return v < 0 ? NULL : jround(v, 9); }
+/* An integer as json-c would print it, formatted here: json-c's printf per integer was a third
+ * of a report. The double_s object prints exactly the text it is given. */
+static struct json_object *ju64(uint64_t v)
+{
+	char b[24];
+	ct_fmt_u64(b, v);
+	return json_object_new_double_s((double)v, b);
+}
 /* Every key here is a literal added once per object: json-c need not copy it or look it up. */
 static void add(struct json_object *o, const char *k, struct json_object *v)
 {
@@ -63,25 +85,127 @@ static struct json_object *jtext(const char *s)
 	free(v);
 	return o;
 }
-static struct json_object *jstr_or_null(const char *s) { return jtext(s); }
 
-static void add_totals(struct json_object *o, const struct totals *t)
+/* ---- a streaming writer for the report's many sessions and events ---------------------- */
+/* A json-c tree per session and event (an allocation and a hash insert per member, a printf per
+ * number) was most of a report's time: ~45 ms for 4,400 objects. These objects are written
+ * straight into the output, byte for byte as json-c writes them (PLAIN, no slash escapes);
+ * the unit tests compare the two. json-c still writes the rest. */
+struct jw {
+	struct buf *b;
+	bool more; /* a member is already written in this object */
+};
+
+void report_json_string(struct buf *b, const char *s)
 {
-	add(o, "requests", ju64(t->requests));
-	add(o, "input_tokens", ju64(t->input));
-	add(o, "output_tokens", ju64(t->output));
-	add(o, "cache_creation_tokens", ju64(t->cache_creation));
-	add(o, "cache_creation_5m_tokens", ju64(t->cc5m));
-	add(o, "cache_creation_1h_tokens", ju64(t->cc1h));
-	add(o, "cache_read_tokens", ju64(t->cache_read));
-	add(o, "hit_rate", jrate(totals_hit(t)));
+	static const char hex[] = "0123456789abcdef";
+	buf_reserve(b, strlen(s) + 2);
+	buf_append(b, "\"", 1);
+	const char *run = s;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		const char *esc = NULL;
+		char u[7];
+		switch (*p) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			if (*p < 0x20) {
+				memcpy(u, "\\u00", 4);
+				u[4] = hex[*p >> 4];
+				u[5] = hex[*p & 15];
+				u[6] = 0;
+				esc = u;
+			}
+		}
+		if (!esc)
+			continue;
+		buf_append(b, run, (size_t)((const char *)p - run));
+		buf_puts(b, esc);
+		run = (const char *)p + 1;
+	}
+	buf_puts(b, run);
+	buf_append(b, "\"", 1);
+}
+
+static void jw_key(struct jw *w, const char *k)
+{
+	buf_append(w->b, w->more ? ",\"" : "\"", w->more ? 2 : 1);
+	buf_puts(w->b, k);
+	buf_append(w->b, "\":", 2);
+	w->more = true;
+}
+static void jw_null(struct jw *w, const char *k) { jw_key(w, k), buf_append(w->b, "null", 4); }
+static void jw_str(struct jw *w, const char *k, const char *v) { jw_key(w, k), report_json_string(w->b, v); }
+/* text from a transcript (may be NULL): made valid UTF-8 first, as jtext */
+static void jw_text(struct jw *w, const char *k, const char *v)
+{
+	if (!v) {
+		jw_null(w, k);
+		return;
+	}
+	char *clean = sanitize_utf8_dup(v);
+	jw_str(w, k, clean);
+	free(clean);
+}
+static void jw_u64(struct jw *w, const char *k, uint64_t v)
+{
+	char b[24];
+	size_t n = ct_fmt_u64(b, v);
+	jw_key(w, k);
+	buf_append(w->b, b, n);
+}
+static void jw_int(struct jw *w, const char *k, int v)
+{
+	jw_key(w, k);
+	buf_printf(w->b, "%d", v);
+}
+static void jw_bool(struct jw *w, const char *k, bool v)
+{
+	jw_key(w, k);
+	buf_puts(w->b, v ? "true" : "false");
+}
+static void jw_fixed(struct jw *w, const char *k, double v, int decimals)
+{
+	char b[48];
+	fixed_text(b, v, decimals);
+	jw_key(w, k);
+	buf_puts(w->b, b);
+}
+static void jw_rate(struct jw *w, const char *k, double v) { v < 0 ? jw_null(w, k) : jw_fixed(w, k, v, 6); }
+static void jw_usd(struct jw *w, const char *k, double v) { v < 0 ? jw_null(w, k) : jw_fixed(w, k, v, 9); }
+static void jw_time(struct jw *w, const char *k, int64_t ms)
+{
+	if (ms == CT_TIME_NONE) {
+		jw_null(w, k);
+		return;
+	}
+	char b[32];
+	rfc3339_format(ms, b);
+	jw_str(w, k, b);
+}
+
+static void write_totals(struct jw *w, const struct totals *t)
+{
+	jw_u64(w, "requests", t->requests);
+	jw_u64(w, "input_tokens", t->input);
+	jw_u64(w, "output_tokens", t->output);
+	jw_u64(w, "cache_creation_tokens", t->cache_creation);
+	jw_u64(w, "cache_creation_5m_tokens", t->cc5m);
+	jw_u64(w, "cache_creation_1h_tokens", t->cc1h);
+	jw_u64(w, "cache_read_tokens", t->cache_read);
+	jw_rate(w, "hit_rate", totals_hit(t));
 	bool none_priced = t->requests && t->unpriced == t->requests;
-	add(o, "cost_usd", none_priced ? NULL : jusd(t->cost_usd));
-	add(o, "wasted_tokens", ju64(t->wasted_tokens));
-	add(o, "wasted_usd", none_priced ? NULL : jusd(t->wasted_usd));
-	add(o, "rebuild_usd", none_priced ? NULL : jusd(t->rebuild_usd));
-	add(o, "unpriced_requests", ju64(t->unpriced));
-	add(o, "unexpected_misses", ju64(t->unexpected));
+	none_priced ? jw_null(w, "cost_usd") : jw_usd(w, "cost_usd", t->cost_usd);
+	jw_u64(w, "wasted_tokens", t->wasted_tokens);
+	none_priced ? jw_null(w, "wasted_usd") : jw_usd(w, "wasted_usd", t->wasted_usd);
+	none_priced ? jw_null(w, "rebuild_usd") : jw_usd(w, "rebuild_usd", t->rebuild_usd);
+	jw_u64(w, "unpriced_requests", t->unpriced);
+	jw_u64(w, "unexpected_misses", t->unexpected);
 }
 
 static const char *sid(const struct model *m, int32_t i)
@@ -137,62 +261,86 @@ static uint32_t *sorted_events(const struct model *m, size_t *n)
 	return v;
 }
 
-static struct json_object *session_json(const struct model *m, const struct session *s)
+static void write_session(struct buf *b, const struct model *m, const struct session *s)
 {
-	struct json_object *o = json_object_new_object();
-	add(o, "id", jtext(s->id));
-	add(o, "agent", json_object_new_string(agent_name(s->agent)));
-	add(o, "project", jstr_or_null(s->project));
-	add(o, "title", jstr_or_null(s->title));
-	struct json_object *files = json_object_new_array();
-	for (uint32_t i = 0; i < s->nfiles; i++)
-		json_object_array_add(files, jtext(model_file(m, s->files[i])->path));
-	add(o, "files", files);
-	add(o, "first_at", jtime(s->first_at));
-	add(o, "last_at", jtime(s->last_at));
-	add_totals(o, &s->tot);
-	add(o, "creation_output_ratio",
-	    s->tot.output ? jround((double)s->tot.cache_creation / (double)s->tot.output, 1e4) : NULL);
-	add(o, "resumed_from", jstr_or_null(sid(m, s->resumed_from)));
-	struct json_object *models = json_object_new_array();
-	for (uint8_t i = 0; i < s->nmodels; i++)
-		json_object_array_add(models, jtext(model_model_name(m, s->models[i])));
-	add(o, "models", models);
-	struct json_object *sub = json_object_new_object();
-	add(sub, "requests", ju64(s->sub.requests));
-	add(sub, "cache_creation_tokens", ju64(s->sub.cache_creation));
-	add(sub, "cache_read_tokens", ju64(s->sub.cache_read));
-	add(sub, "cost_usd", jusd(s->sub.cost_usd));
-	add(o, "subagents", sub);
-	return o;
+	struct jw w = {b, false};
+	buf_puts(b, "{");
+	jw_text(&w, "id", s->id);
+	jw_str(&w, "agent", agent_name(s->agent));
+	jw_text(&w, "project", s->project);
+	jw_text(&w, "title", s->title);
+	jw_key(&w, "files");
+	buf_puts(b, "[");
+	for (uint32_t i = 0; i < s->nfiles; i++) {
+		struct jw e = {b, i > 0};
+		if (e.more)
+			buf_puts(b, ",");
+		char *clean = sanitize_utf8_dup(model_file(m, s->files[i])->path);
+		report_json_string(b, clean);
+		free(clean);
+	}
+	buf_puts(b, "]");
+	jw_time(&w, "first_at", s->first_at);
+	jw_time(&w, "last_at", s->last_at);
+	write_totals(&w, &s->tot);
+	if (s->tot.output)
+		jw_fixed(&w, "creation_output_ratio", (double)s->tot.cache_creation / (double)s->tot.output, 4);
+	else
+		jw_null(&w, "creation_output_ratio");
+	jw_text(&w, "resumed_from", sid(m, s->resumed_from));
+	jw_key(&w, "models");
+	buf_puts(b, "[");
+	for (uint8_t i = 0; i < s->nmodels; i++) {
+		if (i)
+			buf_puts(b, ",");
+		char *clean = sanitize_utf8_dup(model_model_name(m, s->models[i]));
+		report_json_string(b, clean);
+		free(clean);
+	}
+	buf_puts(b, "]");
+	jw_key(&w, "subagents");
+	struct jw sub = {b, false};
+	buf_puts(b, "{");
+	jw_u64(&sub, "requests", s->sub.requests);
+	jw_u64(&sub, "cache_creation_tokens", s->sub.cache_creation);
+	jw_u64(&sub, "cache_read_tokens", s->sub.cache_read);
+	jw_usd(&sub, "cost_usd", s->sub.cost_usd);
+	buf_puts(b, "}}");
 }
 
-static struct json_object *event_json(const struct model *m, const struct cache_event *e)
+/* observed_at: CT_TIME_NONE in a report; the time seen, for a watch line */
+static void write_event(struct buf *b, const struct model *m, const struct cache_event *e, int64_t observed_at)
 {
 	const struct request *r = model_request(m, e->request);
 	const struct session *s = model_session(m, r->session);
-	struct json_object *o = json_object_new_object();
-	add(o, "at", jtime(r->t));
-	add(o, "session", jtext(s->id));
-	add(o, "agent", json_object_new_string(agent_name(s->agent)));
-	add(o, "kind", json_object_new_string(cause_name(e->cause)));
-	add(o, "expected", json_object_new_boolean(cause_expected(e->cause)));
-	add(o, "gap_s", e->gap_s < 0 ? NULL : jround(e->gap_s, 1e3));
-	add(o, "ttl_s", json_object_new_int(e->ttl_s));
-	add(o, "hit_rate", jrate(e->hit));
-	add(o, "previous_hit_rate", jrate(e->prev_hit));
-	add(o, "expected_prefix_tokens", ju64(e->expected_prefix));
-	add(o, "cache_read_tokens", ju64(e->cache_read));
-	add(o, "cache_creation_tokens", ju64(e->cache_creation));
-	add(o, "wasted_tokens", ju64(e->wasted_tokens));
-	add(o, "wasted_usd", jusd(e->wasted_usd));
-	add(o, "rebuild_tokens", ju64(e->rebuild_tokens));
-	add(o, "rebuild_usd", jusd(e->rebuild_usd));
-	add(o, "resumed_from", jstr_or_null(sid(m, e->resumed_from)));
-	add(o, "model", jtext(model_model_name(m, r->model)));
-	add(o, "subagent", json_object_new_boolean((r->flags & REQ_SIDECHAIN) != 0));
-	add(o, "project", jstr_or_null(s->project));
-	return o;
+	struct jw w = {b, false};
+	buf_puts(b, "{");
+	jw_time(&w, "at", r->t);
+	jw_text(&w, "session", s->id);
+	jw_str(&w, "agent", agent_name(s->agent));
+	jw_str(&w, "kind", cause_name(e->cause));
+	jw_bool(&w, "expected", cause_expected(e->cause));
+	if (e->gap_s < 0)
+		jw_null(&w, "gap_s");
+	else
+		jw_fixed(&w, "gap_s", e->gap_s, 3);
+	jw_int(&w, "ttl_s", e->ttl_s);
+	jw_rate(&w, "hit_rate", e->hit);
+	jw_rate(&w, "previous_hit_rate", e->prev_hit);
+	jw_u64(&w, "expected_prefix_tokens", e->expected_prefix);
+	jw_u64(&w, "cache_read_tokens", e->cache_read);
+	jw_u64(&w, "cache_creation_tokens", e->cache_creation);
+	jw_u64(&w, "wasted_tokens", e->wasted_tokens);
+	jw_usd(&w, "wasted_usd", e->wasted_usd);
+	jw_u64(&w, "rebuild_tokens", e->rebuild_tokens);
+	jw_usd(&w, "rebuild_usd", e->rebuild_usd);
+	jw_text(&w, "resumed_from", sid(m, e->resumed_from));
+	jw_text(&w, "model", model_model_name(m, r->model));
+	jw_bool(&w, "subagent", (r->flags & REQ_SIDECHAIN) != 0);
+	jw_text(&w, "project", s->project);
+	if (observed_at != CT_TIME_NONE)
+		jw_time(&w, "observed_at", observed_at);
+	buf_puts(b, "}");
 }
 
 static struct json_object *pairs_json(const struct model *m)
@@ -208,7 +356,7 @@ static struct json_object *pairs_json(const struct model *m)
 		add(o, "resume_requests", ju64(pb[i].resume_n));
 		add(o, "resume_hit_rate", jrate(pb[i].resume_hit));
 		bool both = pb[i].baseline_n && pb[i].resume_n;
-		add(o, "delta_pp", both ? jround((pb[i].resume_hit - pb[i].baseline_hit) * 100, 1e3) : NULL);
+		add(o, "delta_pp", both ? jround((pb[i].resume_hit - pb[i].baseline_hit) * 100, 3) : NULL);
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -270,15 +418,15 @@ static struct json_object *quota_json(const struct model *m, const struct report
 	const char *unit = q.unit == QUOTA_TOKENS ? "tokens" : "usd";
 	if (a == AGENT_CLAUDE) {
 		add(o, "block_start", jtime(q.block_start));
-		add(o, "used", jround(q.used, 1e6));
-		add(o, "limit", q.limit > 0 ? jround(q.limit, 1e6) : NULL);
+		add(o, "used", jround(q.used, 6));
+		add(o, "limit", q.limit > 0 ? jround(q.limit, 6) : NULL);
 		add(o, "unit", json_object_new_string(unit));
-		add(o, "percent", q.percent >= 0 ? jround(q.percent, 1e3) : NULL);
+		add(o, "percent", q.percent >= 0 ? jround(q.percent, 3) : NULL);
 		add(o, "official_percent", official ? jnum(q.official_percent) : NULL);
 		add(o, "resets_at", jtime(q.resets_at));
 		add(o, "burn_per_min", q.has_block ? jround(q.unit == QUOTA_TOKENS ? q.tokens_per_min_15
-										 : q.usd_per_hour_15 / 60, 1e6) : NULL);
-		add(o, "projected_percent", q.projected_percent >= 0 ? jround(q.projected_percent, 1e3) : NULL);
+										 : q.usd_per_hour_15 / 60, 6) : NULL);
+		add(o, "projected_percent", q.projected_percent >= 0 ? jround(q.projected_percent, 3) : NULL);
 		add(o, "limit_at", jtime(q.limit_at));
 		add(o, "weekly_percent", q.weekly_percent >= 0 ? jnum(q.weekly_percent) : NULL);
 		add(o, "weekly_resets_at", jtime(q.weekly_resets_at));
@@ -291,14 +439,14 @@ static struct json_object *quota_json(const struct model *m, const struct report
 		add(o, "weekly_resets_at", jtime(q.weekly_resets_at));
 		add(o, "observed_at", jtime(q.observed_at));
 		add(o, "block_start", jtime(q.block_start));
-		add(o, "used", jround(q.used, 1e6));
-		add(o, "limit", q.limit > 0 ? jround(q.limit, 1e6) : NULL);
+		add(o, "used", jround(q.used, 6));
+		add(o, "limit", q.limit > 0 ? jround(q.limit, 6) : NULL);
 		add(o, "unit", json_object_new_string(unit));
-		add(o, "estimated_percent", q.percent >= 0 ? jround(q.percent, 1e3) : NULL);
+		add(o, "estimated_percent", q.percent >= 0 ? jround(q.percent, 3) : NULL);
 	}
-	add(o, "tokens_per_min", q.has_block ? jround(q.tokens_per_min_15, 1e3) : NULL);
-	add(o, "usd_per_hour", q.has_block ? jround(q.usd_per_hour_15, 1e6) : NULL);
-	add(o, "wasted_usd", q.has_block ? jround(q.wasted_usd, 1e9) : NULL);
+	add(o, "tokens_per_min", q.has_block ? jround(q.tokens_per_min_15, 3) : NULL);
+	add(o, "usd_per_hour", q.has_block ? jround(q.usd_per_hour_15, 6) : NULL);
+	add(o, "wasted_usd", q.has_block ? jround(q.wasted_usd, 9) : NULL);
 	add(o, "wasted_share", q.has_block ? jrate(q.wasted_share) : NULL);
 	return o;
 }
@@ -335,21 +483,22 @@ void report_json(const struct model *m, const struct report_ctx *c, struct buf *
 		json_object_array_add(roots, r);
 	}
 	put_key(out, "roots", roots);
-	struct json_object *tot = json_object_new_object();
 	const struct model_stats *st = model_stats(m);
-	add_totals(tot, model_totals(m));
-	add(tot, "duplicate_lines_dropped", ju64(st->duplicate_lines));
-	add(tot, "malformed_lines", ju64(st->malformed));
-	add(tot, "synthetic_lines", ju64(st->synthetic));
-	add(tot, "lines", ju64(st->lines));
-	put_key(out, "totals", tot);
+	buf_puts(out, ",\n\"totals\": {");
+	struct jw tw = {out, false};
+	write_totals(&tw, model_totals(m));
+	jw_u64(&tw, "duplicate_lines_dropped", st->duplicate_lines);
+	jw_u64(&tw, "malformed_lines", st->malformed);
+	jw_u64(&tw, "synthetic_lines", st->synthetic);
+	jw_u64(&tw, "lines", st->lines);
+	buf_puts(out, "}");
 
 	size_t n;
 	uint32_t *ss = sorted_sessions(m, &n);
 	buf_puts(out, ",\n\"sessions\": [");
 	for (size_t i = 0; i < n; i++) {
 		buf_puts(out, i ? ",\n  " : "\n  ");
-		put(out, session_json(m, model_session(m, ss[i])));
+		write_session(out, m, model_session(m, ss[i]));
 	}
 	buf_puts(out, n ? "\n]" : "]");
 	free(ss);
@@ -358,7 +507,7 @@ void report_json(const struct model *m, const struct report_ctx *c, struct buf *
 	buf_puts(out, ",\n\"events\": [");
 	for (size_t i = 0; i < n; i++) {
 		buf_puts(out, i ? ",\n  " : "\n  ");
-		put(out, event_json(m, model_event(m, ev[i])));
+		write_event(out, m, model_event(m, ev[i]), CT_TIME_NONE);
 	}
 	buf_puts(out, n ? "\n]" : "]");
 	free(ev);
@@ -376,11 +525,8 @@ void report_event_line(const struct model *m, size_t event, int64_t observed_at,
 	const struct cache_event *e = model_event(m, event);
 	if (!e)
 		return;
-	struct json_object *o = event_json(m, e);
-	add(o, "observed_at", jtime(observed_at));
-	buf_puts(out, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	write_event(out, m, e, observed_at);
 	buf_puts(out, "\n");
-	json_object_put(o);
 }
 
 void report_quota_line(const struct model *m, const struct report_ctx *c, struct buf *out)

@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 static ct_fatal_hook fatal_hook;
@@ -160,3 +162,55 @@ uint64_t ct_hash_mix(uint64_t h, const void *p, size_t n)
 }
 
 uint64_t ct_hash(const void *p, size_t n) { return ct_hash_mix(0xcbf29ce484222325ULL, p, n); }
+
+size_t ct_fmt_u64(char *out, uint64_t v)
+{
+	char tmp[21];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	out[n] = 0;
+	return n;
+}
+
+int ct_fmt_fixed(char *out, double v, int decimals)
+{
+	static const uint64_t pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+					 1000000000};
+	if (decimals < 0 || decimals > 9 || !(v > -1e15 && v < 1e15))
+		return -1;
+	double scaled = round(v * (double)pow10[decimals]);
+	if (!(scaled > -1e15 && scaled < 1e15))
+		return -1; /* more than 15 significant digits: "%.15g" would round them */
+	bool neg = scaled < 0;
+	uint64_t q = (uint64_t)(neg ? -scaled : scaled);
+	if (q == 0)
+		return (int)ct_fmt_u64(out, 0);
+	uint64_t ip = q / pow10[decimals], fp = q % pow10[decimals];
+	if (ip == 0 && fp * 10000 < pow10[decimals])
+		return -1; /* below 1e-4 "%.15g" writes an exponent */
+	size_t n = 0;
+	if (neg)
+		out[n++] = '-';
+	n += ct_fmt_u64(out + n, ip);
+	if (fp) {
+		int d = decimals;
+		while (fp % 10 == 0) {
+			fp /= 10;
+			d--;
+		}
+		out[n++] = '.';
+		char digits[21];
+		size_t k = ct_fmt_u64(digits, fp);
+		for (size_t z = k; z < (size_t)d; z++)
+			out[n++] = '0';
+		memcpy(out + n, digits, k);
+		n += k;
+		out[n] = 0;
+	}
+	return (int)n;
+}

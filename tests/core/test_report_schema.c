@@ -5,6 +5,8 @@
  * the schema's rules (rates in [0,1], `expected`, sort orders, null quota for an absent agent). */
 #include <criterion/criterion.h>
 #include <json-c/json.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -497,4 +499,58 @@ Test(report_schema, invalid_utf8_in_transcripts_gives_valid_utf8_json)
 		buf_free(&b);
 	}
 	model_free(m);
+}
+
+/* Sessions and events are written without json-c: the string escaping must be json-c's, byte
+ * for byte (PLAIN, no slash escapes), for every byte value and for ordinary text. */
+Test(report_schema, direct_strings_escape_as_json_c)
+{
+	char all[256];
+	for (int i = 1; i < 256; i++)
+		all[i - 1] = (char)i;
+	all[255] = 0;
+	const char *cases[] = {"", "plain ascii", "quote \" backslash \\ slash / done", "tab\there\nnew\rret\bbs\ffeed",
+			       "\x01\x1f\x7f", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", all};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct buf mine = {0};
+		report_json_string(&mine, cases[i]);
+		struct json_object *o = json_object_new_string(cases[i]);
+		const char *theirs = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		cr_expect_str_eq(mine.data, theirs, "case %zu", i);
+		json_object_put(o);
+		buf_free(&mine);
+	}
+}
+
+/* The printf-free number text equals what printf gives: integers as %llu, rounded doubles as
+ * "%.15g" of the rounded value (or a -1 where that text would differ in form). */
+Test(report_schema, number_text_equals_printf)
+{
+	char mine[48], ref[64];
+	uint64_t ints[] = {0, 1, 9, 10, 99, 12345, 4294967296ull, 18446744073709551615ull};
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+		ct_fmt_u64(mine, ints[i]);
+		snprintf(ref, sizeof ref, "%llu", (unsigned long long)ints[i]);
+		cr_expect_str_eq(mine, ref);
+	}
+	static const double scale[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+	uint64_t x = 88172645463325252ull;
+	int checked = 0;
+	for (int i = 0; i < 200000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift: values over many magnitudes */
+		double mag = pow(10, (double)(x % 24) - 8);
+		double v = (double)(x >> 11) / 9007199254740992.0 * mag * ((x & 1) ? -1 : 1);
+		int d = (int)(x % 10);
+		if (ct_fmt_fixed(mine, v, d) < 0)
+			continue;
+		double r = round(v * scale[d]) / scale[d];
+		snprintf(ref, sizeof ref, "%.15g", r == 0 ? 0 : r);
+		cr_assert_str_eq(mine, ref, "v=%.17g decimals=%d", v, d);
+		checked++;
+	}
+	cr_expect_gt(checked, 100000, "the fast path should cover most values (%d)", checked);
+	cr_expect_eq(ct_fmt_fixed(mine, 1e16, 2), -1);
+	cr_expect_eq(ct_fmt_fixed(mine, 0.00001, 9), -1);
+	cr_expect_eq(ct_fmt_fixed(mine, -0.0000000001, 9), 1);
+	cr_expect_str_eq(mine, "0", "no -0");
 }
