@@ -415,19 +415,23 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 /* ---- ordering --------------------------------------------------------------------------- */
 
 /* The first (or last) timestamp of a regular file, read without blocking. */
-static int64_t discover_peek(char *buf, const char *path, bool last)
+static int64_t discover_peek(char *buf, struct scand *d, bool last)
 {
 	int64_t ts = INT64_MAX;
 	struct stat st;
-	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-		return ts;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	int why;
+	int fd = tail_open_regular(d->path, &st, &why);
+	if (!last) {
+		d->why = fd < 0 ? why : 0;
+		d->dev = st.st_dev;
+		d->ino = st.st_ino;
+	}
 	if (fd < 0)
 		return ts;
 	/* 4 KB usually holds a timestamped line; a file that starts (or ends) with a long line
 	 * widens the look 16× at a time, up to one read block. Peeking 64 KB of every file read
 	 * ~12 % of a large tree twice. */
-	for (size_t want = 4096; ts == INT64_MAX && fstat(fd, &st) == 0 && S_ISREG(st.st_mode); want *= 16) {
+	for (size_t want = 4096; ts == INT64_MAX; want *= 16) {
 		if (want > SOURCE_BLOCK)
 			want = SOURCE_BLOCK;
 		off_t off = 0;
@@ -479,9 +483,9 @@ static void *discover_peek_worker(void *arg)
 	for (size_t i; (i = atomic_fetch_add(&pk->next, 1)) < pk->c->n;) {
 		struct scand *d = &pk->c->v[i];
 		if (!pk->last)
-			d->first_ts = discover_peek(buf, d->path, false);
+			d->first_ts = discover_peek(buf, d, false);
 		else if (d->need_last)
-			d->last_ts = discover_peek(buf, d->path, true);
+			d->last_ts = discover_peek(buf, d, true);
 	}
 	free(buf);
 	return NULL;

@@ -288,7 +288,11 @@ void scan_parallel(struct source *s, struct scands *c)
 			tail_read(s, f); /* already known (a rescan): just what was appended */
 			continue;
 		}
-		f = tail_register(s, c->v[i].path, c->v[i].agent, c->v[i].subagent, c->v[i].root, NULL);
+		/* opened and checked by the peek (discover.c); a change since then is caught when
+		 * the worker opens it and finds another inode */
+		struct stat st = {.st_dev = c->v[i].dev, .st_ino = c->v[i].ino};
+		f = tail_register_opened(s, c->v[i].path, c->v[i].agent, c->v[i].subagent, c->v[i].root,
+					 c->v[i].why ? NULL : &st, c->v[i].why);
 		if (f)
 			sc.jobs[sc.n++].f = f;
 	}

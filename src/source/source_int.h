@@ -84,6 +84,10 @@ struct scand {
 	size_t root;
 	int64_t first_ts, last_ts;
 	bool need_last; /* tied on first_ts with another: last_ts decides */
+	/* the first peek's open, so that registering the file costs no second one */
+	int why;          /* 0: opened, a regular file; else as tail_open_regular */
+	dev_t dev;
+	ino_t ino;
 };
 
 struct scands {
@@ -156,6 +160,13 @@ void source_skip_forget(struct source *s, const char *path);
  * non-NULL, else it is closed. NULL when it cannot be opened (counted, with a message). */
 struct sfile *tail_register(struct source *s, const char *path, enum agent agent, bool subagent,
 			    size_t root, int *fd_out);
+/* The same for a path already opened and checked elsewhere (st: its fstat; NULL with why, the
+ * open's errno or -2 for "not a regular file", when it could not be). No system calls. */
+struct sfile *tail_register_opened(struct source *s, const char *path, enum agent agent, bool subagent,
+				   size_t root, const struct stat *st, int why);
+/* Open a path for reading if it is a regular file (through symlinks), without blocking on a
+ * FIFO: the fd, or -1 with *why = an errno value, or -2 for "not a regular file". */
+int tail_open_regular(const char *path, struct stat *st, int *why);
 /* scan.c: read many new files on worker threads through sink prepare/commit. */
 void scan_parallel(struct source *s, struct scands *c);
 /* Open a newly found transcript (checking it is a regular file without blocking), register it

@@ -15,7 +15,7 @@
 /* Open `path` for reading only if it is a regular file (following a symlink), never blocking:
  * lstat/stat first, then O_NONBLOCK, then fstat again (the path may have changed meanwhile).
  * Returns the fd, or -1 with *why = an errno value, or -2 for "not a regular file". */
-static int tail_open_regular(const char *path, struct stat *st, int *why)
+int tail_open_regular(const char *path, struct stat *st, int *why)
 {
 	if (lstat(path, st) != 0) {
 		*why = errno;
@@ -154,7 +154,18 @@ struct sfile *tail_register(struct source *s, const char *path, enum agent agent
 	struct stat st;
 	int why;
 	int fd = tail_open_regular(path, &st, &why);
-	if (fd < 0) {
+	struct sfile *f = tail_register_opened(s, path, agent, subagent, root, fd < 0 ? NULL : &st, why);
+	if (f && fd_out)
+		*fd_out = fd;
+	else if (fd >= 0)
+		close(fd);
+	return f;
+}
+
+struct sfile *tail_register_opened(struct source *s, const char *path, enum agent agent, bool subagent,
+				   size_t root, const struct stat *st, int why)
+{
+	if (!st) {
 		tail_problem(s, path, why);
 		return NULL;
 	}
@@ -164,17 +175,13 @@ struct sfile *tail_register(struct source *s, const char *path, enum agent agent
 	f->agent = agent;
 	f->subagent = subagent;
 	f->root = root;
-	f->dev = st.st_dev;
-	f->ino = st.st_ino;
+	f->dev = st->st_dev;
+	f->ino = st->st_ino;
 	HASH_ADD_KEYPTR(hh, s->files, f->path, strlen(f->path), f);
 	f->handle = s->sink.file_open(s->sink.ctx, agent, path, subagent);
 	s->st.files++;
 	if (root < s->roots.n)
 		s->roots.v[root].files++;
-	if (fd_out)
-		*fd_out = fd;
-	else
-		close(fd);
 	return f;
 }
 
