@@ -296,6 +296,13 @@ long jspan_str(const struct jspan *v, char *out, size_t cap)
 	out[0] = 0;
 	if (v->type != '"')
 		return -1;
+	if (!memchr(v->p, '\\', v->n)) {
+		/* no escapes (ids, paths, model names): the bytes as they are */
+		size_t c = v->n < cap - 1 ? v->n : cap - 1;
+		memcpy(out, v->p, c);
+		out[c] = 0;
+		return (long)c;
+	}
 	const char *p = v->p, *e = v->p + v->n;
 	size_t o = 0;
 	while (p < e) {

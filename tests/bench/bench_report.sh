@@ -42,22 +42,26 @@ C=$corpus/claude
 X=$corpus/codex
 
 # ---- measuring ----
-# measure NAME CMD...: runs CMD $runs times (stdout to $work/NAME.out); records each run's wall
-# time (ns clock around the process) and peak RSS (/usr/bin/time %M, KiB); sets med_wall/med_rss.
-measure() {
+# Commands run in rounds — each command once per round, in turn — so that a change in the
+# machine's load during the benchmark weighs on every command alike rather than on whichever
+# ran then. run_once NAME CMD...: one run (stdout to $work/NAME.out), appending its wall time
+# (ns clock around the process), peak RSS (/usr/bin/time %M, KiB) and user+sys CPU.
+run_once() {
     local name=$1; shift
-    : > "$work/$name.samples"
-    local i t0 t1
-    for ((i = 0; i < runs; i++)); do
-        t0=$(date +%s%N)
-        /usr/bin/time -f '%e %M %U %S' -o "$work/$name.time" "$@" > "$work/$name.out" 2> "$work/$name.err" || {
-            echo "bench_report: '$name' failed:" >&2; cat "$work/$name.err" >&2; exit 1; }
-        t1=$(date +%s%N)
-        echo "$(( t1 - t0 )) $(tail -n1 "$work/$name.time" | awk '{printf "%s %.2f", $2, $3 + $4}')" >> "$work/$name.samples"
-    done
-    med_wall=$(cut -d' ' -f1 "$work/$name.samples" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m/1e9}')
-    med_rss=$(cut -d' ' -f2 "$work/$name.samples" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1024}')
-    med_cpu=$(cut -d' ' -f3 "$work/$name.samples" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m}')
+    local t0 t1
+    t0=$(date +%s%N)
+    /usr/bin/time -f '%e %M %U %S' -o "$work/$name.time" "$@" > "$work/$name.out" 2> "$work/$name.err" || {
+        echo "bench_report: '$name' failed:" >&2; cat "$work/$name.err" >&2; exit 1; }
+    t1=$(date +%s%N)
+    echo "$(( t1 - t0 )) $(tail -n1 "$work/$name.time" | awk '{printf "%s %.2f", $2, $3 + $4}')" >> "$work/$name.samples"
+}
+median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.6f", m}'; }
+# report NAME: prints NAME's medians and sets wall_NAME, rss_NAME, cpu_NAME
+report() {
+    local name=$1
+    med_wall=$(cut -d' ' -f1 "$work/$name.samples" | median | awk '{printf "%.3f", $1/1e9}')
+    med_rss=$(cut -d' ' -f2 "$work/$name.samples" | median | awk '{printf "%.1f", $1/1024}')
+    med_cpu=$(cut -d' ' -f3 "$work/$name.samples" | median | awk '{printf "%.2f", $1}')
     all_wall=$(cut -d' ' -f1 "$work/$name.samples" | awk '{printf "%s%.3f", (NR>1 ? " " : ""), $1/1e9}')
     printf '%-16s %8s s %9s MB %8s s   (walls: %s)\n' "$name" "$med_wall" "$med_rss" "$med_cpu" "$all_wall"
     eval "wall_$name=$med_wall rss_$name=$med_rss cpu_$name=$med_cpu"
@@ -67,7 +71,7 @@ files=$(find "$C" "$X" -name '*.jsonl' | wc -l)
 bytes=$(find "$C" "$X" -name '*.jsonl' -print0 | du -cb --files0-from=- | tail -n1 | cut -f1)
 echo "corpus:  $corpus  ($files .jsonl files, $(( bytes / 1048576 )) MiB)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM"
-echo "runs:    $runs per command, medians; page cache warmed first"
+echo "runs:    $runs rounds, each command once per round in turn; medians; page cache warmed first"
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine inflates wall times; user+sys CPU is steadier)"
 
 # warm the page cache (twice: the second pass should find everything resident)
@@ -75,11 +79,6 @@ for _ in 1 2; do find "$C" "$X" -name '*.jsonl' -print0 | xargs -0 cat > /dev/nu
 
 export HOME=$work/home
 unset CLAUDE_CONFIG_DIR CODEX_HOME XDG_CONFIG_HOME NO_COLOR || true
-echo
-printf '%-16s %10s %12s %10s\n' "command" "wall" "peak RSS" "user+sys"
-measure cat sh -c 'find "$1" "$2" -name "*.jsonl" -print0 | xargs -0 cat > /dev/null' sh "$C" "$X"
-"$bin" report --json --claude-dir "$C" --codex-dir "$X" > /dev/null   # warm-up
-measure cachetop "$bin" report --json --claude-dir "$C" --codex-dir "$X"
 
 # ccusage from npm is a node launcher (~0.45 s of node start-up per call) around a native
 # binary; time the native binary itself, the fairer and stricter comparison. CCUSAGE overrides.
@@ -92,12 +91,27 @@ if [ -z "$ccusage" ] && command -v ccusage > /dev/null; then
     fi
 fi
 have_ccusage=0
-if [ -n "$ccusage" ]; then
-    have_ccusage=1
+[ -n "$ccusage" ] && have_ccusage=1
+
+"$bin" report --json --claude-dir "$C" --codex-dir "$X" > /dev/null   # warm-up
+[ $have_ccusage = 1 ] && CLAUDE_CONFIG_DIR=$C "$ccusage" session --json --offline > /dev/null   # warm-up
+for ((round = 0; round < runs; round++)); do
+    run_once cat sh -c 'find "$1" "$2" -name "*.jsonl" -print0 | xargs -0 cat > /dev/null' sh "$C" "$X"
+    run_once cachetop "$bin" report --json --claude-dir "$C" --codex-dir "$X"
+    if [ $have_ccusage = 1 ]; then
+        run_once ccusage_claude env CLAUDE_CONFIG_DIR="$C" "$ccusage" session --json --offline
+        run_once ccusage_codex env CODEX_HOME="$X" "$ccusage" codex session --json --offline
+    fi
+done
+
+echo
+printf '%-16s %10s %12s %10s\n' "command" "wall" "peak RSS" "user+sys"
+report cat
+report cachetop
+if [ $have_ccusage = 1 ]; then
     echo "ccusage: $ccusage ($("$ccusage" --version 2>/dev/null | head -n1))"
-    CLAUDE_CONFIG_DIR=$C "$ccusage" session --json --offline > /dev/null   # warm-up
-    measure ccusage_claude env CLAUDE_CONFIG_DIR="$C" "$ccusage" session --json --offline
-    measure ccusage_codex env CODEX_HOME="$X" "$ccusage" codex session --json --offline
+    report ccusage_claude
+    report ccusage_codex
     wall_ccusage=$(awk -v a="$wall_ccusage_claude" -v b="$wall_ccusage_codex" 'BEGIN {printf "%.3f", a+b}')
     rss_ccusage=$(awk -v a="$rss_ccusage_claude" -v b="$rss_ccusage_codex" 'BEGIN {printf "%.1f", (a > b ? a : b)}')
     cpu_ccusage=$(awk -v a="$cpu_ccusage_claude" -v b="$cpu_ccusage_codex" 'BEGIN {printf "%.2f", a+b}')
