@@ -38,7 +38,7 @@ static inline const char *find_quote(const char *s, size_t i, size_t n)
 }
 
 /* s[i] is just past an opening quote; returns the index of the closing quote, or n. */
-static size_t string_end(const char *s, size_t i, size_t n)
+static inline size_t string_end(const char *s, size_t i, size_t n)
 {
 	while (i < n) {
 		const char *q = find_quote(s, i, n);
@@ -53,6 +53,16 @@ static size_t string_end(const char *s, size_t i, size_t n)
 		i = k + 1;
 	}
 	return n;
+}
+
+/* Whether a member name equals a wanted one of the same length: names are short, and a loop
+ * here is cheaper than a call to memcmp for every member. */
+static inline bool same_name(const char *want, const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && want[i] == s[i])
+		i++;
+	return i == n;
 }
 
 /* Characters that end a bare literal (number, true, false, null). */
@@ -150,14 +160,15 @@ long jscan_object(const char *s, size_t n, const char *const *keys, size_t nkeys
 long jscan_object_nested(const char *s, size_t n, const char *const *keys, size_t nkeys, struct jspan *out,
 			 const char *sub, const char *const *subkeys, size_t nsub, struct jspan *subout)
 {
+	/* absent: type 0 (readers look at the type before anything else) */
 	if (sub)
 		for (size_t k = 0; k < nsub; k++)
-			subout[k] = (struct jspan){0};
+			subout[k].type = 0;
 	const struct keyset *ks_ = keyset_of(keys, nkeys);
 	if (!ks_)
 		return -1;
 	for (size_t k = 0; k < nkeys; k++)
-		out[k] = (struct jspan){0};
+		out[k].type = 0;
 	size_t i = skip_ws(s, 0, n);
 	if (i >= n || s[i] != '{')
 		return -1;
@@ -176,17 +187,22 @@ long jscan_object_nested(const char *s, size_t n, const char *const *keys, size_
 		i = skip_ws(s, i + 1, n);
 		size_t klen = ke - ks;
 		long vl;
-		if (sub && i < n && s[i] == '{' && strnlen(sub, klen + 1) == klen && !memcmp(sub, s + ks, klen))
+		if (i < n && s[i] == '"') {
+			/* most values are strings: skipped here, without a call */
+			size_t e = string_end(s, i + 1, n);
+			vl = e >= n ? -1 : (long)(e + 1 - i);
+		} else if (sub && i < n && s[i] == '{' && strnlen(sub, klen + 1) == klen && !memcmp(sub, s + ks, klen)) {
 			vl = jscan_object(s + i, n - i, subkeys, nsub, subout); /* walked once, members taken */
-		else
+		} else {
 			vl = jscan_skip_value(s + i, n - i);
+		}
 		if (vl < 0)
 			return -1;
 		/* only the wanted names of this member's length are compared (a NUL inside a member
 		 * name never matches: the wanted name has none within that length) */
 		for (uint32_t cand = ks_->by_len[klen < KEYLEN_LONG ? klen : KEYLEN_LONG]; cand; cand &= cand - 1) {
 			size_t k = (size_t)__builtin_ctz(cand);
-			if (keys[k][0] == s[ks] && !memcmp(keys[k], s + ks, klen)) {
+			if (same_name(keys[k], s + ks, klen)) {
 				char t = s[i];
 				if (t == '"')
 					out[k] = (struct jspan){s + i + 1, (size_t)vl - 2, '"'};
