@@ -75,6 +75,9 @@ struct quota {
 
 void quota_compute(const struct model *m, enum agent a, int64_t now, const struct quota_opts *o,
 		   const struct claude_official *claude, struct quota *q);
+/* The same from the agent's blocks already computed (blocks_compute), when a caller needs both. */
+void quota_compute_from(const struct model *m, enum agent a, const struct blocks *blocks, int64_t now,
+			const struct quota_opts *o, const struct claude_official *claude, struct quota *q);
 /* p90 of completed blocks' used amount in `unit` (the max while fewer than 5); 0 if none. */
 double quota_auto_limit(const struct blocks *b, int64_t now, enum quota_unit unit);
 

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #if defined(__GNUC__)
 #define CT_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -34,8 +35,19 @@ struct buf {
 	size_t len, cap;
 };
 void buf_reserve(struct buf *b, size_t extra);
-void buf_append(struct buf *b, const void *p, size_t n);
-void buf_puts(struct buf *b, const char *s);
+void buf_append_slow(struct buf *b, const void *p, size_t n);
+/* Inline: reports append ~10^5 short pieces; only a full buffer pays for a call. */
+static inline void buf_append(struct buf *b, const void *p, size_t n)
+{
+	if (b->cap > b->len + n) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = 0;
+	} else {
+		buf_append_slow(b, p, n);
+	}
+}
+static inline void buf_puts(struct buf *b, const char *s) { buf_append(b, s, strlen(s)); }
 void buf_printf(struct buf *b, const char *fmt, ...) CT_PRINTF(2, 3);
 const char *buf_cstr(struct buf *b);
 void buf_free(struct buf *b);

@@ -131,6 +131,16 @@ static bool near(int64_t minutes, int64_t lo, int64_t hi) { return minutes >= lo
 void quota_compute(const struct model *m, enum agent a, int64_t now, const struct quota_opts *o,
 		   const struct claude_official *claude, struct quota *q)
 {
+	struct blocks bl = {0};
+	blocks_compute(m, a, &bl);
+	quota_compute_from(m, a, &bl, now, o, claude, q);
+	blocks_free(&bl);
+}
+
+void quota_compute_from(const struct model *m, enum agent a, const struct blocks *blocks, int64_t now,
+			const struct quota_opts *o, const struct claude_official *claude, struct quota *q)
+{
+	const struct blocks bl = *blocks;
 	memset(q, 0, sizeof *q);
 	q->agent = a;
 	q->unit = o ? o->unit : QUOTA_USD;
@@ -138,8 +148,6 @@ void quota_compute(const struct model *m, enum agent a, int64_t now, const struc
 	q->block_start = q->resets_at = q->official_resets_at = q->weekly_resets_at = CT_TIME_NONE;
 	q->limit_at = q->observed_at = CT_TIME_NONE;
 
-	struct blocks bl = {0};
-	blocks_compute(m, a, &bl);
 	q->limit = o ? (o->limit_auto ? quota_auto_limit(&bl, now, q->unit) : o->limit) : 0;
 	const struct block *b = bl.n ? &bl.v[bl.n - 1] : NULL;
 	if (b && now >= b->start && now < b->end && now - b->last <= BLOCK_MS) {
@@ -194,7 +202,6 @@ void quota_compute(const struct model *m, enum agent a, int64_t now, const struc
 			}
 		}
 	}
-	blocks_free(&bl);
 
 	/* official readings: valid until their window resets */
 	if (a == AGENT_CLAUDE && claude && claude->present) {

@@ -141,16 +141,29 @@ static void jw_key(struct jw *w, const char *k)
 }
 static void jw_null(struct jw *w, const char *k) { jw_key(w, k), buf_append(w->b, "null", 4); }
 static void jw_str(struct jw *w, const char *k, const char *v) { jw_key(w, k), report_json_string(w->b, v); }
-/* text from a transcript (may be NULL): made valid UTF-8 first, as jtext */
+/* text from a transcript: made valid UTF-8 first, as jtext (ASCII, the usual case, is) */
+static void put_text(struct buf *b, const char *v)
+{
+	const unsigned char *p = (const unsigned char *)v;
+	while (*p && *p < 0x80)
+		p++;
+	if (!*p) {
+		report_json_string(b, v);
+		return;
+	}
+	char *clean = sanitize_utf8_dup(v);
+	report_json_string(b, clean);
+	free(clean);
+}
+/* the same as a member; NULL is null */
 static void jw_text(struct jw *w, const char *k, const char *v)
 {
 	if (!v) {
 		jw_null(w, k);
 		return;
 	}
-	char *clean = sanitize_utf8_dup(v);
-	jw_str(w, k, clean);
-	free(clean);
+	jw_key(w, k);
+	put_text(w->b, v);
 }
 static void jw_u64(struct jw *w, const char *k, uint64_t v)
 {
@@ -161,8 +174,13 @@ static void jw_u64(struct jw *w, const char *k, uint64_t v)
 }
 static void jw_int(struct jw *w, const char *k, int v)
 {
+	char b[24];
+	size_t n = 0;
+	if (v < 0)
+		b[n++] = '-';
+	n += ct_fmt_u64(b + n, v < 0 ? (uint64_t)0 - (uint64_t)(int64_t)v : (uint64_t)v);
 	jw_key(w, k);
-	buf_printf(w->b, "%d", v);
+	buf_append(w->b, b, n);
 }
 static void jw_bool(struct jw *w, const char *k, bool v)
 {
@@ -226,14 +244,17 @@ static int by_first(const void *a, const void *b)
 		return x->first_at < y->first_at ? -1 : 1;
 	return strcmp(x->id, y->id);
 }
+/* (time, index) pairs, so that a comparison reads two adjacent words */
+struct timed_ev {
+	int64_t t;
+	uint32_t i;
+};
 static int by_event_time(const void *a, const void *b)
 {
-	const struct cache_event *x = model_event(sort_m, *(const uint32_t *)a);
-	const struct cache_event *y = model_event(sort_m, *(const uint32_t *)b);
-	int64_t tx = model_request(sort_m, x->request)->t, ty = model_request(sort_m, y->request)->t;
-	if (tx != ty)
-		return tx < ty ? -1 : 1;
-	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+	const struct timed_ev *x = a, *y = b;
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
 }
 
 static uint32_t *sorted_sessions(const struct model *m, size_t *n)
@@ -252,11 +273,14 @@ static uint32_t *sorted_sessions(const struct model *m, size_t *n)
 static uint32_t *sorted_events(const struct model *m, size_t *n)
 {
 	size_t k = model_event_count(m);
+	struct timed_ev *t = xmalloc((k ? k : 1) * sizeof *t);
+	for (size_t i = 0; i < k; i++)
+		t[i] = (struct timed_ev){model_request(m, model_event(m, i)->request)->t, (uint32_t)i};
+	qsort(t, k, sizeof *t, by_event_time);
 	uint32_t *v = xmalloc((k ? k : 1) * sizeof *v);
 	for (size_t i = 0; i < k; i++)
-		v[i] = (uint32_t)i;
-	sort_m = m;
-	qsort(v, k, sizeof *v, by_event_time);
+		v[i] = t[i].i;
+	free(t);
 	*n = k;
 	return v;
 }
@@ -272,12 +296,9 @@ static void write_session(struct buf *b, const struct model *m, const struct ses
 	jw_key(&w, "files");
 	buf_puts(b, "[");
 	for (uint32_t i = 0; i < s->nfiles; i++) {
-		struct jw e = {b, i > 0};
-		if (e.more)
+		if (i)
 			buf_puts(b, ",");
-		char *clean = sanitize_utf8_dup(model_file(m, s->files[i])->path);
-		report_json_string(b, clean);
-		free(clean);
+		put_text(b, model_file(m, s->files[i])->path);
 	}
 	buf_puts(b, "]");
 	jw_time(&w, "first_at", s->first_at);
@@ -293,9 +314,7 @@ static void write_session(struct buf *b, const struct model *m, const struct ses
 	for (uint8_t i = 0; i < s->nmodels; i++) {
 		if (i)
 			buf_puts(b, ",");
-		char *clean = sanitize_utf8_dup(model_model_name(m, s->models[i]));
-		report_json_string(b, clean);
-		free(clean);
+		put_text(b, model_model_name(m, s->models[i]));
 	}
 	buf_puts(b, "]");
 	jw_key(&w, "subagents");
@@ -362,11 +381,9 @@ static struct json_object *pairs_json(const struct model *m)
 	return a;
 }
 
-static struct json_object *blocks_json(const struct model *m)
+/* b: every agent's blocks */
+static struct json_object *blocks_json(const struct blocks *b)
 {
-	struct blocks b[AGENT_COUNT] = {{0}};
-	for (int a = 0; a < AGENT_COUNT; a++)
-		blocks_compute(m, (enum agent)a, &b[a]);
 	struct json_object *arr = json_object_new_array();
 	size_t i[AGENT_COUNT] = {0};
 	for (;;) {
@@ -394,8 +411,6 @@ static struct json_object *blocks_json(const struct model *m)
 		add(o, "wasted_share", x->cost_usd > 0 ? jrate(x->wasted_usd / x->cost_usd) : NULL);
 		json_object_array_add(arr, o);
 	}
-	for (int a = 0; a < AGENT_COUNT; a++)
-		blocks_free(&b[a]);
 	return arr;
 }
 
@@ -407,10 +422,12 @@ static bool agent_present(const struct model *m, enum agent a)
 	return false;
 }
 
-static struct json_object *quota_json(const struct model *m, const struct report_ctx *c, enum agent a)
+/* bl: the agent's blocks */
+static struct json_object *quota_json(const struct model *m, const struct report_ctx *c, enum agent a,
+				      const struct blocks *bl)
 {
 	struct quota q;
-	quota_compute(m, a, c->now, &c->quota, c->claude_official, &q);
+	quota_compute_from(m, a, bl, c->now, &c->quota, c->claude_official, &q);
 	bool official = q.official_percent >= 0;
 	if (!agent_present(m, a) && !official && !(a == AGENT_CODEX && model_codex_quota(m)->present))
 		return NULL;
@@ -449,6 +466,15 @@ static struct json_object *quota_json(const struct model *m, const struct report
 	add(o, "wasted_usd", q.has_block ? jround(q.wasted_usd, 9) : NULL);
 	add(o, "wasted_share", q.has_block ? jrate(q.wasted_share) : NULL);
 	return o;
+}
+
+/* {"claude": …, "codex": …}; bl: every agent's blocks */
+static struct json_object *quotas_json(const struct model *m, const struct report_ctx *c, const struct blocks *bl)
+{
+	struct json_object *quota = json_object_new_object();
+	add(quota, "claude", quota_json(m, c, AGENT_CLAUDE, &bl[AGENT_CLAUDE]));
+	add(quota, "codex", quota_json(m, c, AGENT_CODEX, &bl[AGENT_CODEX]));
+	return quota;
 }
 
 #define JFLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
@@ -512,11 +538,13 @@ void report_json(const struct model *m, const struct report_ctx *c, struct buf *
 	buf_puts(out, n ? "\n]" : "]");
 	free(ev);
 	put_key(out, "pairs", pairs_json(m));
-	put_key(out, "blocks", blocks_json(m));
-	struct json_object *quota = json_object_new_object();
-	add(quota, "claude", quota_json(m, c, AGENT_CLAUDE));
-	add(quota, "codex", quota_json(m, c, AGENT_CODEX));
-	put_key(out, "quota", quota);
+	struct blocks bl[AGENT_COUNT] = {{0}};
+	for (int a = 0; a < AGENT_COUNT; a++)
+		blocks_compute(m, (enum agent)a, &bl[a]);
+	put_key(out, "blocks", blocks_json(bl));
+	put_key(out, "quota", quotas_json(m, c, bl));
+	for (int a = 0; a < AGENT_COUNT; a++)
+		blocks_free(&bl[a]);
 	buf_puts(out, "\n}\n");
 }
 
@@ -534,10 +562,12 @@ void report_quota_line(const struct model *m, const struct report_ctx *c, struct
 	struct json_object *o = json_object_new_object();
 	add(o, "kind", json_object_new_string("quota"));
 	add(o, "observed_at", jtime(c->now));
-	struct json_object *quota = json_object_new_object();
-	add(quota, "claude", quota_json(m, c, AGENT_CLAUDE));
-	add(quota, "codex", quota_json(m, c, AGENT_CODEX));
-	add(o, "quota", quota);
+	struct blocks bl[AGENT_COUNT] = {{0}};
+	for (int a = 0; a < AGENT_COUNT; a++)
+		blocks_compute(m, (enum agent)a, &bl[a]);
+	add(o, "quota", quotas_json(m, c, bl));
+	for (int a = 0; a < AGENT_COUNT; a++)
+		blocks_free(&bl[a]);
 	buf_puts(out, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	buf_puts(out, "\n");
 	json_object_put(o);

@@ -84,7 +84,7 @@ void buf_reserve(struct buf *b, size_t extra)
 	b->data = p;
 }
 
-void buf_append(struct buf *b, const void *p, size_t n)
+void buf_append_slow(struct buf *b, const void *p, size_t n)
 {
 	buf_reserve(b, n);
 	memcpy(b->data + b->len, p, n);
@@ -92,7 +92,6 @@ void buf_append(struct buf *b, const void *p, size_t n)
 	b->data[b->len] = 0;
 }
 
-void buf_puts(struct buf *b, const char *s) { buf_append(b, s, strlen(s)); }
 
 void buf_printf(struct buf *b, const char *fmt, ...)
 {

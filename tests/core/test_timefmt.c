@@ -135,6 +135,9 @@ Test(timefmt, format_fixed_form)
 	rfc3339_format(utc_ms(2000, 2, 29, 23, 59, 59, 7), out);
 	cr_expect_str_eq(out, "2000-02-29T23:59:59.007Z");
 	cr_expect_eq(strlen(out), 24);
+	/* outside years 0..9999 (no digits by hand there): still the same form */
+	rfc3339_format(utc_ms(12345, 6, 7, 8, 9, 10, 11), out);
+	cr_expect_str_eq(out, "12345-06-07T08:09:10.011Z");
 }
 
 Test(timefmt, round_trip)
