@@ -126,38 +126,61 @@ static void scan_prepare(struct scan *sc, size_t i, const char *p, size_t n)
 }
 
 /* The read buffer: complete lines are handed out where they lie and only the unfinished last
- * line moves to the front, so a line is copied at most once however many reads it spans. */
+ * line moves to the front, so a line is copied at most once however many reads it spans.
+ * Reads land on a 64-byte boundary of the buffer and end on a page boundary of the file: in a
+ * read-and-count test on the benchmark machine, the kernel's copy into a buffer misaligned by
+ * 1-16 bytes took ~25 % longer (0.27 s against 0.21 s a GB, one thread). */
+#define SCAN_ALIGN 64
+#define SCAN_PAGE 4096
+
 struct rbuf {
-	char *data;
-	size_t have, cap; /* have: bytes of an unfinished line at the front */
+	char *data;              /* SCAN_ALIGN-aligned */
+	size_t start, have, cap; /* the unfinished line: data[start, start + have) */
 };
 
-static void rbuf_room(struct rbuf *b)
+static char *rbuf_alloc(size_t cap)
 {
-	/* a line longer than the buffer: grow, so the next read still has a block's room */
-	if (b->cap - b->have >= SCAN_BLOCK / 2)
-		return;
-	b->cap *= 2;
-	b->data = xrealloc(b->data, b->cap);
+	void *p = NULL;
+	if (posix_memalign(&p, SCAN_ALIGN, cap) != 0)
+		ct_fatal("out of memory (%zu bytes)", cap);
+	return p;
+}
+
+/* Move the kept bytes to the front, so that what follows them is aligned; new capacity `cap`. */
+static void rbuf_settle(struct rbuf *b, const char *keep, size_t n, size_t cap)
+{
+	size_t start = (SCAN_ALIGN - n % SCAN_ALIGN) % SCAN_ALIGN;
+	if (cap != b->cap) {
+		char *d = rbuf_alloc(cap);
+		memcpy(d + start, keep, n);
+		free(b->data);
+		b->data = d;
+		b->cap = cap;
+	} else if (n && keep != b->data + start) {
+		memmove(b->data + start, keep, n);
+	}
+	b->start = start;
+	b->have = n;
 }
 
 /* The same splitting rules as tail_split: complete lines go out, the rest waits; a line longer
- * than SOURCE_LINE_MAX is dropped up to its newline. `n` new bytes were read after b->have. */
+ * than SOURCE_LINE_MAX is dropped up to its newline. `n` new bytes were read after the kept. */
 static void scan_split(struct scan *sc, size_t i, struct rbuf *b, size_t n)
 {
 	struct job *j = &sc->jobs[i];
-	char *p = b->data, *fresh = b->data + b->have, *end = fresh + n;
+	char *p = b->data + b->start, *fresh = p + b->have, *end = fresh + n;
 	if (j->discarding) {
 		char *nl = memchr(fresh, '\n', n);
 		if (!nl) {
-			b->have = 0;
+			b->start = b->have = 0;
 			return;
 		}
 		j->discarding = false;
 		p = nl + 1;
 	}
 	/* memrchr over the new bytes only: the kept ones hold no newline */
-	char *last = p < end ? memrchr(p > fresh ? p : fresh, '\n', (size_t)(end - (p > fresh ? p : fresh))) : NULL;
+	char *from = p > fresh ? p : fresh;
+	char *last = from < end ? memrchr(from, '\n', (size_t)(end - from)) : NULL;
 	if (last) {
 		scan_prepare(sc, i, p, (size_t)(last + 1 - p));
 		p = last + 1;
@@ -167,14 +190,12 @@ static void scan_split(struct scan *sc, size_t i, struct rbuf *b, size_t n)
 		j->discarding = j->too_long = true;
 		keep = 0;
 	}
-	if (keep && p != b->data)
-		memmove(b->data, p, keep);
-	b->have = keep;
-	/* a long line's buffer goes back to its usual size once the line is through */
-	if (b->cap > 4 * SCAN_BLOCK && keep <= SCAN_BLOCK) {
-		b->cap = SCAN_BLOCK;
-		b->data = xrealloc(b->data, b->cap);
-	}
+	size_t cap = b->cap;
+	if (b->cap - SCAN_ALIGN - keep < SCAN_BLOCK / 2)
+		cap *= 2; /* a line longer than the buffer: grow, so a read still has a block's room */
+	else if (b->cap > 4 * SCAN_BLOCK && keep <= SCAN_BLOCK)
+		cap = SCAN_BLOCK; /* and back to the usual size once the line is through */
+	rbuf_settle(b, p, keep, cap);
 }
 
 /* Remember the last bytes consumed, to notice a same-inode rewrite later (tail.c). */
@@ -205,28 +226,31 @@ static void scan_file(struct scan *sc, size_t i, struct rbuf *b)
 			close(fd);
 		return;
 	}
-	b->have = 0;
+	b->start = b->have = 0;
 	for (;;) {
-		rbuf_room(b);
-		ssize_t n = pread(fd, b->data + b->have, b->cap - b->have, (off_t)j->offset);
+		char *to = b->data + b->start + b->have;
+		size_t len = b->cap - b->start - b->have;
+		if (len > SCAN_PAGE)
+			len -= (j->offset + len) % SCAN_PAGE; /* end on a page of the file */
+		ssize_t n = pread(fd, to, len, (off_t)j->offset);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
-		scan_tailbytes(j, b->data + b->have, (size_t)n);
+		scan_tailbytes(j, to, (size_t)n);
 		j->offset += (uint64_t)n;
 		j->bytes += (uint64_t)n;
 		scan_split(sc, i, b, (size_t)n);
 	}
 	if (b->have)
-		buf_append(&j->partial, b->data, b->have);
+		buf_append(&j->partial, b->data + b->start, b->have);
 	close(fd);
 }
 
 static void *scan_worker(void *arg)
 {
 	struct scan *sc = arg;
-	struct rbuf b = {xmalloc(SCAN_BLOCK), 0, SCAN_BLOCK};
+	struct rbuf b = {rbuf_alloc(SCAN_BLOCK), 0, 0, SCAN_BLOCK};
 	pthread_mutex_lock(&sc->mu);
 	for (;;) {
 		while (sc->next < sc->n && sc->next >= sc->committing + SCAN_AHEAD)
