@@ -8,7 +8,7 @@
 #   BIN         the cachetop binary (a Release build)
 #   CORPUS_DIR  holds claude/ and codex/ (made by gen_corpus); generated there when absent
 #               (default: ${TMPDIR:-/tmp}/cachetop-bench-1g, 1 GB, 2000 files, seed 1)
-# environment: RUNS (default 5), SIZE (default 1G), FILES (default 2000), SEED (default 1),
+# environment: RUNS (rounds, default 9), SIZE (default 1G), FILES (default 2000), SEED (default 1),
 #              GEN_CORPUS (a built gen_corpus; otherwise it is compiled from gen_corpus.c)
 set -euo pipefail
 
@@ -16,7 +16,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 [ $# -ge 1 ] && [ $# -le 2 ] || { sed -n '7,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 bin=$(realpath "$1")
 corpus=${2:-${TMPDIR:-/tmp}/cachetop-bench-1g}
-runs=${RUNS:-5}
+runs=${RUNS:-9}
 [ -x "$bin" ] || { echo "bench_report: $bin is not an executable" >&2; exit 2; }
 if [ ! -x /usr/bin/time ]; then
     echo "bench_report: /usr/bin/time is missing: install the Debian package 'time' (apt-get install -y time)" >&2
