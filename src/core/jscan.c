@@ -72,6 +72,31 @@ static inline int is_delim(char c)
 	       c == ':';
 }
 
+/* A member's `"name" :` at s[*i]: the name is s[*ks, *ke); *i moves to the value. */
+static inline int member_head(const char *s, size_t n, size_t *i, size_t *ks, size_t *ke)
+{
+	if (*i >= n || s[*i] != '"')
+		return -1;
+	*ks = *i + 1;
+	*ke = string_end(s, *ks, n);
+	if (*ke >= n)
+		return -1;
+	size_t j = skip_ws(s, *ke + 1, n);
+	if (j >= n || s[j] != ':')
+		return -1;
+	*i = skip_ws(s, j + 1, n);
+	return 0;
+}
+
+/* The span of the value of length n at v (a string's without its quotes). */
+static inline struct jspan span_at(const char *v, size_t n)
+{
+	char t = v[0];
+	if (t == '"')
+		return (struct jspan){v + 1, n - 2, '"'};
+	return (struct jspan){v, n, (t == '{' || t == '[' || t == 'n' || t == 't' || t == 'f') ? t : '0'};
+}
+
 long jscan_skip_value(const char *s, size_t n)
 {
 	size_t i = skip_ws(s, 0, n);
@@ -176,15 +201,9 @@ long jscan_object_nested(const char *s, size_t n, const char *const *keys, size_
 	if (i < n && s[i] == '}')
 		return (long)(i + 1);
 	for (;;) {
-		if (i >= n || s[i] != '"')
+		size_t ks, ke;
+		if (member_head(s, n, &i, &ks, &ke) < 0)
 			return -1;
-		size_t ks = i + 1, ke = string_end(s, ks, n);
-		if (ke >= n)
-			return -1;
-		i = skip_ws(s, ke + 1, n);
-		if (i >= n || s[i] != ':')
-			return -1;
-		i = skip_ws(s, i + 1, n);
 		size_t klen = ke - ks;
 		long vl;
 		if (i < n && s[i] == '"') {
@@ -203,12 +222,7 @@ long jscan_object_nested(const char *s, size_t n, const char *const *keys, size_
 		for (uint32_t cand = ks_->by_len[klen < KEYLEN_LONG ? klen : KEYLEN_LONG]; cand; cand &= cand - 1) {
 			size_t k = (size_t)__builtin_ctz(cand);
 			if (same_name(keys[k], s + ks, klen)) {
-				char t = s[i];
-				if (t == '"')
-					out[k] = (struct jspan){s + i + 1, (size_t)vl - 2, '"'};
-				else
-					out[k] = (struct jspan){s + i, (size_t)vl,
-								(t == '{' || t == '[' || t == 'n' || t == 't' || t == 'f') ? t : '0'};
+				out[k] = span_at(s + i, (size_t)vl);
 				break;
 			}
 		}
@@ -230,21 +244,15 @@ int jscan_member_prefix(const char *s, size_t n, const char *key, struct jspan *
 	if (i >= n || s[i] != '{')
 		return -1;
 	i = skip_ws(s, i + 1, n);
-	while (i < n && s[i] == '"') {
-		size_t ks = i + 1, ke = string_end(s, ks, n);
-		if (ke >= n)
+	for (;;) {
+		size_t ks, ke;
+		if (member_head(s, n, &i, &ks, &ke) < 0)
 			return -1;
-		i = skip_ws(s, ke + 1, n);
-		if (i >= n || s[i] != ':')
-			return -1;
-		i = skip_ws(s, i + 1, n);
 		long vl = jscan_skip_value(s + i, n - i);
 		if (vl < 0)
 			return -1;
 		if (ke - ks == klen && !memcmp(s + ks, key, klen)) {
-			char t = s[i];
-			*out = t == '"' ? (struct jspan){s + i + 1, (size_t)vl - 2, '"'}
-					: (struct jspan){s + i, (size_t)vl, (t == '{' || t == '[' || t == 'n' || t == 't' || t == 'f') ? t : '0'};
+			*out = span_at(s + i, (size_t)vl);
 			return 0;
 		}
 		i = skip_ws(s, i + (size_t)vl, n);
@@ -252,7 +260,6 @@ int jscan_member_prefix(const char *s, size_t n, const char *key, struct jspan *
 			return -1;
 		i = skip_ws(s, i + 1, n);
 	}
-	return -1;
 }
 
 static int hexval(char c)
@@ -333,15 +340,11 @@ long jspan_str(const struct jspan *v, char *out, size_t cap)
 				break;
 			char c = *p++;
 			unsigned cp = 0xFFFD;
+			static const char named[] = "\"\\/bfnrt", plain[] = "\"\\/\b\f\n\r\t";
+			const char *hit = c ? strchr(named, c) : NULL;
+			if (hit)
+				cp = (unsigned char)plain[hit - named];
 			switch (c) {
-			case '"': cp = '"'; break;
-			case '\\': cp = '\\'; break;
-			case '/': cp = '/'; break;
-			case 'b': cp = '\b'; break;
-			case 'f': cp = '\f'; break;
-			case 'n': cp = '\n'; break;
-			case 'r': cp = '\r'; break;
-			case 't': cp = '\t'; break;
 			case 'u': {
 				unsigned u;
 				if (hex4(p, (size_t)(e - p), &u) == 0) {

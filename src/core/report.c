@@ -98,34 +98,23 @@ struct jw {
 
 void report_json_string(struct buf *b, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
+	/* the short escapes json-c writes, and \u00XX (lower-case hex) for the other controls */
+	static const char plain[] = "\"\\\b\f\n\r\t", named[] = "\"\\bfnrt", hex[] = "0123456789abcdef";
 	buf_reserve(b, strlen(s) + 2);
 	buf_append(b, "\"", 1);
 	const char *run = s;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		const char *esc = NULL;
-		char u[7];
-		switch (*p) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		default:
-			if (*p < 0x20) {
-				memcpy(u, "\\u00", 4);
-				u[4] = hex[*p >> 4];
-				u[5] = hex[*p & 15];
-				u[6] = 0;
-				esc = u;
-			}
-		}
-		if (!esc)
+		if (*p >= 0x20 && *p != '"' && *p != '\\')
 			continue;
 		buf_append(b, run, (size_t)((const char *)p - run));
-		buf_puts(b, esc);
+		const char *short_form = strchr(plain, *p);
+		if (short_form) {
+			char e[2] = {'\\', named[short_form - plain]};
+			buf_append(b, e, 2);
+		} else {
+			char u[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
+			buf_append(b, u, 6);
+		}
 		run = (const char *)p + 1;
 	}
 	buf_puts(b, run);

@@ -107,6 +107,22 @@ static void run(const char *root, bool parallel, struct log *out, const char *ap
 	source_roots_free(&roots);
 }
 
+/* Read root one by one and on every core: the same deliveries, nfiles files, and no line
+ * holding `unfinished` (the start of a line its file does not end yet). */
+static void same_both_ways(const char *root, uint32_t nfiles, const char *unfinished)
+{
+	struct log seq, par;
+	run(root, false, &seq, NULL, NULL);
+	run(root, true, &par, NULL, NULL);
+	cr_assert_eq(seq.nfiles, nfiles);
+	cr_assert_eq(par.nfiles, nfiles);
+	cr_assert_eq(seq.text.len, par.text.len, "sequential %zu bytes, parallel %zu", seq.text.len, par.text.len);
+	cr_assert(memcmp(seq.text.data, par.text.data, seq.text.len) == 0, "different deliveries");
+	cr_assert_null(strstr(par.text.data, unfinished), "an unfinished line must wait");
+	buf_free(&seq.text);
+	buf_free(&par.text);
+}
+
 Test(scan, parallel_equals_sequential)
 {
 	char root[] = "/tmp/cachetop-scan-XXXXXX";
@@ -134,17 +150,9 @@ Test(scan, parallel_equals_sequential)
 		write_file(path, b.data, b.len);
 	}
 	buf_free(&b);
-	struct log seq, par;
+	same_both_ways(root, 12, "partial");
+	struct log par;
 	snprintf(path, sizeof path, "%s/f05.jsonl", dir);
-	run(root, false, &seq, NULL, NULL);
-	run(root, true, &par, NULL, NULL);
-	cr_assert_eq(seq.nfiles, 12);
-	cr_assert_eq(par.nfiles, 12);
-	cr_assert_eq(seq.text.len, par.text.len, "sequential %zu bytes, parallel %zu", seq.text.len, par.text.len);
-	cr_assert(memcmp(seq.text.data, par.text.data, seq.text.len) == 0, "different deliveries");
-	cr_assert_null(strstr(par.text.data, "partial"), "an unfinished line must wait");
-	buf_free(&seq.text);
-	buf_free(&par.text);
 
 	/* the tail state adopted from the workers: appending completes the partial line, once */
 	run(root, true, &par, path, "\":1}\n{\"timestamp\":\"2026-01-01T01:00:00.000Z\",\"after\":2}\n");
@@ -194,15 +202,7 @@ Test(scan, many_files_commit_in_order)
 		write_file(path, b.data, b.len);
 	}
 	buf_free(&b);
-	struct log seq, par;
-	run(root, false, &seq, NULL, NULL);
-	run(root, true, &par, NULL, NULL);
-	cr_assert_eq(par.nfiles, 400);
-	cr_assert_eq(seq.text.len, par.text.len, "sequential %zu bytes, parallel %zu", seq.text.len, par.text.len);
-	cr_assert(memcmp(seq.text.data, par.text.data, seq.text.len) == 0, "different deliveries");
-	cr_assert_null(strstr(par.text.data, "unfinished"), "an unfinished line must wait");
-	buf_free(&seq.text);
-	buf_free(&par.text);
+	same_both_ways(root, 400, "unfinished");
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
 	cr_expect_eq(system(cmd), 0);
 }
