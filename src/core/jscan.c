@@ -60,9 +60,10 @@ static inline size_t string_end(const char *s, size_t i, size_t n)
 static inline bool same_name(const char *want, const char *s, size_t n)
 {
 	size_t i = 0;
-	while (i < n && want[i] == s[i])
+	/* want[i] checked too: in the last length group a name may be shorter than the member */
+	while (i < n && want[i] && want[i] == s[i])
 		i++;
-	return i == n;
+	return i == n && !want[i];
 }
 
 /* Characters that end a bare literal (number, true, false, null). */

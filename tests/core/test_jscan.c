@@ -368,6 +368,11 @@ Test(jscan, names_grouped_by_length)
 	const char raw[] = "{\"a\0\":7}"; /* a raw NUL in a name is not the name "a" */
 	cr_assert_gt(jscan_object(raw, sizeof raw - 1, keys, 5, v), 0);
 	cr_expect_eq(v[4].type, 0);
+	/* nor, among the long names (one group for every length from 31 on), is a longer name
+	 * that holds a NUL right where the wanted one ends */
+	const char raw2[] = "{\"a_name_longer_than_thirty_one_bytes_x\0zz\":8}";
+	cr_assert_gt(jscan_object(raw2, sizeof raw2 - 1, keys, 5, v), 0);
+	cr_expect_eq(v[2].type, 0);
 	static const char *many[JSCAN_KEYS_MAX + 1];
 	for (size_t i = 0; i <= JSCAN_KEYS_MAX; i++)
 		many[i] = "k";
