@@ -191,7 +191,7 @@ static void scan_split(struct scan *sc, size_t i, struct rbuf *b, size_t n)
 		keep = 0;
 	}
 	size_t cap = b->cap;
-	if (b->cap - SCAN_ALIGN - keep < SCAN_BLOCK / 2)
+	if (keep > b->cap - SCAN_ALIGN - SCAN_BLOCK / 2)
 		cap *= 2; /* a line longer than the buffer: grow, so a read still has a block's room */
 	else if (b->cap > 4 * SCAN_BLOCK && keep <= SCAN_BLOCK)
 		cap = SCAN_BLOCK; /* and back to the usual size once the line is through */

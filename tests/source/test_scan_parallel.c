@@ -206,3 +206,41 @@ Test(scan, many_files_commit_in_order)
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
 	cr_expect_eq(system(cmd), 0);
 }
+
+/* Lines as long as the read buffer or longer, from a file's first byte and around the buffer's
+ * size (which once made the scan stop reading a file whose read had filled the buffer). */
+Test(scan, lines_around_the_buffer_size)
+{
+	char root[] = "/tmp/cachetop-scan-XXXXXX";
+	cr_assert_not_null(mkdtemp(root));
+	char dir[512], path[600], cmd[700];
+	snprintf(dir, sizeof dir, "%s/projects/p", root);
+	snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+	static const size_t sizes[] = {(256u << 10) - 1, 256u << 10, (256u << 10) + 1, (512u << 10) - 70,
+				       1u << 20, (3u << 20) + 17};
+	struct buf b = {0};
+	for (size_t f = 0; f < sizeof sizes / sizeof sizes[0]; f++) {
+		b.len = 0;
+		for (int l = 0; l < 3; l++) {
+			size_t at = b.len;
+			buf_printf(&b, "{\"timestamp\":\"2026-01-01T00:%02zu:%02d.000Z\",\"pad\":\"", f, l);
+			size_t head = b.len - at;
+			pad_with(&b, 'p', sizes[f] - head - 3); /* the line, with its newline, is sizes[f] bytes */
+			buf_puts(&b, "\"}\n");
+		}
+		snprintf(path, sizeof path, "%s/f%zu.jsonl", dir, f);
+		write_file(path, b.data, b.len);
+	}
+	buf_free(&b);
+	same_both_ways(root, sizeof sizes / sizeof sizes[0], "unfinished");
+	struct log par;
+	run(root, true, &par, NULL, NULL);
+	size_t lines = 0;
+	for (const char *p = par.text.data; (p = strchr(p, '\n')); p++)
+		lines++;
+	cr_expect_eq(lines, 3 * sizeof sizes / sizeof sizes[0], "every line delivered");
+	buf_free(&par.text);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	cr_expect_eq(system(cmd), 0);
+}
