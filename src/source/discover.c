@@ -423,8 +423,8 @@ static int64_t discover_peek(char *buf, struct scand *d, bool last)
 	int fd = tail_open_regular(d->path, &st, &why);
 	if (!last) {
 		d->why = fd < 0 ? why : 0;
-		d->dev = st.st_dev;
-		d->ino = st.st_ino;
+		d->dev = fd < 0 ? 0 : st.st_dev;
+		d->ino = fd < 0 ? 0 : st.st_ino;
 	}
 	if (fd < 0)
 		return ts;
