@@ -3,6 +3,7 @@
  * longer than a read block intact, CRLF kept, and the tail state right for later appends. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,4 +244,42 @@ Test(scan, lines_around_the_buffer_size)
 	buf_free(&par.text);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
 	cr_expect_eq(system(cmd), 0);
+}
+
+/* Random trees: line lengths from a few bytes to 700 KB (so lines start and end anywhere
+ * relative to the reads, the buffer's growth and its page-aligned ends), CRLF and blank lines,
+ * some files ending in an unfinished line. Parallel must equal sequential, for several seeds. */
+Test(scan, random_line_lengths_equal_sequential, .timeout = 120)
+{
+	for (unsigned seed = 1; seed <= 4; seed++) {
+		char root[] = "/tmp/cachetop-scan-XXXXXX";
+		cr_assert_not_null(mkdtemp(root));
+		char dir[512], path[600], cmd[700];
+		snprintf(dir, sizeof dir, "%s/projects/p", root);
+		snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
+		cr_assert_eq(system(cmd), 0);
+		uint64_t x = seed * 0x9E3779B97F4A7C15ull;
+		struct buf b = {0};
+		for (int f = 0; f < 24; f++) {
+			b.len = 0;
+			int lines = 1 + (int)(x % 40);
+			for (int l = 0; l < lines; l++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				size_t pad = x % 8 == 0 ? (size_t)(x >> 20) % 700000 : (size_t)(x >> 20) % 3000;
+				buf_printf(&b, "{\"timestamp\":\"2026-01-01T00:%02d:%02d.000Z\",\"pad\":\"", f, l % 60);
+				pad_with(&b, 'q', pad);
+				buf_puts(&b, x % 11 == 0 ? "\"}\r\n" : x % 13 == 0 ? "\"}\n\n" : "\"}\n");
+			}
+			if (x % 3 == 0) {
+				buf_puts(&b, "{\"unfinished\":\"");
+				pad_with(&b, 'u', (size_t)(x >> 24) % 400000);
+			}
+			snprintf(path, sizeof path, "%s/f%02d.jsonl", dir, f);
+			write_file(path, b.data, b.len);
+		}
+		buf_free(&b);
+		same_both_ways(root, 24, "unfinished");
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+		cr_expect_eq(system(cmd), 0);
+	}
 }
