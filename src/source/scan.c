@@ -190,10 +190,12 @@ static void scan_split(struct scan *sc, size_t i, struct rbuf *b, size_t n)
 		j->discarding = j->too_long = true;
 		keep = 0;
 	}
+	/* Whatever the capacity, at least half a block stays free after the kept bytes: a read of
+	 * zero bytes would look like the end of the file. */
 	size_t cap = b->cap;
 	if (keep > b->cap - SCAN_ALIGN - SCAN_BLOCK / 2)
-		cap *= 2; /* a line longer than the buffer: grow, so a read still has a block's room */
-	else if (b->cap > 4 * SCAN_BLOCK && keep <= SCAN_BLOCK)
+		cap *= 2; /* a line longer than the buffer: grow */
+	else if (b->cap > 4 * SCAN_BLOCK && keep <= SCAN_BLOCK / 4)
 		cap = SCAN_BLOCK; /* and back to the usual size once the line is through */
 	rbuf_settle(b, p, keep, cap);
 }
