@@ -22,7 +22,8 @@ struct jspan {
 /* Scan the object at s[0..n) (leading white space allowed). For each of the nkeys names, out[i]
  * receives the value of the last member with that name (JSON duplicate keys: last wins, as in
  * json-c), or type 0. Returns the number of bytes consumed (> 0), or -1 when s is not a
- * well-formed object. Nesting depth is unbounded (no recursion). */
+ * well-formed object. Nesting depth is unbounded (no recursion). The names are constant
+ * strings (their lengths are kept per thread between calls). */
 long jscan_object(const char *s, size_t n, const char *const *keys, size_t nkeys, struct jspan *out);
 #define JSCAN_KEYS_MAX 32 /* names wanted from one object; more is a caller's bug (returns -1) */
 

@@ -149,11 +149,13 @@ long jscan_skip_value(const char *s, size_t n)
 
 /* The wanted names grouped by length, so that a member is compared only with the names of its
  * own length rather than with every one (most of a line's scan was spent there). The parsers'
- * name lists are static arrays, so the grouping is kept per thread, keyed by the array. */
+ * name lists are static arrays of literals, so the grouping is kept per thread, keyed by the
+ * array and the name pointers it holds (a reused array holding other names is regrouped). */
 #define KEYLEN_LONG 31 /* names this long or longer share the last group */
 struct keyset {
 	const char *const *keys;
 	size_t n;
+	const char *names[JSCAN_KEYS_MAX];
 	uint32_t by_len[KEYLEN_LONG + 1]; /* bit k: keys[k] has that length */
 };
 
@@ -165,12 +167,13 @@ static const struct keyset *keyset_of(const char *const *keys, size_t n)
 	if (n > JSCAN_KEYS_MAX)
 		return NULL;
 	for (unsigned c = 0; c < SLOTS; c++)
-		if (cache[c].keys == keys && cache[c].n == n)
+		if (cache[c].keys == keys && cache[c].n == n && !memcmp(cache[c].names, keys, n * sizeof *keys))
 			return &cache[c];
 	struct keyset *ks = &cache[next++ % SLOTS];
 	memset(ks, 0, sizeof *ks);
 	ks->keys = keys;
 	ks->n = n;
+	memcpy(ks->names, keys, n * sizeof *keys);
 	for (size_t k = 0; k < n; k++) {
 		size_t l = strlen(keys[k]);
 		ks->by_len[l < KEYLEN_LONG ? l : KEYLEN_LONG] |= 1u << k;
