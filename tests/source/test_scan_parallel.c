@@ -108,6 +108,23 @@ static void run(const char *root, bool parallel, struct log *out, const char *ap
 	source_roots_free(&roots);
 }
 
+/* A fresh tree: root (a mkdtemp template) made, with projects/p, into dir (512 bytes). */
+static void tree_new(char *root, char *dir)
+{
+	char cmd[700];
+	cr_assert_not_null(mkdtemp(root));
+	snprintf(dir, 512, "%s/projects/p", root);
+	snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+static void tree_free(const char *root)
+{
+	char cmd[700];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	cr_expect_eq(system(cmd), 0);
+}
+
 /* Read root one by one and on every core: the same deliveries, nfiles files, and no line
  * holding `unfinished` (the start of a line its file does not end yet). */
 static void same_both_ways(const char *root, uint32_t nfiles, const char *unfinished)
@@ -126,13 +143,8 @@ static void same_both_ways(const char *root, uint32_t nfiles, const char *unfini
 
 Test(scan, parallel_equals_sequential)
 {
-	char root[] = "/tmp/cachetop-scan-XXXXXX";
-	cr_assert_not_null(mkdtemp(root));
-	char dir[512], path[600];
-	snprintf(dir, sizeof dir, "%s/projects/p", root);
-	char cmd[700];
-	snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
+	char root[] = "/tmp/cachetop-scan-XXXXXX", dir[512], path[600];
+	tree_new(root, dir);
 	struct buf b = {0};
 	for (int f = 0; f < 12; f++) {
 		b.len = 0;
@@ -162,8 +174,7 @@ Test(scan, parallel_equals_sequential)
 	cr_assert_null(strstr(hit + 1, "\"partial\":1}"), "delivered twice");
 	cr_assert_not_null(strstr(par.text.data, "\"after\":2}"));
 	buf_free(&par.text);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-	cr_expect_eq(system(cmd), 0);
+	tree_free(root);
 }
 
 static void pad_with(struct buf *b, char c, size_t n)
@@ -178,12 +189,8 @@ static void pad_with(struct buf *b, char c, size_t n)
  * back as the file's partial line, longer than a read block). */
 Test(scan, many_files_commit_in_order)
 {
-	char root[] = "/tmp/cachetop-scan-XXXXXX";
-	cr_assert_not_null(mkdtemp(root));
-	char dir[512], path[600], cmd[700];
-	snprintf(dir, sizeof dir, "%s/projects/p", root);
-	snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
+	char root[] = "/tmp/cachetop-scan-XXXXXX", dir[512], path[600];
+	tree_new(root, dir);
 	struct buf b = {0};
 	for (int f = 0; f < 400; f++) {
 		b.len = 0;
@@ -204,20 +211,15 @@ Test(scan, many_files_commit_in_order)
 	}
 	buf_free(&b);
 	same_both_ways(root, 400, "unfinished");
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-	cr_expect_eq(system(cmd), 0);
+	tree_free(root);
 }
 
 /* Lines as long as the read buffer or longer, from a file's first byte and around the buffer's
  * size (which once made the scan stop reading a file whose read had filled the buffer). */
 Test(scan, lines_around_the_buffer_size)
 {
-	char root[] = "/tmp/cachetop-scan-XXXXXX";
-	cr_assert_not_null(mkdtemp(root));
-	char dir[512], path[600], cmd[700];
-	snprintf(dir, sizeof dir, "%s/projects/p", root);
-	snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
+	char root[] = "/tmp/cachetop-scan-XXXXXX", dir[512], path[600];
+	tree_new(root, dir);
 	/* files of three lines of one size each; and one file whose lines (1.2 MB, then 635,008
 	 * bytes) leave exactly a buffer's worth unfinished right when the grown buffer shrinks
 	 * back (found by simulating the reads; it once left no room for the next read) */
@@ -250,8 +252,7 @@ Test(scan, lines_around_the_buffer_size)
 		lines++;
 	cr_expect_eq(lines, want, "every line delivered");
 	buf_free(&par.text);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-	cr_expect_eq(system(cmd), 0);
+	tree_free(root);
 }
 
 /* Random trees: line lengths from a few bytes to 700 KB (so lines start and end anywhere
@@ -260,12 +261,8 @@ Test(scan, lines_around_the_buffer_size)
 Test(scan, random_line_lengths_equal_sequential, .timeout = 120)
 {
 	for (unsigned seed = 1; seed <= 6; seed++) {
-		char root[] = "/tmp/cachetop-scan-XXXXXX";
-		cr_assert_not_null(mkdtemp(root));
-		char dir[512], path[600], cmd[700];
-		snprintf(dir, sizeof dir, "%s/projects/p", root);
-		snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
-		cr_assert_eq(system(cmd), 0);
+		char root[] = "/tmp/cachetop-scan-XXXXXX", dir[512], path[600];
+		tree_new(root, dir);
 		uint64_t x = seed * 0x9E3779B97F4A7C15ull;
 		struct buf b = {0};
 		for (int f = 0; f < 24; f++) {
@@ -290,7 +287,6 @@ Test(scan, random_line_lengths_equal_sequential, .timeout = 120)
 		}
 		buf_free(&b);
 		same_both_ways(root, 24, "unfinished");
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-		cr_expect_eq(system(cmd), 0);
+		tree_free(root);
 	}
 }
