@@ -27,11 +27,26 @@ struct jspan {
 long jscan_object(const char *s, size_t n, const char *const *keys, size_t nkeys, struct jspan *out);
 #define JSCAN_KEYS_MAX 32 /* names wanted from one object; more is a caller's bug (returns -1) */
 
-/* The same, and when the member named `sub` is an object, its members `subkeys` are taken into
- * subout during the same walk (a line's big nested object is then read once, not twice). When
- * `sub` occurs more than once, subout holds the last one's members. */
-long jscan_object_nested(const char *s, size_t n, const char *const *keys, size_t nkeys, struct jspan *out,
-			 const char *sub, const char *const *subkeys, size_t nsub, struct jspan *subout);
+/* A tree of wanted members, walked in one pass: at each level the names wanted, and for a
+ * name whose value is an object, optionally the level to take from inside it. Each level
+ * writes its names' values to out[base ..] (out[base + k] for keys[k]); `slots` counts the
+ * slots of this level and every level below it, which sit in out[base, base + slots). Levels
+ * are static tables (the recursion goes as deep as the table, never as deep as the input).
+ * When a name repeats, the last one's value and members are kept. */
+struct jscan_level {
+	const char *const *keys;
+	size_t nkeys;
+	size_t base;
+	const struct jscan_level *const *sub; /* NULL, or nkeys entries: a level or NULL */
+	size_t slots;
+};
+/* For a level's table: its sub array must have one entry per name (checked at compile time). */
+#define JSCAN_SUB_FITS(sub, keys) \
+	_Static_assert(sizeof(sub) / sizeof(sub)[0] == sizeof(keys) / sizeof(keys)[0], #sub " has one entry per name of " #keys)
+
+/* Scan the object at s[0..n) by the tree `top`: the bytes consumed (> 0), or -1 when s is not
+ * a well-formed object; absent members have type 0. */
+long jscan_tree(const char *s, size_t n, const struct jscan_level *top, struct jspan *out);
 
 /* The first member named `key` of the object starting s[0..n), when it and the members before it
  * lie wholly within the n bytes: the object may be cut off after it (a peek at a file's first

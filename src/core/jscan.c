@@ -5,6 +5,7 @@
  * parsers need in full (rate_limits), and writes every JSON output. */
 #include "cachetop/jscan.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -181,23 +182,12 @@ static const struct keyset *keyset_of(const char *const *keys, size_t n)
 	return ks;
 }
 
-long jscan_object(const char *s, size_t n, const char *const *keys, size_t nkeys, struct jspan *out)
+/* One level of a walk; its slots were cleared by the caller. */
+static long walk_level(const char *s, size_t n, const struct jscan_level *lv, struct jspan *out)
 {
-	return jscan_object_nested(s, n, keys, nkeys, out, NULL, NULL, 0, NULL);
-}
-
-long jscan_object_nested(const char *s, size_t n, const char *const *keys, size_t nkeys, struct jspan *out,
-			 const char *sub, const char *const *subkeys, size_t nsub, struct jspan *subout)
-{
-	/* absent: type 0 (readers look at the type before anything else) */
-	if (sub)
-		for (size_t k = 0; k < nsub; k++)
-			subout[k].type = 0;
-	const struct keyset *ks_ = keyset_of(keys, nkeys);
+	const struct keyset *ks_ = keyset_of(lv->keys, lv->nkeys);
 	if (!ks_)
 		return -1;
-	for (size_t k = 0; k < nkeys; k++)
-		out[k].type = 0;
 	size_t i = skip_ws(s, 0, n);
 	if (i >= n || s[i] != '{')
 		return -1;
@@ -206,30 +196,37 @@ long jscan_object_nested(const char *s, size_t n, const char *const *keys, size_
 		return (long)(i + 1);
 	for (;;) {
 		size_t ks, ke;
-		if (member_head(s, n, &i, &ks, &ke) < 0)
+		if (member_head(s, n, &i, &ks, &ke) < 0 || i >= n)
 			return -1;
 		size_t klen = ke - ks;
+		/* only the wanted names of this member's length are compared (a NUL inside a member
+		 * name never matches: the wanted name has none within that length) */
+		size_t k = SIZE_MAX;
+		for (uint32_t cand = ks_->by_len[klen < KEYLEN_LONG ? klen : KEYLEN_LONG]; cand; cand &= cand - 1) {
+			size_t c = (size_t)__builtin_ctz(cand);
+			if (same_name(lv->keys[c], s + ks, klen)) {
+				k = c;
+				break;
+			}
+		}
+		const struct jscan_level *sub = k != SIZE_MAX && lv->sub ? lv->sub[k] : NULL;
 		long vl;
-		if (i < n && s[i] == '"') {
+		if (s[i] == '"') {
 			/* most values are strings: skipped here, without a call */
 			size_t e = string_end(s, i + 1, n);
 			vl = e >= n ? -1 : (long)(e + 1 - i);
-		} else if (sub && i < n && s[i] == '{' && strnlen(sub, klen + 1) == klen && !memcmp(sub, s + ks, klen)) {
-			vl = jscan_object(s + i, n - i, subkeys, nsub, subout); /* walked once, members taken */
+		} else if (sub && s[i] == '{') {
+			/* walked once, its members taken (a repeated name: the last one's members only) */
+			for (size_t c = 0; c < sub->slots; c++)
+				out[sub->base + c].type = 0;
+			vl = walk_level(s + i, n - i, sub, out);
 		} else {
 			vl = jscan_skip_value(s + i, n - i);
 		}
 		if (vl < 0)
 			return -1;
-		/* only the wanted names of this member's length are compared (a NUL inside a member
-		 * name never matches: the wanted name has none within that length) */
-		for (uint32_t cand = ks_->by_len[klen < KEYLEN_LONG ? klen : KEYLEN_LONG]; cand; cand &= cand - 1) {
-			size_t k = (size_t)__builtin_ctz(cand);
-			if (same_name(keys[k], s + ks, klen)) {
-				out[k] = span_at(s + i, (size_t)vl);
-				break;
-			}
-		}
+		if (k != SIZE_MAX)
+			out[lv->base + k] = span_at(s + i, (size_t)vl);
 		i = skip_ws(s, i + (size_t)vl, n);
 		if (i >= n)
 			return -1;
@@ -239,6 +236,20 @@ long jscan_object_nested(const char *s, size_t n, const char *const *keys, size_
 			return -1;
 		i = skip_ws(s, i + 1, n);
 	}
+}
+
+long jscan_tree(const char *s, size_t n, const struct jscan_level *top, struct jspan *out)
+{
+	/* absent: type 0 (readers look at the type before anything else) */
+	for (size_t c = 0; c < top->slots; c++)
+		out[top->base + c].type = 0;
+	return walk_level(s, n, top, out);
+}
+
+long jscan_object(const char *s, size_t n, const char *const *keys, size_t nkeys, struct jspan *out)
+{
+	const struct jscan_level one = {keys, nkeys, 0, NULL, nkeys};
+	return jscan_tree(s, n, &one, out);
 }
 
 int jscan_member_prefix(const char *s, size_t n, const char *key, struct jspan *out)

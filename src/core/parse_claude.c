@@ -18,35 +18,39 @@ static const char *const top_keys[K_COUNT] = {
 	"cwd", "requestId", "message", "isApiErrorMessage", "subtype", "customTitle", "aiTitle",
 	"summary", "leafUuid"};
 
+/* The members taken in the line's single walk: the envelope, message.{id, model, usage}, the
+ * usage numbers and usage.cache_creation's 5m/1h split, each in its slot of one array. */
 static const char *const message_keys[] = {"id", "model", "usage"};
+static const char *const usage_keys[] = {"input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
+					 "cache_creation", "output_tokens"};
+static const char *const cc_keys[] = {"ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens"};
+enum { M_ID = K_COUNT, M_MODEL, M_USAGE, U_IN, U_CC, U_CR, U_CCOBJ, U_OUT, C_5M, C_1H, SLOTS };
+static const struct jscan_level cc_level = {cc_keys, 2, C_5M, NULL, 2};
+static const struct jscan_level *const usage_sub[5] = {NULL, NULL, NULL, &cc_level, NULL};
+static const struct jscan_level usage_level = {usage_keys, 5, U_IN, usage_sub, 7};
+static const struct jscan_level *const message_sub[3] = {NULL, NULL, &usage_level};
+static const struct jscan_level message_level = {message_keys, 3, M_ID, message_sub, 10};
+static const struct jscan_level *const top_sub[K_COUNT] = {[K_MESSAGE] = &message_level};
+static const struct jscan_level top_level = {top_keys, K_COUNT, 0, top_sub, SLOTS};
+JSCAN_SUB_FITS(usage_sub, usage_keys);
+JSCAN_SUB_FITS(message_sub, message_keys);
+JSCAN_SUB_FITS(top_sub, top_keys);
 
-/* m: the message's id, model and usage, taken during the line's single walk */
-static void parse_usage(const struct jspan *m, struct line *out)
+/* v: the line's slots; message.usage is an object */
+static void parse_usage(const struct jspan *v, struct line *out)
 {
-	if (m[2].type != '{')
-		return;
-	static const char *const ukeys[] = {"input_tokens", "cache_creation_input_tokens",
-					    "cache_read_input_tokens", "cache_creation", "output_tokens"};
-	struct jspan u[5];
-	if (jscan_object(m[2].p, m[2].n, ukeys, 5, u) < 0) {
-		line_bad(out, LP_NOT_JSON);
-		return;
-	}
 	out->has_usage = true;
-	out->msg_id = span_hash(&m[0]);
-	span_copy(&m[1], out->model, sizeof out->model);
+	out->msg_id = span_hash(&v[M_ID]);
+	span_copy(&v[M_MODEL], out->model, sizeof out->model);
 	uint64_t in, cc, cr, o, c5 = 0, c1 = 0;
-	if (span_tokens(&u[0], &in) || span_tokens(&u[1], &cc) || span_tokens(&u[2], &cr) ||
-	    span_tokens(&u[4], &o)) {
+	if (span_tokens(&v[U_IN], &in) || span_tokens(&v[U_CC], &cc) || span_tokens(&v[U_CR], &cr) ||
+	    span_tokens(&v[U_OUT], &o)) {
 		line_bad(out, LP_BAD_NUMBER);
 		return;
 	}
 	bool split = false;
-	if (u[3].type == '{') {
-		static const char *const ckeys[] = {"ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens"};
-		struct jspan c[2];
-		if (jscan_object(u[3].p, u[3].n, ckeys, 2, c) < 0 || span_tokens(&c[0], &c5) ||
-		    span_tokens(&c[1], &c1)) {
+	if (v[U_CCOBJ].type == '{') {
+		if (span_tokens(&v[C_5M], &c5) || span_tokens(&v[C_1H], &c1)) {
 			line_bad(out, LP_BAD_NUMBER);
 			return;
 		}
@@ -71,8 +75,8 @@ void line_parse_claude(const char *s, size_t n, struct line *out)
 	n = line_trim_cr(s, n);
 	size_t bom = line_bom(s, n);
 	s += bom, n -= bom;
-	struct jspan v[K_COUNT], msg[3];
-	if (jscan_object_nested(s, n, top_keys, K_COUNT, v, "message", message_keys, 3, msg) < 0) {
+	struct jspan v[SLOTS];
+	if (jscan_tree(s, n, &top_level, v) < 0) {
 		line_bad(out, LP_NOT_JSON);
 		return;
 	}
@@ -114,8 +118,8 @@ void line_parse_claude(const char *s, size_t n, struct line *out)
 	span_copy(&v[K_CWD], out->cwd, sizeof out->cwd);
 	if (jspan_eq(t, "system") && jspan_eq(&v[K_SUBTYPE], "compact_boundary"))
 		out->compact_boundary = true;
-	if (jspan_eq(t, "assistant") && v[K_MESSAGE].type == '{') {
-		parse_usage(msg, out);
+	if (jspan_eq(t, "assistant") && v[K_MESSAGE].type == '{' && v[M_USAGE].type == '{') {
+		parse_usage(v, out);
 		if (out->kind == LINE_MALFORMED)
 			return;
 		if (out->has_usage) {

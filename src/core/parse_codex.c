@@ -10,13 +10,9 @@
 #include "cachetop/timefmt.h"
 #include "parse_internal.h"
 
-static int parse_tokens(const struct jspan *v, struct codex_tokens *t)
+/* k: a usage object's five members (input, cached, output, reasoning, total) */
+static int parse_tokens(const struct jspan *k, struct codex_tokens *t)
 {
-	static const char *const keys[] = {"input_tokens", "cached_input_tokens", "output_tokens",
-					   "reasoning_output_tokens", "total_tokens"};
-	struct jspan k[5];
-	if (v->type != '{' || jscan_object(v->p, v->n, keys, 5, k) < 0)
-		return -1;
 	if (span_tokens(&k[0], &t->input) || span_tokens(&k[1], &t->cached) ||
 	    span_tokens(&k[2], &t->output) || span_tokens(&k[3], &t->reasoning) ||
 	    span_tokens(&k[4], &t->total))
@@ -35,13 +31,12 @@ static bool num(const struct jspan *v, double *out) { return jspan_double(v, out
 #define SECONDS_LIM 1e12 /* ~31,700 years */
 static bool num_in(const struct jspan *v, double lim, double *out) { return num(v, out) && *out >= -lim && *out <= lim; }
 
-/* {used_percent, window_minutes, resets_at | resets_in_seconds} */
-static void window_nested(const struct jspan *w, int64_t ts, struct rl_window *out)
+/* {used_percent, window_minutes, resets_at | resets_in_seconds}; w: the window's span, k: its
+ * four members */
+static void window_nested(const struct jspan *w, const struct jspan *k, int64_t ts, struct rl_window *out)
 {
-	static const char *const keys[] = {"used_percent", "window_minutes", "resets_at", "resets_in_seconds"};
-	struct jspan k[4];
 	double used, v;
-	if (w->type != '{' || jscan_object(w->p, w->n, keys, 4, k) < 0 || !num(&k[0], &used))
+	if (w->type != '{' || !num(&k[0], &used))
 		return;
 	out->present = true;
 	out->used_percent = used;
@@ -68,31 +63,55 @@ static void window_flat(const struct jspan *k, int64_t ts, struct rl_window *out
 		out->resets_at_ms = ts + (int64_t)(v * 1000);
 }
 
-/* rate_limits in any of its three historical shapes. Scanned, not parsed with json-c: a json-c
- * parse per token_count line (allocations, a locale copy per number) cost more than all the
- * rest of a Codex line together. */
+/* The members every kind of line needs, taken in the line's single walk, each in its slot:
+ * the envelope, the payload's, info's two usages and rate_limits in any of its three
+ * historical shapes (nested windows, or the flat 0.3x-0.4x members). Scanned, not parsed with
+ * json-c: a json-c parse per token_count line (allocations, a locale copy per number) cost
+ * more than all the rest of a Codex line together, and walking each nested object again from
+ * its parent's span made a token_count line ~3 passes over its bytes. */
+enum { T_TS, T_TYPE, T_PAYLOAD,
+       P_TYPE, P_INFO, P_RATE, P_MODEL, P_ID, P_CWD, P_FORKED, P_PARENT, P_SOURCE,
+       I_TOTAL, I_LAST, TOTAL_0, LAST_0 = TOTAL_0 + 5,
+       R_PRIMARY = LAST_0 + 5, R_SECONDARY, R_FLAT_0, W1_0 = R_FLAT_0 + 6, W2_0 = W1_0 + 4, SLOTS = W2_0 + 4 };
+static const char *const top_keys[] = {"timestamp", "type", "payload"};
+static const char *const payload_keys[] = {"type", "info", "rate_limits", "model", "id", "cwd",
+					   "forked_from_id", "parent_thread_id", "source"};
+static const char *const info_keys[] = {"total_token_usage", "last_token_usage"};
+static const char *const token_keys[] = {"input_tokens", "cached_input_tokens", "output_tokens",
+					 "reasoning_output_tokens", "total_tokens"};
+static const char *const rate_keys[] = {"primary", "secondary", "primary_used_percent", "primary_window_minutes",
+					"primary_reset_after_seconds", "secondary_used_percent",
+					"secondary_window_minutes", "secondary_reset_after_seconds"};
+static const char *const window_keys[] = {"used_percent", "window_minutes", "resets_at", "resets_in_seconds"};
+static const struct jscan_level total_level = {token_keys, 5, TOTAL_0, NULL, 5};
+static const struct jscan_level last_level = {token_keys, 5, LAST_0, NULL, 5};
+static const struct jscan_level *const info_sub[2] = {&total_level, &last_level};
+static const struct jscan_level info_level = {info_keys, 2, I_TOTAL, info_sub, 12};
+static const struct jscan_level w1_level = {window_keys, 4, W1_0, NULL, 4};
+static const struct jscan_level w2_level = {window_keys, 4, W2_0, NULL, 4};
+static const struct jscan_level *const rate_sub[8] = {&w1_level, &w2_level}; /* one per name */
+static const struct jscan_level rate_level = {rate_keys, 8, R_PRIMARY, rate_sub, 16};
+static const struct jscan_level *const payload_sub[9] = {NULL, &info_level, &rate_level};
+static const struct jscan_level payload_level = {payload_keys, 9, P_TYPE, payload_sub, 37};
+static const struct jscan_level *const top_sub[3] = {NULL, NULL, &payload_level};
+static const struct jscan_level top_level = {top_keys, 3, T_TS, top_sub, SLOTS};
+JSCAN_SUB_FITS(info_sub, info_keys);
+JSCAN_SUB_FITS(rate_sub, rate_keys);
+JSCAN_SUB_FITS(payload_sub, payload_keys);
+JSCAN_SUB_FITS(top_sub, top_keys);
+
 static void parse_rate_limits(const struct jspan *v, int64_t ts, struct rate_limits *rl)
 {
-	static const char *const keys[] = {"primary", "secondary", "primary_used_percent",
-					   "primary_window_minutes", "primary_reset_after_seconds",
-					   "secondary_used_percent", "secondary_window_minutes",
-					   "secondary_reset_after_seconds"};
-	struct jspan k[8];
-	if (v->type != '{' || jscan_object(v->p, v->n, keys, 8, k) < 0)
+	if (v[P_RATE].type != '{')
 		return;
-	window_nested(&k[0], ts, &rl->primary);
-	window_nested(&k[1], ts, &rl->secondary);
+	window_nested(&v[R_PRIMARY], &v[W1_0], ts, &rl->primary);
+	window_nested(&v[R_SECONDARY], &v[W2_0], ts, &rl->secondary);
 	if (!rl->primary.present)
-		window_flat(&k[2], ts, &rl->primary);
+		window_flat(&v[R_FLAT_0], ts, &rl->primary);
 	if (!rl->secondary.present)
-		window_flat(&k[5], ts, &rl->secondary);
+		window_flat(&v[R_FLAT_0 + 3], ts, &rl->secondary);
 	rl->present = rl->primary.present || rl->secondary.present;
 }
-
-/* The payload members every kind of line needs, taken in the line's single walk. */
-enum { P_TYPE, P_INFO, P_RATE, P_MODEL, P_ID, P_CWD, P_FORKED, P_PARENT, P_SOURCE, P_COUNT };
-static const char *const payload_keys[P_COUNT] = {"type", "info", "rate_limits", "model", "id", "cwd",
-						  "forked_from_id", "parent_thread_id", "source"};
 
 /* session_meta; k: its payload members id, cwd, forked_from_id, parent_thread_id, source */
 static void parse_meta(const struct jspan *k, struct line *out)
@@ -145,68 +164,60 @@ void line_parse_codex(const char *s, size_t n, struct line *out)
 		    !(left >= 18 && !memcmp(p + 20, "context_compacted\"", 18)))
 			return;
 	}
-	static const char *const keys[] = {"timestamp", "type", "payload"};
-	struct jspan v[3], pk[P_COUNT];
-	if (jscan_object_nested(s, n, keys, 3, v, "payload", payload_keys, P_COUNT, pk) < 0) {
+	struct jspan v[SLOTS];
+	if (jscan_tree(s, n, &top_level, v) < 0) {
 		line_bad(out, LP_NOT_JSON);
 		return;
 	}
-	if (v[1].type != '"') {
+	if (v[T_TYPE].type != '"') {
 		line_bad(out, LP_MISSING_FIELD);
 		return;
 	}
-	if (line_take_ts(&v[0], out)) {
+	if (line_take_ts(&v[T_TS], out)) {
 		line_bad(out, LP_BAD_TIME);
 		return;
 	}
-	const struct jspan *t = &v[1], *pl = &v[2];
+	const struct jspan *t = &v[T_TYPE];
 	if (jspan_eq(t, "compacted")) {
 		out->kind = LINE_CODEX_COMPACTED;
 		return;
 	}
-	if (pl->type != '{')
+	if (v[T_PAYLOAD].type != '{')
 		return;
 	if (jspan_eq(t, "session_meta")) {
-		parse_meta(&pk[P_ID], out);
+		parse_meta(&v[P_ID], out);
 		return;
 	}
 	if (jspan_eq(t, "turn_context")) {
-		if (pk[P_MODEL].type == '"') {
+		if (v[P_MODEL].type == '"') {
 			out->kind = LINE_CODEX_TURN;
-			span_copy(&pk[P_MODEL], out->model, sizeof out->model);
+			span_copy(&v[P_MODEL], out->model, sizeof out->model);
 		}
 		return;
 	}
 	if (!jspan_eq(t, "event_msg"))
 		return;
-	const struct jspan *e = &pk[P_TYPE]; /* type, info, rate_limits */
-	if (jspan_eq(&e[0], "context_compacted")) {
+	if (jspan_eq(&v[P_TYPE], "context_compacted")) {
 		out->kind = LINE_CODEX_COMPACTED;
 		return;
 	}
-	if (!jspan_eq(&e[0], "token_count"))
+	if (!jspan_eq(&v[P_TYPE], "token_count"))
 		return;
 	if (out->ts == CT_TIME_NONE) {
 		line_bad(out, LP_BAD_TIME);
 		return;
 	}
 	out->kind = LINE_CODEX_TOKENS;
-	if (e[1].type == '{') {
-		static const char *const ik[] = {"total_token_usage", "last_token_usage"};
-		struct jspan u[2];
-		if (jscan_object(e[1].p, e[1].n, ik, 2, u) < 0) {
-			line_bad(out, LP_NOT_JSON);
-			return;
-		}
-		if (u[0].type == '{') {
-			if (parse_tokens(&u[0], &out->total)) {
+	if (v[P_INFO].type == '{') {
+		if (v[I_TOTAL].type == '{') {
+			if (parse_tokens(&v[TOTAL_0], &out->total)) {
 				line_bad(out, LP_BAD_NUMBER);
 				return;
 			}
 			out->has_total = true;
 		}
-		if (u[1].type == '{') {
-			if (parse_tokens(&u[1], &out->last)) {
+		if (v[I_LAST].type == '{') {
+			if (parse_tokens(&v[LAST_0], &out->last)) {
 				line_bad(out, LP_BAD_NUMBER);
 				return;
 			}
@@ -214,5 +225,5 @@ void line_parse_codex(const char *s, size_t n, struct line *out)
 		}
 		out->has_info = out->has_total || out->has_last;
 	}
-	parse_rate_limits(&e[2], out->ts, &out->rl);
+	parse_rate_limits(v, out->ts, &out->rl);
 }

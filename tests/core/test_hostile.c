@@ -580,7 +580,7 @@ Test(fuzz_regression, event_msg_fast_path_reads_only_the_line)
 
 Test(fuzz_regression, member_value_missing_at_the_end_of_the_line)
 {
-	/* fuzz_codex and fuzz_claude (after jscan_object_nested): "key": followed only by white
+	/* fuzz_codex and fuzz_claude (the nested walk, now jscan_tree): "key": followed only by white
 	 * space to the end of the buffer made the nested-member check read s[n] */
 	static const char *const lines[] = {
 		"{\"ti\x10\":\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t",

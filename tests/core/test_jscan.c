@@ -379,3 +379,51 @@ Test(jscan, names_grouped_by_length)
 	struct jspan w[JSCAN_KEYS_MAX + 1];
 	cr_expect_eq(jscan_object("{}", 2, many, JSCAN_KEYS_MAX + 1, w), -1);
 }
+
+/* A tree walk takes members of nested objects in the same pass, level by level into their
+ * slots; a level applies only where the value is an object; a repeated name keeps the last
+ * one's members only; members nested deeper than the tree are skipped whole. */
+Test(jscan, tree_takes_nested_members_in_one_walk)
+{
+	static const char *const top_keys[] = {"type", "message", "after"};
+	static const char *const msg_keys[] = {"id", "usage"};
+	static const char *const use_keys[] = {"in", "out"};
+	enum { T_TYPE, T_MSG, T_AFTER, M_ID, M_USAGE, U_IN, U_OUT, SLOTS };
+	static const struct jscan_level use = {use_keys, 2, U_IN, NULL, 2};
+	static const struct jscan_level *const msg_sub[] = {NULL, &use};
+	static const struct jscan_level msg = {msg_keys, 2, M_ID, msg_sub, 4};
+	static const struct jscan_level *const top_sub[] = {NULL, &msg, NULL};
+	static const struct jscan_level top = {top_keys, 3, T_TYPE, top_sub, SLOTS};
+	JSCAN_SUB_FITS(msg_sub, msg_keys);
+	JSCAN_SUB_FITS(top_sub, top_keys);
+	struct jspan v[SLOTS];
+	const char *s = "{\"type\":\"assistant\",\"message\":{\"id\":\"m1\",\"content\":[{\"usage\":{\"in\":9}}],"
+			"\"usage\":{\"in\":12,\"deep\":{\"out\":99},\"out\":34}},\"after\":true}";
+	cr_assert_eq(jscan_tree(s, strlen(s), &top, v), (long)strlen(s));
+	cr_expect(jspan_eq(&v[T_TYPE], "assistant"));
+	cr_expect_eq(v[T_MSG].type, '{');
+	cr_expect(jspan_eq(&v[M_ID], "m1"));
+	cr_expect_eq(v[M_USAGE].type, '{');
+	uint64_t x;
+	cr_expect(jspan_u64(&v[U_IN], UINT64_MAX, &x) == 0 && x == 12, "not the one inside content");
+	cr_expect(jspan_u64(&v[U_OUT], UINT64_MAX, &x) == 0 && x == 34, "not the one nested deeper");
+	cr_expect_eq(v[T_AFTER].type, 't');
+
+	/* the level is not applied to a value that is not an object; its slots stay absent */
+	const char *t = "{\"message\":[{\"id\":\"x\"}],\"type\":\"user\"}";
+	cr_assert_gt(jscan_tree(t, strlen(t), &top, v), 0);
+	cr_expect_eq(v[T_MSG].type, '[');
+	cr_expect_eq(v[M_ID].type, 0);
+	cr_expect_eq(v[U_IN].type, 0);
+
+	/* a repeated name: the last object's members, none left over from the first */
+	const char *r = "{\"message\":{\"id\":\"first\",\"usage\":{\"in\":1,\"out\":2}},\"message\":{\"usage\":{\"in\":3}}}";
+	cr_assert_gt(jscan_tree(r, strlen(r), &top, v), 0);
+	cr_expect_eq(v[M_ID].type, 0);
+	cr_expect(jspan_u64(&v[U_IN], UINT64_MAX, &x) == 0 && x == 3);
+	cr_expect_eq(v[U_OUT].type, 0);
+
+	/* malformed anywhere inside: the whole walk fails */
+	const char *bad = "{\"message\":{\"usage\":{\"in\":1,}}}";
+	cr_expect_eq(jscan_tree(bad, strlen(bad), &top, v), -1);
+}
