@@ -1829,14 +1829,6 @@ def build_expected():
             e["wasted_tokens"] = min(r["cc"], max(0, r["E"] - r["cr"]))
         return e
 
-    def totals(rs):
-        t = {"requests": len(rs), "input_tokens": sum(r["in"] for r in rs), "output_tokens": sum(r["out"] for r in rs),
-             "cache_creation_tokens": sum(r["cc"] for r in rs), "cache_creation_5m_tokens": sum(r["cc5m"] for r in rs),
-             "cache_creation_1h_tokens": sum(r["cc1h"] for r in rs), "cache_read_tokens": sum(r["cr"] for r in rs)}
-        P = t["input_tokens"] + t["cache_creation_tokens"] + t["cache_read_tokens"]
-        t["hit_rate"] = t["cache_read_tokens"] / P if P else None
-        return t
-
     def pairs(rs):
         return pairs_of([(r["pair"], r.get("gap_s") or 0, plan_hit(r)) for r in rs if r.get("pair")])
 
@@ -1852,7 +1844,7 @@ def build_expected():
                 "input_tokens_raw": r["input_tokens"], "cache_read_tokens": r["cached"], "cache_creation_tokens": 0,
                 "model": r["model"], "resumed_from": r.get("resumed_from")}
 
-    seed_t = totals(seed)
+    seed_t = totals_of(seed)
     out = {
         "about": "Expectations for the trees written by samples/gen_samples.py. Hit rate = cache_read / "
                  "(input + cache_creation + cache_read) (Codex: cached / input_tokens). Times UTC. gap_s is "
@@ -1873,7 +1865,7 @@ def build_expected():
             "pairs": pairs(seed),
         },
         "claude": {
-            "files": None, "totals": totals(seed + web),
+            "files": None, "totals": totals_of(seed + web),
             "synthetic_lines": 1,
             "events": [ev(r) for r in sorted(seed + web, key=lambda r: r["t"]) if r["cause"]],
             "pairs": pairs(seed + web),
@@ -1882,14 +1874,14 @@ def build_expected():
         },
         "web_scenarios": EXP["scenarios"],
         "codex": {
-            "files": 5, "totals": totals(cx),
+            "files": 5, "totals": totals_of(cx),
             "events": [cev(r) for r in sorted(cx, key=lambda r: r["t"]) if r["cause"]],
             "pairs": pairs(cx), "quota": EXP["codex"]["quota"],
             "fork": EXP["codex"]["fork"], "spawn": EXP["codex"]["spawn"], "flat_rate_limits": EXP["codex"]["flat"],
             "relative_rate_limits": EXP["codex"]["relative"],
             "requests_per_thread": {},
         },
-        "all": {"pairs": pairs(seed + web + cx), "totals": totals(seed + web + cx)},
+        "all": {"pairs": pairs(seed + web + cx), "totals": totals_of(seed + web + cx)},
     }
     for r in cx:
         d = out["codex"]["requests_per_thread"]

@@ -76,10 +76,9 @@ static void assert_options(const struct strset *s, const char *what)
 	}
 }
 
-static char *slurp(const char *path)
+/* Everything a stream holds, NUL-terminated. */
+static char *read_all(FILE *f)
 {
-	FILE *f = fopen(path, "rb");
-	cr_assert_not_null(f, "cannot open %s: %s", path, strerror(errno));
 	char *data = NULL;
 	size_t len = 0, cap = 0, n;
 	char chunk[4096];
@@ -92,10 +91,18 @@ static char *slurp(const char *path)
 		memcpy(data + len, chunk, n);
 		len += n;
 	}
-	fclose(f);
 	if (!data)
 		data = calloc(1, 1);
 	data[len] = 0;
+	return data;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	cr_assert_not_null(f, "cannot open %s: %s", path, strerror(errno));
+	char *data = read_all(f);
+	fclose(f);
 	return data;
 }
 
@@ -104,21 +111,7 @@ static int run(const char *cmd, char **out)
 {
 	FILE *p = popen(cmd, "r");
 	cr_assert_not_null(p, "popen %s", cmd);
-	char *data = NULL;
-	size_t len = 0, cap = 0, n;
-	char chunk[4096];
-	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0) {
-		if (len + n + 1 > cap) {
-			cap = (len + n + 1) * 2;
-			data = realloc(data, cap);
-			cr_assert_not_null(data);
-		}
-		memcpy(data + len, chunk, n);
-		len += n;
-	}
-	if (!data)
-		data = calloc(1, 1);
-	data[len] = 0;
+	char *data = read_all(p);
 	int st = pclose(p);
 	*out = data;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
