@@ -38,6 +38,7 @@ struct source_stats {
 	uint64_t files, bytes, lines;
 	uint64_t skipped_files;      /* not regular, unreadable… (counted, with a message) */
 	uint64_t resets, gone, overflows, rescans;
+	uint64_t rebuilds;           /* whole re-reads after lines came out of order */
 	uint64_t watches, unwatched_dirs; /* directories polled because the watch limit ran out */
 	bool watch_limit_hit;
 };
@@ -63,6 +64,12 @@ int source_fd(const struct source *s);
 uint64_t source_process(struct source *s, int64_t now_ms);
 /* Milliseconds until source_process wants to run even without fd activity (polling), or -1. */
 int source_timeout_ms(const struct source *s, int64_t now_ms);
+
+/* Read the whole tree again, as source_scan does, into another sink (a fresh model), and go on
+ * following it with that sink: every file is registered again (new handles) and read from byte
+ * 0 in the scan's order. Watches stay. The caller had found that lines arrived in an order a
+ * read of the whole tree would not have used (live equals report). */
+void source_rebuild(struct source *s, const struct line_sink *sink);
 
 const struct source_stats *source_stats(const struct source *s);
 const struct source_roots *source_get_roots(const struct source *s);
