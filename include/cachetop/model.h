@@ -107,7 +107,9 @@ struct session {
 	uint16_t models[8]; uint8_t nmodels;         /* by first use */
 	int64_t model_at[8];         /* first counted request of each model */
 	uint32_t *reqs; uint32_t nreqs, capreqs;      /* request indices, in ingest order */
-	int32_t last_event;          /* event index, -1 */
+	int32_t last_event;          /* its newest event by time (event index), -1 */
+	int32_t last_unexpected;     /* its newest resume or unexplained miss by time, -1 */
+	int64_t last_warm_at;        /* its newest warm main-conversation request; CT_TIME_NONE */
 	/* lineage state */
 	uint32_t main_last;          /* last main-chain request index + 1 */
 	int ttl_s;                   /* TTL in force after main_last (from its write tier) */

@@ -71,6 +71,18 @@ int source_timeout_ms(const struct source *s, int64_t now_ms);
  * read of the whole tree would not have used (live equals report). */
 void source_rebuild(struct source *s, const struct line_sink *sink);
 
+/* A replay: a recorded tree (DIR/claude, DIR/codex) written again, line by line in the order
+ * the agents wrote it, into a private temporary tree that a source follows like any other
+ * (replay.c). replay_open adds the temporary roots to `roots`. */
+struct replay;
+struct replay *replay_open(const char *dir, struct source_roots *roots, char *err, size_t errlen);
+/* When the next line is due (virtual ms), INT64_MIN for lines with no time, INT64_MAX at the end. */
+int64_t replay_next_at(const struct replay *r);
+/* Write every line due at or before vnow; returns how many. */
+size_t replay_write_until(struct replay *r, int64_t vnow);
+/* Remove the temporary tree. */
+void replay_close(struct replay *r);
+
 const struct source_stats *source_stats(const struct source *s);
 const struct source_roots *source_get_roots(const struct source *s);
 /* Messages worth showing once (watch limit reached, unreadable files…); NULL when none new. */

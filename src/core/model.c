@@ -263,6 +263,8 @@ static int32_t session_get(struct model *m, const char *id, enum agent agent, un
 	s->resumed_at = CT_TIME_NONE;
 	s->resume_gap_s = -1;
 	s->last_event = -1;
+	s->last_unexpected = -1;
+	s->last_warm_at = CT_TIME_NONE;
 	s->ttl_s = agent == AGENT_CODEX ? m->opts.codex_ttl_s : m->opts.default_ttl_s;
 	u64map_put(&m->session_ids, h, i);
 	*changed |= MODEL_NEW_SESSION;
@@ -676,6 +678,9 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 		s->resume_gap_s = gap;
 	}
 
+	if (c == CAUSE_NONE && !ch && (r->flags & REQ_COUNTED) &&
+	    (s->last_warm_at == CT_TIME_NONE || r->t > s->last_warm_at))
+		s->last_warm_at = r->t;
 	if (c == CAUSE_NONE || !(r->flags & REQ_COUNTED))
 		return 0;
 	/* model.h: event costs are negative (null in reports, never $0) when the model has no price */
@@ -711,7 +716,13 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 	}
 	push_event(m, &ev);
 	r->event = (uint32_t)m->nevents;
-	s->last_event = (int32_t)m->nevents - 1;
+	/* newest by time, not by reading order (a sub-agent's file is read after its parent's) */
+	int32_t ei = (int32_t)m->nevents - 1;
+	if (s->last_event < 0 || REQ(m, m->events[s->last_event].request)->t <= r->t)
+		s->last_event = ei;
+	if (!cause_expected(c) &&
+	    (s->last_unexpected < 0 || REQ(m, m->events[s->last_unexpected].request)->t <= r->t))
+		s->last_unexpected = ei;
 	return MODEL_NEW_EVENT;
 }
 
