@@ -186,7 +186,7 @@ static int dash_run(struct dash *d)
 	crash_tui = d->t;
 	/* the replay's virtual clock: lines without a time first, then from the first one */
 	int64_t vnow = 0, vbase = 0, rbase = mono_ms();
-	bool was_paused = false;
+	bool was_paused = false, done = false;
 	if (d->rp) {
 		replay_write_until(d->rp, INT64_MIN);
 		int64_t first = replay_next_at(d->rp);
@@ -197,7 +197,7 @@ static int dash_run(struct dash *d)
 	bool quit = false;
 	while (!quit) {
 		struct tui *t = d->t;
-		if (d->rp && !tui_paused(t)) {
+		if (d->rp && !tui_paused(t) && !done) {
 			int64_t real = mono_ms();
 			if (was_paused) { /* the virtual clock stood still while paused */
 				vbase = vnow;
@@ -214,7 +214,14 @@ static int dash_run(struct dash *d)
 			}
 			if (replay_write_until(d->rp, vnow))
 				dash_process(d);
-		} else if (d->rp) {
+			if (replay_next_at(d->rp) == INT64_MAX && !done) {
+				/* the end: the clock stops at the last line, the screen stays */
+				done = true;
+				d->speed = 0;
+				vbase = vnow;
+				tui_set_message(t, "replay finished: the screen shows the whole recording (q to quit)");
+			}
+		} else if (d->rp && !done) {
 			was_paused = true;
 		}
 		int64_t now = d->rp ? vnow : app_now(a);
@@ -232,7 +239,7 @@ static int dash_run(struct dash *d)
 		if (sfd >= 0 && !tui_paused(t))
 			all[np++] = (struct pollfd){sfd, POLLIN, 0};
 		int timeout = !tui_paused(t) ? source_timeout_ms(d->lv.s, mono_ms()) : -1;
-		if (d->rp && !tui_paused(t) && replay_next_at(d->rp) != INT64_MAX) {
+		if (d->rp && !tui_paused(t) && !done && replay_next_at(d->rp) != INT64_MAX) {
 			double wait = (double)(replay_next_at(d->rp) - vnow) / d->speed;
 			int w = wait < 0 ? 0 : wait > 1000 ? 1000 : (int)ceil(wait);
 			timeout = timeout < 0 || w < timeout ? w : timeout;
