@@ -20,6 +20,18 @@ static struct model *new_model(void)
 	return model_new(&o);
 }
 
+/* A model with two Claude files, A and B, starting at the times given (the reading order's
+ * first key). */
+static struct model *two_files(uint32_t *fa, uint32_t *fb, int64_t a_first, int64_t b_first)
+{
+	struct model *m = new_model();
+	*fa = model_file_add(m, AGENT_CLAUDE, "/p/A.jsonl", false);
+	*fb = model_file_add(m, AGENT_CLAUDE, "/p/B.jsonl", false);
+	model_file_order(m, *fa, a_first, CT_TIME_NONE);
+	model_file_order(m, *fb, b_first, CT_TIME_NONE);
+	return m;
+}
+
 /* Request i of conversation `tag` in session sid at minute `min`, as two lines. */
 static void req_lines(struct model *m, uint32_t f, const char *sid, const char *tag, int i, double min,
 		      unsigned c1, unsigned cr)
@@ -43,11 +55,8 @@ Test(order, copy_read_before_its_original_is_noticed)
 	/* A: requests 0..3 at minutes 0..3. B: resumes A, starting with copies of A's requests 2
 	 * and 3 (so B starts after A). Read B first: the copies would be B's. */
 	for (int b_first = 0; b_first < 2; b_first++) {
-		struct model *m = new_model();
-		uint32_t fa = model_file_add(m, AGENT_CLAUDE, "/p/A.jsonl", false);
-		uint32_t fb = model_file_add(m, AGENT_CLAUDE, "/p/B.jsonl", false);
-		model_file_order(m, fa, T0 - 1000, CT_TIME_NONE);
-		model_file_order(m, fb, T0 + MIN(2) - 1000, CT_TIME_NONE);
+		uint32_t fa, fb;
+		struct model *m = two_files(&fa, &fb, T0 - 1000, T0 + MIN(2) - 1000);
 		for (int pass = 0; pass < 2; pass++) {
 			bool do_b = (pass == 0) == (bool)b_first;
 			if (do_b) {
@@ -67,11 +76,8 @@ Test(order, copy_read_before_its_original_is_noticed)
 Test(order, a_tie_is_checked_again_as_both_files_grow)
 {
 	/* B copies A from its first line (the same first timestamp): A counts while it ends first. */
-	struct model *m = new_model();
-	uint32_t fa = model_file_add(m, AGENT_CLAUDE, "/p/A.jsonl", false);
-	uint32_t fb = model_file_add(m, AGENT_CLAUDE, "/p/B.jsonl", false);
-	model_file_order(m, fa, T0 - 1000, CT_TIME_NONE);
-	model_file_order(m, fb, T0 - 1000, CT_TIME_NONE);
+	uint32_t fa, fb;
+	struct model *m = two_files(&fa, &fb, T0 - 1000, T0 - 1000);
 	for (int i = 0; i < 3; i++)
 		req_lines(m, fa, "A", "A", i, i, 500, 20000);
 	for (int i = 0; i < 3; i++)
@@ -88,11 +94,8 @@ Test(order, a_late_request_in_a_session_a_resume_looked_into)
 {
 	/* B is a junction onto A at minute 10 (its predecessor: A's last request at or before 10).
 	 * A request of A at minute 8 that arrives afterwards changes that predecessor. */
-	struct model *m = new_model();
-	uint32_t fa = model_file_add(m, AGENT_CLAUDE, "/p/A.jsonl", false);
-	uint32_t fb = model_file_add(m, AGENT_CLAUDE, "/p/B.jsonl", false);
-	model_file_order(m, fa, T0 - 1000, CT_TIME_NONE);
-	model_file_order(m, fb, T0 + MIN(10) - 2000, CT_TIME_NONE);
+	uint32_t fa, fb;
+	struct model *m = two_files(&fa, &fb, T0 - 1000, T0 + MIN(10) - 2000);
 	req_lines(m, fa, "A", "A", 0, 0, 500, 20000);
 	cl_user(buf, sizeof buf, "B", "B-u0", "A-a0", T0 + MIN(10) - 1000, NULL);
 	feed(m, fb, buf);
