@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cachetop/gemini.h"
 #include "cachetop/line.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/tui.h"
@@ -137,13 +138,15 @@ int cmd_dashboard(struct app *a)
 		return 1;
 	/* A first run on a machine with no transcripts shows something real: the bundled samples,
 	 * played as if live. Roots named by the user keep the "where I looked" screen instead. */
-	bool default_roots = !a->nclaude && !a->ncodex && !a->cfg.nclaude && !a->cfg.ncodex;
+	bool default_roots = !a->nclaude && !a->ncodex && !a->ngemini && !a->cfg.nclaude && !a->cfg.ncodex &&
+			     !a->cfg.ngemini;
 	char *samples = default_roots && source_stats(src)->files == 0 ? conf_data_path(a->argv0, "samples") : NULL;
 	if (samples) {
 		source_free(src);
 		model_free(m);
 		a->replay_dir = samples;
-		a->banner = "no transcripts in ~/.claude or ~/.codex yet: playing the bundled samples (cachetop replay)";
+		a->banner = "no transcripts in ~/.claude, ~/.codex or ~/.gemini yet: playing the bundled samples "
+			    "(cachetop replay)";
 		int rc = cmd_replay(a);
 		free(samples);
 		return rc;
@@ -258,7 +261,10 @@ static int walk_cb(const char *path, const struct stat *st, int type, struct FTW
 {
 	(void)ftw;
 	size_t n = strlen(path);
-	if (type != FTW_F || !S_ISREG(st->st_mode) || n < 6 || strcmp(path + n - 6, ".jsonl"))
+	if (type != FTW_F || !S_ISREG(st->st_mode))
+		return 0;
+	if (walk.agent == AGENT_GEMINI ? gemini_path_kind_abs(path) == GEMINI_PATH_NONE
+				       : n < 6 || strcmp(path + n - 6, ".jsonl"))
 		return 0;
 	ct_grow((void **)&walk.v, &walk.cap, walk.n + 1, sizeof *walk.v);
 	walk.v[walk.n++] = (struct rfile){xstrdup(path), walk.agent};
@@ -286,8 +292,10 @@ static bool is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static bool is_subagent_path(const char *path)
+static bool is_subagent_path(enum agent agent, const char *path)
 {
+	if (agent == AGENT_GEMINI)
+		return gemini_path_kind_abs(path) == GEMINI_PATH_SUBAGENT;
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	return strstr(path, "/subagents/") || !strncmp(base, "agent-", 6);
@@ -298,10 +306,26 @@ static bool is_subagent_path(const char *path)
 static void replay_read(struct model *m, const struct rfile *f, struct line *ln, struct rline **v,
 			size_t *n, size_t *cap)
 {
-	uint32_t file = model_file_add(m, f->agent, f->path, is_subagent_path(f->path));
+	uint32_t file = model_file_add(m, f->agent, f->path, is_subagent_path(f->agent, f->path));
 	FILE *fp = fopen(f->path, "re");
 	if (!fp)
 		return;
+	if (f->agent == AGENT_GEMINI && gemini_path_kind_abs(f->path) == GEMINI_PATH_LEGACY) {
+		/* one JSON document: fed whole, at its start time */
+		struct buf doc = {0};
+		char chunk[65536];
+		size_t k;
+		while ((k = fread(chunk, 1, sizeof chunk, fp)) > 0)
+			buf_append(&doc, chunk, k);
+		fclose(fp);
+		int64_t ts;
+		if (gemini_peek_first_ts(doc.data ? doc.data : "", doc.len, &ts) != 0)
+			ts = INT64_MAX;
+		ct_grow((void **)v, cap, *n + 1, sizeof **v);
+		(*v)[(*n)++] = (struct rline){ts, file, 0, xstrndup(doc.data ? doc.data : "", doc.len), doc.len};
+		buf_free(&doc);
+		return;
+	}
 	char *buf = NULL;
 	size_t bcap = 0;
 	ssize_t len;
@@ -344,12 +368,13 @@ int cmd_replay(struct app *a)
 		return 2;
 	}
 	double speed = a->speed > 0 ? a->speed : 60;
-	/* DIR holds claude/ and/or codex/ roots (like samples/), or is itself one root */
+	/* DIR holds claude/, codex/ and/or gemini/ roots (like samples/), or is itself one root */
 	struct {
 		const char *sub;
 		enum agent agent;
-	} roots[] = {{"claude", AGENT_CLAUDE}, {"codex", AGENT_CODEX}, {"projects", AGENT_CLAUDE},
-		     {"sessions", AGENT_CODEX}, {"archived_sessions", AGENT_CODEX}};
+	} roots[] = {{"claude", AGENT_CLAUDE}, {"codex", AGENT_CODEX}, {"gemini", AGENT_GEMINI},
+		     {"projects", AGENT_CLAUDE}, {"sessions", AGENT_CODEX}, {"archived_sessions", AGENT_CODEX},
+		     {"tmp", AGENT_GEMINI}};
 	source_roots_free(&a->roots);
 	memset(&a->roots, 0, sizeof a->roots);
 	memset(&walk, 0, sizeof walk);
@@ -358,14 +383,14 @@ int cmd_replay(struct app *a)
 		snprintf(p, sizeof p, "%s/%s", dir, roots[i].sub);
 		if (!is_dir(p))
 			continue;
-		if (i < 2)
+		if (i < 3)
 			source_roots_add(&a->roots, roots[i].agent, p);
 		walk.agent = roots[i].agent;
 		nftw(p, walk_cb, 16, FTW_PHYS);
 	}
 	if (!walk.n) {
-		fprintf(stderr, "cachetop: replay: no transcripts (*.jsonl) under %s/claude or %s/codex\n", dir,
-			dir);
+		fprintf(stderr, "cachetop: replay: no transcripts under %s/claude, %s/codex or %s/gemini\n", dir,
+			dir, dir);
 		return 1;
 	}
 	qsort(walk.v, walk.n, sizeof *walk.v, cmp_rfile);

@@ -1,4 +1,4 @@
-/* parse_internal.h — helpers shared by the two line parsers (not a public contract). */
+/* parse_internal.h — helpers shared by the line parsers (not a public contract). */
 #ifndef CACHETOP_PARSE_INTERNAL_H
 #define CACHETOP_PARSE_INTERNAL_H
 

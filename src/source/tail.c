@@ -148,6 +148,48 @@ static void tail_from_fd(struct source *s, struct sfile *f, int fd)
 		buf_free(&f->partial);
 }
 
+/* A whole-file transcript (Gemini's legacy JSON document, rewritten whole on every change, in
+ * place): its bytes are read whole and handed over as one unit — after a reset, so the consumer
+ * reads it again from the start — only when they differ from the bytes handed over last. A
+ * document caught in the middle of a rewrite is handed over as it is (the consumer counts it
+ * malformed) and again whole once the writer is done. */
+static void tail_whole(struct source *s, struct sfile *f, int fd)
+{
+	struct buf b = {0};
+	for (;;) {
+		buf_reserve(&b, SOURCE_BLOCK);
+		ssize_t n = pread(fd, b.data + b.len, SOURCE_BLOCK, (off_t)b.len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		b.len += (size_t)n;
+		if (b.len > SOURCE_LINE_MAX) {
+			if (!(s->said & SAID_LONG_LINE)) {
+				s->said |= SAID_LONG_LINE;
+				source_message(s, "skipped a line longer than %zu MB in %s", SOURCE_LINE_MAX >> 20,
+					       f->path);
+			}
+			buf_free(&b);
+			return;
+		}
+	}
+	uint64_t h = ct_hash(b.data ? b.data : "", b.len);
+	if (f->offset == b.len && f->whole_hash == h && f->offset) {
+		buf_free(&b);
+		return; /* touched, not changed */
+	}
+	if (f->offset) {
+		s->sink.file_reset(s->sink.ctx, f->handle);
+		s->st.resets++;
+	}
+	f->offset = b.len;
+	f->whole_hash = h;
+	s->st.bytes += b.len;
+	tail_deliver(s, f, b.data, b.len);
+	buf_free(&b);
+}
+
 struct sfile *tail_register(struct source *s, const char *path, enum agent agent, bool subagent,
 			    size_t root, int *fd_out)
 {
@@ -177,6 +219,7 @@ struct sfile *tail_register_opened(struct source *s, const char *path, enum agen
 	f->root = root;
 	f->dev = st->st_dev;
 	f->ino = st->st_ino;
+	f->whole = source_is_whole_file(agent, path);
 	HASH_ADD_KEYPTR(hh, s->files, f->path, strlen(f->path), f);
 	f->handle = s->sink.file_open(s->sink.ctx, agent, path, subagent);
 	s->st.files++;
@@ -198,7 +241,10 @@ struct sfile *tail_open(struct source *s, const char *path, enum agent agent, bo
 	f = tail_register(s, path, agent, subagent, root, &fd);
 	if (!f)
 		return NULL;
-	tail_from_fd(s, f, fd);
+	if (f->whole)
+		tail_whole(s, f, fd);
+	else
+		tail_from_fd(s, f, fd);
 	close(fd);
 	return f;
 }
@@ -262,7 +308,9 @@ void tail_read(struct source *s, struct sfile *f)
 			tail_restart(f);
 		}
 	}
-	if ((uint64_t)st.st_size > f->offset)
+	if (f->whole)
+		tail_whole(s, f, fd);
+	else if ((uint64_t)st.st_size > f->offset)
 		tail_from_fd(s, f, fd);
 	close(fd);
 }
