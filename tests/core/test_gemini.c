@@ -622,3 +622,41 @@ Test(gemini, start_and_end_times_for_the_scan_order)
 	cr_expect_eq(ms, T0 + SEC(7));
 	cr_expect_eq(gemini_peek_last_ts("{\"$set\":{}}\n", 12, &ms), -1);
 }
+
+/* Hostile input: every proper prefix of a record is malformed and no request; a message array
+ * nested 100,000 deep costs no recursion; a huge document is read whole. */
+Test(gemini, prefixes_and_deep_nesting_are_harmless)
+{
+	struct model *m = new_model(0);
+	uint32_t f = file(m, MAIN_PATH);
+	char rec[512];
+	int n = snprintf(rec, sizeof rec, "{\"id\":\"g1\",\"timestamp\":\"%s\",\"type\":\"gemini\",\"tokens\":{\"input\":900,"
+				    "\"output\":5,\"cached\":0},\"model\":\"gemini-2.5-pro\"}", iso(T0));
+	for (int k = 1; k < n; k++)
+		model_feed(m, f, rec, (size_t)k);
+	cr_expect_eq(model_request_count(m), 0);
+	cr_expect_eq(model_stats(m)->malformed, (uint64_t)n - 1);
+	struct buf deep = {0};
+	buf_printf(&deep, "{\"$set\":{\"messages\":[");
+	for (int i = 0; i < 100000; i++)
+		buf_puts(&deep, "[");
+	for (int i = 0; i < 100000; i++)
+		buf_puts(&deep, "]");
+	buf_puts(&deep, "]}}");
+	model_feed(m, f, deep.data, deep.len);
+	cr_expect_eq(model_request_count(m), 0);
+	buf_free(&deep);
+	/* one document of 20,000 messages */
+	struct buf doc = {0};
+	buf_printf(&doc, "{\"sessionId\":\"%s\",\"projectHash\":\"x\",\"messages\":[", SID);
+	for (int i = 0; i < 20000; i++)
+		buf_printf(&doc, "%s{\"id\":\"m%d\",\"timestamp\":\"%s\",\"type\":\"gemini\",\"tokens\":{\"input\":%d,"
+				 "\"output\":1,\"cached\":0}}", i ? "," : "", i, iso(T0 + i), 100 + i);
+	buf_puts(&doc, "]}");
+	uint32_t l = file(m, LEGACY_PATH);
+	model_feed(m, l, doc.data, doc.len);
+	cr_expect_eq(model_request_count(m), 20000);
+	cr_expect_eq(model_totals(m)->input, 20000ULL * 100 + 19999ULL * 20000 / 2);
+	buf_free(&doc);
+	model_free(m);
+}
