@@ -836,14 +836,8 @@ static int32_t codex_file_session(struct model *m, uint32_t fi, unsigned *change
 	if (fs->cur_session != NO_SESSION)
 		return fs->cur_session;
 	/* token_count before any session_meta: name the session after the file */
-	const char *base = strrchr(m->files[fi].path, '/');
-	base = base ? base + 1 : m->files[fi].path;
 	char id[LINE_ID_MAX];
-	size_t n = strcspn(base, ".");
-	if (n >= sizeof id)
-		n = sizeof id - 1;
-	memcpy(id, base, n);
-	id[n] = 0;
+	model_file_stem(m, fi, id, sizeof id);
 	int32_t si = session_get(m, id, AGENT_CODEX, changed);
 	fs->cur_session = fs->first_session = si;
 	m->files[fi].session = si;
@@ -1078,6 +1072,17 @@ unsigned model_request_add(struct model *m, int32_t si, uint32_t file, int64_t t
 	return add_request(m, si, file, t, model, u, sidechain, chain_key);
 }
 void model_boundary(struct model *m, int32_t si, int32_t from) { boundary(m, si, from); }
+void model_file_stem(const struct model *m, uint32_t fi, char *out, size_t cap)
+{
+	const char *path = m->files[fi].path;
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = strcspn(base, ".");
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, base, n);
+	out[n] = 0;
+}
 uint32_t model_chain_key(uint64_t h) { return fold32(h); }
 
 /* The inverse of add_totals. */

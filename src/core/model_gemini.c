@@ -109,15 +109,8 @@ static int32_t attach(struct model *m, struct gemini_file *gf, uint32_t fi, cons
  * sub-agent's file after its id. */
 static int32_t attach_by_name(struct model *m, struct gemini_file *gf, uint32_t fi, unsigned *changed)
 {
-	const char *path = model_file(m, fi)->path;
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
 	char stem[LINE_ID_MAX];
-	size_t n = strcspn(base, ".");
-	if (n >= sizeof stem)
-		n = sizeof stem - 1;
-	memcpy(stem, base, n);
-	stem[n] = 0;
+	model_file_stem(m, fi, stem, sizeof stem);
 	return attach(m, gf, fi, stem, false, changed);
 }
 

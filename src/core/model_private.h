@@ -27,6 +27,8 @@ unsigned model_request_add(struct model *m, int32_t si, uint32_t file, int64_t t
 unsigned model_request_update(struct model *m, uint32_t ri, const struct usage *u, uint16_t model);
 /* A resume boundary on session si from session `from` (si itself: a new process). */
 void model_boundary(struct model *m, int32_t si, int32_t from);
+/* A file's name up to its first dot: the session name of a file whose records name none. */
+void model_file_stem(const struct model *m, uint32_t fi, char *out, size_t cap);
 /* A 64-bit hash as a nonzero 32-bit sub-agent chain key (0 is the main chain). */
 uint32_t model_chain_key(uint64_t h);
 

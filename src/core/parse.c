@@ -87,6 +87,22 @@ size_t line_bom(const char *s, size_t n)
 	return n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3) ? 3 : 0;
 }
 
+void line_begin(const char **s, size_t *n, struct line *out)
+{
+	line_reset(out);
+	*n = line_trim_cr(*s, *n);
+	size_t bom = line_bom(*s, *n);
+	*s += bom, *n -= bom;
+}
+
+int line_scan(const char *s, size_t n, const struct jscan_level *top, struct jspan *v, struct line *out)
+{
+	if (jscan_tree(s, n, top, v) >= 0)
+		return 0;
+	line_bad(out, LP_NOT_JSON);
+	return -1;
+}
+
 void line_parse(enum agent agent, const char *s, size_t n, struct line *out)
 {
 	if (agent == AGENT_CODEX)

@@ -66,16 +66,11 @@ static void parse_message(const struct jspan *v, struct line *out)
 /* Parse one record; *msgs receives the span of the message array it embeds (type 0: none). */
 static void parse_record(const char *s, size_t n, struct line *out, struct jspan *msgs)
 {
-	line_reset(out);
 	msgs->type = 0;
-	n = line_trim_cr(s, n);
-	size_t bom = line_bom(s, n);
-	s += bom, n -= bom;
+	line_begin(&s, &n, out);
 	struct jspan v[SLOTS];
-	if (jscan_tree(s, n, &top_level, v) < 0) {
-		line_bad(out, LP_NOT_JSON);
+	if (line_scan(s, n, &top_level, v, out))
 		return;
-	}
 	if (v[K_REWIND].type == '"') {
 		out->kind = LINE_GEMINI_REWIND;
 		return;

@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "run_json.h"
+
 #define MAXK 4096 /* requests a tree may hold */
 #define MAXS 64   /* sessions */
 
@@ -428,19 +430,7 @@ static struct json_object *report(void)
 {
 	char cmd[1024];
 	snprintf(cmd, sizeof cmd, "'%s' report --json --now 2026-12-01T00:00:00Z --gemini-dir '%s'", CACHETOP_BIN, root);
-	FILE *p = popen(cmd, "r");
-	cr_assert_not_null(p);
-	size_t cap = 1 << 20, n = 0, k;
-	char *buf = malloc(cap);
-	while ((k = fread(buf + n, 1, cap - n - 1, p)) > 0)
-		if ((n += k) + 1 == cap)
-			buf = realloc(buf, cap *= 2);
-	buf[n] = 0;
-	cr_assert_eq(pclose(p), 0);
-	struct json_object *o = json_tokener_parse(buf);
-	cr_assert_not_null(o, "not JSON:\n%s", buf);
-	free(buf);
-	return o;
+	return run_json(cmd);
 }
 
 static struct json_object *get(struct json_object *o, const char *k)

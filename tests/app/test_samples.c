@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "run_json.h"
+
 static struct json_object *load_file(const char *path)
 {
 	struct json_object *o = json_object_from_file(path);
@@ -25,22 +27,7 @@ static struct json_object *run_report(const char *claude, const char *codex, con
 		 claude ? " --claude-dir '" : "", claude ? claude : "", claude ? "'" : "",
 		 codex ? " --codex-dir '" : "", codex ? codex : "", codex ? "'" : "",
 		 gemini ? " --gemini-dir '" : "", gemini ? gemini : "", gemini ? "'" : "");
-	FILE *p = popen(cmd, "r");
-	cr_assert_not_null(p);
-	size_t cap = 1 << 20, n = 0;
-	char *buf = malloc(cap);
-	size_t r;
-	while ((r = fread(buf + n, 1, cap - n - 1, p)) > 0) {
-		n += r;
-		if (n + 1 == cap)
-			buf = realloc(buf, cap *= 2);
-	}
-	buf[n] = 0;
-	cr_assert_eq(pclose(p), 0, "cachetop report failed");
-	struct json_object *o = json_tokener_parse(buf);
-	cr_assert_not_null(o, "report --json is not JSON");
-	free(buf);
-	return o;
+	return run_json(cmd);
 }
 
 static struct json_object *get(struct json_object *o, const char *k)
