@@ -123,9 +123,9 @@ static void header(struct model *m, struct gemini_file *gf, uint32_t fi, const s
 	if (model_file(m, fi)->subagent)
 		return;
 	if (prev != MODEL_NO_SESSION && prev != si)
-		model_boundary(m, si, prev); /* another sessionId inside the same file */
+		model_boundary(m, fi, si, prev); /* another sessionId inside the same file */
 	else if (prev == MODEL_NO_SESSION && owner != si && model_session(m, (size_t)si)->main_last)
-		model_boundary(m, si, si); /* not when the file is only read again */
+		model_boundary(m, fi, si, si); /* not when the file is only read again */
 }
 
 static unsigned set_record(struct model *m, struct gemini_file *gf, uint32_t fi, const struct line *ln)
@@ -138,14 +138,14 @@ static unsigned set_record(struct model *m, struct gemini_file *gf, uint32_t fi,
 		} else if (ct_hash(ln->session_id, strlen(ln->session_id)) == gf->rec) {
 			/* Gemini CLI writes its own sessionId again when it resumes this recording */
 			if (!sub) {
-				model_boundary(m, gf->session, gf->session);
+				model_boundary(m, fi, gf->session, gf->session);
 				gf->resuming = true;
 			}
 		} else {
 			int32_t prev = gf->session;
 			int32_t si = attach(m, gf, fi, ln->session_id, false, &changed);
 			if (!sub && si != prev)
-				model_boundary(m, si, prev);
+				model_boundary(m, fi, si, prev);
 		}
 	}
 	if (gf->session == MODEL_NO_SESSION)
@@ -155,7 +155,7 @@ static unsigned set_record(struct model *m, struct gemini_file *gf, uint32_t fi,
 	/* A checkpoint rewrites the conversation (compression, a rolled-back turn): the next
 	 * request may read less. The one a resume writes does not: a miss there is the resume's. */
 	if (ln->compact_boundary && !gf->resuming && !sub)
-		model_session_mut(m, gf->session)->pending_compaction = true;
+		model_compaction(m, fi, gf->session);
 	return changed | MODEL_UPDATED;
 }
 
@@ -183,6 +183,7 @@ static unsigned message(struct model *m, struct gemini_state *st, struct gemini_
 	uint32_t *known = u64map_get(&st->keys, key);
 	if (known) {
 		model_stats_mut(m)->duplicate_lines++;
+		model_copy_seen(m, fi, *known);
 		return changed | model_request_update(m, *known, &ln->usage, model);
 	}
 	if (!model) {
@@ -218,7 +219,7 @@ unsigned gemini_apply(struct model *m, struct gemini_state **stp, uint32_t file,
 		/* the conversation was cut back: what was billed stays billed, and the next request
 		 * reading only the kept part is expected */
 		if (gf->session != MODEL_NO_SESSION && !model_file(m, file)->subagent)
-			model_session_mut(m, gf->session)->pending_compaction = true;
+			model_compaction(m, file, gf->session);
 		return 0;
 	case LINE_GEMINI_MESSAGE:
 		return message(m, st, gf, file, ln);

@@ -25,8 +25,15 @@ unsigned model_request_add(struct model *m, int32_t si, uint32_t file, int64_t t
  * model replace the earlier ones in every total and in its event's figures; its cause, decided
  * when it arrived, stays. Returns MODEL_UPDATED when anything changed. */
 unsigned model_request_update(struct model *m, uint32_t ri, const struct usage *u, uint16_t model);
-/* A resume boundary on session si from session `from` (si itself: a new process). */
-void model_boundary(struct model *m, int32_t si, int32_t from);
+/* A resume boundary read in file fi on session si from session `from` (si itself: a new
+ * process): it applies to the next main-chain request of si read in that file. */
+void model_boundary(struct model *m, uint32_t fi, int32_t si, int32_t from);
+/* The conversation of si was rewritten (compacted, rewound) in file fi: the next main-chain
+ * request of si read in that file may read less. */
+void model_compaction(struct model *m, uint32_t fi, int32_t si);
+/* File fi holds a copy of request ri: a whole-tree read would count it in the file sorting
+ * first, so one met in a later-sorting file first breaks the reading order (model.h). */
+void model_copy_seen(struct model *m, uint32_t fi, uint32_t ri);
 /* A file's name up to its first dot: the session name of a file whose records name none. */
 void model_file_stem(const struct model *m, uint32_t fi, char *out, size_t cap);
 /* A 64-bit hash as a nonzero 32-bit sub-agent chain key (0 is the main chain). */

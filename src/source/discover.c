@@ -463,6 +463,13 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 /* ---- ordering --------------------------------------------------------------------------- */
 
 /* The first (or last) timestamp of a regular file, read without blocking. */
+int source_peek_ts(enum agent agent, bool last, const char *buf, size_t n, int64_t *ms)
+{
+	if (agent == AGENT_GEMINI)
+		return last ? gemini_peek_last_ts(buf, n, ms) : gemini_peek_first_ts(buf, n, ms);
+	return last ? line_peek_last_ts(buf, n, ms) : line_peek_first_ts(buf, n, ms);
+}
+
 static int64_t discover_peek(char *buf, struct scand *d, bool last)
 {
 	int64_t ts = INT64_MAX;
@@ -489,12 +496,7 @@ static int64_t discover_peek(char *buf, struct scand *d, bool last)
 		int64_t ms;
 		if (n <= 0)
 			break;
-		int rc;
-		if (d->agent == AGENT_GEMINI)
-			rc = last ? gemini_peek_last_ts(buf, (size_t)n, &ms) : gemini_peek_first_ts(buf, (size_t)n, &ms);
-		else
-			rc = last ? line_peek_last_ts(buf, (size_t)n, &ms) : line_peek_first_ts(buf, (size_t)n, &ms);
-		if (rc == 0)
+		if (source_peek_ts(d->agent, last, buf, (size_t)n, &ms) == 0)
 			ts = ms;
 		if ((size_t)n < want || want == SOURCE_BLOCK)
 			break; /* the whole file was seen, or the widest look found nothing */
@@ -594,11 +596,14 @@ void source_open_candidates(struct source *s, struct scands *c)
 		return;
 	}
 	for (size_t i = 0; i < c->n; i++)
-		tail_open(s, c->v[i].path, c->v[i].agent, c->v[i].subagent, c->v[i].root);
+		tail_open(s, c->v[i].path, c->v[i].agent, c->v[i].subagent, c->v[i].first_ts, c->v[i].root);
 }
 
 void source_settle(struct source *s)
 {
+	/* Known files first: a file born now (a resume copying an original's lines) sorts after
+	 * the original whose new lines wait in the same burst. */
+	tail_flush_dirty(s);
 	if (s->cands.n) {
 		/* Opening reads: move the batch aside so reads that find more start a new one. */
 		struct scands c = s->cands;
@@ -607,6 +612,21 @@ void source_settle(struct source *s)
 		scands_free(&c);
 	}
 	tail_flush_dirty(s);
+}
+
+void source_rebuild(struct source *s, const struct line_sink *sink)
+{
+	/* Forget every file without telling the old sink (it is being replaced), then read the
+	 * tree as at start-up. */
+	s->sink = *sink;
+	tail_free_all(s);
+	scands_free(&s->cands);
+	memset(&s->cands, 0, sizeof s->cands);
+	for (size_t i = 0; i < s->roots.n; i++)
+		s->roots.v[i].files = 0;
+	s->st.files = 0;
+	s->st.rebuilds++;
+	source_scan(s, NULL, 0);
 }
 
 int source_scan(struct source *s, char *err, size_t errlen)
