@@ -1286,6 +1286,7 @@ unsigned model_request_add(struct model *m, int32_t si, uint32_t file, int64_t t
 }
 void model_boundary(struct model *m, uint32_t fi, int32_t si, int32_t from) { boundary(m, fi, si, from); }
 void model_compaction(struct model *m, uint32_t fi, int32_t si) { m->fstate[fi].compaction_session = si; }
+void model_told_wrong(struct model *m) { m->order_broken = true; }
 void model_copy_seen(struct model *m, uint32_t fi, uint32_t ri)
 {
 	if (ri < m->nreqs)

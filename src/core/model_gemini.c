@@ -67,12 +67,14 @@ static struct gemini_file *file_slot(struct gemini_state *st, uint32_t file)
 
 /* The project of a session: its recordings' tmp/<id> folder. A slug names the project folder; a
  * sha256 id (before 0.29) names nothing readable, so a slug copy of the same session wins. */
-static void set_project(struct session *s, const char *path)
+static void set_project(struct model *m, struct session *s, const char *path)
 {
 	char id[LINE_PATH_MAX];
 	gemini_path_project(path, id, sizeof id);
 	if (!id[0] || (s->project && (gemini_id_is_hash(id) || !gemini_id_is_hash(s->project))))
 		return;
+	if (s->project)
+		model_told_wrong(m); /* events already told named the hash */
 	free(s->project);
 	s->project = xstrdup(id);
 }
@@ -101,7 +103,7 @@ static int32_t attach(struct model *m, struct gemini_file *gf, uint32_t fi, cons
 	if (f->session < 0)
 		f->session = si;
 	model_session_add_file(m, si, fi);
-	set_project(model_session_mut(m, si), f->path);
+	set_project(m, model_session_mut(m, si), f->path);
 	return si;
 }
 

@@ -31,6 +31,9 @@ void model_boundary(struct model *m, uint32_t fi, int32_t si, int32_t from);
 /* The conversation of si was rewritten (compacted, rewound) in file fi: the next main-chain
  * request of si read in that file may read less. */
 void model_compaction(struct model *m, uint32_t fi, int32_t si);
+/* Something already told (an event's project) was wrong for the whole tree: only a fresh read
+ * tells it right (model_order_broken). */
+void model_told_wrong(struct model *m);
 /* File fi holds a copy of request ri: a whole-tree read would count it in the file sorting
  * first, so one met in a later-sorting file first breaks the reading order (model.h). */
 void model_copy_seen(struct model *m, uint32_t fi, uint32_t ri);
