@@ -574,7 +574,7 @@ Test(gemini, which_paths_are_recordings)
 {
 	cr_expect_eq(gemini_path_kind("api/chats/session-2026-11-20T10-00-5d2c1e0a.jsonl"), GEMINI_PATH_MAIN);
 	cr_expect_eq(gemini_path_kind("api/chats/session-2026-11-20T10-00-5d2c1e0a.json"), GEMINI_PATH_LEGACY);
-	cr_expect_eq(gemini_path_kind("api/chats/" SID "/helper-1.jsonl"), GEMINI_PATH_SUBAGENT);
+	cr_expect_eq(gemini_path_kind("api/chats/" SID "/investigator-1.jsonl"), GEMINI_PATH_SUBAGENT);
 	/* activity logs and everything else under tmp/ */
 	cr_expect_eq(gemini_path_kind("api/logs/session-2026-11-20.jsonl"), GEMINI_PATH_NONE);
 	cr_expect_eq(gemini_path_kind("api/session-x.jsonl"), GEMINI_PATH_NONE);
