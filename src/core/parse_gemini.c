@@ -4,7 +4,8 @@
  * told apart in the order Gemini CLI's own loader uses. line_parse_each also walks the message
  * arrays a record embeds — a legacy document's `messages`, a `$set` checkpoint's `messages` —
  * one record per element. Token counts are normalised here: Gemini's `input` includes `cached`
- * and its `output` excludes `thoughts`, which are billed as output. */
+ * and its `output` excludes `thoughts`, which are billed as output; `tool` (tool-use prompt
+ * tokens) and `total` are not part of that normalisation and are not read. */
 #include <string.h>
 
 #include "cachetop/line.h"
@@ -37,6 +38,8 @@ static void parse_tokens(const struct jspan *v, struct line *out)
 		line_bad(out, LP_BAD_NUMBER);
 		return;
 	}
+	if (!in && !o && !thoughts)
+		return; /* all zero: nothing was sent or billed (an aborted turn), not a request */
 	out->has_usage = true;
 	out->usage = (struct usage){.input = in - cached, .cache_read = cached, .output = o + thoughts};
 }

@@ -160,6 +160,7 @@ Test(gemini, null_tokens_then_the_same_id_again)
 	cr_expect_eq(model_request_count(m), 0);
 	gem(m, f, "g1", T0 + SEC(3), "gemini-2.5-pro", 12000, 0, 400, 0);
 	gem(m, f, "g1", T0 + SEC(3), "gemini-2.5-pro", 12000, 0, 400, 0); /* tool calls added */
+	gem(m, f, "g0", T0 + SEC(9), "gemini-2.5-pro", 0, 0, 0, 0);         /* an aborted turn */
 	cr_expect_eq(model_request_count(m), 1);
 	cr_expect_eq(model_stats(m)->duplicate_lines, 1);
 	cr_expect_eq(model_totals(m)->input, 12000);
