@@ -20,6 +20,10 @@ enum line_kind {
 	LINE_CODEX_TURN,    /* turn_context */
 	LINE_CODEX_TOKENS,  /* event_msg token_count */
 	LINE_CODEX_COMPACTED, /* compacted (or event_msg context_compacted) */
+	LINE_GEMINI_HEADER, /* a recording's metadata: the JSONL first line, or a legacy file's top */
+	LINE_GEMINI_SET,    /* {"$set": {…}}: sessionId, summary, a checkpoint of messages */
+	LINE_GEMINI_MESSAGE,/* a message record (user, gemini, info…): one version of it */
+	LINE_GEMINI_REWIND, /* {"$rewindTo": id}: the conversation was cut back (the bill stays) */
 };
 
 /* Why a line was skipped or malformed, for counted skips and messages. */
@@ -95,6 +99,12 @@ struct line {
 
 	/* Codex turn_context: model above */
 
+	/* Gemini (gemini.h): HEADER and SET use session_id, title (summary) and, for SET,
+	 * compact_boundary (a checkpoint of messages follows); HEADER sets subagent for kind
+	 * "subagent". MESSAGE uses msg_id (hash of its id), model and, for a `gemini` record with
+	 * tokens, has_usage and usage already normalised (input = input − cached, cache_read =
+	 * cached, output = output + thoughts). */
+
 	/* Codex token_count */
 	bool has_info, has_total, has_last;
 	struct codex_tokens total, last;
@@ -107,6 +117,15 @@ struct line {
 void line_parse(enum agent agent, const char *s, size_t n, struct line *out);
 void line_parse_claude(const char *s, size_t n, struct line *out);
 void line_parse_codex(const char *s, size_t n, struct line *out);
+/* One Gemini record (a JSONL line); the messages it may embed are not read (see below). */
+void line_parse_gemini(const char *s, size_t n, struct line *out);
+
+/* Every record a physical line holds, in order, each through emit (out is reused between
+ * calls). Claude and Codex: the line itself, as line_parse. Gemini: the record, then each
+ * message it embeds — a legacy whole-file JSON document's `messages`, a `$set` checkpoint's
+ * `messages` — so one delivered unit may be many records. */
+typedef void (*line_emit_fn)(void *ctx, const struct line *ln);
+void line_parse_each(enum agent agent, const char *s, size_t n, struct line *out, line_emit_fn emit, void *ctx);
 
 /* A compact copy of a parsed line (only the fields its kind uses), so lines can be parsed on
  * worker threads and applied to the model in order on one thread. */

@@ -40,6 +40,7 @@ struct model_opts {
 	double cold_ratio;          /* cold when cache_read < ratio × E; default 0.5 */
 	int default_ttl_s;          /* TTL when no write tier was seen yet; default 300 */
 	int codex_ttl_s;            /* OpenAI's cache lifetime assumed for Codex; default 300 */
+	int gemini_ttl_s;           /* Google's implicit-cache lifetime assumed for Gemini; 300 */
 	int64_t since_ms;           /* requests before this are kept for lineage but not counted */
 	const struct price_table *prices; /* NULL: the built-in table */
 };

@@ -31,9 +31,11 @@ void app_resolve_roots(struct app *a)
 	size_t ncl = a->nclaude ? a->nclaude : a->cfg.nclaude;
 	char **cx = a->ncodex ? a->codex_dirs : a->cfg.codex_dirs;
 	size_t ncx = a->ncodex ? a->ncodex : a->cfg.ncodex;
-	/* Naming roots of one agent on the command line means "these roots": the other agent's
+	char **gm = a->ngemini ? a->gemini_dirs : a->cfg.gemini_dirs;
+	size_t ngm = a->ngemini ? a->ngemini : a->cfg.ngemini;
+	/* Naming roots of one agent on the command line means "these roots": the other agents'
 	 * defaults are not added behind the user's back. */
-	bool explicit = a->nclaude || a->ncodex;
+	bool explicit = a->nclaude || a->ncodex || a->ngemini;
 	if (ncl)
 		for (size_t i = 0; i < ncl; i++)
 			source_roots_add(&a->roots, AGENT_CLAUDE, cl[i]);
@@ -44,6 +46,11 @@ void app_resolve_roots(struct app *a)
 			source_roots_add(&a->roots, AGENT_CODEX, cx[i]);
 	else if (!explicit)
 		source_roots_default(&a->roots, AGENT_CODEX);
+	if (ngm)
+		for (size_t i = 0; i < ngm; i++)
+			source_roots_add(&a->roots, AGENT_GEMINI, gm[i]);
+	else if (!explicit)
+		source_roots_default(&a->roots, AGENT_GEMINI);
 }
 
 static char *data_file(const struct app *a, const char *name)
@@ -89,6 +96,7 @@ void app_load(struct app *a)
 	a->mopts.cold_ratio = a->cfg.cold_ratio;
 	a->mopts.default_ttl_s = a->cfg.default_ttl_s;
 	a->mopts.codex_ttl_s = a->cfg.codex_ttl_s;
+	a->mopts.gemini_ttl_s = a->cfg.gemini_ttl_s;
 	a->mopts.since_ms = a->since_ms;
 	a->mopts.prices = a->prices;
 	a->qopts.limit_auto = a->cfg.quota_auto;
@@ -103,8 +111,11 @@ void app_free(struct app *a)
 		free(a->claude_dirs[i]);
 	for (size_t i = 0; i < a->ncodex; i++)
 		free(a->codex_dirs[i]);
+	for (size_t i = 0; i < a->ngemini; i++)
+		free(a->gemini_dirs[i]);
 	free(a->claude_dirs);
 	free(a->codex_dirs);
+	free(a->gemini_dirs);
 	source_roots_free(&a->roots);
 	config_free(&a->cfg);
 	if (a->prices) {
@@ -135,6 +146,9 @@ struct parsed {
 	uint64_t lines;
 };
 
+/* one record of a line (a Gemini line may hold many) into the batch */
+static void sink_pack(void *ctx, const struct line *ln) { line_pack(ln, ctx); }
+
 static void *sink_prepare(void *ctx, uint32_t file, enum agent agent, const char *p, size_t n)
 {
 	(void)ctx;
@@ -151,10 +165,8 @@ static void *sink_prepare(void *ctx, uint32_t file, enum agent agent, const char
 			size_t i = 0;
 			while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
 				i++;
-			if (i < len) {
-				line_parse(agent, p, len, ln);
-				line_pack(ln, &b->packed);
-			}
+			if (i < len)
+				line_parse_each(agent, p, len, ln, sink_pack, &b->packed);
 		}
 		p += len + 1;
 	}

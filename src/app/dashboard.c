@@ -286,12 +286,14 @@ int cmd_dashboard(struct app *a)
 	}
 	/* A first run on a machine with no transcripts shows something real: the bundled samples,
 	 * played as if live. Roots named by the user keep the "where I looked" screen instead. */
-	bool default_roots = !a->nclaude && !a->ncodex && !a->cfg.nclaude && !a->cfg.ncodex;
+	bool default_roots = !a->nclaude && !a->ncodex && !a->ngemini && !a->cfg.nclaude && !a->cfg.ncodex &&
+			     !a->cfg.ngemini;
 	char *samples = default_roots && source_stats(d.lv.s)->files == 0 ? conf_data_path(a->argv0, "samples") : NULL;
 	if (samples) {
 		live_close(&d.lv);
 		a->replay_dir = samples;
-		a->banner = "no transcripts in ~/.claude or ~/.codex yet: playing the bundled samples (cachetop replay)";
+		a->banner = "no transcripts in ~/.claude, ~/.codex or ~/.gemini yet: playing the bundled samples "
+			    "(cachetop replay)";
 		int rc = cmd_replay(a);
 		free(samples);
 		return rc;

@@ -1,4 +1,4 @@
-/* parse.c — what both line parsers share: record reset, member helpers, format dispatch, and
+/* parse.c — what the line parsers share: record reset, member helpers, format dispatch, and
  * the timestamp peeks used to read files oldest-first. */
 #define _GNU_SOURCE /* memrchr */
 #include <string.h>
@@ -87,10 +87,28 @@ size_t line_bom(const char *s, size_t n)
 	return n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3) ? 3 : 0;
 }
 
+void line_begin(const char **s, size_t *n, struct line *out)
+{
+	line_reset(out);
+	*n = line_trim_cr(*s, *n);
+	size_t bom = line_bom(*s, *n);
+	*s += bom, *n -= bom;
+}
+
+int line_scan(const char *s, size_t n, const struct jscan_level *top, struct jspan *v, struct line *out)
+{
+	if (jscan_tree(s, n, top, v) >= 0)
+		return 0;
+	line_bad(out, LP_NOT_JSON);
+	return -1;
+}
+
 void line_parse(enum agent agent, const char *s, size_t n, struct line *out)
 {
 	if (agent == AGENT_CODEX)
 		line_parse_codex(s, n, out);
+	else if (agent == AGENT_GEMINI)
+		line_parse_gemini(s, n, out);
 	else
 		line_parse_claude(s, n, out);
 }
@@ -205,6 +223,20 @@ void line_pack(const struct line *ln, struct buf *out)
 		pk(out, &ln->last, sizeof ln->last);
 		pk(out, &ln->rl, sizeof ln->rl);
 		break;
+	case LINE_GEMINI_HEADER:
+	case LINE_GEMINI_SET: {
+		uint8_t r = (uint8_t)ln->title_rank;
+		pk(out, &r, 1);
+		pk_str(out, ln->title);
+		pk_str(out, ln->session_id);
+		break;
+	}
+	case LINE_GEMINI_MESSAGE:
+		pk(out, &ln->msg_id, 8);
+		pk_str(out, ln->model);
+		if (ln->has_usage)
+			pk(out, &ln->usage, sizeof ln->usage);
+		break;
 	default:
 		break;
 	}
@@ -296,6 +328,19 @@ size_t line_unpack(const char *p, size_t n, struct line *out)
 		up(&u, &out->total, sizeof out->total);
 		up(&u, &out->last, sizeof out->last);
 		up(&u, &out->rl, sizeof out->rl);
+		break;
+	case LINE_GEMINI_HEADER:
+	case LINE_GEMINI_SET:
+		up(&u, &r, 1);
+		out->title_rank = (enum title_rank)r;
+		up_str(&u, out->title, sizeof out->title);
+		up_str(&u, out->session_id, sizeof out->session_id);
+		break;
+	case LINE_GEMINI_MESSAGE:
+		up(&u, &out->msg_id, 8);
+		up_str(&u, out->model, sizeof out->model);
+		if (out->has_usage)
+			up(&u, &out->usage, sizeof out->usage);
 		break;
 	default:
 		break;

@@ -71,15 +71,10 @@ static void parse_usage(const struct jspan *v, struct line *out)
 
 void line_parse_claude(const char *s, size_t n, struct line *out)
 {
-	line_reset(out);
-	n = line_trim_cr(s, n);
-	size_t bom = line_bom(s, n);
-	s += bom, n -= bom;
+	line_begin(&s, &n, out);
 	struct jspan v[SLOTS];
-	if (jscan_tree(s, n, &top_level, v) < 0) {
-		line_bad(out, LP_NOT_JSON);
+	if (line_scan(s, n, &top_level, v, out))
 		return;
-	}
 	if (v[K_TYPE].type != '"') {
 		line_bad(out, LP_MISSING_FIELD);
 		return;

@@ -144,10 +144,7 @@ static void parse_meta(const struct jspan *k, struct line *out)
 
 void line_parse_codex(const char *s, size_t n, struct line *out)
 {
-	line_reset(out);
-	n = line_trim_cr(s, n);
-	size_t bom = line_bom(s, n);
-	s += bom, n -= bom;
+	line_begin(&s, &n, out);
 	/* Fast path: Codex writes {"timestamp":"…","type":"response_item",… — nothing to take. */
 	size_t head = n < 96 ? n : 96;
 	const char *ty = memmem(s, head, "\"type\":\"", 8);
@@ -165,10 +162,8 @@ void line_parse_codex(const char *s, size_t n, struct line *out)
 			return;
 	}
 	struct jspan v[SLOTS];
-	if (jscan_tree(s, n, &top_level, v) < 0) {
-		line_bad(out, LP_NOT_JSON);
+	if (line_scan(s, n, &top_level, v, out))
 		return;
-	}
 	if (v[T_TYPE].type != '"') {
 		line_bad(out, LP_MISSING_FIELD);
 		return;

@@ -221,6 +221,10 @@ static void scan_file(struct scan *sc, size_t i, struct rbuf *b)
 {
 	struct job *j = &sc->jobs[i];
 	struct sfile *f = j->f;
+	if (f->whole) {
+		j->fallback = true; /* one document, not lines: read whole when its turn comes */
+		return;
+	}
 	int fd = open(f->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != f->dev || st.st_ino != f->ino) {
@@ -243,7 +247,7 @@ static void scan_file(struct scan *sc, size_t i, struct rbuf *b)
 			break;
 		scan_tailbytes(j, to, (size_t)n);
 		int64_t ms;
-		if (line_peek_last_ts(to, (size_t)n, &ms) == 0)
+		if (source_peek_ts(f->agent, true, to, (size_t)n, &ms) == 0)
 			j->last_ts = ms;
 		j->offset += (uint64_t)n;
 		j->bytes += (uint64_t)n;

@@ -1,6 +1,7 @@
 /* fuzz_lines.h — shared by the line fuzzers: feed every '\n'-separated piece of an input to one
- * fresh model, alternating a Claude and a Codex file, then touch every read-side accessor and
- * the reports so that whatever state the lines built is also walked. */
+ * fresh model, alternating a Claude and a Codex file (fuzz_gemini feeds its own files), then
+ * touch every read-side accessor and the reports so that whatever state the lines built is also
+ * walked. */
 #ifndef FUZZ_LINES_H
 #define FUZZ_LINES_H
 
@@ -37,7 +38,26 @@ static void fuzz_pack_roundtrip(const struct line *ln)
 	buf_free(&b);
 }
 
-static void fuzz_model_lines(const uint8_t *data, size_t size, enum agent first)
+/* Walk what a model built: reports read every table. Frees the model. */
+static void fuzz_walk_model(struct model *m)
+{
+	int64_t now = 1767225600000LL; /* 2026-01-01 */
+	struct quota_opts qo = {.limit_auto = true, .unit = QUOTA_USD};
+	struct report_root roots[3] = {{AGENT_CLAUDE, "/fuzz", 1, true}, {AGENT_CODEX, "/fuzz", 1, true},
+				       {AGENT_GEMINI, "/fuzz", 1, true}};
+	struct report_ctx c = {.now = now, .roots = roots, .nroots = 3, .quota = qo, .utf8 = true};
+	struct buf b = {0};
+	report_json(m, &c, &b);
+	report_text(m, &c, &b);
+	for (size_t e = 0; e < model_event_count(m); e++)
+		report_event_line(m, e, now, &b);
+	for (size_t si = 0; si < model_session_count(m); si++)
+		(void)model_cache_left_s(m, model_session(m, si), now);
+	buf_free(&b);
+	model_free(m);
+}
+
+static inline void fuzz_model_lines(const uint8_t *data, size_t size, enum agent first)
 {
 	struct model_opts o;
 	model_opts_default(&o);
@@ -54,20 +74,7 @@ static void fuzz_model_lines(const uint8_t *data, size_t size, enum agent first)
 		k++;
 		i += len + 1;
 	}
-	/* walk what was built: reports read every table */
-	int64_t now = 1767225600000LL; /* 2026-01-01 */
-	struct quota_opts qo = {.limit_auto = true, .unit = QUOTA_USD};
-	struct report_root roots[2] = {{AGENT_CLAUDE, "/fuzz", 1, true}, {AGENT_CODEX, "/fuzz", 1, true}};
-	struct report_ctx c = {.now = now, .roots = roots, .nroots = 2, .quota = qo, .utf8 = true};
-	struct buf b = {0};
-	report_json(m, &c, &b);
-	report_text(m, &c, &b);
-	for (size_t e = 0; e < model_event_count(m); e++)
-		report_event_line(m, e, now, &b);
-	for (size_t si = 0; si < model_session_count(m); si++)
-		(void)model_cache_left_s(m, model_session(m, si), now);
-	buf_free(&b);
-	model_free(m);
+	fuzz_walk_model(m);
 }
 
 #endif
