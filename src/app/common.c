@@ -106,6 +106,7 @@ void app_free(struct app *a)
 	free(a->claude_dirs);
 	free(a->codex_dirs);
 	source_roots_free(&a->roots);
+	ledger_set_free(&a->ledgers);
 	config_free(&a->cfg);
 	if (a->prices) {
 		price_table_free(a->prices);
@@ -228,7 +229,7 @@ void app_report_ctx(struct app *a, const struct source *s, struct report_root *r
 	*c = (struct report_ctx){.now = app_now(a), .roots = roots,
 				 .nroots = s ? app_report_roots(s, roots, cap) : 0, .quota = a->qopts,
 				 .claude_official = a->claude_official.present ? &a->claude_official : NULL,
-				 .utf8 = !a->ascii};
+				 .ledgers = a->ledgers.n ? &a->ledgers : NULL, .utf8 = !a->ascii};
 }
 
 /* ---- statusline state ------------------------------------------------------------------ */
@@ -247,26 +248,40 @@ char *app_state_path(void)
 	return b.data;
 }
 
-/* Read at most the last 256 KB: the newest reading is at the end. */
+/* Read at most the last 1 MB (the newest readings are at the end; a reading with its ledger is
+ * a few hundred bytes), and only when the file changed: the dashboard asks every second. */
 void app_load_official(struct app *a)
 {
-	memset(&a->claude_official, 0, sizeof a->claude_official);
 	char *path = app_state_path();
-	if (!path)
-		return;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int fd = path ? open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : -1;
 	free(path);
-	if (fd < 0)
-		return;
 	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-		off_t want = st.st_size > 262144 ? 262144 : st.st_size;
-		char *buf = xmalloc((size_t)want + 1);
-		ssize_t n = pread(fd, buf, (size_t)want, st.st_size - want);
-		if (n > 0)
-			statusline_state_read(buf, (size_t)n, &a->claude_official);
-		free(buf);
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		memset(&a->claude_official, 0, sizeof a->claude_official);
+		ledger_set_free(&a->ledgers);
+		memset(&a->state_seen, 0, sizeof a->state_seen);
+		return;
 	}
+	int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	if (a->state_seen.dev == (uint64_t)st.st_dev && a->state_seen.ino == (uint64_t)st.st_ino &&
+	    a->state_seen.size == (int64_t)st.st_size && a->state_seen.mtime_ns == mtime) {
+		close(fd);
+		return;
+	}
+	a->state_seen.dev = (uint64_t)st.st_dev;
+	a->state_seen.ino = (uint64_t)st.st_ino;
+	a->state_seen.size = (int64_t)st.st_size;
+	a->state_seen.mtime_ns = mtime;
+	memset(&a->claude_official, 0, sizeof a->claude_official);
+	ledger_set_free(&a->ledgers);
+	off_t want = st.st_size > 1048576 ? 1048576 : st.st_size;
+	char *buf = xmalloc((size_t)want + 1);
+	ssize_t n = pread(fd, buf, (size_t)want, st.st_size - want);
+	if (n > 0)
+		statusline_state_fold(buf, (size_t)n, &a->claude_official, &a->ledgers);
+	free(buf);
 	close(fd);
 }
 

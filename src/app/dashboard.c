@@ -122,6 +122,7 @@ static struct tui *make_tui(struct app *a, const struct model *m, double replay_
 		.replay_speed = replay_speed,
 		.quota = a->qopts,
 		.claude_official = &a->claude_official,
+		.ledgers = &a->ledgers,
 		.roots = &a->roots,
 	};
 	return tui_new(&o, m);
@@ -385,6 +386,7 @@ int cmd_replay(struct app *a)
 		model_feed(m, v[i].file, v[i].s, v[i].n);
 
 	a->claude_official.present = false; /* this machine's readings are not the recording's */
+	ledger_set_free(&a->ledgers);
 	struct tui *t = make_tui(a, m, speed);
 	if (a->banner)
 		tui_set_message(t, a->banner);
