@@ -51,7 +51,8 @@ struct claude_official {
 	int64_t five_hour_resets_at; /* ms, CT_TIME_NONE */
 	double seven_day_pct;
 	int64_t seven_day_resets_at;
-	double spend_pct;            /* rate_limits.spend_limit (gateway users); negative when absent */
+	bool has_spend;              /* rate_limits.spend_limit (gateway users) was read */
+	double spend_pct;
 	int64_t spend_resets_at;
 };
 

@@ -310,7 +310,12 @@ void quota_compute_from(const struct model *m, enum agent a, const struct blocks
 			q->weekly_percent = claude->seven_day_pct;
 			q->weekly_resets_at = claude->seven_day_resets_at;
 		}
-		if (claude->spend_pct >= 0 &&
+		/* a reading whose window has reset since: over, not its percentage */
+		q->official_over = claude->five_hour_pct >= 0 && claude->five_hour_resets_at != CT_TIME_NONE &&
+				   claude->five_hour_resets_at <= now;
+		q->weekly_over = claude->seven_day_pct >= 0 && claude->seven_day_resets_at != CT_TIME_NONE &&
+				 claude->seven_day_resets_at <= now;
+		if (claude->has_spend && claude->spend_pct >= 0 &&
 		    (claude->spend_resets_at == CT_TIME_NONE || claude->spend_resets_at > now)) {
 			q->spend_percent = claude->spend_pct;
 			q->spend_resets_at = claude->spend_resets_at;

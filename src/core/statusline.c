@@ -87,7 +87,8 @@ static void take_rate_limits(struct json_object *o, int64_t now, struct claude_o
 	window(rl, "five_hour", &r->five_hour_pct, &r->five_hour_resets_at);
 	window(rl, "seven_day", &r->seven_day_pct, &r->seven_day_resets_at);
 	window(rl, "spend_limit", &r->spend_pct, &r->spend_resets_at);
-	r->present = r->five_hour_pct >= 0 || r->seven_day_pct >= 0 || r->spend_pct >= 0;
+	r->has_spend = r->spend_pct >= 0;
+	r->present = r->five_hour_pct >= 0 || r->seven_day_pct >= 0 || r->has_spend;
 	r->observed_at = now;
 }
 
@@ -295,7 +296,8 @@ void statusline_record(const char *session_id, int64_t observed_at, const struct
 	if (r && r->present) {
 		add_window(o, "five_hour", r->five_hour_pct, r->five_hour_resets_at);
 		add_window(o, "seven_day", r->seven_day_pct, r->seven_day_resets_at);
-		add_window(o, "spend_limit", r->spend_pct, r->spend_resets_at);
+		if (r->has_spend)
+			add_window(o, "spend_limit", r->spend_pct, r->spend_resets_at);
 	}
 	if (session_id && *session_id)
 		json_object_object_add(o, "session_id", json_object_new_string(session_id));

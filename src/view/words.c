@@ -162,7 +162,7 @@ size_t limits_lines(const struct claude_official *c, const struct codex_limits *
 		fmt_clock(c->observed_at, false, seen, sizeof seen);
 		snprintf(lines[n++], LIMITS_LINE, "%-7s %-28s %5s %7s %5s %7s  %s", "claude", "account (statusline)", p5, r5,
 			 p7, r7, seen);
-		if (c->spend_pct >= 0 && n < max) {
+		if (c->has_spend && c->spend_pct >= 0 && n < max) {
 			bool over = c->spend_resets_at != CT_TIME_NONE && c->spend_resets_at <= now;
 			pct_text(over ? -1 : c->spend_pct, over, p5, sizeof p5);
 			reset_text(c->spend_resets_at, now, r5, sizeof r5);
@@ -175,7 +175,11 @@ size_t limits_lines(const struct claude_official *c, const struct codex_limits *
 		struct limit_view v;
 		codex_limit_view(x, now, &v);
 		bool account = codex_limit_is_account(x->id);
-		snprintf(name, sizeof name, "%s%s%s", x->id, x->name[0] ? " " : account ? " (account)" : "", x->name);
+		/* the name people know first ("GPT-5.3-Codex-Spark (codex_bengalfox)") */
+		if (x->name[0])
+			snprintf(name, sizeof name, "%s (%s)", x->name, x->id);
+		else
+			snprintf(name, sizeof name, "%s%s", x->id, account ? " (account)" : "");
 		sanitize_text(name, strlen(name), safe, sizeof safe, utf8);
 		text_fit(safe, 28, utf8, name, sizeof name);
 		/* pad by display width: a name may hold multi-byte characters */
