@@ -71,6 +71,8 @@ struct request {
 				    * and 5-hour blocks follow ccusage */
 	uint32_t event;            /* event index + 1; 0 = not an event */
 };
+/* The memory budget per request (README, Performance) is measured with this size. */
+_Static_assert(sizeof(struct request) == 48, "struct request stays 48 bytes: keep side data per event or session");
 /* The time ccusage would give this request (for 5-hour blocks). */
 static inline int64_t request_block_time(const struct request *r) { return r->t + (int64_t)r->out_dt * 100; }
 

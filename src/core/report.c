@@ -861,6 +861,12 @@ void report_text(const struct model *m, const struct report_ctx *c, struct buf *
 		}
 		if (q.official_percent >= 0)
 			buf_printf(out, "  official %.0f%%", q.official_percent);
+		else if (q.official_over)
+			buf_puts(out, "  official: window over");
+		if (q.weekly_percent >= 0)
+			buf_printf(out, "  7d %.0f%%", q.weekly_percent);
+		if (q.spend_percent >= 0)
+			buf_printf(out, "  spend limit %.0f%%", q.spend_percent);
 		buf_puts(out, "\n");
 	}
 }
