@@ -43,6 +43,7 @@ struct app {
 	struct claude_official claude_official;  /* from the statusline state file */
 	struct ledger_set ledgers;               /* Claude Code's prompt_cache ledgers, same file */
 	struct { uint64_t dev, ino; int64_t size, mtime_ns; } state_seen; /* the file as last read */
+	bool official_lazy;                      /* app_load leaves the state file unread */
 };
 
 /* Load config (a bad file: message, defaults kept), prices, roots, options, official readings. */
@@ -66,6 +67,8 @@ void app_report_ctx(struct app *a, const struct source *s, struct report_root *r
 		    struct report_ctx *c);
 /* Re-read the statusline state file into a->claude_official and a->ledgers (when it changed). */
 void app_load_official(struct app *a);
+/* Only the newest rate-limit reading, from the file's last 64 KB, no ledgers (statusline). */
+void app_load_official_latest(struct app *a);
 /* Path of the statusline state file ($XDG_STATE_HOME/cachetop/statusline.jsonl); caller frees. */
 char *app_state_path(void);
 

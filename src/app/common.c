@@ -94,7 +94,8 @@ void app_load(struct app *a)
 	a->qopts.limit_auto = a->cfg.quota_auto;
 	a->qopts.limit = a->cfg.quota_limit;
 	a->qopts.unit = a->cfg.quota_unit;
-	app_load_official(a);
+	if (!a->official_lazy)
+		app_load_official(a);
 }
 
 void app_free(struct app *a)
@@ -248,6 +249,30 @@ char *app_state_path(void)
 	return b.data;
 }
 
+/* The state file's last `max` bytes, folded (ledgers: NULL to skip them). */
+static void load_tail(struct app *a, int fd, const struct stat *st, off_t max, struct ledger_set *ledgers)
+{
+	off_t want = st->st_size > max ? max : st->st_size;
+	char *buf = xmalloc((size_t)want + 1);
+	ssize_t n = pread(fd, buf, (size_t)want, st->st_size - want);
+	if (n > 0)
+		statusline_state_fold(buf, (size_t)n, &a->claude_official, ledgers);
+	free(buf);
+}
+
+void app_load_official_latest(struct app *a)
+{
+	memset(&a->claude_official, 0, sizeof a->claude_official);
+	char *path = app_state_path();
+	int fd = path ? open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : -1;
+	free(path);
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		load_tail(a, fd, &st, 65536, NULL);
+	if (fd >= 0)
+		close(fd);
+}
+
 /* Read at most the last 1 MB (the newest readings are at the end; a reading with its ledger is
  * a few hundred bytes), and only when the file changed: the dashboard asks every second. */
 void app_load_official(struct app *a)
@@ -276,12 +301,7 @@ void app_load_official(struct app *a)
 	a->state_seen.mtime_ns = mtime;
 	memset(&a->claude_official, 0, sizeof a->claude_official);
 	ledger_set_free(&a->ledgers);
-	off_t want = st.st_size > 1048576 ? 1048576 : st.st_size;
-	char *buf = xmalloc((size_t)want + 1);
-	ssize_t n = pread(fd, buf, (size_t)want, st.st_size - want);
-	if (n > 0)
-		statusline_state_fold(buf, (size_t)n, &a->claude_official, &a->ledgers);
-	free(buf);
+	load_tail(a, fd, &st, 1048576, &a->ledgers);
 	close(fd);
 }
 

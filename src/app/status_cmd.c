@@ -76,6 +76,8 @@ int cmd_statusline(struct app *a)
 		append_state(&si, now);
 	if (si.rl.present)
 		a->claude_official = si.rl;
+	else
+		app_load_official_latest(a); /* the newest reading on file, for the 5h figure */
 
 	/* the session's own numbers, from its transcript alone */
 	char hit[32] = "-", left[32] = "-";
