@@ -16,6 +16,7 @@
 #include "cachetop/statusline.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/util.h"
+#include "fixture.h"
 
 #define EV_DIR TEST_DATA "/evidence/claude/projects/"
 static const char *const FILE_A = EV_DIR "-home-dev-api/aaaaaaaa-1111-4111-8111-000000000001.jsonl";
@@ -38,30 +39,7 @@ static char *slurp(const char *path, size_t *n)
 	return b;
 }
 
-static void feed_file(struct model *m, enum agent a, const char *path)
-{
-	size_t n;
-	char *b = slurp(path, &n);
-	uint32_t f = model_file_add(m, a, path, false);
-	for (char *p = b, *nl; p < b + n; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(b + n - p));
-		if (!nl)
-			nl = b + n;
-		model_feed(m, f, p, (size_t)(nl - p));
-	}
-	free(b);
-}
-
-/* The Claude fixture files in the given order (NULL-terminated). */
-static struct model *load(const char *const *files)
-{
-	struct model_opts o;
-	model_opts_default(&o);
-	struct model *m = model_new(&o);
-	for (; *files; files++)
-		feed_file(m, AGENT_CLAUDE, *files);
-	return m;
-}
+static struct model *load(const char *const *files) { return fixture_load(AGENT_CLAUDE, files); }
 
 static struct model *load_all(void)
 {
@@ -69,19 +47,24 @@ static struct model *load_all(void)
 	return load(files);
 }
 
-static int64_t t_at(const char *hms)
+/* The whole fixture tree and its words, without ledgers (most tests read only these). */
+static struct model *fm;
+static struct evidence_set fes;
+static void all_words(void)
 {
-	char b[40];
-	snprintf(b, sizeof b, "2026-03-02T%s.000Z", hms);
-	int64_t ms;
-	cr_assert_eq(rfc3339_parse(b, strlen(b), &ms), 0);
-	return ms;
+	fm = load_all();
+	evidence_compute(fm, NULL, &fes);
+}
+static void all_done(void)
+{
+	evidence_free(&fes);
+	model_free(fm);
 }
 
 /* The event of the request at this time (one per fixture time). */
-static size_t event_at(const struct model *m, const char *hms)
+static size_t evenfixture_at(const struct model *m, const char *hms)
 {
-	int64_t t = t_at(hms);
+	int64_t t = fixture_at(hms);
 	for (size_t i = 0; i < model_event_count(m); i++)
 		if (model_request(m, model_event(m, i)->request)->t == t)
 			return i;
@@ -99,25 +82,22 @@ static void ledgers_of_fixture(struct ledger_set *ls)
 	free(b);
 }
 
-Test(evidence, messages_rewritten_a_recurring_read)
+Test(evidence, messages_rewritten_a_recurring_read, .init = all_words, .fini = all_done)
 {
-	struct model *m = load_all();
-	struct evidence_set es;
-	evidence_compute(m, NULL, &es);
-	size_t e1 = event_at(m, "10:05:02"), e2 = event_at(m, "10:20:03");
+	const struct model *m = fm;
+	const struct evidence_set *e_s = &fes;
+	size_t e1 = evenfixture_at(m, "10:05:02"), e2 = evenfixture_at(m, "10:20:03");
 	cr_expect_eq(model_event(m, e1)->cause, CAUSE_UNEXPLAINED_MISS);
-	cr_expect(es.ev[e1].words & EV_MESSAGES_REWRITTEN, "21,460 read again 15 minutes later");
-	cr_expect(es.ev[e2].words & EV_MESSAGES_REWRITTEN);
-	cr_expect_eq(es.ev[e1].floor_tokens, 21460);
-	cr_expect_eq(es.ev[e2].floor_tokens, 21470);
+	cr_expect(e_s->ev[e1].words & EV_MESSAGES_REWRITTEN, "21,460 read again 15 minutes later");
+	cr_expect(e_s->ev[e2].words & EV_MESSAGES_REWRITTEN);
+	cr_expect_eq(e_s->ev[e1].floor_tokens, 21460);
+	cr_expect_eq(e_s->ev[e2].floor_tokens, 21470);
 	/* the other cold requests read nothing that recurs */
-	for (size_t i = 0; i < es.n; i++)
+	for (size_t i = 0; i < e_s->n; i++)
 		if (i != e1 && i != e2)
-			cr_expect_not(es.ev[i].words & EV_MESSAGES_REWRITTEN, "event %zu", i);
+			cr_expect_not(e_s->ev[i].words & EV_MESSAGES_REWRITTEN, "event %zu", i);
 	cr_expect(evidence_same_floor(21460, 21674), "within 1 %% of the larger");
 	cr_expect_not(evidence_same_floor(21460, 21700), "1.1 %% apart is another prefix");
-	evidence_free(&es);
-	model_free(m);
 }
 
 Test(evidence, messages_rewritten_needs_a_second_request_of_the_project)
@@ -133,53 +113,44 @@ Test(evidence, messages_rewritten_needs_a_second_request_of_the_project)
 	model_free(m);
 }
 
-Test(evidence, agent_updated_across_a_resume)
+Test(evidence, agent_updated_across_a_resume, .init = all_words, .fini = all_done)
 {
-	struct model *m = load_all();
-	struct evidence_set es;
-	evidence_compute(m, NULL, &es);
-	size_t e = event_at(m, "10:25:04");
+	const struct model *m = fm;
+	const struct evidence_set *e_s = &fes;
+	size_t e = evenfixture_at(m, "10:25:04");
 	cr_expect_eq(model_event(m, e)->cause, CAUSE_RESUME_MISS);
-	cr_assert(es.ev[e].words & EV_AGENT_UPDATED);
-	cr_expect_str_eq(es.ev[e].version_from, "2.1.116");
-	cr_expect_str_eq(es.ev[e].version_to, "2.1.117");
-	cr_expect_not(es.ev[event_at(m, "10:20:03")].words & EV_AGENT_UPDATED, "same version on both sides");
-	cr_expect_not(es.ev[event_at(m, "10:32:05")].words & EV_AGENT_UPDATED);
-	evidence_free(&es);
-	model_free(m);
+	cr_assert(e_s->ev[e].words & EV_AGENT_UPDATED);
+	cr_expect_str_eq(e_s->ev[e].version_from, "2.1.116");
+	cr_expect_str_eq(e_s->ev[e].version_to, "2.1.117");
+	cr_expect_not(e_s->ev[evenfixture_at(m, "10:20:03")].words & EV_AGENT_UPDATED, "same version on both sides");
+	cr_expect_not(e_s->ev[evenfixture_at(m, "10:32:05")].words & EV_AGENT_UPDATED);
 }
 
-Test(evidence, tools_changed_between_the_pair)
+Test(evidence, tools_changed_between_the_pair, .init = all_words, .fini = all_done)
 {
-	struct model *m = load_all();
-	struct evidence_set es;
-	evidence_compute(m, NULL, &es);
-	size_t e = event_at(m, "10:32:05");
+	const struct model *m = fm;
+	const struct evidence_set *e_s = &fes;
+	size_t e = evenfixture_at(m, "10:32:05");
 	cr_expect_eq(model_event(m, e)->cause, CAUSE_UNEXPLAINED_MISS);
-	cr_assert(es.ev[e].words & EV_TOOLS_CHANGED);
-	cr_expect_eq(es.ev[e].tools.removed, 3);
-	cr_expect_eq(es.ev[e].tools.added, 0);
-	cr_expect(es.ev[e].tools.mcp, "mcp__ names");
+	cr_assert(e_s->ev[e].words & EV_TOOLS_CHANGED);
+	cr_expect_eq(e_s->ev[e].tools.removed, 3);
+	cr_expect_eq(e_s->ev[e].tools.added, 0);
+	cr_expect(e_s->ev[e].tools.mcp, "mcp__ names");
 	/* A's tool list came before its first request: no predecessor, nothing changed between */
-	cr_expect_not(es.ev[event_at(m, "10:05:02")].words & EV_TOOLS_CHANGED);
-	cr_expect_not(es.ev[event_at(m, "10:00:06")].words & EV_TOOLS_CHANGED);
-	evidence_free(&es);
-	model_free(m);
+	cr_expect_not(e_s->ev[evenfixture_at(m, "10:05:02")].words & EV_TOOLS_CHANGED);
+	cr_expect_not(e_s->ev[evenfixture_at(m, "10:00:06")].words & EV_TOOLS_CHANGED);
 }
 
-Test(evidence, ttl_downgraded_after_one_hour_writes)
+Test(evidence, ttl_downgraded_after_one_hour_writes, .init = all_words, .fini = all_done)
 {
-	struct model *m = load_all();
-	struct evidence_set es;
-	evidence_compute(m, NULL, &es);
-	size_t e1 = event_at(m, "11:02:00"), e2 = event_at(m, "11:10:00");
-	cr_expect(es.ev[e1].words & EV_TTL_DOWNGRADED, "it wrote 5m after 1h writes");
+	const struct model *m = fm;
+	const struct evidence_set *e_s = &fes;
+	size_t e1 = evenfixture_at(m, "11:02:00"), e2 = evenfixture_at(m, "11:10:00");
+	cr_expect(e_s->ev[e1].words & EV_TTL_DOWNGRADED, "it wrote 5m after 1h writes");
 	cr_expect_eq(model_event(m, e2)->cause, CAUSE_TTL_EXPIRY, "8 minutes after a 5-minute write");
-	cr_expect(es.ev[e2].words & EV_TTL_DOWNGRADED, "its predecessor wrote 5m");
-	cr_expect_not(es.ev[event_at(m, "11:00:05")].words & EV_TTL_DOWNGRADED, "nothing written before it");
-	cr_expect_not(es.ev[event_at(m, "10:05:02")].words & EV_TTL_DOWNGRADED, "1-hour writes throughout");
-	evidence_free(&es);
-	model_free(m);
+	cr_expect(e_s->ev[e2].words & EV_TTL_DOWNGRADED, "its predecessor wrote 5m");
+	cr_expect_not(e_s->ev[evenfixture_at(m, "11:00:05")].words & EV_TTL_DOWNGRADED, "nothing written before it");
+	cr_expect_not(e_s->ev[evenfixture_at(m, "10:05:02")].words & EV_TTL_DOWNGRADED, "1-hour writes throughout");
 }
 
 Test(evidence, agent_reported_and_disagreements)
@@ -190,13 +161,13 @@ Test(evidence, agent_reported_and_disagreements)
 	cr_assert_eq(ls.n, 1);
 	struct evidence_set es;
 	evidence_compute(m, &ls, &es);
-	size_t e1 = event_at(m, "10:05:02"), e2 = event_at(m, "10:20:03");
+	size_t e1 = evenfixture_at(m, "10:05:02"), e2 = evenfixture_at(m, "10:20:03");
 	cr_expect(es.ev[e1].words & EV_AGENT_REPORTED);
 	cr_expect_eq(es.ev[e1].ledger, LEDGER_COUNTED);
 	cr_expect_str_eq(es.ev[e1].ledger_causes, "messages_rewritten");
 	cr_expect_not(es.ev[e2].words & EV_AGENT_REPORTED);
 	cr_expect_eq(es.ev[e2].ledger, LEDGER_NOT_COUNTED, "its ledger timed both its misses, not this one");
-	cr_expect_eq(es.ev[event_at(m, "10:32:05")].ledger, LEDGER_UNKNOWN, "no ledger for that session");
+	cr_expect_eq(es.ev[evenfixture_at(m, "10:32:05")].ledger, LEDGER_UNKNOWN, "no ledger for that session");
 
 	struct ledger_compare c;
 	int32_t si = model_session_find(m, "aaaaaaaa-1111-4111-8111-000000000001");
@@ -207,9 +178,9 @@ Test(evidence, agent_reported_and_disagreements)
 	cr_expect_eq(c.comparable, 2, "a first request is no miss for Claude Code");
 	cr_expect_eq(c.counted, 1);
 	cr_expect_eq(c.ours_only, 1);
-	cr_expect_eq(c.ours_only_at, t_at("10:20:03"));
+	cr_expect_eq(c.ours_only_at, fixture_at("10:20:03"));
 	cr_expect_eq(c.theirs_only, 1, "it counted 10:06:00, a request cachetop saw warm");
-	cr_expect_eq(c.theirs_only_at, t_at("10:06:00"));
+	cr_expect_eq(c.theirs_only_at, fixture_at("10:06:00"));
 
 	/* without its ledger, nothing is reported */
 	struct evidence_set none;
@@ -248,7 +219,7 @@ Test(evidence, one_event_alone_equals_the_set)
 /* Words by the request's time, so models fed in different orders can be compared. */
 static unsigned words_at(const struct model *m, const struct evidence_set *es, const char *hms)
 {
-	return es->ev[event_at(m, hms)].words;
+	return es->ev[evenfixture_at(m, hms)].words;
 }
 
 Test(evidence, independent_of_reading_order)
@@ -275,25 +246,14 @@ Test(evidence, replayed_attachments_are_not_changes)
 	struct model_opts o;
 	model_opts_default(&o);
 	struct model *m = model_new(&o);
-	feed_file(m, AGENT_CLAUDE, FILE_A);
-	size_t n;
-	char *a = slurp(FILE_A, &n), *bb;
-	size_t nb;
-	bb = slurp(FILE_B, &nb);
+	fixture_feed(m, AGENT_CLAUDE, FILE_A);
+	/* the replayed prefix, then B's own lines, in one file */
 	uint32_t f = model_file_add(m, AGENT_CLAUDE, "/copy/bbbbbbbb-2222-4222-8222-000000000002.jsonl", false);
-	for (char *p = a, *nl; p < a + n; p = nl + 1) { /* the replayed prefix, then B's own lines */
-		nl = memchr(p, '\n', (size_t)(a + n - p));
-		model_feed(m, f, p, (size_t)(nl - p));
-	}
-	for (char *p = bb, *nl; p < bb + nb; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(bb + nb - p));
-		model_feed(m, f, p, (size_t)(nl - p));
-	}
-	free(a);
-	free(bb);
+	fixture_feed_into(m, f, FILE_A);
+	fixture_feed_into(m, f, FILE_B);
 	struct evidence_set es;
 	evidence_compute(m, NULL, &es);
-	size_t e = event_at(m, "10:25:04");
+	size_t e = evenfixture_at(m, "10:25:04");
 	cr_expect_eq(model_event(m, e)->cause, CAUSE_RESUME_MISS);
 	cr_expect_not(es.ev[e].words & EV_TOOLS_CHANGED);
 	cr_expect(es.ev[e].words & EV_AGENT_UPDATED);

@@ -13,42 +13,15 @@
 #include "cachetop/quota.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/util.h"
+#include "fixture.h"
 
 #define FAMILIES TEST_DATA "/evidence/codex-families/sessions/2026/03/02/rollout-2026-03-02T12-00-00-0199a5e0-7a1b-7c2d-8e3f-000000000005.jsonl"
 #define STALE TEST_DATA "/evidence/codex-stale/sessions/2026/03/02/rollout-2026-03-02T16-00-00-0199a5e0-7a1b-7c2d-8e3f-000000000006.jsonl"
 
-static void feed_file(struct model *m, const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	cr_assert_not_null(f, "fixture %s", path);
-	uint32_t fi = model_file_add(m, AGENT_CODEX, path, false);
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	while ((n = getline(&line, &cap, f)) > 0)
-		model_feed(m, fi, line, (size_t)(line[n - 1] == '\n' ? n - 1 : n));
-	free(line);
-	fclose(f);
-}
-
 static struct model *load(const char *a, const char *b)
 {
-	struct model_opts o;
-	model_opts_default(&o);
-	struct model *m = model_new(&o);
-	feed_file(m, a);
-	if (b)
-		feed_file(m, b);
-	return m;
-}
-
-static int64_t t_at(const char *hms)
-{
-	char b[40];
-	snprintf(b, sizeof b, "2026-03-02T%s.000Z", hms);
-	int64_t ms;
-	cr_assert_eq(rfc3339_parse(b, strlen(b), &ms), 0);
-	return ms;
+	const char *files[] = {a, b, NULL};
+	return fixture_load(AGENT_CODEX, files);
 }
 
 static const struct codex_limit *family(const struct model *m, const char *id)
@@ -65,11 +38,11 @@ Test(limits, account_family_drives_the_gauges)
 	struct model *m = load(FAMILIES, NULL);
 	struct quota q;
 	struct quota_opts qo = {.limit_auto = true};
-	quota_compute(m, AGENT_CODEX, t_at("11:30:00"), &qo, NULL, &q);
+	quota_compute(m, AGENT_CODEX, fixture_at("11:30:00"), &qo, NULL, &q);
 	cr_expect_float_eq(q.official_percent, 38.0, 1e-9, "the Spark readings (written later) are not the account's");
 	cr_expect_float_eq(q.weekly_percent, 12.0, 1e-9);
 	cr_expect_eq(q.window_minutes, 300);
-	cr_expect_eq(q.observed_at, t_at("11:00:10"));
+	cr_expect_eq(q.observed_at, fixture_at("11:00:10"));
 	cr_expect_not(q.official_over);
 	model_free(m);
 }
@@ -84,11 +57,11 @@ Test(limits, every_family_newest_reading)
 	cr_expect_str_eq(acc->name, "");
 	cr_expect_str_eq(spark->name, "GPT-5.3-Codex-Spark");
 	struct limit_view v;
-	codex_limit_view(spark, t_at("11:30:00"), &v);
+	codex_limit_view(spark, fixture_at("11:30:00"), &v);
 	cr_expect_float_eq(v.percent, 5.0, 1e-9, "the newest Spark reading, not the first (4%%)");
 	cr_expect_float_eq(v.weekly_percent, 1.0, 1e-9);
-	cr_expect_eq(spark->observed_at, t_at("11:01:40"));
-	codex_limit_view(acc, t_at("11:30:00"), &v);
+	cr_expect_eq(spark->observed_at, fixture_at("11:01:40"));
+	codex_limit_view(acc, fixture_at("11:30:00"), &v);
 	cr_expect_float_eq(v.percent, 38.0, 1e-9);
 	model_free(m);
 }
@@ -100,19 +73,19 @@ Test(limits, stale_reading_is_window_over)
 	struct quota_opts qo = {.limit_auto = true};
 	struct quota q;
 	/* even at a `now` before that reset, the reading's own time shows the window is over */
-	quota_compute(m, AGENT_CODEX, t_at("14:00:00"), &qo, NULL, &q);
+	quota_compute(m, AGENT_CODEX, fixture_at("14:00:00"), &qo, NULL, &q);
 	cr_expect_lt(q.official_percent, 0, "not its stale 61 %%, nor the older 38 %%");
 	cr_expect(q.official_over);
 	cr_expect_float_eq(q.weekly_percent, 20.0, 1e-9, "its weekly window is still running");
 	cr_expect_not(q.weekly_over);
-	quota_compute(m, AGENT_CODEX, t_at("15:05:00"), &qo, NULL, &q);
+	quota_compute(m, AGENT_CODEX, fixture_at("15:05:00"), &qo, NULL, &q);
 	cr_expect_lt(q.official_percent, 0);
 	cr_expect(q.official_over);
 	struct limit_view v;
-	codex_limit_view(family(m, "codex"), t_at("15:05:00"), &v);
+	codex_limit_view(family(m, "codex"), fixture_at("15:05:00"), &v);
 	cr_expect(v.over);
 	cr_expect_lt(v.percent, 0);
-	cr_expect_eq(v.resets_at, t_at("14:30:00"), "the reset is kept as read");
+	cr_expect_eq(v.resets_at, fixture_at("14:30:00"), "the reset is kept as read");
 	model_free(m);
 }
 
@@ -121,7 +94,7 @@ Test(limits, reset_past_at_now_is_window_over)
 	struct model *m = load(FAMILIES, NULL);
 	struct quota_opts qo = {.limit_auto = true};
 	struct quota q;
-	quota_compute(m, AGENT_CODEX, t_at("14:45:00"), &qo, NULL, &q);
+	quota_compute(m, AGENT_CODEX, fixture_at("14:45:00"), &qo, NULL, &q);
 	cr_expect_lt(q.official_percent, 0);
 	cr_expect(q.official_over);
 	cr_expect_float_eq(q.weekly_percent, 12.0, 1e-9);
@@ -139,7 +112,7 @@ Test(limits, zero_row_is_a_request_but_never_cold)
 	const struct request *zero = NULL;
 	for (uint32_t i = 0; i < s->nreqs; i++) {
 		const struct request *r = model_request(m, s->reqs[i]);
-		if (r->t == t_at("11:01:10"))
+		if (r->t == fixture_at("11:01:10"))
 			zero = r;
 	}
 	cr_assert_not_null(zero);
@@ -148,7 +121,7 @@ Test(limits, zero_row_is_a_request_but_never_cold)
 	/* the next request is compared with the last real one (22,000 prompt), not with the row */
 	const struct cache_event *e = NULL;
 	for (size_t i = 0; i < model_event_count(m); i++)
-		if (model_request(m, model_event(m, i)->request)->t == t_at("11:01:40"))
+		if (model_request(m, model_event(m, i)->request)->t == fixture_at("11:01:40"))
 			e = model_event(m, i);
 	cr_assert_not_null(e, "a real miss after the zero row is still seen");
 	cr_expect_eq(e->cause, CAUSE_UNEXPLAINED_MISS);

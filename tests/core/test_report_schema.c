@@ -16,6 +16,7 @@
 #include "cachetop/statusline.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/util.h"
+#include "fixture.h"
 
 /* Field types. *_N: the value may also be null (the schema's "…|null", or a value that does not
  * apply, which the schema says is null, never missing). */
@@ -607,20 +608,6 @@ Test(report_schema, number_text_equals_printf)
 
 /* ---- the evidence work: words, Claude Code's ledger, limit families ------------------------ */
 
-static void feed_path(struct model *m, enum agent a, const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	cr_assert_not_null(f, "fixture %s", path);
-	uint32_t fi = model_file_add(m, a, path, false);
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	while ((n = getline(&line, &cap, f)) > 0)
-		model_feed(m, fi, line, (size_t)(line[n - 1] == '\n' ? n - 1 : n));
-	free(line);
-	fclose(f);
-}
-
 static json_object *event_at_time(json_object *r, const char *at)
 {
 	json_object *ev = get(r, "events");
@@ -653,9 +640,9 @@ Test(report_schema, evidence_ledger_and_limit_families)
 	char path[1024];
 	for (size_t i = 0; i < 4; i++) {
 		snprintf(path, sizeof path, "%s/evidence/claude/projects/%s", TEST_DATA, claude[i]);
-		feed_path(m, AGENT_CLAUDE, path);
+		fixture_feed(m, AGENT_CLAUDE, path);
 	}
-	feed_path(m, AGENT_CODEX, TEST_DATA "/evidence/codex-families/sessions/2026/03/02/"
+	fixture_feed(m, AGENT_CODEX, TEST_DATA "/evidence/codex-families/sessions/2026/03/02/"
 				  "rollout-2026-03-02T12-00-00-0199a5e0-7a1b-7c2d-8e3f-000000000005.jsonl");
 	FILE *f = fopen(TEST_DATA "/evidence/statusline.jsonl", "rb");
 	cr_assert_not_null(f);
