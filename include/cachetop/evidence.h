@@ -73,6 +73,11 @@ void evidence_free(struct evidence_set *e);
 void evidence_of_event(const struct model *m, const struct ledger_set *ledgers, size_t event,
 		       struct event_evidence *out);
 
+/* The other events whose messages_rewritten depends on this one (cold, same project, the same
+ * floor within 1 %): when `event` arrives, their words may change. Up to cap indices into out;
+ * returns how many there are. */
+size_t evidence_floor_partners(const struct model *m, size_t event, size_t *out, size_t cap);
+
 /* Claude Code's ledger beside cachetop's numbers for one session's main conversation. */
 struct ledger_compare {
 	bool present;

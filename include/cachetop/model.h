@@ -108,14 +108,15 @@ struct session {
 	int32_t resumed_from;        /* session index, -1 */
 	int64_t resumed_at;          /* time of the first request after that resume */
 	double resume_gap_s;         /* its idle gap, negative when unknown */
-	uint16_t models[8]; uint8_t nmodels;
+	uint16_t models[8]; uint8_t nmodels;         /* by first use */
+	int64_t model_at[8];         /* first counted request of each model */
 	uint32_t *reqs; uint32_t nreqs, capreqs;      /* request indices, in ingest order */
-	int32_t last_event;          /* event index, -1 */
+	int32_t last_event;          /* its newest event by time (event index), -1 */
+	int32_t last_unexpected;     /* its newest resume or unexplained miss by time, -1 */
+	int64_t last_warm_at;        /* its newest warm main-conversation request; CT_TIME_NONE */
 	/* lineage state */
 	uint32_t main_last;          /* last main-chain request index + 1 */
 	int ttl_s;                   /* TTL in force after main_last (from its write tier) */
-	int32_t pending_from;        /* resume boundary seen: predecessor's session, -1 = none */
-	bool pending_compaction;
 	bool live;                   /* a file of it changed since start-up (set by the app) */
 };
 
@@ -139,6 +140,10 @@ struct model_file {
 	bool gone;
 	int32_t session;             /* first session named in it, -1 */
 	uint64_t lines, requests;    /* lines fed; requests it owns */
+	/* Its place in the reading order (model.h: a copy counts in the file that started first):
+	 * the first timestamp the source found in it (model_file_order), then its latest line's. */
+	int64_t first_ts, last_ts;
+	bool last_from_source;
 };
 
 struct model_stats {
@@ -164,6 +169,25 @@ uint32_t model_file_add(struct model *m, enum agent agent, const char *path, boo
  * its per-file parse state. Global dedup keeps everything from counting twice. */
 void model_file_reset(struct model *m, uint32_t file);
 void model_file_gone(struct model *m, uint32_t file);
+/* The first and last timestamps in the file (any line), as the source's reading order uses
+ * them; CT_TIME_NONE: not known (a file with no first one sorts last; without a last one from
+ * the source, the model takes its last line's). */
+void model_file_order(struct model *m, uint32_t file, int64_t first_ts, int64_t last_ts);
+/* True when lines arrived in an order that a read of the whole tree would not have used, in a
+ * way that could change the answer: a request or uuid met first in a file that sorts after the
+ * one now holding it, a junction to a uuid not yet seen that then appeared, a session's main
+ * conversation continued by a file that sorts before the one it came from, a file truncated or
+ * gone. The caller then rebuilds the model from a fresh read (live equals report). */
+bool model_order_broken(const struct model *m);
+/* Broken by something other than a tie's order (which only lines that grew a file can
+ * settle). */
+bool model_order_hard(const struct model *m);
+/* After a whole-tree read (the reference), nothing is out of order by definition. */
+void model_order_clear(struct model *m);
+/* Order of two files in a whole-tree read (negative: a first). */
+int model_file_cmp(const struct model *m, uint32_t a, uint32_t b);
+/* The file that holds request i (where its counted copy was read). */
+uint32_t model_request_file(const struct model *m, size_t i);
 
 /* What model_feed changed, for redraw decisions and the jsonl stream. */
 enum {

@@ -135,6 +135,13 @@ const char *cause_glyph(enum cause c, bool utf8);
 /* Role of an event line / last-event cell. */
 enum theme_role cause_role(enum cause c);
 void rows_session(const struct row_input *in, const struct columns *cols, bool utf8, struct row *out);
+/* The event a session's row headlines at `now`: its newest unexpected miss while that miss is
+ * less than five hours old, or less than five hours before the session's last request, or
+ * nothing warm came after it — expected events (a sub-agent's first request, a TTL expiry)
+ * never push it out — else its newest event. Sets *unexpected to the
+ * newest unexpected miss (or NULL). */
+const struct cache_event *rows_headline(const struct model *m, const struct session *s, int64_t now,
+					const struct cache_event **unexpected);
 /* Column titles of the session list as a row. */
 void rows_list_header(const struct columns *cols, struct row *out);
 /* " 22:39:12 RESUME MISS  e17536e7 api  gap 4.1 min  hit 41% (before: 98%)  23,849 rewritten  ≈ $0.24" */

@@ -46,6 +46,9 @@ void report_event_line_ledgers(const struct model *m, size_t event, int64_t obse
 /* s as a JSON string, quotes included, escaped byte for byte as json-c escapes it (PLAIN, no
  * slash escapes). s must already be valid UTF-8. */
 void report_json_string(struct buf *b, const char *s);
+/* {"kind":"retract","observed_at":…,"event":EVENT}: an event printed earlier (EVENT, the line
+ * as printed) that a fresh read of the tree does not have. */
+void report_retract_line(const char *event, size_t n, int64_t observed_at, struct buf *out);
 /* A {"kind":"quota",…} line. */
 void report_quota_line(const struct model *m, const struct report_ctx *c, struct buf *out);
 

@@ -21,6 +21,10 @@ struct line_sink {
 	void (*file_reset)(void *ctx, uint32_t file);
 	/* The file was deleted or replaced; no more lines will come for this handle. */
 	void (*file_gone)(void *ctx, uint32_t file);
+	/* Optional: the keys of the reading order — the first and the last timestamp in the file
+	 * (any line; INT64_MAX when none was found) — given right after file_open and again after
+	 * each read that moved them. */
+	void (*file_order)(void *ctx, uint32_t file, int64_t first_ts, int64_t last_ts);
 	/* Optional, to read a whole tree on several cores. prepare turns a run of complete lines
 	 * (each ending in '\n') into an opaque batch; it runs on worker threads and must touch no
 	 * shared state. commit applies a batch on the thread that called source_scan, in file

@@ -38,6 +38,7 @@ struct source_stats {
 	uint64_t files, bytes, lines;
 	uint64_t skipped_files;      /* not regular, unreadable… (counted, with a message) */
 	uint64_t resets, gone, overflows, rescans;
+	uint64_t rebuilds;           /* whole re-reads after lines came out of order */
 	uint64_t watches, unwatched_dirs; /* directories polled because the watch limit ran out */
 	bool watch_limit_hit;
 };
@@ -63,6 +64,24 @@ int source_fd(const struct source *s);
 uint64_t source_process(struct source *s, int64_t now_ms);
 /* Milliseconds until source_process wants to run even without fd activity (polling), or -1. */
 int source_timeout_ms(const struct source *s, int64_t now_ms);
+
+/* Read the whole tree again, as source_scan does, into another sink (a fresh model), and go on
+ * following it with that sink: every file is registered again (new handles) and read from byte
+ * 0 in the scan's order. Watches stay. The caller had found that lines arrived in an order a
+ * read of the whole tree would not have used (live equals report). */
+void source_rebuild(struct source *s, const struct line_sink *sink);
+
+/* A replay: a recorded tree (DIR/claude, DIR/codex) written again, line by line in the order
+ * the agents wrote it, into a private temporary tree that a source follows like any other
+ * (replay.c). replay_open adds the temporary roots to `roots`. */
+struct replay;
+struct replay *replay_open(const char *dir, struct source_roots *roots, char *err, size_t errlen);
+/* When the next line is due (virtual ms), INT64_MIN for lines with no time, INT64_MAX at the end. */
+int64_t replay_next_at(const struct replay *r);
+/* Write every line due at or before vnow; returns how many. */
+size_t replay_write_until(struct replay *r, int64_t vnow);
+/* Remove the temporary tree. */
+void replay_close(struct replay *r);
 
 const struct source_stats *source_stats(const struct source *s);
 const struct source_roots *source_get_roots(const struct source *s);

@@ -51,6 +51,10 @@ void tui_resume(struct tui *t);
 /* After model_feed: MODEL_* bits. Marks the screen dirty and rings the bell (once per batch)
  * when a new unexpected miss arrived. */
 void tui_model_changed(struct tui *t, unsigned bits);
+/* The model was replaced by a fresh read of the tree (live equals report): the screen follows
+ * the new one, keeping the selection and the open session by id. Call while the old one is
+ * still alive. */
+void tui_set_model(struct tui *t, const struct model *m);
 /* The clock ticked (gauges, countdowns). */
 void tui_tick(struct tui *t);
 void tui_set_message(struct tui *t, const char *msg);

@@ -88,7 +88,7 @@ _cachetop()
 	local opts=$common
 	case $cmd in
 	report) opts="--json --csv --openmetrics $common" ;;
-	watch) opts="--jsonl --backfill $common" ;;
+	watch) opts="--jsonl --backfill --final-report $common" ;;
 	replay)
 		opts="--speed $common"
 		if [[ $cur != -* && $nargs -eq 0 ]]; then

@@ -30,6 +30,7 @@ struct app {
 	enum report_format format;
 	const char *output_path;                 /* --openmetrics FILE */
 	bool backfill;                           /* watch --backfill */
+	const char *final_report;                /* watch --final-report FILE */
 	double speed;                            /* replay --speed */
 	const char *replay_dir;
 	int max_frames;                          /* --max-frames N (tests): quit after N draws */
@@ -71,6 +72,36 @@ void app_load_official(struct app *a);
 void app_load_official_latest(struct app *a);
 /* Path of the statusline state file ($XDG_STATE_HOME/cachetop/statusline.jsonl); caller frees. */
 char *app_state_path(void);
+
+/* Write a whole file through FILE.tmp and rename(2), so no reader sees half of it; 0 or 1 with
+ * a message. */
+int app_write_file_atomic(const char *path, const char *data, size_t n);
+
+/* The model as followed live (live.c): a source over the roots feeding a model that is rebuilt
+ * from a fresh read whenever lines arrived in an order that could change the answer. */
+struct live_hooks {
+	void *ctx;
+	/* after a line tailed live changed something (MODEL_* bits) */
+	void (*changed)(void *ctx, struct model *m, unsigned bits);
+	/* the model was replaced by a fresh read; `old` is freed after the call */
+	void (*replaced)(void *ctx, const struct model *old, struct model *m);
+};
+struct live {
+	struct app *a;
+	struct model *m;
+	struct source *s;
+	struct line_sink sink, inner;
+	struct live_hooks hooks;
+	unsigned bits;
+	uint64_t rebuilds;
+};
+/* Build the model from a scan of the roots (0, or -1 with a message in err). */
+int live_open(struct live *l, struct app *a, const struct live_hooks *h, char *err, size_t errlen);
+/* Read what changed (never blocks); rebuilds when needed. Returns lines read. */
+uint64_t live_process(struct live *l, int64_t mono_ms);
+/* MODEL_* bits gathered since the last call. */
+unsigned live_take_bits(struct live *l);
+void live_close(struct live *l);
 
 /* Sub-commands; each returns the process exit status (0 ok, 1 failure, 2 usage). */
 int cmd_report(struct app *a);

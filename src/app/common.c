@@ -124,6 +124,11 @@ static uint32_t sink_open(void *ctx, enum agent agent, const char *path, bool su
 static void sink_line(void *ctx, uint32_t file, const char *line, size_t n) { model_feed(ctx, file, line, n); }
 static void sink_reset(void *ctx, uint32_t file) { model_file_reset(ctx, file); }
 static void sink_gone(void *ctx, uint32_t file) { model_file_gone(ctx, file); }
+static void sink_order(void *ctx, uint32_t file, int64_t first_ts, int64_t last_ts)
+{
+	model_file_order(ctx, file, first_ts == INT64_MAX ? CT_TIME_NONE : first_ts,
+			 last_ts == INT64_MAX ? CT_TIME_NONE : last_ts);
+}
 
 /* Parsing on the source's worker threads: a run of lines → packed records; the model applies
  * them on this thread, in order. */
@@ -186,7 +191,8 @@ static size_t sink_batch_size(void *batch, uint64_t *lines)
 void app_model_sink(struct model *m, struct line_sink *out)
 {
 	*out = (struct line_sink){.ctx = m, .file_open = sink_open, .line = sink_line,
-				  .file_reset = sink_reset, .file_gone = sink_gone, .prepare = sink_prepare,
+				  .file_reset = sink_reset, .file_gone = sink_gone, .file_order = sink_order,
+				  .prepare = sink_prepare,
 				  .commit = sink_commit, .batch_size = sink_batch_size};
 }
 
@@ -359,6 +365,20 @@ int app_feed_file(struct model *m, uint32_t file, const char *path)
 
 /* ---- sub-commands that read the whole tree once ------------------------------------------ */
 
+int app_write_file_atomic(const char *path, const char *data, size_t n)
+{
+	struct buf tmp = {0};
+	buf_printf(&tmp, "%s.tmp", path);
+	int rc = 0;
+	int fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write_all(fd, data, n) || close(fd) || rename(tmp.data, path)) {
+		fprintf(stderr, "cachetop: cannot write %s: %s\n", path, strerror(errno));
+		rc = 1;
+	}
+	buf_free(&tmp);
+	return rc;
+}
+
 int cmd_report(struct app *a)
 {
 	struct source *s = NULL;
@@ -378,15 +398,7 @@ int cmd_report(struct app *a)
 	int rc = 0;
 	if (a->format == FMT_OPENMETRICS && a->output_path) {
 		/* write-then-rename, so a textfile collector never reads half a file */
-		struct buf tmp = {0};
-		buf_printf(&tmp, "%s.tmp", a->output_path);
-		int fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0 || write_all(fd, out.data ? out.data : "", out.len) || close(fd) ||
-		    rename(tmp.data, a->output_path)) {
-			fprintf(stderr, "cachetop: cannot write %s: %s\n", a->output_path, strerror(errno));
-			rc = 1;
-		}
-		buf_free(&tmp);
+		rc = app_write_file_atomic(a->output_path, out.data ? out.data : "", out.len);
 	} else if (write_all(STDOUT_FILENO, out.data ? out.data : "", out.len) && errno != EPIPE) {
 		fprintf(stderr, "cachetop: cannot write the report: %s\n", strerror(errno));
 		rc = 1;

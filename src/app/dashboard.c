@@ -2,12 +2,13 @@
  * One poll() over the terminal, the source's watch fd, a timerfd (the 1 s clock/gauge tick) and
  * a signalfd (WINCH, INT, TERM, HUP, QUIT, TSTP, CONT), so signals are ordinary events and
  * nothing runs in a handler; the screen is redrawn at most once per iteration and only when
- * something changed, so an idle dashboard uses no CPU. Replay reads every line of a recorded
- * tree, orders the lines by timestamp and feeds them on a virtual clock running N× fast. */
+ * something changed, so an idle dashboard uses no CPU. The model is the live one (live.c), so
+ * the screen tells what `report` tells. Replay writes a recorded tree, in the order the agents
+ * wrote it, into a temporary tree on a virtual clock running N× fast (source/replay.c), and the
+ * same live path follows it. */
 #include "app.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -20,12 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cachetop/line.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/tui.h"
 #include "cachetop/util.h"
 
-/* ---- shared loop pieces ---- */
+/* ---- loop pieces ---- */
 
 static struct tui *crash_tui; /* restored by the crash handler */
 
@@ -128,50 +128,104 @@ static struct tui *make_tui(struct app *a, const struct model *m, double replay_
 	return tui_new(&o, m);
 }
 
-/* ---- live ---- */
+/* ---- the loop: a dashboard over a live model, optionally fed by a replay ---- */
 
-int cmd_dashboard(struct app *a)
+struct dash {
+	struct app *a;
+	struct live lv;
+	struct tui *t;
+	struct replay *rp;           /* NULL: the machine's own transcripts */
+	double speed;
+};
+
+static void dash_replaced(void *ctx, const struct model *old, struct model *m)
 {
-	struct source *src = NULL;
-	struct model *m = app_build_model(a, &src);
-	if (!m)
-		return 1;
-	/* A first run on a machine with no transcripts shows something real: the bundled samples,
-	 * played as if live. Roots named by the user keep the "where I looked" screen instead. */
-	bool default_roots = !a->nclaude && !a->ncodex && !a->cfg.nclaude && !a->cfg.ncodex;
-	char *samples = default_roots && source_stats(src)->files == 0 ? conf_data_path(a->argv0, "samples") : NULL;
-	if (samples) {
-		source_free(src);
-		model_free(m);
-		a->replay_dir = samples;
-		a->banner = "no transcripts in ~/.claude or ~/.codex yet: playing the bundled samples (cachetop replay)";
-		int rc = cmd_replay(a);
-		free(samples);
-		return rc;
-	}
+	(void)old;
+	struct dash *d = ctx;
+	if (d->t)
+		tui_set_model(d->t, m);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read what changed and tell the screen. */
+static void dash_process(struct dash *d)
+{
+	if (live_process(&d->lv, mono_ms()) > 0 || d->lv.bits)
+		tui_model_changed(d->t, live_take_bits(&d->lv) | MODEL_UPDATED);
+	const char *msg = source_take_message(d->lv.s);
+	if (msg)
+		tui_set_message(d->t, msg);
+}
+
+static int dash_run(struct dash *d)
+{
+	struct app *a = d->a;
 	char err[512] = "";
 	/* a watch failure is shown on the status line; the dashboard still works on the scan */
-	if (src && source_watch(src, err, sizeof err) == 0)
+	if (source_watch(d->lv.s, err, sizeof err) == 0)
 		err[0] = 0;
-	struct tui *t = make_tui(a, m, 0);
-	tui_model_changed(t, 0); /* the backfill is not "new": no bell for it */
+	d->t = make_tui(a, d->lv.m, d->rp ? d->speed : 0);
+	tui_model_changed(d->t, 0); /* the backfill is not "new": no bell for it */
+	if (a->banner)
+		tui_set_message(d->t, a->banner);
 	if (err[0])
-		tui_set_message(t, err);
+		tui_set_message(d->t, err);
 	struct loop lp = {-1, -1, {{0}}, {{0}}};
-	int tick = a->cfg.refresh_ms > 0 ? a->cfg.refresh_ms : 1000;
-	if (loop_open(&lp, tick) < 0 || tui_start(t) < 0) {
+	int tick = d->rp ? 500 : a->cfg.refresh_ms > 0 ? a->cfg.refresh_ms : 1000;
+	if (loop_open(&lp, tick) < 0 || tui_start(d->t) < 0) {
 		loop_close(&lp);
-		tui_free(t);
-		if (src)
-			source_free(src);
-		model_free(m);
+		tui_free(d->t);
+		d->t = NULL;
 		return 1;
 	}
-	crash_tui = t;
+	crash_tui = d->t;
+	/* the replay's virtual clock: lines without a time first, then from the first one */
+	int64_t vnow = 0, vbase = 0, rbase = mono_ms();
+	bool was_paused = false, done = false;
+	if (d->rp) {
+		replay_write_until(d->rp, INT64_MIN);
+		int64_t first = replay_next_at(d->rp);
+		vnow = vbase = first == INT64_MAX ? app_now(a) : first;
+		dash_process(d);
+	}
 	int frames = 0;
 	bool quit = false;
 	while (!quit) {
-		int64_t now = app_now(a);
+		struct tui *t = d->t;
+		if (d->rp && !tui_paused(t) && !done) {
+			int64_t real = mono_ms();
+			if (was_paused) { /* the virtual clock stood still while paused */
+				vbase = vnow;
+				rbase = real;
+				was_paused = false;
+			}
+			vnow = vbase + (int64_t)((double)(real - rbase) * d->speed);
+			/* compress idle stretches: never wait more than ~2 real seconds for a line */
+			int64_t next = replay_next_at(d->rp);
+			if (next != INT64_MAX && next - vnow > (int64_t)(d->speed * 2000)) {
+				vbase = next - (int64_t)(d->speed * 500);
+				rbase = real;
+				vnow = vbase;
+			}
+			if (replay_write_until(d->rp, vnow))
+				dash_process(d);
+			if (replay_next_at(d->rp) == INT64_MAX && !done) {
+				/* the end: the clock stops at the last line, the screen stays */
+				done = true;
+				d->speed = 0;
+				vbase = vnow;
+				tui_set_message(t, "replay finished: the screen shows the whole recording (q to quit)");
+			}
+		} else if (d->rp && !done) {
+			was_paused = true;
+		}
+		int64_t now = d->rp ? vnow : app_now(a);
 		if (tui_dirty(t)) {
 			tui_draw(t, now);
 			if (a->max_frames > 0 && ++frames >= a->max_frames)
@@ -182,20 +236,25 @@ int cmd_dashboard(struct app *a)
 			{STDIN_FILENO, POLLIN, 0}, {lp.sfd, POLLIN, 0}, {lp.tfd, POLLIN, 0},
 		};
 		int np = 3;
-		int sfd = src ? source_fd(src) : -1;
+		int sfd = source_fd(d->lv.s);
 		if (sfd >= 0 && !tui_paused(t))
 			all[np++] = (struct pollfd){sfd, POLLIN, 0};
-		int timeout = src && !tui_paused(t) ? source_timeout_ms(src, now) : -1;
+		int timeout = !tui_paused(t) ? source_timeout_ms(d->lv.s, mono_ms()) : -1;
+		if (d->rp && !tui_paused(t) && !done && replay_next_at(d->rp) != INT64_MAX) {
+			double wait = (double)(replay_next_at(d->rp) - vnow) / d->speed;
+			int w = wait < 0 ? 0 : wait > 1000 ? 1000 : (int)ceil(wait);
+			timeout = timeout < 0 || w < timeout ? w : timeout;
+		}
 		int r = poll(all, (nfds_t)np, timeout);
 		if (r < 0 && errno != EINTR)
 			break;
-		now = app_now(a);
 		if (all[1].revents & POLLIN)
 			quit |= loop_signals(&lp, t);
 		if (all[2].revents & POLLIN) {
 			loop_drain_timer(&lp);
 			if (!tui_paused(t)) {
-				app_load_official(a);
+				if (!d->rp)
+					app_load_official(a);
 				tui_tick(t);
 			}
 		}
@@ -206,264 +265,66 @@ int cmd_dashboard(struct app *a)
 		}
 		if (all[0].revents & (POLLHUP | POLLERR))
 			quit = true;
-		if (src && !tui_paused(t)) {
-			size_t ev0 = model_event_count(m), rq0 = model_request_count(m),
-			       se0 = model_session_count(m);
-			if (source_process(src, now) > 0) {
-				unsigned bits = MODEL_UPDATED;
-				if (model_request_count(m) != rq0)
-					bits |= MODEL_NEW_REQUEST;
-				if (model_event_count(m) != ev0)
-					bits |= MODEL_NEW_EVENT;
-				if (model_session_count(m) != se0)
-					bits |= MODEL_NEW_SESSION;
-				tui_model_changed(t, bits);
-			}
-			const char *msg = source_take_message(src);
-			if (msg)
-				tui_set_message(t, msg);
-		}
+		if (!tui_paused(t))
+			dash_process(d);
 	}
 	crash_tui = NULL;
-	tui_free(t);
+	tui_free(d->t);
+	d->t = NULL;
 	loop_close(&lp);
-	if (src)
-		source_free(src);
-	model_free(m);
+	return 0;
+}
+
+int cmd_dashboard(struct app *a)
+{
+	struct dash d = {.a = a};
+	struct live_hooks hooks = {.ctx = &d, .replaced = dash_replaced};
+	char err[512] = "";
+	if (live_open(&d.lv, a, &hooks, err, sizeof err) != 0) {
+		fprintf(stderr, "cachetop: %s\n", err);
+		live_close(&d.lv);
+		return 1;
+	}
+	/* A first run on a machine with no transcripts shows something real: the bundled samples,
+	 * played as if live. Roots named by the user keep the "where I looked" screen instead. */
+	bool default_roots = !a->nclaude && !a->ncodex && !a->cfg.nclaude && !a->cfg.ncodex;
+	char *samples = default_roots && source_stats(d.lv.s)->files == 0 ? conf_data_path(a->argv0, "samples") : NULL;
+	if (samples) {
+		live_close(&d.lv);
+		a->replay_dir = samples;
+		a->banner = "no transcripts in ~/.claude or ~/.codex yet: playing the bundled samples (cachetop replay)";
+		int rc = cmd_replay(a);
+		free(samples);
+		return rc;
+	}
+	int rc = dash_run(&d);
+	live_close(&d.lv);
 	free(themes_dir);
 	themes_dir = NULL;
-	return 0;
-}
-
-/* ---- replay ---- */
-
-struct rline {
-	int64_t ts;
-	uint32_t file, seq;
-	char *s;
-	size_t n;
-};
-
-struct rfile {
-	char *path;
-	enum agent agent;
-};
-
-static struct {
-	struct rfile *v;
-	size_t n, cap;
-	enum agent agent;
-} walk;
-
-static int walk_cb(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)ftw;
-	size_t n = strlen(path);
-	if (type != FTW_F || !S_ISREG(st->st_mode) || n < 6 || strcmp(path + n - 6, ".jsonl"))
-		return 0;
-	ct_grow((void **)&walk.v, &walk.cap, walk.n + 1, sizeof *walk.v);
-	walk.v[walk.n++] = (struct rfile){xstrdup(path), walk.agent};
-	return 0;
-}
-
-static int cmp_rfile(const void *a, const void *b)
-{
-	return strcmp(((const struct rfile *)a)->path, ((const struct rfile *)b)->path);
-}
-
-static int cmp_rline(const void *pa, const void *pb)
-{
-	const struct rline *a = pa, *b = pb;
-	if (a->ts != b->ts)
-		return a->ts < b->ts ? -1 : 1;
-	if (a->file != b->file)
-		return a->file < b->file ? -1 : 1;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
-
-static bool is_dir(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static bool is_subagent_path(const char *path)
-{
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	return strstr(path, "/subagents/") || !strncmp(base, "agent-", 6);
-}
-
-/* Read one file into lines; lines without a timestamp keep the previous line's (the first
- * ones take the first timestamp of the file), so they stay right after it once sorted. */
-static void replay_read(struct model *m, const struct rfile *f, struct line *ln, struct rline **v,
-			size_t *n, size_t *cap)
-{
-	uint32_t file = model_file_add(m, f->agent, f->path, is_subagent_path(f->path));
-	FILE *fp = fopen(f->path, "re");
-	if (!fp)
-		return;
-	char *buf = NULL;
-	size_t bcap = 0;
-	ssize_t len;
-	uint32_t seq = 0;
-	size_t first = *n;
-	int64_t last = CT_TIME_NONE;
-	while ((len = getline(&buf, &bcap, fp)) >= 0) {
-		size_t l = (size_t)len;
-		while (l && (buf[l - 1] == '\n'))
-			l--;
-		if (!l)
-			continue;
-		line_parse(f->agent, buf, l, ln);
-		if (ln->ts != CT_TIME_NONE)
-			last = ln->ts;
-		ct_grow((void **)v, cap, *n + 1, sizeof **v);
-		(*v)[(*n)++] = (struct rline){last, file, seq++, xstrndup(buf, l), l};
-	}
-	free(buf);
-	fclose(fp);
-	int64_t first_ts = CT_TIME_NONE;
-	for (size_t i = first; i < *n && first_ts == CT_TIME_NONE; i++)
-		first_ts = (*v)[i].ts;
-	for (size_t i = first; i < *n && (*v)[i].ts == CT_TIME_NONE; i++)
-		(*v)[i].ts = first_ts == CT_TIME_NONE ? INT64_MAX : first_ts;
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return rc;
 }
 
 int cmd_replay(struct app *a)
 {
-	const char *dir = a->replay_dir;
-	if (!dir || !is_dir(dir)) {
-		fprintf(stderr, "cachetop: replay: %s is not a directory\n", dir ? dir : "(none)");
-		return 2;
-	}
-	double speed = a->speed > 0 ? a->speed : 60;
-	/* DIR holds claude/ and/or codex/ roots (like samples/), or is itself one root */
-	struct {
-		const char *sub;
-		enum agent agent;
-	} roots[] = {{"claude", AGENT_CLAUDE}, {"codex", AGENT_CODEX}, {"projects", AGENT_CLAUDE},
-		     {"sessions", AGENT_CODEX}, {"archived_sessions", AGENT_CODEX}};
+	struct dash d = {.a = a, .speed = a->speed > 0 ? a->speed : 60};
+	char err[512] = "";
 	source_roots_free(&a->roots);
 	memset(&a->roots, 0, sizeof a->roots);
-	memset(&walk, 0, sizeof walk);
-	for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++) {
-		char p[4096];
-		snprintf(p, sizeof p, "%s/%s", dir, roots[i].sub);
-		if (!is_dir(p))
-			continue;
-		if (i < 2)
-			source_roots_add(&a->roots, roots[i].agent, p);
-		walk.agent = roots[i].agent;
-		nftw(p, walk_cb, 16, FTW_PHYS);
+	d.rp = replay_open(a->replay_dir, &a->roots, err, sizeof err);
+	if (!d.rp) {
+		fprintf(stderr, "cachetop: %s\n", err);
+		return strstr(err, "not a directory") ? 2 : 1;
 	}
-	if (!walk.n) {
-		fprintf(stderr, "cachetop: replay: no transcripts (*.jsonl) under %s/claude or %s/codex\n", dir,
-			dir);
-		return 1;
-	}
-	qsort(walk.v, walk.n, sizeof *walk.v, cmp_rfile);
-	struct model *m = model_new(&a->mopts);
-	struct line *ln = xmalloc(sizeof *ln);
-	struct rline *v = NULL;
-	size_t n = 0, cap = 0;
-	for (size_t i = 0; i < walk.n; i++)
-		replay_read(m, &walk.v[i], ln, &v, &n, &cap);
-	free(ln);
-	qsort(v, n, sizeof *v, cmp_rline);
-	size_t next = 0;
-	while (next < n && v[next].ts == INT64_MAX) /* files without any timestamp: feed at once */
-		next++;
-	int64_t v0 = next < n ? v[next].ts : app_now(a);
-	for (size_t i = 0; i < next; i++)
-		model_feed(m, v[i].file, v[i].s, v[i].n);
-
 	a->claude_official.present = false; /* this machine's readings are not the recording's */
 	ledger_set_free(&a->ledgers);
-	struct tui *t = make_tui(a, m, speed);
-	if (a->banner)
-		tui_set_message(t, a->banner);
-	struct loop lp = {-1, -1, {{0}}, {{0}}};
-	int rc = 0;
-	if (loop_open(&lp, 500) < 0 || tui_start(t) < 0) {
-		rc = 1;
-		goto out;
-	}
-	crash_tui = t;
-	int64_t rbase = mono_ms(), vbase = v0, vnow = v0;
-	int frames = 0;
-	bool quit = false, was_paused = false;
-	while (!quit) {
-		int64_t real = mono_ms();
-		if (!tui_paused(t)) {
-			if (was_paused) { /* the virtual clock stood still while paused */
-				vbase = vnow;
-				rbase = real;
-				was_paused = false;
-			}
-			vnow = vbase + (int64_t)((double)(real - rbase) * speed);
-			/* compress idle stretches: never wait more than ~2 real seconds for a line */
-			if (next < n && v[next].ts - vnow > (int64_t)(speed * 2000)) {
-				vbase = v[next].ts - (int64_t)(speed * 500);
-				rbase = real;
-				vnow = vbase;
-			}
-			unsigned bits = 0;
-			while (next < n && v[next].ts <= vnow) {
-				bits |= model_feed(m, v[next].file, v[next].s, v[next].n);
-				next++;
-			}
-			if (bits)
-				tui_model_changed(t, bits);
-		} else {
-			was_paused = true;
-		}
-		if (tui_dirty(t)) {
-			tui_draw(t, vnow);
-			if (a->max_frames > 0 && ++frames >= a->max_frames)
-				break;
-		}
-		int timeout = -1;
-		if (!tui_paused(t) && next < n) {
-			double wait = (double)(v[next].ts - vnow) / speed;
-			timeout = wait < 0 ? 0 : wait > 1000 ? 1000 : (int)ceil(wait);
-		}
-		struct pollfd p[3] = {{STDIN_FILENO, POLLIN, 0}, {lp.sfd, POLLIN, 0}, {lp.tfd, POLLIN, 0}};
-		if (poll(p, 3, timeout) < 0 && errno != EINTR)
-			break;
-		if (p[1].revents & POLLIN)
-			quit |= loop_signals(&lp, t);
-		if (p[2].revents & POLLIN) {
-			loop_drain_timer(&lp);
-			if (!tui_paused(t))
-				tui_tick(t);
-		}
-		if (p[0].revents & POLLIN) {
-			if (tui_input(t) & TUI_QUIT)
-				quit = true;
-		}
-		if (p[0].revents & (POLLHUP | POLLERR))
-			quit = true;
-	}
-out:
-	crash_tui = NULL;
-	tui_free(t);
-	loop_close(&lp);
-	for (size_t i = 0; i < n; i++)
-		free(v[i].s);
-	free(v);
-	for (size_t i = 0; i < walk.n; i++)
-		free(walk.v[i].path);
-	free(walk.v);
-	memset(&walk, 0, sizeof walk);
-	model_free(m);
+	struct live_hooks hooks = {.ctx = &d, .replaced = dash_replaced};
+	int rc = 1;
+	if (live_open(&d.lv, a, &hooks, err, sizeof err) != 0)
+		fprintf(stderr, "cachetop: %s\n", err);
+	else
+		rc = dash_run(&d);
+	live_close(&d.lv);
+	replay_close(d.rp);
 	free(themes_dir);
 	themes_dir = NULL;
 	return rc;

@@ -38,6 +38,7 @@ static const char usage_text[] =
 	"  --openmetrics [FILE]   report: OpenMetrics text, to stdout or atomically to FILE\n"
 	"  --jsonl                watch: JSON lines (the default and only format)\n"
 	"  --backfill             watch: also print the events already in the files\n"
+	"  --final-report FILE    watch: when it stops, write the report --json of what it followed\n"
 	"  --speed N              replay: play N times faster than real time (default 60)\n"
 	"  --max-frames N         dashboard: quit after N frames (tests)\n"
 	"  -h, --help             this help\n"
@@ -46,6 +47,7 @@ static const char usage_text[] =
 enum {
 	OPT_CLAUDE = 256, OPT_CODEX, OPT_CONFIG, OPT_THEME, OPT_NOCOLOR, OPT_ASCII, OPT_BELL, OPT_SINCE,
 	OPT_NOW, OPT_JSON, OPT_CSV, OPT_OPENMETRICS, OPT_JSONL, OPT_BACKFILL, OPT_SPEED, OPT_MAXFRAMES,
+	OPT_FINALREPORT,
 };
 
 static const struct option long_opts[] = {
@@ -66,6 +68,7 @@ static const struct option long_opts[] = {
 	{"backfill", no_argument, NULL, OPT_BACKFILL},
 	{"speed", required_argument, NULL, OPT_SPEED},
 	{"max-frames", required_argument, NULL, OPT_MAXFRAMES},
+	{"final-report", required_argument, NULL, OPT_FINALREPORT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -125,6 +128,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_JSONL: jsonl = true; break;
 		case OPT_BACKFILL: a.backfill = true; break;
+		case OPT_FINALREPORT: a.final_report = optarg; break;
 		case OPT_SPEED: {
 			char *end;
 			a.speed = strtod(optarg, &end);

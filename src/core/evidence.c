@@ -408,6 +408,25 @@ void evidence_of_event(const struct model *m, const struct ledger_set *ledgers, 
 		ledger_session(m, l, r->session, out, event);
 }
 
+size_t evidence_floor_partners(const struct model *m, size_t event, size_t *out, size_t cap)
+{
+	const struct cache_event *e = model_event(m, event);
+	if (!e || !floor_candidate(m, e))
+		return 0;
+	uint64_t read = model_request(m, e->request)->cache_read;
+	size_t n = 0;
+	for (size_t i = 0, ne = model_event_count(m); i < ne; i++) {
+		const struct cache_event *o = model_event(m, i);
+		if (i == event || !floor_candidate(m, o) || !same_project(m, e, o) ||
+		    !evidence_same_floor(read, model_request(m, o->request)->cache_read))
+			continue;
+		if (n < cap)
+			out[n] = i;
+		n++;
+	}
+	return n;
+}
+
 void evidence_ledger_compare(const struct model *m, const struct session_ledger *l, uint32_t session,
 			     const struct evidence_set *es, struct ledger_compare *out)
 {

@@ -24,6 +24,7 @@
 #define CHUNK_BITS 16
 #define CHUNK (1u << CHUNK_BITS)
 #define REQ(m, i) (&(m)->chunks[(size_t)(i) >> CHUNK_BITS][(size_t)(i) & (CHUNK - 1)])
+#define REQ_FILE(m, i) ((m)->fchunks[(size_t)(i) >> CHUNK_BITS][(size_t)(i) & (CHUNK - 1)])
 
 struct chain {
 	uint32_t key;      /* sub-agent id hash, folded to 32 bits (unique within a session) */
@@ -34,6 +35,11 @@ struct chain {
 struct session_priv {
 	struct chain *chains;
 	uint32_t nchains, capchains;
+	/* the latest time at which its main conversation was looked into by time (a resume's
+	 * predecessor, a sub-agent's starting TTL): a main request at or before it that arrives
+	 * later would have changed that answer */
+	int64_t looked_up_at;
+	uint32_t project_file;  /* the file its project (cwd) was taken from */
 };
 
 struct file_state {
@@ -43,6 +49,11 @@ struct file_state {
 	bool first_new_done;
 	uint64_t last_version;
 	uint32_t chain_key;     /* sub-agent files: their chain */
+	/* A resume boundary or a compaction seen in this file applies to the next main-chain
+	 * request of that session in this same file: a file's own order is the same however the
+	 * files interleave, so the answer does not depend on it. */
+	int32_t pending_session, pending_from;
+	int32_t compaction_session;
 	/* the (file, session) pair of its last recorded uuid, interned (see uuids) */
 	int32_t pair_session;
 	uint32_t pair;
@@ -66,6 +77,7 @@ struct model {
 	struct u64map session_ids;      /* hash(id) → index */
 	/* requests, in chunks: no doubling slack, and pointers into a chunk stay valid */
 	struct request **chunks;
+	uint32_t **fchunks;             /* the file of each request, chunked alike */
 	size_t nreqs, nchunks;
 	struct cache_event *events;
 	size_t nevents, capevents;
@@ -73,6 +85,12 @@ struct model {
 	struct u64map msg_ids;          /* Claude message.id → first request index */
 	struct u64map uuids;            /* Claude uuid → index into pairs */
 	struct u64map side_roots;       /* Claude 1.0.x sidechain uuid → chain key */
+	struct u64map dangling;         /* junction parents not seen yet → the file that named them */
+	bool order_broken;              /* see model_order_broken */
+	/* files that share lines and start at the same time: which one counts depends on which
+	 * ends first, which can change while both grow (first, second: the order assumed) */
+	struct { uint32_t first, second; } *ties;
+	size_t nties, capties;
 	struct { uint32_t file, session; } *pairs; /* the (file, session) that first wrote a uuid */
 	size_t npairs, cappairs;
 	/* files */
@@ -175,21 +193,29 @@ void model_free(struct model *m)
 		free(m->model_names[i]);
 	free(m->model_names);
 	free(m->model_prices);
-	for (size_t i = 0; i < m->nchunks; i++)
+	for (size_t i = 0; i < m->nchunks; i++) {
 		free(m->chunks[i]);
+		free(m->fchunks[i]);
+	}
 	free(m->chunks);
+	free(m->fchunks);
 	free(m->events);
 	u64map_free(&m->session_ids);
 	u64map_free(&m->req_keys);
 	u64map_free(&m->msg_ids);
 	u64map_free(&m->uuids);
 	u64map_free(&m->side_roots);
+	u64map_free(&m->dangling);
+	free(m->ties);
 	free(m->pairs);
 	u64map_free(&m->model_ids);
 	u64map_free(&m->file_paths);
 	evidence_log_free(m->evlog);
 	free(m);
 }
+
+static bool file_before(const struct model *m, uint32_t a, uint32_t b);
+static bool tie_flipped(const struct model *m, size_t i);
 
 /* ---- tables ---------------------------------------------------------------------------- */
 
@@ -235,6 +261,7 @@ static int32_t session_get(struct model *m, const char *id, enum agent agent, un
 	struct session *s = &m->sessions[i];
 	memset(s, 0, sizeof *s);
 	memset(&m->spriv[i], 0, sizeof m->spriv[i]);
+	m->spriv[i].looked_up_at = INT64_MIN;
 	s->id = xstrdup(id);
 	s->agent = agent;
 	s->first_at = s->last_at = s->last_activity = CT_TIME_NONE;
@@ -242,7 +269,8 @@ static int32_t session_get(struct model *m, const char *id, enum agent agent, un
 	s->resumed_at = CT_TIME_NONE;
 	s->resume_gap_s = -1;
 	s->last_event = -1;
-	s->pending_from = NO_SESSION;
+	s->last_unexpected = -1;
+	s->last_warm_at = CT_TIME_NONE;
 	s->ttl_s = agent == AGENT_CODEX ? m->opts.codex_ttl_s : m->opts.default_ttl_s;
 	u64map_put(&m->session_ids, h, i);
 	*changed |= MODEL_NEW_SESSION;
@@ -266,8 +294,16 @@ static void session_touch(struct model *m, int32_t si, uint32_t file, const stru
 {
 	struct session *s = &m->sessions[si];
 	session_add_file(s, file);
-	if (!s->project && ln->cwd[0])
+	/* the first cwd of the file read first (a copied prefix may carry another folder's) */
+	struct session_priv *sp = &m->spriv[si];
+	if (ln->cwd[0] && (!s->project || (sp->project_file != file && file_before(m, file, sp->project_file)))) {
+		/* events already told named the other folder */
+		if (s->project && strcmp(s->project, ln->cwd) != 0)
+			m->order_broken = true;
+		free(s->project);
 		s->project = xstrdup(ln->cwd);
+		sp->project_file = file;
+	}
 	if (ln->ts != CT_TIME_NONE && (s->last_activity == CT_TIME_NONE || ln->ts > s->last_activity))
 		s->last_activity = ln->ts;
 }
@@ -299,9 +335,12 @@ uint32_t model_file_add(struct model *m, enum agent agent, const char *path, boo
 		  &m->capfiles, m->nfiles);
 	size_t i = m->nfiles++;
 	m->files[i] = (struct model_file){.path = xstrdup(path ? path : ""), .agent = agent,
-					  .subagent = subagent, .session = NO_SESSION};
+					  .subagent = subagent, .session = NO_SESSION,
+					  .first_ts = CT_TIME_NONE, .last_ts = CT_TIME_NONE};
 	m->fstate[i] = (struct file_state){.cur_session = NO_SESSION, .first_session = NO_SESSION,
-					   .replay_owner = NO_SESSION, .pair_session = NO_SESSION};
+					   .replay_owner = NO_SESSION, .pair_session = NO_SESSION,
+					   .pending_session = NO_SESSION, .pending_from = NO_SESSION,
+					   .compaction_session = NO_SESSION};
 	if (subagent)
 		m->fstate[i].chain_key = fold32(ct_hash(m->files[i].path, strlen(m->files[i].path)));
 	if (ph)
@@ -322,12 +361,104 @@ void model_file_reset(struct model *m, uint32_t file)
 	f->last_version = 0;
 	f->have_prev_total = false;
 	f->first_new_done = true; /* its boundary, if any, was already taken */
+	f->pending_session = f->pending_from = f->compaction_session = NO_SESSION;
+	/* what it held before is no longer in the tree: only a fresh read counts it right */
+	m->order_broken = true;
 }
 
 void model_file_gone(struct model *m, uint32_t file)
 {
-	if (file < m->nfiles)
+	if (file < m->nfiles) {
 		m->files[file].gone = true;
+		m->order_broken = true;
+	}
+}
+
+void model_file_order(struct model *m, uint32_t file, int64_t first_ts, int64_t last_ts)
+{
+	if (file >= m->nfiles)
+		return;
+	m->files[file].first_ts = first_ts;
+	if (last_ts != CT_TIME_NONE) {
+		m->files[file].last_ts = last_ts;
+		m->files[file].last_from_source = true;
+	}
+}
+
+bool model_order_broken(const struct model *m)
+{
+	if (m->order_broken)
+		return true;
+	for (size_t i = 0; i < m->nties; i++)
+		if (tie_flipped(m, i))
+			return true;
+	return false;
+}
+
+bool model_order_hard(const struct model *m) { return m->order_broken; }
+
+void model_order_clear(struct model *m)
+{
+	/* Ties stay: a file that grew while the tree was being read can already have flipped the
+	 * order the read used, and later growth can flip it still. */
+	m->order_broken = false;
+}
+
+int model_file_cmp(const struct model *m, uint32_t a, uint32_t b)
+{
+	if (a == b || a >= m->nfiles || b >= m->nfiles)
+		return a < b ? -1 : a > b;
+	return file_before(m, a, b) ? -1 : file_before(m, b, a) ? 1 : 0;
+}
+
+uint32_t model_request_file(const struct model *m, size_t i) { return i < m->nreqs ? REQ_FILE(m, i) : 0; }
+
+/* The reading order of a whole tree (source_scan): first timestamp, then the one that ended
+ * first, then the path. An unknown first timestamp sorts last, as the source's peek does. */
+static bool file_before(const struct model *m, uint32_t a, uint32_t b)
+{
+	const struct model_file *x = &m->files[a], *y = &m->files[b];
+	int64_t fx = x->first_ts == CT_TIME_NONE ? INT64_MAX : x->first_ts;
+	int64_t fy = y->first_ts == CT_TIME_NONE ? INT64_MAX : y->first_ts;
+	if (fx != fy)
+		return fx < fy;
+	int64_t lx = x->last_ts == CT_TIME_NONE ? INT64_MAX : x->last_ts;
+	int64_t ly = y->last_ts == CT_TIME_NONE ? INT64_MAX : y->last_ts;
+	if (lx != ly)
+		return lx < ly;
+	return strcmp(x->path, y->path) < 0;
+}
+
+/* Something now read in `file` was first met in `owner`: had the tree been read whole, the
+ * file sorting first would own it. */
+static void order_check(struct model *m, uint32_t file, uint32_t owner)
+{
+	if (owner == file || owner >= m->nfiles)
+		return;
+	if (m->files[file].first_ts != m->files[owner].first_ts) {
+		if (file_before(m, file, owner))
+			m->order_broken = true;
+		return;
+	}
+	/* The same start: which one counts depends on which ends first, and a copy being written
+	 * ends with its original until it goes on. Judged when asked (model_order_broken), on
+	 * what has been read by then, and again as both files grow. */
+	for (size_t i = 0; i < m->nties; i++)
+		if (m->ties[i].first == owner && m->ties[i].second == file)
+			return;
+	ct_grow((void **)&m->ties, &m->capties, m->nties + 1, sizeof *m->ties);
+	m->ties[m->nties].first = owner;
+	m->ties[m->nties++].second = file;
+}
+
+/* The order assumed for a tie no longer holds when the second file now ends strictly before
+ * the first (an equal end is a copy still being written: undecided, not wrong). */
+static bool tie_flipped(const struct model *m, size_t i)
+{
+	const struct model_file *a = &m->files[m->ties[i].first], *b = &m->files[m->ties[i].second];
+	int64_t la = a->last_ts == CT_TIME_NONE ? INT64_MAX : a->last_ts;
+	int64_t lb = b->last_ts == CT_TIME_NONE ? INT64_MAX : b->last_ts;
+	return lb < la;
 }
 
 /* ---- classification -------------------------------------------------------------------- */
@@ -342,8 +473,11 @@ static int tier_ttl(const struct request *r, int fallback)
 }
 
 /* The last main-chain request of session x at or before t (usually its newest). */
-static uint32_t last_main_before(const struct model *m, const struct session *x, int64_t t)
+static uint32_t last_main_before(struct model *m, const struct session *x, int64_t t)
 {
+	struct session_priv *sp = &m->spriv[x - m->sessions];
+	if (t > sp->looked_up_at)
+		sp->looked_up_at = t;
 	if (!x->main_last)
 		return 0;
 	if (REQ(m, x->main_last - 1)->t <= t)
@@ -435,8 +569,23 @@ static void push_event(struct model *m, struct cache_event *ev)
 	m->events[m->nevents++] = *ev;
 }
 
+/* The TTL a sub-agent chain starts with: the tier in force in its session's main conversation
+ * at the chain's first request (by time, so the answer does not depend on which file was read
+ * first). */
+static int chain_start_ttl(struct model *m, const struct session *s, int64_t t)
+{
+	uint32_t p = last_main_before(m, s, t);
+	for (int steps = 0; p && steps < 64; steps++) {
+		const struct request *r = REQ(m, p - 1);
+		if (r->cc1h || r->cc5m)
+			return tier_ttl(r, m->opts.default_ttl_s);
+		p = r->pred;
+	}
+	return m->opts.default_ttl_s;
+}
+
 /* Classify request ri (already stored) against its predecessor and update lineage state. */
-static unsigned classify(struct model *m, uint32_t ri, uint32_t chain_key)
+static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t chain_key)
 {
 	struct request *r = REQ(m, ri);
 	int32_t si = (int32_t)r->session;
@@ -453,23 +602,29 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t chain_key)
 	 * the next real request. */
 	if (!request_prompt(r))
 		return 0;
+	struct file_state *fs = &m->fstate[file];
 	if (chain_key) {
-		ch = chain_get(&m->spriv[si], chain_key, agent == AGENT_CODEX ? m->opts.codex_ttl_s : s->ttl_s);
+		ch = chain_get(&m->spriv[si], chain_key, agent == AGENT_CODEX ? m->opts.codex_ttl_s : chain_start_ttl(m, s, r->t));
 		pred = ch->last;
 		ttl = ch->ttl_s;
 	} else {
-		if (s->pending_from != NO_SESSION) {
-			from = s->pending_from;
+		if (fs->pending_session == si && fs->pending_from != NO_SESSION) {
+			from = fs->pending_from;
 			pred = last_main_before(m, &m->sessions[from], r->t);
 			ttl = m->sessions[from].ttl_s;
 			after_resume = true;
-			s->pending_from = NO_SESSION;
+			fs->pending_session = fs->pending_from = NO_SESSION;
 		} else {
 			pred = s->main_last;
 			ttl = s->ttl_s;
+			if (pred)
+				order_check(m, file, REQ_FILE(m, pred - 1));
 		}
-		compaction = s->pending_compaction;
-		s->pending_compaction = false;
+		if (m->spriv[si].looked_up_at != INT64_MIN && r->t <= m->spriv[si].looked_up_at)
+			m->order_broken = true;
+		compaction = fs->compaction_session == si;
+		if (compaction)
+			fs->compaction_session = NO_SESSION;
 	}
 	if (ch) {
 		/* chain numbers past 65,535 in one session share the last number: only the detail
@@ -534,6 +689,9 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t chain_key)
 		s->resume_gap_s = gap;
 	}
 
+	if (c == CAUSE_NONE && !ch && (r->flags & REQ_COUNTED) &&
+	    (s->last_warm_at == CT_TIME_NONE || r->t > s->last_warm_at))
+		s->last_warm_at = r->t;
 	if (c == CAUSE_NONE || !(r->flags & REQ_COUNTED))
 		return 0;
 	/* model.h: event costs are negative (null in reports, never $0) when the model has no price */
@@ -569,8 +727,42 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t chain_key)
 	}
 	push_event(m, &ev);
 	r->event = (uint32_t)m->nevents;
-	s->last_event = (int32_t)m->nevents - 1;
+	/* newest by time, not by reading order (a sub-agent's file is read after its parent's) */
+	int32_t ei = (int32_t)m->nevents - 1;
+	if (s->last_event < 0 || REQ(m, m->events[s->last_event].request)->t <= r->t)
+		s->last_event = ei;
+	if (!cause_expected(c) &&
+	    (s->last_unexpected < 0 || REQ(m, m->events[s->last_unexpected].request)->t <= r->t))
+		s->last_unexpected = ei;
 	return MODEL_NEW_EVENT;
+}
+
+/* The session's models, in the order of their first request (by time, then name index), so
+ * the list is the same whatever order the files were read in. */
+static void session_note_model(struct session *s, uint16_t model, int64_t t)
+{
+	if (!model)
+		return;
+	uint8_t i = 0;
+	while (i < s->nmodels && s->models[i] != model)
+		i++;
+	if (i == s->nmodels) {
+		if (s->nmodels == 8)
+			return;
+		s->nmodels++;
+	} else if (s->model_at[i] <= t) {
+		return;
+	}
+	s->models[i] = model;
+	s->model_at[i] = t;
+	/* one element moved earlier (or was added last): slide it into place */
+	while (i > 0 && (s->model_at[i - 1] > t || (s->model_at[i - 1] == t && s->models[i - 1] > model))) {
+		s->models[i] = s->models[i - 1];
+		s->model_at[i] = s->model_at[i - 1];
+		s->models[i - 1] = model;
+		s->model_at[i - 1] = t;
+		i--;
+	}
 }
 
 /* Store a new request and classify it. */
@@ -581,9 +773,12 @@ static unsigned add_request(struct model *m, int32_t si, uint32_t file, int64_t 
 		return 0;
 	if (m->nreqs == m->nchunks * CHUNK) {
 		m->chunks = xrealloc(m->chunks, (m->nchunks + 1) * sizeof *m->chunks);
-		m->chunks[m->nchunks++] = xmalloc(CHUNK * sizeof **m->chunks);
+		m->fchunks = xrealloc(m->fchunks, (m->nchunks + 1) * sizeof *m->fchunks);
+		m->chunks[m->nchunks] = xmalloc(CHUNK * sizeof **m->chunks);
+		m->fchunks[m->nchunks++] = xmalloc(CHUNK * sizeof **m->fchunks);
 	}
 	uint32_t ri = (uint32_t)m->nreqs++;
+	REQ_FILE(m, ri) = file;
 	struct request *r = REQ(m, ri);
 	*r = (struct request){.t = t, .session = (uint32_t)si, .input = (uint32_t)u->input,
 			      .cc5m = (uint32_t)u->cc5m, .cc1h = (uint32_t)u->cc1h,
@@ -607,7 +802,7 @@ static unsigned add_request(struct model *m, int32_t si, uint32_t file, int64_t 
 	s->reqs[s->nreqs++] = ri;
 	m->files[file].requests++;
 
-	unsigned changed = MODEL_NEW_REQUEST | classify(m, ri, chain_key);
+	unsigned changed = MODEL_NEW_REQUEST | classify(m, ri, file, chain_key);
 	r = REQ(m, ri);
 	if (r->flags & REQ_COUNTED) {
 		double cost = priced ? model_request_cost(m, r) : 0;
@@ -619,11 +814,7 @@ static unsigned add_request(struct model *m, int32_t si, uint32_t file, int64_t 
 			s->first_at = t;
 		if (s->last_at == CT_TIME_NONE || t > s->last_at)
 			s->last_at = t;
-		bool known = false;
-		for (uint8_t i = 0; i < s->nmodels; i++)
-			known = known || s->models[i] == model;
-		if (!known && s->nmodels < 8 && model)
-			s->models[s->nmodels++] = model;
+		session_note_model(s, model, t);
 	}
 	return changed;
 }
@@ -656,13 +847,15 @@ static unsigned update_output(struct model *m, uint32_t ri, uint64_t output, int
 	return MODEL_UPDATED;
 }
 
-/* A resume boundary on session si from session `from`. A boundary from another session wins
- * over one within the session (a replayed file also changes version). */
-static void boundary(struct model *m, int32_t si, int32_t from)
+/* A resume boundary in file fi on session si from session `from`. A boundary from another
+ * session wins over one within the session (a replayed file also changes version). */
+static void boundary(struct model *m, uint32_t fi, int32_t si, int32_t from)
 {
-	struct session *s = &m->sessions[si];
-	if (s->pending_from == NO_SESSION || s->pending_from == si)
-		s->pending_from = from;
+	struct file_state *fs = &m->fstate[fi];
+	if (fs->pending_session != si || fs->pending_from == NO_SESSION || fs->pending_from == si) {
+		fs->pending_session = si;
+		fs->pending_from = from;
+	}
 }
 
 /* ---- Claude ---------------------------------------------------------------------------- */
@@ -742,13 +935,14 @@ static unsigned apply_claude(struct model *m, uint32_t fi, const struct line *ln
 	/* Lineage, for main-conversation lines of main transcripts. */
 	bool replayed = false;
 	/* Sub-agent transcripts are never replayed into another file: their uuids need no record. */
-	uint32_t *seen = f->subagent ? NULL : u64map_get(&m->uuids, ln->uuid);
+	uint32_t *seen = f->subagent || !ln->uuid ? NULL : u64map_get(&m->uuids, ln->uuid);
 	if (seen) {
 		if (m->pairs[*seen].file != fi) {
 			replayed = true;
 			fs->replay_owner = (int32_t)m->pairs[*seen].session;
+			order_check(m, fi, m->pairs[*seen].file);
 		}
-	} else if (!f->subagent) {
+	} else if (!f->subagent && ln->uuid) {
 		if (fs->pair_session != si) {
 			void *pp = m->pairs;
 			ct_grow(&pp, &m->cappairs, m->npairs + 1, sizeof *m->pairs);
@@ -759,31 +953,39 @@ static unsigned apply_claude(struct model *m, uint32_t fi, const struct line *ln
 			fs->pair_session = si;
 		}
 		u64map_put(&m->uuids, ln->uuid, fs->pair);
+		/* a junction that pointed here before this line was read was decided without it */
+		uint32_t *named = m->dangling.n ? u64map_get(&m->dangling, ln->uuid) : NULL;
+		if (named && *named != fi)
+			m->order_broken = true;
 	}
-	if (ln->sidechain && !f->subagent)
+	if (ln->sidechain && !f->subagent && ln->uuid)
 		u64map_put(&m->side_roots, ln->uuid, claude_chain(m, f, fs, ln));
-	if (!f->subagent && !ln->sidechain && !replayed) {
+	if (!f->subagent && !ln->sidechain && !replayed && ln->uuid) {
 		if (fs->last_version && ln->version && ln->version != fs->last_version &&
 		    fs->cur_session == si)
-			boundary(m, si, si); /* a new process wrote this file */
+			boundary(m, fi, si, si); /* a new process wrote this file */
 		if (fs->cur_session != NO_SESSION && fs->cur_session != si)
-			boundary(m, si, fs->cur_session); /* sessionId changed inside the file */
+			boundary(m, fi, si, fs->cur_session); /* sessionId changed inside the file */
 		if (!fs->first_new_done) {
 			fs->first_new_done = true;
 			int32_t from = fs->replay_owner;
 			if (from == NO_SESSION && ln->parent_uuid) {
 				uint32_t *par = u64map_get(&m->uuids, ln->parent_uuid);
-				if (par && m->pairs[*par].file != fi)
+				if (par && m->pairs[*par].file != fi) {
 					from = (int32_t)m->pairs[*par].session;
+					order_check(m, fi, m->pairs[*par].file);
+				} else if (!par) {
+					u64map_put(&m->dangling, ln->parent_uuid, fi);
+				}
 			}
 			if (from != NO_SESSION)
-				boundary(m, si, from);
+				boundary(m, fi, si, from);
 		}
 		fs->cur_session = si;
 		if (ln->version)
 			fs->last_version = ln->version;
 		if (ln->compact_boundary)
-			m->sessions[si].pending_compaction = true;
+			fs->compaction_session = si;
 		if (ln->tools.kind) /* a tool/MCP-set change before the next request (evidence.h) */
 			evidence_log_tools(m->evlog, (uint32_t)si, (uint32_t)m->nreqs, &ln->tools);
 	}
@@ -801,11 +1003,13 @@ static unsigned apply_claude(struct model *m, uint32_t fi, const struct line *ln
 		uint32_t *hit = u64map_get(&m->req_keys, key);
 		if (hit) {
 			m->stats.duplicate_lines++;
+			order_check(m, fi, REQ_FILE(m, *hit));
 			return changed | update_output(m, (uint32_t)*hit, ln->usage.output, ln->ts);
 		}
 		uint32_t *first = u64map_get(&m->msg_ids, ln->msg_id);
 		if (first && (ln->sidechain || (REQ(m, *first)->flags & REQ_SIDECHAIN))) {
 			m->stats.duplicate_lines++;
+			order_check(m, fi, REQ_FILE(m, *first));
 			u64map_put(&m->req_keys, key, *first);
 			return changed | update_output(m, (uint32_t)*first, ln->usage.output, ln->ts);
 		}
@@ -881,9 +1085,11 @@ static unsigned apply_codex(struct model *m, uint32_t fi, const struct line *ln)
 	switch (ln->kind) {
 	case LINE_CODEX_META: {
 		if (fs->first_session != NO_SESSION) {
-			/* Later metas are copied fork history — or, with our own id, a new process. */
-			if (!strcmp(m->sessions[fs->first_session].id, ln->session_id))
-				boundary(m, fs->first_session, fs->first_session);
+			/* Later metas are copied fork history — or, with our own id, a new process. A
+			 * sub-agent's file replays its parent's meta, whose id names the session the
+			 * sub-agent is counted in: history, not a new process. */
+			if (!f->subagent && !strcmp(m->sessions[fs->first_session].id, ln->session_id))
+				boundary(m, fi, fs->first_session, fs->first_session);
 			return 0;
 		}
 		int32_t si;
@@ -896,7 +1102,7 @@ static unsigned apply_codex(struct model *m, uint32_t fi, const struct line *ln)
 			si = session_get(m, ln->session_id, AGENT_CODEX, &changed);
 			if (ln->parent_id[0]) {
 				int32_t from = session_get(m, ln->parent_id, AGENT_CODEX, &changed);
-				boundary(m, si, from);
+				boundary(m, fi, si, from);
 			}
 		}
 		fs->cur_session = fs->first_session = si;
@@ -908,8 +1114,7 @@ static unsigned apply_codex(struct model *m, uint32_t fi, const struct line *ln)
 		fs->model = model_intern(m, ln->model);
 		return 0;
 	case LINE_CODEX_COMPACTED: {
-		int32_t si = codex_file_session(m, fi, &changed);
-		m->sessions[si].pending_compaction = true;
+		fs->compaction_session = codex_file_session(m, fi, &changed);
 		return changed;
 	}
 	case LINE_CODEX_TOKENS:
@@ -958,13 +1163,18 @@ static unsigned apply_codex(struct model *m, uint32_t fi, const struct line *ln)
 		fs->prev_total = ln->total;
 		fs->have_prev_total = true;
 	}
-	if (u64map_get(&m->req_keys, key)) {
+	uint32_t *seen = u64map_get(&m->req_keys, key);
+	if (seen) {
 		m->stats.duplicate_lines++;
+		if (*seen < m->nreqs)
+			order_check(m, fi, REQ_FILE(m, *seen));
 		return changed;
 	}
-	u64map_put(&m->req_keys, key, m->nreqs);
-	if (tokens_zero(&delta))
+	if (tokens_zero(&delta)) {
+		u64map_put(&m->req_keys, key, UINT32_MAX); /* seen, but no request of anyone's */
 		return changed; /* an all-zero usage is a refresh, not a request */
+	}
+	u64map_put(&m->req_keys, key, m->nreqs);
 	uint16_t model = fs->model ? fs->model : model_intern(m, "gpt-5");
 	struct usage u = {.input = delta.input - delta.cached, .cache_read = delta.cached, .output = delta.output};
 	return changed | add_request(m, si, fi, ln->ts, model, &u, f->subagent, f->subagent ? fs->chain_key : 0);
@@ -978,6 +1188,8 @@ unsigned model_apply(struct model *m, uint32_t file, const struct line *ln)
 		return 0;
 	m->stats.lines++;
 	m->files[file].lines++;
+	if (ln->ts != CT_TIME_NONE && !m->files[file].last_from_source)
+		m->files[file].last_ts = ln->ts;
 	if (ln->kind == LINE_MALFORMED) {
 		m->stats.malformed++;
 		if ((unsigned)ln->problem < 8)

@@ -148,9 +148,12 @@ void line_parse_claude(const char *s, size_t n, struct line *out)
 			out->ts = CT_TIME_NONE; /* titles do not need a time */
 		return;
 	}
-	/* Everything that is part of the conversation carries a uuid; the rest is bookkeeping. */
+	/* Everything that is part of the conversation carries a uuid; the rest is bookkeeping —
+	 * except a response's usage, which counts wherever it stands (ccusage counts such a line
+	 * too): without a uuid it takes no part in lineage, but it is a request. */
 	out->uuid = span_hash(&v[K_UUID]);
-	if (!out->uuid)
+	bool usage_line = jspan_eq(t, "assistant") && v[K_MESSAGE].type == '{' && v[M_USAGE].type == '{';
+	if (!out->uuid && !usage_line)
 		return;
 	if (line_take_ts(&v[K_TS], out)) {
 		line_bad(out, LP_BAD_TIME);
@@ -169,7 +172,12 @@ void line_parse_claude(const char *s, size_t n, struct line *out)
 		out->compact_boundary = true;
 	if (jspan_eq(t, "attachment") && v[K_ATTACH].type == '{')
 		parse_tools(v, &out->tools);
-	if (jspan_eq(t, "assistant") && v[K_MESSAGE].type == '{' && v[M_USAGE].type == '{') {
+	if (usage_line) {
+		/* a line that is nothing but its usage must carry the two counts every response has */
+		if (!out->uuid && (v[U_IN].type == 0 || v[U_OUT].type == 0)) {
+			line_bad(out, LP_MISSING_FIELD);
+			return;
+		}
 		parse_usage(v, out);
 		if (out->kind == LINE_MALFORMED)
 			return;

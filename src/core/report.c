@@ -240,11 +240,21 @@ struct timed_ev {
 	int64_t t;
 	uint32_t i;
 };
+static const struct model *ev_m;
 static int by_event_time(const void *a, const void *b)
 {
 	const struct timed_ev *x = a, *y = b;
 	if (x->t != y->t)
 		return x->t < y->t ? -1 : 1;
+	/* the same millisecond: by session, so the order does not depend on which file was read
+	 * first */
+	const struct request *rx = model_request(ev_m, model_event(ev_m, x->i)->request);
+	const struct request *ry = model_request(ev_m, model_event(ev_m, y->i)->request);
+	if (rx->session != ry->session) {
+		int c = strcmp(model_session(ev_m, rx->session)->id, model_session(ev_m, ry->session)->id);
+		if (c)
+			return c;
+	}
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
@@ -267,6 +277,7 @@ static uint32_t *sorted_events(const struct model *m, size_t *n)
 	struct timed_ev *t = xmalloc((k ? k : 1) * sizeof *t);
 	for (size_t i = 0; i < k; i++)
 		t[i] = (struct timed_ev){model_request(m, model_event(m, i)->request)->t, (uint32_t)i};
+	ev_m = m;
 	qsort(t, k, sizeof *t, by_event_time);
 	uint32_t *v = xmalloc((k ? k : 1) * sizeof *v);
 	for (size_t i = 0; i < k; i++)
@@ -325,11 +336,21 @@ static void write_session(struct buf *b, const struct model *m, const struct ses
 	jw_text(&w, "title", s->title);
 	jw_key(&w, "files");
 	buf_puts(b, "[");
+	/* in reading order, whatever order they were met in */
+	uint32_t *fv = xmalloc((s->nfiles ? s->nfiles : 1) * sizeof *fv);
+	memcpy(fv, s->files, s->nfiles * sizeof *fv);
+	for (uint32_t i = 1; i < s->nfiles; i++)
+		for (uint32_t j = i; j > 0 && model_file_cmp(m, fv[j - 1], fv[j]) > 0; j--) {
+			uint32_t x = fv[j];
+			fv[j] = fv[j - 1];
+			fv[j - 1] = x;
+		}
 	for (uint32_t i = 0; i < s->nfiles; i++) {
 		if (i)
 			buf_puts(b, ",");
-		put_text(b, model_file(m, s->files[i])->path);
+		put_text(b, model_file(m, fv[i])->path);
 	}
+	free(fv);
 	buf_puts(b, "]");
 	jw_time(&w, "first_at", s->first_at);
 	jw_time(&w, "last_at", s->last_at);
@@ -668,6 +689,19 @@ void report_event_line_ledgers(const struct model *m, size_t event, int64_t obse
 void report_event_line(const struct model *m, size_t event, int64_t observed_at, struct buf *out)
 {
 	report_event_line_ledgers(m, event, observed_at, NULL, out);
+}
+
+void report_retract_line(const char *event, size_t n, int64_t observed_at, struct buf *out)
+{
+	while (n && (event[n - 1] == '\n' || event[n - 1] == '\r'))
+		n--;
+	struct jw w = {out, false};
+	buf_puts(out, "{");
+	jw_str(&w, "kind", "retract");
+	jw_time(&w, "observed_at", observed_at);
+	jw_key(&w, "event");
+	buf_append(out, event, n);
+	buf_puts(out, "}\n");
 }
 
 void report_quota_line(const struct model *m, const struct report_ctx *c, struct buf *out)

@@ -543,11 +543,14 @@ void source_open_candidates(struct source *s, struct scands *c)
 		return;
 	}
 	for (size_t i = 0; i < c->n; i++)
-		tail_open(s, c->v[i].path, c->v[i].agent, c->v[i].subagent, c->v[i].root);
+		tail_open(s, c->v[i].path, c->v[i].agent, c->v[i].subagent, c->v[i].first_ts, c->v[i].root);
 }
 
 void source_settle(struct source *s)
 {
+	/* Known files first: a file born now (a resume copying an original's lines) sorts after
+	 * the original whose new lines wait in the same burst. */
+	tail_flush_dirty(s);
 	if (s->cands.n) {
 		/* Opening reads: move the batch aside so reads that find more start a new one. */
 		struct scands c = s->cands;
@@ -556,6 +559,21 @@ void source_settle(struct source *s)
 		scands_free(&c);
 	}
 	tail_flush_dirty(s);
+}
+
+void source_rebuild(struct source *s, const struct line_sink *sink)
+{
+	/* Forget every file without telling the old sink (it is being replaced), then read the
+	 * tree as at start-up. */
+	s->sink = *sink;
+	tail_free_all(s);
+	scands_free(&s->cands);
+	memset(&s->cands, 0, sizeof s->cands);
+	for (size_t i = 0; i < s->roots.n; i++)
+		s->roots.v[i].files = 0;
+	s->st.files = 0;
+	s->st.rebuilds++;
+	source_scan(s, NULL, 0);
 }
 
 int source_scan(struct source *s, char *err, size_t errlen)

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cachetop/line.h"
 #include "source_int.h"
 
 #define SCAN_AHEAD 8                       /* files a worker may run ahead of the committer */
@@ -39,6 +40,7 @@ struct job {
 	bool discarding, too_long;
 	unsigned char tailbytes[SOURCE_TAIL_CHECK];
 	unsigned taillen;
+	int64_t last_ts;             /* the last timestamp read (INT64_MAX: none) */
 };
 
 struct scan {
@@ -240,6 +242,9 @@ static void scan_file(struct scan *sc, size_t i, struct rbuf *b)
 		if (n <= 0)
 			break;
 		scan_tailbytes(j, to, (size_t)n);
+		int64_t ms;
+		if (line_peek_last_ts(to, (size_t)n, &ms) == 0)
+			j->last_ts = ms;
 		j->offset += (uint64_t)n;
 		j->bytes += (uint64_t)n;
 		scan_split(sc, i, b, (size_t)n);
@@ -292,6 +297,17 @@ static void scan_finish(struct scan *sc, size_t i)
 	else
 		buf_free(&j->partial);
 	f->discarding = j->discarding;
+	if (f->first_ts == INT64_MAX && j->lines) {
+		/* it was empty when peeked, and has lines now */
+		struct stat st;
+		int why;
+		int fd = tail_open_regular(f->path, &st, &why);
+		if (fd >= 0) {
+			tail_order_late(s, f, fd);
+			close(fd);
+		}
+	}
+	tail_order_last(s, f, j->last_ts);
 	memcpy(f->tail, j->tailbytes, j->taillen);
 	f->taillen = j->taillen;
 	s->st.lines += j->lines;
@@ -317,10 +333,12 @@ void scan_parallel(struct source *s, struct scands *c)
 		/* opened and checked by the peek (discover.c); a change since then is caught when
 		 * the worker opens it and finds another inode */
 		struct stat st = {.st_dev = c->v[i].dev, .st_ino = c->v[i].ino};
-		f = tail_register_opened(s, c->v[i].path, c->v[i].agent, c->v[i].subagent, c->v[i].root,
+		f = tail_register_opened(s, c->v[i].path, c->v[i].agent, c->v[i].subagent, c->v[i].first_ts, c->v[i].root,
 					 c->v[i].why ? NULL : &st, c->v[i].why);
-		if (f)
+		if (f) {
+			sc.jobs[sc.n].last_ts = INT64_MAX;
 			sc.jobs[sc.n++].f = f;
+		}
 	}
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nw = cores < 1 ? 1 : (size_t)cores;

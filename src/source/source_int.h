@@ -45,6 +45,7 @@ struct sfile {
 	enum agent agent;
 	bool subagent;
 	uint32_t handle;             /* the sink's handle */
+	int64_t first_ts, last_ts;   /* the reading order's keys (INT64_MAX: none found) */
 	size_t root;
 	dev_t dev;
 	ino_t ino;
@@ -158,11 +159,11 @@ void source_skip_forget(struct source *s, const char *path);
 /* tail.c */
 /* Register a new transcript (sink file_open) without reading it; *fd_out gets an open fd when
  * non-NULL, else it is closed. NULL when it cannot be opened (counted, with a message). */
-struct sfile *tail_register(struct source *s, const char *path, enum agent agent, bool subagent,
+struct sfile *tail_register(struct source *s, const char *path, enum agent agent, bool subagent, int64_t first_ts,
 			    size_t root, int *fd_out);
 /* The same for a path already opened and checked elsewhere (st: its fstat; NULL with why, the
  * open's errno or -2 for "not a regular file", when it could not be). No system calls. */
-struct sfile *tail_register_opened(struct source *s, const char *path, enum agent agent, bool subagent,
+struct sfile *tail_register_opened(struct source *s, const char *path, enum agent agent, bool subagent, int64_t first_ts,
 				   size_t root, const struct stat *st, int why);
 /* Open a path for reading if it is a regular file (through symlinks), without blocking on a
  * FIFO: the fd, or -1 with *why = an errno value, or -2 for "not a regular file". */
@@ -171,10 +172,13 @@ int tail_open_regular(const char *path, struct stat *st, int *why);
 void scan_parallel(struct source *s, struct scands *c);
 /* Open a newly found transcript (checking it is a regular file without blocking), register it
  * with the sink and read it. Returns NULL when it was skipped. */
-struct sfile *tail_open(struct source *s, const char *path, enum agent agent, bool subagent,
+struct sfile *tail_open(struct source *s, const char *path, enum agent agent, bool subagent, int64_t first_ts,
 			size_t root);
 /* Read whatever was appended (handles truncation, rewrite, inode change and deletion). */
 void tail_read(struct source *s, struct sfile *f);
+void tail_order_late(struct source *s, struct sfile *f, int fd);
+/* The file's last timestamp moved (INT64_MAX: none in what was read): tell the sink. */
+void tail_order_last(struct source *s, struct sfile *f, int64_t last_ts);
 void tail_mark_dirty(struct source *s, struct sfile *f);
 /* Read every queued file. */
 void tail_flush_dirty(struct source *s);

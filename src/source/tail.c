@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cachetop/line.h"
 #include "source_int.h"
 
 /* Open `path` for reading only if it is a regular file (following a symlink), never blocking:
@@ -130,12 +131,16 @@ static void tail_restart(struct sfile *f)
 
 static void tail_from_fd(struct source *s, struct sfile *f, int fd)
 {
+	tail_order_late(s, f, fd);
+	int64_t last = INT64_MAX, ms;
 	for (;;) {
 		ssize_t n = pread(fd, s->rbuf, SOURCE_BLOCK, (off_t)f->offset);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
+		if (line_peek_last_ts(s->rbuf, (size_t)n, &ms) == 0)
+			last = ms;
 		tail_split(s, f, s->rbuf, (size_t)n);
 		tail_remember(f, s->rbuf, (size_t)n);
 		f->offset += (uint64_t)n;
@@ -143,18 +148,19 @@ static void tail_from_fd(struct source *s, struct sfile *f, int fd)
 		if ((size_t)n < SOURCE_BLOCK)
 			break; /* caught up; the next write brings another event */
 	}
+	tail_order_last(s, f, last);
 	/* Caught up on a line boundary: thousands of idle files must not each keep a buffer. */
 	if (f->partial.len == 0 && f->partial.cap)
 		buf_free(&f->partial);
 }
 
-struct sfile *tail_register(struct source *s, const char *path, enum agent agent, bool subagent,
+struct sfile *tail_register(struct source *s, const char *path, enum agent agent, bool subagent, int64_t first_ts,
 			    size_t root, int *fd_out)
 {
 	struct stat st;
 	int why;
 	int fd = tail_open_regular(path, &st, &why);
-	struct sfile *f = tail_register_opened(s, path, agent, subagent, root, fd < 0 ? NULL : &st, why);
+	struct sfile *f = tail_register_opened(s, path, agent, subagent, first_ts, root, fd < 0 ? NULL : &st, why);
 	if (f && fd_out)
 		*fd_out = fd;
 	else if (fd >= 0)
@@ -162,7 +168,43 @@ struct sfile *tail_register(struct source *s, const char *path, enum agent agent
 	return f;
 }
 
-struct sfile *tail_register_opened(struct source *s, const char *path, enum agent agent, bool subagent,
+/* Give the sink the file's handle and its place in the reading order. */
+static void tail_announce(struct source *s, struct sfile *f)
+{
+	f->handle = s->sink.file_open(s->sink.ctx, f->agent, f->path, f->subagent);
+	if (s->sink.file_order)
+		s->sink.file_order(s->sink.ctx, f->handle, f->first_ts, f->last_ts);
+}
+
+void tail_order_last(struct source *s, struct sfile *f, int64_t last_ts)
+{
+	if (last_ts == INT64_MAX || last_ts == f->last_ts)
+		return;
+	f->last_ts = last_ts;
+	if (s->sink.file_order)
+		s->sink.file_order(s->sink.ctx, f->handle, f->first_ts, f->last_ts);
+}
+
+/* The first timestamp of an open file, as the scan's peek finds it (INT64_MAX: none). */
+static int64_t tail_peek_first(struct source *s, int fd)
+{
+	ssize_t n = pread(fd, s->rbuf, SOURCE_BLOCK, 0);
+	int64_t ms;
+	return n > 0 && line_peek_first_ts(s->rbuf, (size_t)n, &ms) == 0 ? ms : INT64_MAX;
+}
+
+/* A file found empty (just created) has no place in the reading order yet: it gets one from
+ * its first timestamped line, before that line is handed on. */
+void tail_order_late(struct source *s, struct sfile *f, int fd)
+{
+	if (f->first_ts != INT64_MAX)
+		return;
+	f->first_ts = tail_peek_first(s, fd);
+	if (f->first_ts != INT64_MAX && s->sink.file_order)
+		s->sink.file_order(s->sink.ctx, f->handle, f->first_ts, f->last_ts);
+}
+
+struct sfile *tail_register_opened(struct source *s, const char *path, enum agent agent, bool subagent, int64_t first_ts,
 				   size_t root, const struct stat *st, int why)
 {
 	if (!st) {
@@ -177,15 +219,17 @@ struct sfile *tail_register_opened(struct source *s, const char *path, enum agen
 	f->root = root;
 	f->dev = st->st_dev;
 	f->ino = st->st_ino;
+	f->first_ts = first_ts;
+	f->last_ts = INT64_MAX;
 	HASH_ADD_KEYPTR(hh, s->files, f->path, strlen(f->path), f);
-	f->handle = s->sink.file_open(s->sink.ctx, agent, path, subagent);
+	tail_announce(s, f);
 	s->st.files++;
 	if (root < s->roots.n)
 		s->roots.v[root].files++;
 	return f;
 }
 
-struct sfile *tail_open(struct source *s, const char *path, enum agent agent, bool subagent,
+struct sfile *tail_open(struct source *s, const char *path, enum agent agent, bool subagent, int64_t first_ts,
 			size_t root)
 {
 	struct sfile *f;
@@ -195,7 +239,7 @@ struct sfile *tail_open(struct source *s, const char *path, enum agent agent, bo
 		return f;
 	}
 	int fd;
-	f = tail_register(s, path, agent, subagent, root, &fd);
+	f = tail_register(s, path, agent, subagent, first_ts, root, &fd);
 	if (!f)
 		return NULL;
 	tail_from_fd(s, f, fd);
@@ -245,7 +289,9 @@ void tail_read(struct source *s, struct sfile *f)
 		f->dev = st.st_dev;
 		f->ino = st.st_ino;
 		tail_restart(f);
-		f->handle = s->sink.file_open(s->sink.ctx, f->agent, f->path, f->subagent);
+		f->first_ts = tail_peek_first(s, fd);
+		f->last_ts = INT64_MAX;
+		tail_announce(s, f);
 		s->st.files++;
 	} else if ((uint64_t)st.st_size < f->offset) {
 		s->sink.file_reset(s->sink.ctx, f->handle);
@@ -276,14 +322,35 @@ void tail_mark_dirty(struct source *s, struct sfile *f)
 	s->dirty = f;
 }
 
+static int tail_cmp_order(const void *a, const void *b)
+{
+	const struct sfile *x = *(const struct sfile *const *)a, *y = *(const struct sfile *const *)b;
+	if (x->first_ts != y->first_ts)
+		return x->first_ts < y->first_ts ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
 void tail_flush_dirty(struct source *s)
 {
+	/* A burst (a laptop waking, an overflow rescan) is read in the start-up scan's order, so
+	 * that it is told as the scan would tell it. */
 	while (s->dirty) {
-		struct sfile *f = s->dirty;
-		s->dirty = f->next_dirty;
-		f->dirty = false;
-		f->next_dirty = NULL;
-		tail_read(s, f);
+		size_t n = 0;
+		for (struct sfile *f = s->dirty; f; f = f->next_dirty)
+			n++;
+		struct sfile **v = xmalloc(n * sizeof *v);
+		n = 0;
+		for (struct sfile *f = s->dirty; f; f = f->next_dirty)
+			v[n++] = f;
+		s->dirty = NULL;
+		for (size_t i = 0; i < n; i++) {
+			v[i]->dirty = false;
+			v[i]->next_dirty = NULL;
+		}
+		qsort(v, n, sizeof *v, tail_cmp_order);
+		for (size_t i = 0; i < n; i++)
+			tail_read(s, v[i]);
+		free(v);
 	}
 }
 

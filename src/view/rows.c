@@ -5,6 +5,7 @@
  * path can neither inject escapes nor push a column out of place. Pure: no curses, no model
  * calls — the caller hands in the values (tests build them by hand). */
 #include "cachetop/render.h"
+#include "cachetop/timefmt.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -183,6 +184,22 @@ static void last_event_text(const struct cache_event *ev, bool utf8, char *out, 
 	}
 }
 
+const struct cache_event *rows_headline(const struct model *m, const struct session *s, int64_t now,
+					const struct cache_event **unexpected)
+{
+	const struct cache_event *lu = s->last_unexpected >= 0 ? model_event(m, (size_t)s->last_unexpected) : NULL;
+	const struct cache_event *le = s->last_event >= 0 ? model_event(m, (size_t)s->last_event) : NULL;
+	*unexpected = lu;
+	if (!lu)
+		return le;
+	int64_t at = model_request(m, lu->request)->t;
+	/* in the session's latest 5-hour stretch, or in the last five hours */
+	const int64_t five_h = 5 * 3600 * 1000LL;
+	bool recent = now - at < five_h || (s->last_at != CT_TIME_NONE && s->last_at - at < five_h);
+	bool warm_since = s->last_warm_at != CT_TIME_NONE && s->last_warm_at > at;
+	return recent || !warm_since ? lu : le;
+}
+
 void rows_session(const struct row_input *in, const struct columns *cols, bool utf8, struct row *out)
 {
 	const struct session *s = in->s;
@@ -236,8 +253,7 @@ void rows_session(const struct row_input *in, const struct columns *cols, bool u
 			    in->cache_left_s > 0 ? ROLE_WARM : ROLE_COLD);
 	}
 	if (cols->w[COL_EVENT] > 0 && in->last_event) {
-		/* the headline event: the latest unexpected miss when it is the latest event of
-		 * all, else the latest event (expected ones are quiet) */
+		/* the headline event (rows_headline) */
 		const struct cache_event *ev = in->last_event;
 		last_event_text(ev, utf8, buf, sizeof buf);
 		row_put_fit(out, cols->x[COL_EVENT], cols->w[COL_EVENT], utf8, buf,

@@ -196,24 +196,16 @@ void screen_main_collect(struct tui *t)
 
 /* Main-chain hit rates of a session, newest last, at most cap. */
 static size_t session_spark(const struct model *m, const struct session *s, struct spark_point *out,
-			    size_t cap, const struct cache_event **last_unexpected)
+			    size_t cap)
 {
 	size_t n = 0;
-	*last_unexpected = NULL;
-	for (size_t i = s->nreqs; i-- > 0;) {
+	for (size_t i = s->nreqs; i-- > 0 && n < cap;) {
 		const struct request *r = model_request(m, s->reqs[i]);
 		if (r->chain || (r->flags & REQ_SIDECHAIN))
 			continue;
-		if (!*last_unexpected && r->event &&
-		    (r->cause == CAUSE_RESUME_MISS || r->cause == CAUSE_UNEXPLAINED_MISS))
-			*last_unexpected = model_event(m, r->event - 1);
-		if (n < cap) {
-			out[n].hit = request_hit(r);
-			out[n].cause = r->cause;
-			n++;
-		} else if (*last_unexpected) {
-			break;
-		}
+		out[n].hit = request_hit(r);
+		out[n].cause = r->cause;
+		n++;
 	}
 	for (size_t i = 0; i < n / 2; i++) { /* collected newest first: reverse */
 		struct spark_point tmp = out[i];
@@ -275,11 +267,11 @@ static void session_list(struct tui *t, const struct layout *l, int64_t now)
 		size_t cap = c.w[COL_SPARK] > 0 ? (size_t)c.w[COL_SPARK] : 0;
 		if (cap > 256)
 			cap = 256;
-		size_t n = session_spark(t->m, s, sp, cap, &lu);
+		size_t n = session_spark(t->m, s, sp, cap);
+		const struct cache_event *head = rows_headline(t->m, s, now, &lu);
 		struct row_input in = {
 			.s = s, .now = now, .cache_left_s = model_cache_left_s(t->m, s, now),
-			.last_event = s->last_event >= 0 ? model_event(t->m, (size_t)s->last_event) : NULL,
-			.last_unexpected = lu, .spark = sp, .nspark = n,
+			.last_event = head, .last_unexpected = head == lu ? lu : NULL, .spark = sp, .nspark = n,
 		};
 		rows_session(&in, &c, t->utf8, &t->row);
 		bool sel = k == t->sel;

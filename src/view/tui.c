@@ -194,6 +194,23 @@ void tui_model_changed(struct tui *t, unsigned bits)
 		beep();
 }
 
+void tui_set_model(struct tui *t, const struct model *m)
+{
+	if (t->screen == SCREEN_DETAIL) {
+		const struct session *s = model_session(t->m, (size_t)t->detail);
+		int32_t i = s ? model_session_find(m, s->id) : -1;
+		if (i < 0)
+			t->screen = SCREEN_MAIN;
+		else
+			t->detail = i;
+	}
+	t->m = m;
+	t->nvis = 0; /* rows point into the old model: collected again on the next draw */
+	t->events_seen = model_event_count(m);
+	t->dirty = true;
+	t->ev_stale = true; /* the evidence belonged to the old model */
+}
+
 void tui_tick(struct tui *t) { t->dirty = true; }
 bool tui_dirty(const struct tui *t) { return t->dirty; }
 bool tui_paused(const struct tui *t) { return t->paused; }

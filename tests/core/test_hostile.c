@@ -387,9 +387,14 @@ Test(hostile, missing_and_duplicated_keys)
 			     "\"m\",\"usage\":{\"input_tokens\":1}}}", LP_BAD_TIME);
 	MALFORMED(&f, false, "{\"type\":\"user\",\"uuid\":\"badts\",\"timestamp\":\"yesterday\"}", LP_BAD_TIME);
 	MALFORMED(&f, false, "{\"type\":\"user\",\"uuid\":\"numts\",\"timestamp\":1767600000}", LP_BAD_TIME);
-	/* no uuid: bookkeeping, skipped; no usage: an entry but no request */
+	/* no uuid: bookkeeping, skipped — but a usage line without a uuid is a request when its
+	 * counts are there, and malformed with its reason when they are not */
+	MALFORMED(&f, false, "{\"type\":\"assistant\",\"timestamp\":\"2026-01-05T10:00:00Z\",\"message\":{\"usage\":{}}}",
+		  LP_MISSING_FIELD);
+	MALFORMED(&f, false, "{\"type\":\"assistant\",\"timestamp\":\"2026-01-05T10:00:00Z\",\"message\":{\"id\":\"m0\","
+			     "\"usage\":{\"input_tokens\":-3,\"output_tokens\":1}}}", LP_BAD_NUMBER);
 	struct model_stats before = *st(&f);
-	feed_claude(&f, "{\"type\":\"assistant\",\"timestamp\":\"2026-01-05T10:00:00Z\",\"message\":{\"usage\":{}}}");
+	feed_claude(&f, "{\"type\":\"user\",\"timestamp\":\"2026-01-05T10:00:00Z\",\"message\":{\"content\":\"x\"}}");
 	cr_expect_eq(st(&f)->skipped, before.skipped + 1);
 	feed_claude(&f, "{\"type\":\"assistant\",\"uuid\":\"nousage\",\"sessionId\":\"s1\",\"timestamp\":"
 			"\"2026-01-05T10:00:00Z\",\"message\":{\"id\":\"m\"}}");

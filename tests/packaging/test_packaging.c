@@ -23,7 +23,7 @@
 
 static const char *const expected_options[] = {
 	/* report */ "--json", "--csv", "--openmetrics",
-	/* watch */ "--jsonl", "--backfill",
+	/* watch */ "--jsonl", "--backfill", "--final-report",
 	/* replay */ "--speed",
 	/* common */ "--claude-dir", "--codex-dir", "--config", "--theme", "--no-color", "--ascii",
 	"--bell", "--since", "--now", "--max-frames", "--help", "--version",
