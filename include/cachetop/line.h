@@ -54,16 +54,29 @@ struct rl_window {
 };
 
 /* A rate-limit snapshot in any of the three historical shapes, normalised: resets as absolute
- * times (relative "resets_in_seconds"/"reset_after_seconds" added to the line's timestamp). */
+ * times (relative "resets_in_seconds"/"reset_after_seconds" added to the line's timestamp).
+ * `individual` is the nested individual_limit window some builds add (a spend control). */
 struct rate_limits {
 	bool present;
-	struct rl_window primary, secondary;
+	struct rl_window primary, secondary, individual;
+};
+
+/* A Claude attachment line that changes the tool or MCP set between two requests
+ * (transcript-formats.md E2): how many names it adds and removes, and the MCP servers it lists
+ * as pending (or needing auth) and failed. */
+enum tools_kind { TOOLS_NONE = 0, TOOLS_DEFERRED = 1, TOOLS_MCP_INSTRUCTIONS = 2 };
+struct tools_delta {
+	uint8_t kind;            /* enum tools_kind */
+	bool mcp;                /* MCP instructions, mcp__ tool names or MCP servers involved */
+	uint16_t added, removed, pending, failed;
 };
 
 #define LINE_ID_MAX 96
 #define LINE_MODEL_MAX 128
 #define LINE_TEXT_MAX 512
 #define LINE_PATH_MAX 4096
+#define LINE_VERSION_MAX 24
+#define LINE_LIMIT_MAX 64
 
 enum title_rank { TITLE_NONE = 0, TITLE_SUMMARY = 1, TITLE_AI = 2, TITLE_CUSTOM = 3 };
 
@@ -76,6 +89,8 @@ struct line {
 	char session_id[LINE_ID_MAX];    /* "" when absent */
 	uint64_t uuid, parent_uuid;      /* hashes; 0 when absent/null */
 	uint64_t version;                /* hash of "version"; 0 when absent */
+	char version_str[LINE_VERSION_MAX]; /* its text, for "updated 2.1.116 → 2.1.117" */
+	struct tools_delta tools;        /* attachment lines; kind 0 otherwise */
 	uint64_t agent_id;               /* hash of "agentId"; 0 when absent */
 	bool sidechain;
 	bool compact_boundary;           /* system/compact_boundary */
@@ -109,6 +124,8 @@ struct line {
 	bool has_info, has_total, has_last;
 	struct codex_tokens total, last;
 	struct rate_limits rl;
+	char limit_id[LINE_LIMIT_MAX];   /* rate_limits.limit_id ("" absent: the account's) */
+	char limit_name[LINE_LIMIT_MAX]; /* rate_limits.limit_name ("" absent or null) */
 };
 
 /* Parse one line (no trailing newline; a trailing '\r' is tolerated) of the given agent's

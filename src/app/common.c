@@ -102,7 +102,8 @@ void app_load(struct app *a)
 	a->qopts.limit_auto = a->cfg.quota_auto;
 	a->qopts.limit = a->cfg.quota_limit;
 	a->qopts.unit = a->cfg.quota_unit;
-	app_load_official(a);
+	if (!a->official_lazy)
+		app_load_official(a);
 }
 
 void app_free(struct app *a)
@@ -117,6 +118,7 @@ void app_free(struct app *a)
 	free(a->codex_dirs);
 	free(a->gemini_dirs);
 	source_roots_free(&a->roots);
+	ledger_set_free(&a->ledgers);
 	config_free(&a->cfg);
 	if (a->prices) {
 		price_table_free(a->prices);
@@ -246,7 +248,7 @@ void app_report_ctx(struct app *a, const struct source *s, struct report_root *r
 	*c = (struct report_ctx){.now = app_now(a), .roots = roots,
 				 .nroots = s ? app_report_roots(s, roots, cap) : 0, .quota = a->qopts,
 				 .claude_official = a->claude_official.present ? &a->claude_official : NULL,
-				 .utf8 = !a->ascii};
+				 .ledgers = a->ledgers.n ? &a->ledgers : NULL, .utf8 = !a->ascii};
 }
 
 /* ---- statusline state ------------------------------------------------------------------ */
@@ -265,26 +267,59 @@ char *app_state_path(void)
 	return b.data;
 }
 
-/* Read at most the last 256 KB: the newest reading is at the end. */
-void app_load_official(struct app *a)
+/* The state file's last `max` bytes, folded (ledgers: NULL to skip them). */
+static void load_tail(struct app *a, int fd, const struct stat *st, off_t max, struct ledger_set *ledgers)
+{
+	off_t want = st->st_size > max ? max : st->st_size;
+	char *buf = xmalloc((size_t)want + 1);
+	ssize_t n = pread(fd, buf, (size_t)want, st->st_size - want);
+	if (n > 0)
+		statusline_state_fold(buf, (size_t)n, &a->claude_official, ledgers);
+	free(buf);
+}
+
+void app_load_official_latest(struct app *a)
 {
 	memset(&a->claude_official, 0, sizeof a->claude_official);
 	char *path = app_state_path();
-	if (!path)
-		return;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int fd = path ? open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : -1;
 	free(path);
-	if (fd < 0)
-		return;
 	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-		off_t want = st.st_size > 262144 ? 262144 : st.st_size;
-		char *buf = xmalloc((size_t)want + 1);
-		ssize_t n = pread(fd, buf, (size_t)want, st.st_size - want);
-		if (n > 0)
-			statusline_state_read(buf, (size_t)n, &a->claude_official);
-		free(buf);
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		load_tail(a, fd, &st, 65536, NULL);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Read at most the last 1 MB (the newest readings are at the end; a reading with its ledger is
+ * a few hundred bytes), and only when the file changed: the dashboard asks every second. */
+void app_load_official(struct app *a)
+{
+	char *path = app_state_path();
+	int fd = path ? open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : -1;
+	free(path);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		memset(&a->claude_official, 0, sizeof a->claude_official);
+		ledger_set_free(&a->ledgers);
+		memset(&a->state_seen, 0, sizeof a->state_seen);
+		return;
 	}
+	int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	if (a->state_seen.dev == (uint64_t)st.st_dev && a->state_seen.ino == (uint64_t)st.st_ino &&
+	    a->state_seen.size == (int64_t)st.st_size && a->state_seen.mtime_ns == mtime) {
+		close(fd);
+		return;
+	}
+	a->state_seen.dev = (uint64_t)st.st_dev;
+	a->state_seen.ino = (uint64_t)st.st_ino;
+	a->state_seen.size = (int64_t)st.st_size;
+	a->state_seen.mtime_ns = mtime;
+	memset(&a->claude_official, 0, sizeof a->claude_official);
+	ledger_set_free(&a->ledgers);
+	load_tail(a, fd, &st, 1048576, &a->ledgers);
 	close(fd);
 }
 

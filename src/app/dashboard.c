@@ -122,6 +122,7 @@ static struct tui *make_tui(struct app *a, const struct model *m, double replay_
 		.replay_speed = replay_speed,
 		.quota = a->qopts,
 		.claude_official = &a->claude_official,
+		.ledgers = &a->ledgers,
 		.roots = &a->roots,
 	};
 	return tui_new(&o, m);
@@ -317,6 +318,7 @@ int cmd_replay(struct app *a)
 		return strstr(err, "not a directory") ? 2 : 1;
 	}
 	a->claude_official.present = false; /* this machine's readings are not the recording's */
+	ledger_set_free(&a->ledgers);
 	struct live_hooks hooks = {.ctx = &d, .replaced = dash_replaced};
 	int rc = 1;
 	if (live_open(&d.lv, a, &hooks, err, sizeof err) != 0)

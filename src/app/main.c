@@ -190,6 +190,8 @@ int main(int argc, char **argv)
 	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
 		a.no_color = true;
 
+	/* statusline runs after every assistant message: it reads the state file only if it must */
+	a.official_lazy = run == cmd_statusline;
 	app_load(&a);
 	int rc = run(&a);
 	app_free(&a);

@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cachetop/evidence.h"
 #include "cachetop/price.h"
+#include "cachetop/quota.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/util.h"
 #include "model_private.h"
@@ -107,6 +109,8 @@ struct model {
 	struct model_stats stats;
 	struct totals totals;
 	struct codex_quota codex;
+	struct codex_limits limits;     /* every Codex limit family (the account's is also `codex`) */
+	struct evidence_log *evlog;     /* versions and tool changes, for the evidence words */
 	struct line scratch;
 	struct gemini_state *gemini;    /* model_gemini.c's per-file state; NULL until needed */
 };
@@ -158,6 +162,7 @@ struct model *model_new(const struct model_opts *opts)
 		model_opts_default(&m->opts);
 	m->prices = m->opts.prices ? m->opts.prices : price_table_builtin();
 	m->codex.observed_at = CT_TIME_NONE;
+	m->evlog = evidence_log_new();
 	/* model index 0 is "unknown" */
 	m->model_names = xcalloc(8, sizeof *m->model_names);
 	m->model_prices = xcalloc(8, sizeof *m->model_prices);
@@ -210,6 +215,7 @@ void model_free(struct model *m)
 	u64map_free(&m->model_ids);
 	u64map_free(&m->file_paths);
 	gemini_state_free(m->gemini);
+	evidence_log_free(m->evlog);
 	free(m);
 }
 
@@ -606,6 +612,11 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 	int32_t from = NO_SESSION;
 	struct chain *ch = NULL;
 
+	/* No prompt tokens (a Codex row whose last usage is zero but for total_tokens): nothing was
+	 * read or sent, so it is neither cold nor anyone's predecessor; pending boundaries wait for
+	 * the next real request. */
+	if (!request_prompt(r))
+		return 0;
 	struct file_state *fs = &m->fstate[file];
 	if (chain_key) {
 		ch = chain_get(&m->spriv[si], chain_key,
@@ -999,6 +1010,8 @@ static unsigned apply_claude(struct model *m, uint32_t fi, const struct line *ln
 			fs->last_version = ln->version;
 		if (ln->compact_boundary)
 			fs->compaction_session = si;
+		if (ln->tools.kind) /* a tool/MCP-set change before the next request (evidence.h) */
+			evidence_log_tools(m->evlog, (uint32_t)si, (uint32_t)m->nreqs, &ln->tools);
 	}
 
 	if (!ln->has_usage)
@@ -1030,6 +1043,7 @@ static unsigned apply_claude(struct model *m, uint32_t fi, const struct line *ln
 	}
 	bool side = f->subagent || ln->sidechain;
 	uint32_t chain = side ? claude_chain(m, f, fs, ln) : 0;
+	evidence_log_version(m->evlog, (uint32_t)si, (uint32_t)m->nreqs, ln->version_str);
 	return changed | add_request(m, si, fi, ln->ts, model_intern(m, ln->model), &ln->usage, side, chain);
 }
 
@@ -1060,6 +1074,11 @@ static unsigned codex_quota(struct model *m, const struct line *ln)
 	const struct rate_limits *rl = &ln->rl;
 	if (!rl->present)
 		return 0;
+	/* every family is kept; only the account's drives the gauges (per-model ones are written
+	 * more often, with their own, lower usage) */
+	bool family = codex_limits_note(&m->limits, ln->ts, ln->limit_id, ln->limit_name, rl);
+	if (!codex_limit_is_account(ln->limit_id))
+		return family ? MODEL_QUOTA : 0;
 	/* a placeholder snapshot (all zero, no reset) after a real one carries no information */
 	bool zero = (!rl->primary.present || (rl->primary.used_percent == 0 && rl->primary.resets_at_ms == CT_TIME_NONE)) &&
 		    (!rl->secondary.present || (rl->secondary.used_percent == 0 && rl->secondary.resets_at_ms == CT_TIME_NONE));
@@ -1250,6 +1269,8 @@ const char *model_model_name(const struct model *m, uint16_t model) { return mod
 const struct model_stats *model_stats(const struct model *m) { return &m->stats; }
 const struct totals *model_totals(const struct model *m) { return &m->totals; }
 const struct codex_quota *model_codex_quota(const struct model *m) { return &m->codex; }
+const struct codex_limits *model_codex_limits(const struct model *m) { return &m->limits; }
+const struct evidence_log *model_evidence_log(const struct model *m) { return m->evlog; }
 const struct model_opts *model_options(const struct model *m) { return &m->opts; }
 
 double model_cache_left_s(const struct model *m, const struct session *s, int64_t now)

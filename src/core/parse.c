@@ -17,6 +17,8 @@ void line_reset(struct line *out)
 	out->ts = CT_TIME_NONE;
 	out->session_id[0] = 0;
 	out->uuid = out->parent_uuid = out->version = out->agent_id = 0;
+	out->version_str[0] = 0;
+	memset(&out->tools, 0, sizeof out->tools);
 	out->sidechain = out->compact_boundary = false;
 	out->cwd[0] = 0;
 	out->has_usage = out->synthetic = false;
@@ -32,6 +34,7 @@ void line_reset(struct line *out)
 	memset(&out->total, 0, sizeof out->total);
 	memset(&out->last, 0, sizeof out->last);
 	memset(&out->rl, 0, sizeof out->rl);
+	out->limit_id[0] = out->limit_name[0] = 0;
 }
 
 void line_bad(struct line *out, enum line_problem why)
@@ -196,6 +199,10 @@ void line_pack(const struct line *ln, struct buf *out)
 		pk(out, &ln->agent_id, 8);
 		pk_str(out, ln->session_id);
 		pk_str(out, ln->cwd);
+		pk_str(out, ln->version_str);
+		pk(out, &ln->tools.kind, 1);
+		if (ln->tools.kind)
+			pk(out, &ln->tools, sizeof ln->tools);
 		if (ln->has_usage) {
 			pk(out, &ln->msg_id, 8), pk(out, &ln->req_id, 8);
 			pk(out, &ln->usage, sizeof ln->usage);
@@ -222,6 +229,8 @@ void line_pack(const struct line *ln, struct buf *out)
 		pk(out, &ln->total, sizeof ln->total);
 		pk(out, &ln->last, sizeof ln->last);
 		pk(out, &ln->rl, sizeof ln->rl);
+		pk_str(out, ln->limit_id);
+		pk_str(out, ln->limit_name);
 		break;
 	case LINE_GEMINI_HEADER:
 	case LINE_GEMINI_SET: {
@@ -303,6 +312,10 @@ size_t line_unpack(const char *p, size_t n, struct line *out)
 		up(&u, &out->agent_id, 8);
 		up_str(&u, out->session_id, sizeof out->session_id);
 		up_str(&u, out->cwd, sizeof out->cwd);
+		up_str(&u, out->version_str, sizeof out->version_str);
+		up(&u, &out->tools.kind, 1);
+		if (out->tools.kind)
+			up(&u, &out->tools, sizeof out->tools);
 		if (out->has_usage) {
 			up(&u, &out->msg_id, 8), up(&u, &out->req_id, 8);
 			up(&u, &out->usage, sizeof out->usage);
@@ -328,6 +341,8 @@ size_t line_unpack(const char *p, size_t n, struct line *out)
 		up(&u, &out->total, sizeof out->total);
 		up(&u, &out->last, sizeof out->last);
 		up(&u, &out->rl, sizeof out->rl);
+		up_str(&u, out->limit_id, sizeof out->limit_id);
+		up_str(&u, out->limit_name, sizeof out->limit_name);
 		break;
 	case LINE_GEMINI_HEADER:
 	case LINE_GEMINI_SET:

@@ -12,6 +12,7 @@
 
 #include "cachetop/line.h"
 
+#include "cachetop/evidence.h"
 #include "cachetop/model.h"
 #include "cachetop/quota.h"
 #include "cachetop/report.h"
@@ -30,7 +31,13 @@ static void fuzz_pack_roundtrip(const struct line *ln)
 		abort();
 	if (ln->kind == LINE_CLAUDE_ENTRY &&
 	    (back.uuid != ln->uuid || strcmp(back.session_id, ln->session_id) ||
+	     strcmp(back.version_str, ln->version_str) || back.tools.kind != ln->tools.kind ||
+	     (ln->tools.kind && memcmp(&back.tools, &ln->tools, sizeof ln->tools)) ||
 	     (ln->has_usage && memcmp(&back.usage, &ln->usage, sizeof ln->usage))))
+		abort();
+	if (ln->kind == LINE_CODEX_TOKENS &&
+	    (strcmp(back.limit_id, ln->limit_id) || strcmp(back.limit_name, ln->limit_name) ||
+	     memcmp(&back.rl, &ln->rl, sizeof ln->rl)))
 		abort();
 	/* and unpacking a cut copy fails cleanly instead of reading past it */
 	if (b.len > 1)
@@ -51,6 +58,21 @@ static void fuzz_walk_model(struct model *m)
 	report_text(m, &c, &b);
 	for (size_t e = 0; e < model_event_count(m); e++)
 		report_event_line(m, e, now, &b);
+	/* the evidence of every event, together and one by one, must agree */
+	struct evidence_set es;
+	evidence_compute(m, NULL, &es);
+	for (size_t e = 0; e < es.n; e++) {
+		struct event_evidence one;
+		evidence_of_event(m, NULL, e, &one);
+		if (one.words != es.ev[e].words || one.floor_tokens != es.ev[e].floor_tokens)
+			abort();
+	}
+	evidence_free(&es);
+	const struct codex_limits *cl = model_codex_limits(m);
+	for (size_t li = 0; li < cl->n; li++) {
+		struct limit_view v;
+		codex_limit_view(&cl->v[li], now, &v);
+	}
 	for (size_t si = 0; si < model_session_count(m); si++)
 		(void)model_cache_left_s(m, model_session(m, si), now);
 	buf_free(&b);
