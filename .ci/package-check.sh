@@ -112,7 +112,7 @@ step "lintian"
 # account, which lintian rightly rejects as a contact. Only then are those contact tags set aside.
 suppress=()
 if [[ -z ${DEBEMAIL:-} ]]; then
-	suppress=(--suppress-tags bogus-mail-host,root-in-contact,bogus-mail-host-in-debian-changelog)
+	suppress=("--suppress-tags=bogus-mail-host,root-in-contact,bogus-mail-host-in-debian-changelog")
 	echo "no DEBEMAIL: the Maintainer is the local account ($(dpkg-deb --field "$deb" Maintainer));" \
 		"lintian's contact tags on it are not checked"
 fi
