@@ -189,8 +189,11 @@ size_t limits_lines(const struct claude_official *c, const struct codex_limits *
 		reset_text(v.over ? CT_TIME_NONE : v.resets_at, now, r5, sizeof r5);
 		reset_text(v.weekly_over ? CT_TIME_NONE : v.weekly_resets_at, now, r7, sizeof r7);
 		fmt_clock(x->observed_at, false, seen, sizeof seen);
-		snprintf(lines[n++], LIMITS_LINE, "%-7s %s%*s %5s %7s %5s %7s  %s", "codex", name, pad > 0 ? pad : 0, "", p5,
-			 r5, p7, r7, seen);
+		/* a long name is cut by snprintf: the line is for a screen row anyway */
+		if (snprintf(lines[n], LIMITS_LINE, "%-7s %s%*s %5s %7s %5s %7s  %s", "codex", name, pad > 0 ? pad : 0,
+			     "", p5, r5, p7, r7, seen) < 0)
+			lines[n][0] = 0;
+		n++;
 	}
 	if (n == 1 && n < max)
 		snprintf(lines[n++], LIMITS_LINE, "no official reading yet (Codex rollouts; Claude via cachetop statusline)");
