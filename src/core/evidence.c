@@ -216,7 +216,7 @@ static void pair_words(const struct model *m, const struct cache_event *e, uint3
 {
 	const struct request *r = model_request(m, e->request);
 	const struct session *s = model_session(m, r->session);
-	if (!cold_cause(e->cause) || !r->pred || s->agent != AGENT_CLAUDE)
+	if (!cold_cause(e->cause) || !r->pred || !agent_limits_from(s->agent, AGENT_LIMITS_STATUSLINE))
 		return;
 	uint32_t pi = r->pred - 1;
 	const struct request *p = model_request(m, pi);
@@ -279,7 +279,7 @@ static void ledger_session(const struct model *m, const struct session_ledger *l
 			   struct event_evidence *set, size_t only_event)
 {
 	const struct session *s = model_session(m, session);
-	if (!s || s->agent != AGENT_CLAUDE)
+	if (!s || !agent_limits_from(s->agent, AGENT_LIMITS_STATUSLINE))
 		return;
 	for (size_t k = 0; k < l->nmisses; k++) {
 		uint32_t ri = nearest_request(m, s, l->misses[k].at);

@@ -256,11 +256,8 @@ static uint16_t model_intern(struct model *m, const char *name)
 
 /* OpenAI and Google cache prompts implicitly: no write tiers, writes not billed extra, and the
  * prefix a request should find is its predecessor's whole prompt. */
-static bool implicit_cache(enum agent a) { return a != AGENT_CLAUDE; }
-static int implicit_ttl(const struct model *m, enum agent a)
-{
-	return a == AGENT_GEMINI ? m->opts.gemini_ttl_s : m->opts.codex_ttl_s;
-}
+static bool implicit_cache(enum agent a) { return agent_get(a)->implicit_cache; }
+static int implicit_ttl(const struct model *m, enum agent a) { return agent_ttl(a, &m->opts); }
 
 static int32_t session_get(struct model *m, const char *id, enum agent agent, unsigned *changed)
 {
@@ -667,10 +664,10 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 		E = P;
 	}
 	bool cold = E >= m->opts.cold_min_prefix && (double)r->cache_read < m->opts.cold_ratio * (double)E;
-	/* Gemini: many accounts never get implicit cache hits (cached stays 0). Until a session has
+	/* Some accounts never get implicit cache hits (Gemini: cached stays 0). Until a session has
 	 * read from the cache once, a request that reads nothing after a predecessor is no miss:
 	 * there was no cache to lose. */
-	bool unobserved = agent == AGENT_GEMINI && p && !m->spriv[si].cache_seen && !r->cache_read;
+	bool unobserved = agent_get(agent)->cache_seen_first && p && !m->spriv[si].cache_seen && !r->cache_read;
 	if (r->cache_read)
 		m->spriv[si].cache_seen = true;
 
@@ -902,7 +899,7 @@ static uint32_t claude_chain(struct model *m, const struct model_file *f, const 
 	return fold32(ln->uuid);
 }
 
-static unsigned apply_claude(struct model *m, uint32_t fi, const struct line *ln)
+unsigned model_apply_claude(struct model *m, uint32_t fi, const struct line *ln)
 {
 	struct model_file *f = &m->files[fi];
 	struct file_state *fs = &m->fstate[fi];
@@ -1095,7 +1092,7 @@ static unsigned codex_quota(struct model *m, const struct line *ln)
 	return differs ? MODEL_QUOTA : 0;
 }
 
-static unsigned apply_codex(struct model *m, uint32_t fi, const struct line *ln)
+unsigned model_apply_codex(struct model *m, uint32_t fi, const struct line *ln)
 {
 	struct model_file *f = &m->files[fi];
 	struct file_state *fs = &m->fstate[fi];
@@ -1200,6 +1197,8 @@ static unsigned apply_codex(struct model *m, uint32_t fi, const struct line *ln)
 
 /* ---- entry points ---------------------------------------------------------------------- */
 
+struct gemini_state **model_gemini_state(struct model *m) { return &m->gemini; }
+
 unsigned model_apply(struct model *m, uint32_t file, const struct line *ln)
 {
 	if (file >= m->nfiles)
@@ -1218,11 +1217,7 @@ unsigned model_apply(struct model *m, uint32_t file, const struct line *ln)
 		m->stats.skipped++;
 		return 0;
 	}
-	if (m->files[file].agent == AGENT_CODEX)
-		return apply_codex(m, file, ln);
-	if (m->files[file].agent == AGENT_GEMINI)
-		return gemini_apply(m, &m->gemini, file, ln);
-	return apply_claude(m, file, ln);
+	return agent_get(m->files[file].agent)->apply(m, file, ln);
 }
 
 struct feed_ctx {

@@ -229,3 +229,8 @@ unsigned gemini_apply(struct model *m, struct gemini_state **stp, uint32_t file,
 		return 0;
 	}
 }
+
+unsigned model_apply_gemini(struct model *m, uint32_t file, const struct line *ln)
+{
+	return gemini_apply(m, model_gemini_state(m), file, ln);
+}

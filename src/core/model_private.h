@@ -45,6 +45,14 @@ uint32_t model_chain_key(uint64_t h);
 /* model_gemini.c: Gemini records; its per-file state, freed and reset with the model's. */
 struct gemini_state;
 unsigned gemini_apply(struct model *m, struct gemini_state **st, uint32_t file, const struct line *ln);
+/* model_gemini.c's state slot in the model. */
+struct gemini_state **model_gemini_state(struct model *m);
+
+/* Each agent's rules for one parsed line (its row's `apply` in agents.c): what the line means for
+ * the agent's sessions and requests. */
+unsigned model_apply_claude(struct model *m, uint32_t file, const struct line *ln);
+unsigned model_apply_codex(struct model *m, uint32_t file, const struct line *ln);
+unsigned model_apply_gemini(struct model *m, uint32_t file, const struct line *ln);
 void gemini_file_reset(struct gemini_state *st, uint32_t file);
 void gemini_state_free(struct gemini_state *st);
 

@@ -298,7 +298,7 @@ void quota_compute_from(const struct model *m, enum agent a, const struct blocks
 	}
 
 	/* official readings: valid until their window resets */
-	if (a == AGENT_CLAUDE && claude && claude->present) {
+	if (agent_limits_from(a, AGENT_LIMITS_STATUSLINE) && claude && claude->present) {
 		if (claude->five_hour_pct >= 0 &&
 		    (claude->five_hour_resets_at == CT_TIME_NONE || claude->five_hour_resets_at > now)) {
 			q->official_percent = claude->five_hour_pct;
@@ -322,7 +322,7 @@ void quota_compute_from(const struct model *m, enum agent a, const struct blocks
 		}
 		q->observed_at = claude->observed_at;
 	}
-	if (a == AGENT_CODEX) {
+	if (agent_limits_from(a, AGENT_LIMITS_TRANSCRIPT)) {
 		const struct codex_quota *cq = model_codex_quota(m);
 		if (cq->present) {
 			/* the account family's newest reading (model.c keeps per-model ones apart) */

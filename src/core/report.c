@@ -376,7 +376,7 @@ static void write_session(struct buf *b, const struct model *m, const struct ses
 	jw_u64(&sub, "cache_read_tokens", s->sub.cache_read);
 	jw_usd(&sub, "cost_usd", s->sub.cost_usd);
 	buf_puts(b, "}");
-	write_ledger(&w, s->agent == AGENT_CLAUDE ? ledger_set_find(ledgers, s->id) : NULL);
+	write_ledger(&w, agent_limits_from(s->agent, AGENT_LIMITS_STATUSLINE) ? ledger_set_find(ledgers, s->id) : NULL);
 	buf_puts(b, "}");
 }
 
@@ -548,11 +548,11 @@ static struct json_object *quota_json(const struct model *m, const struct report
 	quota_compute_from(m, a, bl, c->now, &c->quota, c->claude_official, &q);
 	bool official = q.official_percent >= 0;
 	if (!agent_present(m, a) && !official &&
-	    !(a == AGENT_CODEX && (model_codex_quota(m)->present || model_codex_limits(m)->n)))
+	    !(agent_limits_from(a, AGENT_LIMITS_TRANSCRIPT) && (model_codex_quota(m)->present || model_codex_limits(m)->n)))
 		return NULL;
 	struct json_object *o = json_object_new_object();
 	const char *unit = q.unit == QUOTA_TOKENS ? "tokens" : "usd";
-	if (a == AGENT_CLAUDE) {
+	if (agent_limits_from(a, AGENT_LIMITS_STATUSLINE)) {
 		add(o, "block_start", jtime(q.block_start));
 		add(o, "used", jround(q.used, 6));
 		add(o, "limit", q.limit > 0 ? jround(q.limit, 6) : NULL);
@@ -591,12 +591,13 @@ static struct json_object *quota_json(const struct model *m, const struct report
 	return o;
 }
 
-/* {"claude": …, "codex": …}; bl: every agent's blocks */
+/* {"claude": …, "codex": …}: every agent with official limits; bl: every agent's blocks */
 static struct json_object *quotas_json(const struct model *m, const struct report_ctx *c, const struct blocks *bl)
 {
 	struct json_object *quota = json_object_new_object();
-	add(quota, "claude", quota_json(m, c, AGENT_CLAUDE, &bl[AGENT_CLAUDE]));
-	add(quota, "codex", quota_json(m, c, AGENT_CODEX, &bl[AGENT_CODEX]));
+	for (int a = 0; a < AGENT_COUNT; a++)
+		if (agent_table[a].limits != AGENT_LIMITS_NONE)
+			add(quota, agent_table[a].name, quota_json(m, c, (enum agent)a, &bl[a]));
 	return quota;
 }
 

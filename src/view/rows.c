@@ -148,8 +148,11 @@ static void project_label(const struct session *s, char *out, size_t cap)
 	snprintf(base, sizeof base, "%.*s", (int)(n - b), p + b);
 	if (!base[0])
 		snprintf(base, sizeof base, "%s", s->project ? "/" : "?");
-	snprintf(out, cap, "%s%s", base,
-		 s->agent == AGENT_CODEX ? " (codex)" : s->agent == AGENT_GEMINI ? " (gemini)" : "");
+	const struct agent_desc *ad = agent_get(s->agent);
+	if (ad->tag_in_list)
+		snprintf(out, cap, "%s (%s)", base, ad->name);
+	else
+		snprintf(out, cap, "%s", base);
 }
 
 void rows_list_header(const struct columns *c, struct row *out)

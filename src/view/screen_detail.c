@@ -189,7 +189,7 @@ static int extra_lines(struct tui *t, const struct session *s, int64_t now, int 
 		}
 		n++;
 	}
-	const struct session_ledger *sl = s->agent == AGENT_CLAUDE ? ledger_set_find(t->o.ledgers, s->id) : NULL;
+	const struct session_ledger *sl = agent_limits_from(s->agent, AGENT_LIMITS_STATUSLINE) ? ledger_set_find(t->o.ledgers, s->id) : NULL;
 	if (sl) {
 		struct ledger_compare c;
 		evidence_ledger_compare(t->m, sl, (uint32_t)t->detail, tui_evidence(t), &c);
@@ -208,7 +208,7 @@ static int extra_lines(struct tui *t, const struct session *s, int64_t now, int 
 		}
 		n++;
 	}
-	if (s->agent == AGENT_CODEX && model_codex_limits(t->m)->n) {
+	if (agent_limits_from(s->agent, AGENT_LIMITS_TRANSCRIPT) && model_codex_limits(t->m)->n) {
 		if (n < max) {
 			codex_limits_summary(model_codex_limits(t->m), now, t->utf8, line, sizeof line);
 			text_fit(line, w, t->utf8, safe, sizeof safe);

@@ -385,7 +385,6 @@ unsigned tui_input(struct tui *t)
 static void status_bar(struct tui *t, const struct layout *l)
 {
 	char buf[1024];
-	static const char *const agents[AF_COUNT] = {"all", "claude", "codex", "gemini"};
 	if (t->editing)
 		snprintf(buf, sizeof buf, " filter (project or id): %s_   Enter keep  Esc clear", t->filter);
 	else if (t->message[0])
@@ -398,7 +397,7 @@ static void status_bar(struct tui *t, const struct layout *l)
 		snprintf(buf, sizeof buf,
 			 " %s move  %s open  /%s%s%s filter  s:%s  a:%s  %st theme  p %s  ? help  q quit",
 			 t->utf8 ? "\xE2\x86\x91\xE2\x86\x93" : "j/k", t->utf8 ? "\xE2\x86\x92" : "Enter", t->filter[0] ? " [" : "", t->filter,
-			 t->filter[0] ? "]" : "", sort_name(t->sort), agents[t->agent],
+			 t->filter[0] ? "]" : "", sort_name(t->sort), t->agent == AF_ALL ? "all" : agent_name((enum agent)(t->agent - 1)),
 			 l->cols >= 92 ? "l limits  " : "" /* 80 columns keep "q quit"; ? lists it */,
 			 t->paused ? "resume" : "pause");
 	term_fill(t, l->status.y, 0, l->cols, ROLE_STATUS);
@@ -496,10 +495,11 @@ void tui_agents_with_data(const struct tui *t, bool have[AGENT_COUNT])
 		if (model_session(t->m, i)->tot.requests)
 			have[model_session(t->m, i)->agent] = true;
 	const struct codex_quota *cq = model_codex_quota(t->m);
-	if (cq && cq->present)
-		have[AGENT_CODEX] = true;
-	if (t->o.claude_official && t->o.claude_official->present)
-		have[AGENT_CLAUDE] = true;
+	for (int a = 0; a < AGENT_COUNT; a++)
+		if ((agent_table[a].limits == AGENT_LIMITS_TRANSCRIPT && cq && cq->present) ||
+		    (agent_table[a].limits == AGENT_LIMITS_STATUSLINE && t->o.claude_official &&
+		     t->o.claude_official->present))
+			have[a] = true;
 }
 
 /* Lines the 5h panel wants: one gauge per agent with data, plus the waste line. */

@@ -10,7 +10,8 @@
 #include "cachetop/tui.h"
 
 enum tui_screen { SCREEN_MAIN = 0, SCREEN_DETAIL = 1 };
-enum agent_filter { AF_ALL = 0, AF_CLAUDE, AF_CODEX, AF_GEMINI, AF_COUNT };
+/* The agent filter: AF_ALL, or 1 + an agent of the agent table. */
+enum agent_filter { AF_ALL = 0, AF_COUNT = AGENT_COUNT + 1 };
 
 struct tui {
 	struct tui_opts o;

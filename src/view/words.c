@@ -160,13 +160,13 @@ size_t limits_lines(const struct claude_official *c, const struct codex_limits *
 		reset_text(c->five_hour_resets_at, now, r5, sizeof r5);
 		reset_text(c->seven_day_resets_at, now, r7, sizeof r7);
 		fmt_clock(c->observed_at, false, seen, sizeof seen);
-		snprintf(lines[n++], LIMITS_LINE, "%-7s %-28s %5s %7s %5s %7s  %s", "claude", "account (statusline)", p5, r5,
+		snprintf(lines[n++], LIMITS_LINE, "%-7s %-28s %5s %7s %5s %7s  %s", agent_name(agent_limits_owner(AGENT_LIMITS_STATUSLINE)), "account (statusline)", p5, r5,
 			 p7, r7, seen);
 		if (c->has_spend && c->spend_pct >= 0 && n < max) {
 			bool over = c->spend_resets_at != CT_TIME_NONE && c->spend_resets_at <= now;
 			pct_text(over ? -1 : c->spend_pct, over, p5, sizeof p5);
 			reset_text(c->spend_resets_at, now, r5, sizeof r5);
-			snprintf(lines[n++], LIMITS_LINE, "%-7s %-28s %5s %7s %5s %7s  %s", "claude", "spend limit", p5, r5, "",
+			snprintf(lines[n++], LIMITS_LINE, "%-7s %-28s %5s %7s %5s %7s  %s", agent_name(agent_limits_owner(AGENT_LIMITS_STATUSLINE)), "spend limit", p5, r5, "",
 				 "", seen);
 		}
 	}
@@ -189,7 +189,7 @@ size_t limits_lines(const struct claude_official *c, const struct codex_limits *
 		reset_text(v.over ? CT_TIME_NONE : v.resets_at, now, r5, sizeof r5);
 		reset_text(v.weekly_over ? CT_TIME_NONE : v.weekly_resets_at, now, r7, sizeof r7);
 		fmt_clock(x->observed_at, false, seen, sizeof seen);
-		snprintf(lines[n++], LIMITS_LINE, "%-7s %s%*s %5s %7s %5s %7s  %s", "codex", name, pad > 0 ? pad : 0, "", p5,
+		snprintf(lines[n++], LIMITS_LINE, "%-7s %s%*s %5s %7s %5s %7s  %s", agent_name(agent_limits_owner(AGENT_LIMITS_TRANSCRIPT)), name, pad > 0 ? pad : 0, "", p5,
 			 r5, p7, r7, seen);
 	}
 	if (n == 1 && n < max)
