@@ -204,6 +204,10 @@ enum {
 unsigned model_feed(struct model *m, uint32_t file, const char *line, size_t n);
 /* The same with an already parsed line (parsing can run on other threads). */
 unsigned model_apply(struct model *m, uint32_t file, const struct line *ln);
+/* A number that changes whenever anything the model holds may have changed (a line applied, a
+ * file added, reset or gone): what a reader derived from the model (the 5-hour blocks, the pairs)
+ * stays valid while it is the same, so a frame that only moves `now` recomputes nothing. */
+uint64_t model_generation(const struct model *m);
 
 /* Read access. Pointers stay valid until the next feed. */
 size_t model_session_count(const struct model *m);

@@ -113,6 +113,7 @@ struct model {
 	struct evidence_log *evlog;     /* versions and tool changes, for the evidence words */
 	struct line scratch;
 	struct gemini_state *gemini;    /* model_gemini.c's per-file state; NULL until needed */
+	uint64_t generation;            /* bumped by every change (model_generation) */
 };
 
 /* A 64-bit hash as a nonzero 32-bit chain key (0 is the main chain). */
@@ -328,8 +329,11 @@ static void session_title(struct session *s, enum title_rank rank, const char *t
 	s->title_rank = rank;
 }
 
+uint64_t model_generation(const struct model *m) { return m->generation; }
+
 uint32_t model_file_add(struct model *m, enum agent agent, const char *path, bool subagent)
 {
+	m->generation++;
 	/* The same path again (deleted and re-created, replaced by a rename, rewritten by a resume
 	 * or a compaction): the same transcript. Its lines come again from byte 0, and must not
 	 * look like a copy of themselves — a copy would read as a resume. */
@@ -360,6 +364,7 @@ uint32_t model_file_add(struct model *m, enum agent agent, const char *path, boo
 
 void model_file_reset(struct model *m, uint32_t file)
 {
+	m->generation++;
 	if (file >= m->nfiles)
 		return;
 	/* Lines come again from byte 0: uuids already recorded for this file are recognised as its
@@ -379,6 +384,7 @@ void model_file_reset(struct model *m, uint32_t file)
 
 void model_file_gone(struct model *m, uint32_t file)
 {
+	m->generation++;
 	if (file < m->nfiles) {
 		m->files[file].gone = true;
 		m->order_broken = true;
@@ -1201,6 +1207,7 @@ struct gemini_state **model_gemini_state(struct model *m) { return &m->gemini; }
 
 unsigned model_apply(struct model *m, uint32_t file, const struct line *ln)
 {
+	m->generation++;
 	if (file >= m->nfiles)
 		return 0;
 	m->stats.lines++;
@@ -1382,6 +1389,7 @@ static void event_refresh(struct model *m, const struct request *r)
 
 unsigned model_request_update(struct model *m, uint32_t ri, const struct usage *u, uint16_t model)
 {
+	m->generation++;
 	if (ri >= m->nreqs)
 		return 0;
 	struct request *r = REQ(m, ri);

@@ -265,8 +265,7 @@ static void pairs(struct tui *t, const struct rect *rc, const struct session *s)
 {
 	if (rect_empty(rc))
 		return;
-	struct pair_bucket b[PAIR_BUCKETS];
-	pairs_compute(t->m, screen_same_project, (void *)s, b);
+	const struct pair_bucket *b = tui_pairs(t, t->detail, screen_same_project, (void *)s);
 	char buf[512], proj[256], x1[16], x2[16];
 	text_safe_fit(s->project ? s->project : "?", 60, t->utf8, proj, sizeof proj);
 	int y = rc->y;

@@ -148,6 +148,8 @@ void tui_free(struct tui *t)
 	free(t->themes);
 	free(t->vis);
 	evidence_free(&t->ev);
+	for (int a = 0; a < AGENT_COUNT; a++)
+		blocks_free(&t->blocks[a]);
 	free(t);
 }
 
@@ -209,6 +211,7 @@ void tui_set_model(struct tui *t, const struct model *m)
 	t->events_seen = model_event_count(m);
 	t->dirty = true;
 	t->ev_stale = true; /* the evidence belonged to the old model */
+	t->blocks_ok = t->pairs_ok = false; /* and so did the blocks and pairs */
 }
 
 void tui_tick(struct tui *t) { t->dirty = true; }
@@ -484,6 +487,31 @@ void tui_event_note(struct tui *t, size_t event, char *out, size_t cap)
 		return;
 	const struct request *r = model_request(t->m, ev->request);
 	evidence_describe(&es->ev[event], ev, (r->flags & REQ_AFTER_RESUME) != 0, t->utf8, out, cap);
+}
+
+const struct blocks *tui_blocks(struct tui *t, enum agent a)
+{
+	uint64_t g = model_generation(t->m);
+	if (!t->blocks_ok || t->blocks_gen != g) {
+		for (int i = 0; i < AGENT_COUNT; i++)
+			blocks_compute(t->m, (enum agent)i, &t->blocks[i]);
+		t->blocks_gen = g;
+		t->blocks_ok = true;
+	}
+	return &t->blocks[a];
+}
+
+const struct pair_bucket *tui_pairs(struct tui *t, int32_t si,
+				    bool (*filter)(const struct model *, uint32_t, void *), void *ctx)
+{
+	uint64_t g = model_generation(t->m);
+	if (!t->pairs_ok || t->pairs_gen != g || t->pairs_session != si) {
+		pairs_compute(t->m, filter, ctx, t->pairs);
+		t->pairs_gen = g;
+		t->pairs_session = si;
+		t->pairs_ok = true;
+	}
+	return t->pairs;
 }
 
 void tui_agents_with_data(const struct tui *t, bool have[AGENT_COUNT])
