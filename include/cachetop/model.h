@@ -15,27 +15,13 @@
 #include <stdint.h>
 
 #include "cachetop/agent.h"
+#include "cachetop/cause.h"
 #include "cachetop/line.h"
 
 struct price_table;
 struct codex_limits;
 struct evidence_log;
 
-/* Why a request is an event (design.md, "What a cold request is called"). */
-enum cause {
-	CAUSE_NONE = 0,          /* warm, ordinary: not an event */
-	CAUSE_FIRST_REQUEST,
-	CAUSE_TTL_EXPIRY,
-	CAUSE_MODEL_SWITCH,
-	CAUSE_COMPACTION,
-	CAUSE_RESUME_MISS,
-	CAUSE_UNEXPLAINED_MISS,
-	CAUSE_RESUME_HIT,        /* warm first request after a resume boundary */
-	CAUSE_COUNT
-};
-const char *cause_name(enum cause c);      /* "resume_miss", … ("" for CAUSE_NONE) */
-const char *cause_label(enum cause c);     /* "RESUME MISS", … for screens */
-bool cause_expected(enum cause c);         /* false exactly for resume_miss and unexplained_miss */
 
 struct model_opts {
 	uint64_t cold_min_prefix;   /* E (or P) below this is never cold; default 1024 */

@@ -187,7 +187,7 @@ static bool tools_between(const struct ev_sess *s, uint32_t after, uint32_t upto
 /* ---- the rules -------------------------------------------------------------------------------- */
 
 static bool main_chain(const struct request *r) { return !r->chain && !(r->flags & REQ_SIDECHAIN); }
-static bool cold_cause(unsigned c) { return c != CAUSE_NONE && c != CAUSE_RESUME_HIT && c < CAUSE_COUNT; }
+static bool cold_cause(unsigned c) { return cause_cold(c); }
 static bool five_only(const struct request *r) { return r->cc5m && !r->cc1h; }
 /* Causes Claude Code counts as misses (first requests have no prefix to miss; a compaction is an
  * expected rebuild for it too). */

@@ -123,16 +123,6 @@ static uint32_t fold32(uint64_t h)
 	return k ? k : 1;
 }
 
-static const char *const cause_names[CAUSE_COUNT] = {
-	"", "first_request", "ttl_expiry", "model_switch", "compaction", "resume_miss",
-	"unexplained_miss", "resume_hit"};
-static const char *const cause_labels[CAUSE_COUNT] = {
-	"", "FIRST REQUEST", "TTL EXPIRY", "MODEL SWITCH", "COMPACTION", "RESUME MISS",
-	"UNEXPLAINED MISS", "RESUME HIT"};
-
-const char *cause_name(enum cause c) { return (unsigned)c < CAUSE_COUNT ? cause_names[c] : ""; }
-const char *cause_label(enum cause c) { return (unsigned)c < CAUSE_COUNT ? cause_labels[c] : ""; }
-bool cause_expected(enum cause c) { return c != CAUSE_RESUME_MISS && c != CAUSE_UNEXPLAINED_MISS; }
 
 void model_opts_default(struct model_opts *o)
 {
@@ -669,7 +659,7 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 	} else {
 		E = P;
 	}
-	bool cold = E >= m->opts.cold_min_prefix && (double)r->cache_read < m->opts.cold_ratio * (double)E;
+	bool cold = cause_is_cold(E, r->cache_read, m->opts.cold_min_prefix, m->opts.cold_ratio);
 	/* Some accounts never get implicit cache hits (Gemini: cached stays 0). Until a session has
 	 * read from the cache once, a request that reads nothing after a predecessor is no miss:
 	 * there was no cache to lose. */
@@ -677,25 +667,10 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 	if (r->cache_read)
 		m->spriv[si].cache_seen = true;
 
-	enum cause c = CAUSE_NONE;
-	if (unobserved)
-		c = CAUSE_NONE;
-	else if (!p)
-		c = cold ? CAUSE_FIRST_REQUEST : CAUSE_NONE;
-	else if (cold) {
-		if (gap >= ttl)
-			c = CAUSE_TTL_EXPIRY;
-		else if (p->model != r->model)
-			c = CAUSE_MODEL_SWITCH;
-		else if (compaction)
-			c = CAUSE_COMPACTION;
-		else if (after_resume)
-			c = CAUSE_RESUME_MISS;
-		else
-			c = CAUSE_UNEXPLAINED_MISS;
-	} else if (after_resume) {
-		c = CAUSE_RESUME_HIT;
-	}
+	struct cause_facts facts = {.has_pred = p != NULL, .cold = cold, .unobserved = unobserved,
+				    .gap_s = gap, .ttl_s = p ? ttl : 0, .model_switch = p && p->model != r->model,
+				    .compaction = compaction, .after_resume = after_resume};
+	enum cause c = cause_of(&facts);
 	r->cause = (uint8_t)c;
 
 	/* lineage state: the TTL in force after this request is its own write tier, else the last */

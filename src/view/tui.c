@@ -188,7 +188,7 @@ void tui_model_changed(struct tui *t, unsigned bits)
 	bool ring = false;
 	for (size_t i = t->events_seen; i < ne; i++) {
 		enum cause c = (enum cause)model_event(t->m, i)->cause;
-		if (c == CAUSE_RESUME_MISS || c == CAUSE_UNEXPLAINED_MISS)
+		if (!cause_expected(c))
 			ring = true;
 	}
 	t->events_seen = ne;
