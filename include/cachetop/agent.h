@@ -51,6 +51,10 @@ struct agent_desc {
 	enum agent_limits limits;
 	void (*parse)(const char *s, size_t n, struct line *out);
 	unsigned (*apply)(struct model *m, uint32_t file, const struct line *ln);
+	/* the agent module's own per-file state: file read again from byte 0, model freed (NULL:
+	 * it keeps none) */
+	void (*file_reset)(struct model *m, uint32_t file);
+	void (*state_free)(struct model *m);
 };
 
 extern const struct agent_desc agent_table[AGENT_COUNT];

@@ -46,6 +46,7 @@ const struct agent_desc agent_table[AGENT_COUNT] = {
 		.tag_in_list = true,
 		.limits = AGENT_LIMITS_NONE,
 		.parse = line_parse_gemini, .apply = model_apply_gemini,
+		.file_reset = model_gemini_file_reset, .state_free = model_gemini_free,
 	},
 };
 

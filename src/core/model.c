@@ -205,7 +205,9 @@ void model_free(struct model *m)
 	free(m->pairs);
 	u64map_free(&m->model_ids);
 	u64map_free(&m->file_paths);
-	gemini_state_free(m->gemini);
+	for (int a = 0; a < AGENT_COUNT; a++)
+		if (agent_table[a].state_free)
+			agent_table[a].state_free(m);
 	evidence_log_free(m->evlog);
 	free(m);
 }
@@ -367,7 +369,9 @@ void model_file_reset(struct model *m, uint32_t file)
 	f->have_prev_total = false;
 	f->first_new_done = true; /* its boundary, if any, was already taken */
 	f->pending_session = f->pending_from = f->compaction_session = NO_SESSION;
-	gemini_file_reset(m->gemini, file);
+	for (int a = 0; a < AGENT_COUNT; a++)
+		if (agent_table[a].file_reset)
+			agent_table[a].file_reset(m, file);
 	/* what it held before is no longer in the tree: only a fresh read counts it right */
 	m->order_broken = true;
 }

@@ -53,6 +53,8 @@ struct gemini_state **model_gemini_state(struct model *m);
 unsigned model_apply_claude(struct model *m, uint32_t file, const struct line *ln);
 unsigned model_apply_codex(struct model *m, uint32_t file, const struct line *ln);
 unsigned model_apply_gemini(struct model *m, uint32_t file, const struct line *ln);
+void model_gemini_file_reset(struct model *m, uint32_t file);
+void model_gemini_free(struct model *m);
 void gemini_file_reset(struct gemini_state *st, uint32_t file);
 void gemini_state_free(struct gemini_state *st);
 
