@@ -16,7 +16,7 @@
 #include "cachetop/quota.h"
 #include "cachetop/theme.h"
 
-/* ---- Formatting: cachetop/fmt.h (shared with the text report). ---- */
+/* ---- Formatting: cachetop/fmt.h (the text report uses it too). ---- */
 
 /* ---- Display width (text.c). UTF-8 in, columns out; needs an LC_CTYPE with UTF-8 for
  * non-ASCII text (the tui sets it; in ASCII mode all text is ASCII). ---- */

@@ -1,6 +1,6 @@
 /* model_private.h — the part of the model's inside that an agent's own module in src/core
- * (model_claude.c, model_codex.c, model_gemini.c) may use: sessions, request storage and classification, lineage
- * boundaries and counters stay in model.c; an agent module decides what its records mean and
+ * (model_claude.c, model_codex.c, model_gemini.c) may use: sessions, request storage and
+ * classification, lineage boundaries and counters stay in model.c; an agent module decides what its records mean and
  * calls these. Not a public header. */
 #ifndef CACHETOP_MODEL_PRIVATE_H
 #define CACHETOP_MODEL_PRIVATE_H
@@ -60,7 +60,7 @@ void model_gemini_free(struct model *m);
 void gemini_file_reset(struct gemini_state *st, uint32_t file);
 void gemini_state_free(struct gemini_state *st);
 
-/* ---- the model's inside, shared by model.c and the agents' model_<name>.c ---------------- */
+/* ---- the model's inside, known to model.c and the agents' model_<name>.c ---------------- */
 
 #define NO_SESSION (-1)
 #define MAX_MODELS 65535
@@ -157,7 +157,7 @@ struct model {
 	uint64_t generation;            /* bumped by every change (model_generation) */
 };
 
-/* model.c's helpers for the agent modules */
+/* model.c's functions the agent modules call */
 uint32_t mdl_fold32(uint64_t h);
 int32_t mdl_session_get(struct model *m, const char *id, enum agent agent, unsigned *changed);
 void mdl_session_touch(struct model *m, int32_t si, uint32_t file, const struct line *ln);
