@@ -592,7 +592,7 @@ static struct json_object *quota_json(const struct model *m, const struct report
 	return o;
 }
 
-/* {"claude": …, "codex": …}: every agent with official limits; bl: every agent's blocks */
+/* one object per agent with official limits, by its name; bl: every agent's blocks */
 static struct json_object *quotas_json(const struct model *m, const struct report_ctx *c, const struct blocks *bl)
 {
 	struct json_object *quota = json_object_new_object();

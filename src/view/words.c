@@ -192,8 +192,10 @@ size_t limits_lines(const struct claude_official *c, const struct codex_limits *
 		reset_text(v.over ? CT_TIME_NONE : v.resets_at, now, r5, sizeof r5);
 		reset_text(v.weekly_over ? CT_TIME_NONE : v.weekly_resets_at, now, r7, sizeof r7);
 		fmt_clock(x->observed_at, false, seen, sizeof seen);
-		snprintf(lines[n++], LIMITS_LINE, "%-7.7s %s%*s %5s %7s %5s %7s  %s", tr_agent, name, pad > 0 ? pad : 0, "", p5,
+		/* a long row is cut at LIMITS_LINE, as the screen would cut it anyway */
+		int len = snprintf(lines[n++], LIMITS_LINE, "%-7.7s %s%*s %5s %7s %5s %7s  %s", tr_agent, name, pad > 0 ? pad : 0, "", p5,
 			 r5, p7, r7, seen);
+		(void)len;
 	}
 	if (n == 1 && n < max)
 		snprintf(lines[n++], LIMITS_LINE, "no official reading yet (Codex rollouts; Claude via cachetop statusline)");
