@@ -47,15 +47,14 @@ static const char usage_text[] =
 	"  -V, --version          the version\n";
 
 enum {
-	OPT_CLAUDE = 256, OPT_CODEX, OPT_CONFIG, OPT_THEME, OPT_NOCOLOR, OPT_ASCII, OPT_BELL, OPT_SINCE,
+	OPT_CONFIG = 256, OPT_THEME, OPT_NOCOLOR, OPT_ASCII, OPT_BELL, OPT_SINCE,
 	OPT_NOW, OPT_JSON, OPT_CSV, OPT_OPENMETRICS, OPT_JSONL, OPT_BACKFILL, OPT_SPEED, OPT_MAXFRAMES,
-	OPT_FINALREPORT, OPT_GEMINI,
+	OPT_FINALREPORT,
+	OPT_DIRS = 512, /* + an agent: its roots option (the agent table's `option`) */
 };
 
-static const struct option long_opts[] = {
-	{"claude-dir", required_argument, NULL, OPT_CLAUDE},
-	{"codex-dir", required_argument, NULL, OPT_CODEX},
-	{"gemini-dir", required_argument, NULL, OPT_GEMINI},
+/* after the agents' roots options, which main() puts first */
+static const struct option other_opts[] = {
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"theme", required_argument, NULL, OPT_THEME},
 	{"no-color", no_argument, NULL, OPT_NOCOLOR},
@@ -105,12 +104,17 @@ int main(int argc, char **argv)
 	a.speed = 60;
 	bool jsonl = false;
 	opterr = 0;
+	struct option long_opts[AGENT_COUNT + sizeof other_opts / sizeof other_opts[0]];
+	for (int ag = 0; ag < AGENT_COUNT; ag++)
+		long_opts[ag] = (struct option){agent_table[ag].option + 2, required_argument, NULL, OPT_DIRS + ag};
+	memcpy(long_opts + AGENT_COUNT, other_opts, sizeof other_opts);
 	int c;
 	while ((c = getopt_long(argc, argv, ":hV", long_opts, NULL)) != -1) {
+		if (c >= OPT_DIRS && c < OPT_DIRS + AGENT_COUNT) {
+			push(&a.dirs[c - OPT_DIRS], &a.ndirs[c - OPT_DIRS], optarg);
+			continue;
+		}
 		switch (c) {
-		case OPT_CLAUDE: push(&a.claude_dirs, &a.nclaude, optarg); break;
-		case OPT_CODEX: push(&a.codex_dirs, &a.ncodex, optarg); break;
-		case OPT_GEMINI: push(&a.gemini_dirs, &a.ngemini, optarg); break;
 		case OPT_CONFIG: a.config_path = optarg; break;
 		case OPT_THEME: a.theme = optarg; break;
 		case OPT_NOCOLOR: a.no_color = true; break;

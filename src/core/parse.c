@@ -108,12 +108,7 @@ int line_scan(const char *s, size_t n, const struct jscan_level *top, struct jsp
 
 void line_parse(enum agent agent, const char *s, size_t n, struct line *out)
 {
-	if (agent == AGENT_CODEX)
-		line_parse_codex(s, n, out);
-	else if (agent == AGENT_GEMINI)
-		line_parse_gemini(s, n, out);
-	else
-		line_parse_claude(s, n, out);
+	agent_get(agent)->parse(s, n, out);
 }
 
 static int line_ts(const char *s, size_t n, int64_t *ms)
