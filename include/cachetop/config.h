@@ -20,6 +20,7 @@ struct config {
 	/* roots: when non-empty they replace the defaults */
 	char **claude_dirs; size_t nclaude;
 	char **codex_dirs; size_t ncodex;
+	char **opencode_dirs; size_t nopencode;
 	char *theme;               /* name or path; NULL = "default" */
 	char *prices;              /* path of a user price table; NULL = the installed one */
 	bool bell;

@@ -20,6 +20,7 @@ struct app {
 	/* common options */
 	char **claude_dirs; size_t nclaude;      /* --claude-dir (repeatable) */
 	char **codex_dirs; size_t ncodex;        /* --codex-dir (repeatable) */
+	char **opencode_dirs; size_t nopencode;  /* --opencode-dir (repeatable) */
 	const char *config_path;                 /* --config */
 	const char *theme;                       /* --theme NAME|FILE */
 	int64_t since_ms;                        /* --since DATE; CT_TIME_NONE */
@@ -55,7 +56,7 @@ int app_feed_file(struct model *m, uint32_t file, const char *path);
 /* Wall clock in ms (the only place the app reads the clock, unless --now is given). */
 int64_t app_now(const struct app *a);
 
-/* Roots from --claude-dir/--codex-dir, else config, else the environment defaults. */
+/* Roots from --claude-dir/--codex-dir/--opencode-dir, else config, else the environment defaults. */
 void app_resolve_roots(struct app *a);
 /* A line_sink feeding the model; file handles are model file indices. */
 void app_model_sink(struct model *m, struct line_sink *out);

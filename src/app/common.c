@@ -31,9 +31,11 @@ void app_resolve_roots(struct app *a)
 	size_t ncl = a->nclaude ? a->nclaude : a->cfg.nclaude;
 	char **cx = a->ncodex ? a->codex_dirs : a->cfg.codex_dirs;
 	size_t ncx = a->ncodex ? a->ncodex : a->cfg.ncodex;
-	/* Naming roots of one agent on the command line means "these roots": the other agent's
+	char **oc = a->nopencode ? a->opencode_dirs : a->cfg.opencode_dirs;
+	size_t noc = a->nopencode ? a->nopencode : a->cfg.nopencode;
+	/* Naming roots of one agent on the command line means "these roots": the other agents'
 	 * defaults are not added behind the user's back. */
-	bool explicit = a->nclaude || a->ncodex;
+	bool explicit = a->nclaude || a->ncodex || a->nopencode;
 	if (ncl)
 		for (size_t i = 0; i < ncl; i++)
 			source_roots_add(&a->roots, AGENT_CLAUDE, cl[i]);
@@ -44,6 +46,11 @@ void app_resolve_roots(struct app *a)
 			source_roots_add(&a->roots, AGENT_CODEX, cx[i]);
 	else if (!explicit)
 		source_roots_default(&a->roots, AGENT_CODEX);
+	if (noc)
+		for (size_t i = 0; i < noc; i++)
+			source_roots_add(&a->roots, AGENT_OPENCODE, oc[i]);
+	else if (!explicit)
+		source_roots_default(&a->roots, AGENT_OPENCODE);
 }
 
 static char *data_file(const struct app *a, const char *name)
@@ -103,8 +110,11 @@ void app_free(struct app *a)
 		free(a->claude_dirs[i]);
 	for (size_t i = 0; i < a->ncodex; i++)
 		free(a->codex_dirs[i]);
+	for (size_t i = 0; i < a->nopencode; i++)
+		free(a->opencode_dirs[i]);
 	free(a->claude_dirs);
 	free(a->codex_dirs);
+	free(a->opencode_dirs);
 	source_roots_free(&a->roots);
 	config_free(&a->cfg);
 	if (a->prices) {

@@ -38,6 +38,7 @@ struct session_priv {
 	 * later would have changed that answer */
 	int64_t looked_up_at;
 	uint32_t project_file;  /* the file its project (cwd) was taken from */
+	bool oc_compacted;      /* opencode: a compaction summary since its last main request */
 };
 
 struct file_state {
@@ -101,6 +102,10 @@ struct model {
 	size_t nmodels, capmodels;
 	struct u64map model_ids;
 	struct u64map file_paths;       /* hash(path) → file index: a re-created file keeps its index */
+	/* opencode (apply_opencode) */
+	struct u64map oc_msgs;          /* message id → request index, OC_ZERO or OC_NOREQ */
+	struct u64map oc_sessions;      /* session id → the session it counts in, | OC_CHILD */
+	struct u64map oc_legacy;        /* ids first met in the legacy JSON tree */
 	struct model_stats stats;
 	struct totals totals;
 	struct codex_quota codex;
@@ -205,6 +210,9 @@ void model_free(struct model *m)
 	free(m->pairs);
 	u64map_free(&m->model_ids);
 	u64map_free(&m->file_paths);
+	u64map_free(&m->oc_msgs);
+	u64map_free(&m->oc_sessions);
+	u64map_free(&m->oc_legacy);
 	free(m);
 }
 
@@ -511,12 +519,12 @@ double model_request_cost(const struct model *m, const struct request *r)
 
 /* Waste (or rebuild) of a cold request: the prefix that should have been read but was written
  * (Claude) or sent uncached (Codex), priced at what the miss added over a cache read. */
-static void miss_cost(const struct model *m, const struct request *r, enum agent agent, uint64_t expected,
+static void miss_cost(const struct model *m, const struct request *r, bool oai, uint64_t expected,
 		      uint64_t *tokens, double *usd)
 {
 	uint64_t lost = expected > r->cache_read ? expected - r->cache_read : 0;
 	const struct price *p = m->model_prices[r->model];
-	if (agent == AGENT_CODEX) {
+	if (oai) {
 		/* No write premium at OpenAI: the loss is the uncached input billed at full price. */
 		*tokens = lost < r->input ? lost : r->input;
 		if (!p) {
@@ -591,9 +599,15 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 	int32_t from = NO_SESSION;
 	struct chain *ch = NULL;
 
+	/* OpenAI's rules: Codex, and opencode's requests to models that are not Anthropic's */
+	bool oai = agent == AGENT_CODEX || (r->flags & REQ_OPENAI_RULES);
+	/* opencode never says which TTL tier it wrote, and its reading order is its database's: its
+	 * sub-agent chains start at the configured TTL and its files are not compared */
+	bool oc = agent == AGENT_OPENCODE;
 	struct file_state *fs = &m->fstate[file];
 	if (chain_key) {
-		ch = chain_get(&m->spriv[si], chain_key, agent == AGENT_CODEX ? m->opts.codex_ttl_s : chain_start_ttl(m, s, r->t));
+		ch = chain_get(&m->spriv[si], chain_key,
+			       oai ? m->opts.codex_ttl_s : oc ? m->opts.default_ttl_s : chain_start_ttl(m, s, r->t));
 		pred = ch->last;
 		ttl = ch->ttl_s;
 	} else {
@@ -606,7 +620,7 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 		} else {
 			pred = s->main_last;
 			ttl = s->ttl_s;
-			if (pred)
+			if (pred && !oc)
 				order_check(m, file, REQ_FILE(m, pred - 1));
 		}
 		if (m->spriv[si].looked_up_at != INT64_MIN && r->t <= m->spriv[si].looked_up_at)
@@ -630,10 +644,12 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 	uint64_t P = request_prompt(r);
 	uint64_t E;
 	double gap = -1;
+	if (oai)
+		ttl = m->opts.codex_ttl_s;
 	if (p) {
-		if (agent != AGENT_CODEX)
+		if (!oai)
 			ttl = tier_ttl(p, ttl);
-		E = agent == AGENT_CODEX ? request_prompt(p) : (uint64_t)p->cache_read + request_cc(p);
+		E = oai ? request_prompt(p) : (uint64_t)p->cache_read + request_cc(p);
 		gap = (double)(r->t - p->t) / 1000.0;
 		r->pred = pred;
 	} else {
@@ -661,7 +677,7 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 	r->cause = (uint8_t)c;
 
 	/* lineage state: the TTL in force after this request is its own write tier, else the last */
-	int next_ttl = agent == AGENT_CODEX ? m->opts.codex_ttl_s : tier_ttl(r, p ? ttl : (ch ? ch->ttl_s : s->ttl_s));
+	int next_ttl = oai ? m->opts.codex_ttl_s : tier_ttl(r, p ? ttl : (ch ? ch->ttl_s : s->ttl_s));
 	if (ch) {
 		ch->last = ri + 1;
 		ch->ttl_s = next_ttl;
@@ -693,7 +709,7 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 	if (c != CAUSE_RESUME_HIT) {
 		uint64_t tok;
 		double usd;
-		miss_cost(m, r, agent, E, &tok, &usd);
+		miss_cost(m, r, oai, E, &tok, &usd);
 		if (cause_expected(c)) {
 			ev.rebuild_tokens = tok;
 			ev.rebuild_usd = usd;
@@ -756,7 +772,7 @@ static void session_note_model(struct session *s, uint16_t model, int64_t t)
 
 /* Store a new request and classify it. */
 static unsigned add_request(struct model *m, int32_t si, uint32_t file, int64_t t, uint16_t model,
-			    const struct usage *u, bool sidechain, uint32_t chain_key)
+			    const struct usage *u, bool sidechain, uint32_t chain_key, uint8_t flags)
 {
 	if (m->nreqs >= UINT32_MAX - 1)
 		return 0;
@@ -772,7 +788,7 @@ static unsigned add_request(struct model *m, int32_t si, uint32_t file, int64_t 
 	*r = (struct request){.t = t, .session = (uint32_t)si, .input = (uint32_t)u->input,
 			      .cc5m = (uint32_t)u->cc5m, .cc1h = (uint32_t)u->cc1h,
 			      .cache_read = (uint32_t)u->cache_read, .output = (uint32_t)u->output,
-			      .model = model};
+			      .model = model, .flags = flags};
 	if (sidechain)
 		r->flags |= REQ_SIDECHAIN;
 	if (m->opts.since_ms == CT_TIME_NONE || t >= m->opts.since_ms)
@@ -1006,7 +1022,7 @@ static unsigned apply_claude(struct model *m, uint32_t fi, const struct line *ln
 	}
 	bool side = f->subagent || ln->sidechain;
 	uint32_t chain = side ? claude_chain(m, f, fs, ln) : 0;
-	return changed | add_request(m, si, fi, ln->ts, model_intern(m, ln->model), &ln->usage, side, chain);
+	return changed | add_request(m, si, fi, ln->ts, model_intern(m, ln->model), &ln->usage, side, chain, 0);
 }
 
 /* ---- Codex ----------------------------------------------------------------------------- */
@@ -1158,7 +1174,211 @@ static unsigned apply_codex(struct model *m, uint32_t fi, const struct line *ln)
 	u64map_put(&m->req_keys, key, m->nreqs);
 	uint16_t model = fs->model ? fs->model : model_intern(m, "gpt-5");
 	struct usage u = {.input = delta.input - delta.cached, .cache_read = delta.cached, .output = delta.output};
-	return changed | add_request(m, si, fi, ln->ts, model, &u, f->subagent, f->subagent ? fs->chain_key : 0);
+	return changed | add_request(m, si, fi, ln->ts, model, &u, f->subagent, f->subagent ? fs->chain_key : 0, 0);
+}
+
+/* ---- opencode -------------------------------------------------------------------------- */
+
+/* One record per database row or legacy file (parse_opencode.c). A row is read again whenever
+ * it changes (a reply's tokens arrive when it completes, a title is set later): a record whose
+ * id was met before is the same line, not a new one, and replaces what its earlier version
+ * said. Sub-agent (task) sessions count in their top-level session as a chain of their own.
+ * A change a whole read would count differently (a request's tokens changed, a sub-agent
+ * session learnt after its messages, a database row after its legacy copy) marks the order
+ * broken: the live path then reads everything again. */
+#define OC_NOREQ UINT32_MAX          /* oc_msgs: a user message, or a reply without tokens */
+#define OC_ZERO (UINT32_MAX - 1)     /* oc_msgs: a reply whose tokens are all zero */
+#define OC_CHILD 0x80000000u         /* oc_sessions: a sub-agent session */
+
+/* The same record met again from where it was met first: one line, not two. */
+static void oc_again(struct model *m, uint32_t fi)
+{
+	m->stats.lines--;
+	m->files[fi].lines--;
+}
+
+/* A copy from the other place (database and legacy tree): the database's counts. Returns true
+ * when the record is a legacy copy to drop; a database record after its legacy copy means the
+ * database was read late (an import running now). */
+static bool oc_copy(struct model *m, const struct line *ln, uint64_t id)
+{
+	bool first_legacy = u64map_get(&m->oc_legacy, id) != NULL;
+	if (ln->legacy && !first_legacy) {
+		m->stats.duplicate_lines++;
+		return true;
+	}
+	if (!ln->legacy && first_legacy)
+		m->order_broken = true;
+	return false;
+}
+
+static void oc_touch(struct model *m, int32_t si, uint32_t fi, const struct line *ln)
+{
+	struct session *s = &m->sessions[si];
+	session_add_file(s, fi);
+	if (ln->cwd[0] && !s->project)
+		s->project = xstrdup(ln->cwd);
+	if (ln->ts != CT_TIME_NONE && (s->last_activity == CT_TIME_NONE || ln->ts > s->last_activity))
+		s->last_activity = ln->ts;
+}
+
+static unsigned oc_session(struct model *m, uint32_t fi, const struct line *ln)
+{
+	unsigned changed = 0;
+	uint64_t h = ct_hash(ln->session_id, strlen(ln->session_id));
+	uint32_t *known = u64map_get(&m->oc_sessions, h);
+	if (known) {
+		if (oc_copy(m, ln, h))
+			return 0;
+		oc_again(m, fi);
+		if (!!ln->parent_id[0] != !!(*known & OC_CHILD))
+			m->order_broken = true; /* its messages were counted as another session's */
+		if (*known & OC_CHILD)
+			return 0;
+		session_title(&m->sessions[*known], TITLE_AI, ln->title);
+		return MODEL_UPDATED;
+	}
+	if (ln->legacy)
+		u64map_put(&m->oc_legacy, h, 1);
+	if (ln->parent_id[0]) {
+		/* a task sub-agent: counted in the parent's top-level session */
+		uint64_t ph = ct_hash(ln->parent_id, strlen(ln->parent_id));
+		uint32_t *p = u64map_get(&m->oc_sessions, ph);
+		uint32_t root;
+		if (p) {
+			root = *p & ~OC_CHILD;
+		} else {
+			root = (uint32_t)session_get(m, ln->parent_id, AGENT_OPENCODE, &changed);
+			u64map_put(&m->oc_sessions, ph, root);
+		}
+		u64map_put(&m->oc_sessions, h, root | OC_CHILD);
+		return changed;
+	}
+	int32_t si = session_get(m, ln->session_id, AGENT_OPENCODE, &changed);
+	u64map_put(&m->oc_sessions, h, (uint32_t)si);
+	oc_touch(m, si, fi, ln);
+	session_title(&m->sessions[si], TITLE_AI, ln->title);
+	if (m->files[fi].session == NO_SESSION)
+		m->files[fi].session = si;
+	return changed | MODEL_UPDATED;
+}
+
+static bool usage_zero(const struct usage *u)
+{
+	return !u->input && !u->cache_creation && !u->cache_read && !u->output;
+}
+
+/* opencode's counts as cachetop counts them: Anthropic's writes at the configured tier (opencode
+ * never says which), OpenAI's rules for the rest (a write is uncached input, as no premium is
+ * charged for it). */
+static struct usage oc_usage(const struct model *m, const struct line *ln)
+{
+	struct usage u = ln->usage;
+	if (ln->openai_rules) {
+		u.input = u.input + u.cache_creation > UINT32_MAX ? UINT32_MAX : u.input + u.cache_creation;
+		u.cache_creation = 0;
+	} else if (m->opts.default_ttl_s >= 3600) {
+		u.cc1h = u.cache_creation;
+	} else {
+		u.cc5m = u.cache_creation;
+	}
+	return u;
+}
+
+/* A message met before came again: its new version replaces the old. */
+static unsigned oc_update(struct model *m, uint32_t *state, const struct line *ln)
+{
+	bool zero = ln->has_usage && usage_zero(&ln->usage);
+	if (*state == OC_NOREQ || *state == OC_ZERO) {
+		if (ln->has_usage && !zero)
+			return 1; /* it became a request: count it now */
+		if (*state == OC_NOREQ && zero) {
+			m->stats.skipped--;
+			m->stats.synthetic++;
+			*state = OC_ZERO;
+		}
+		return 0;
+	}
+	const struct request *r = REQ(m, *state);
+	struct usage u = oc_usage(m, ln);
+	if (!ln->has_usage || r->input != u.input || r->cc5m != u.cc5m || r->cc1h != u.cc1h ||
+	    r->cache_read != u.cache_read || r->output != u.output ||
+	    strcmp(model_model_name(m, r->model), ln->model) != 0)
+		m->order_broken = true; /* counted as it was; a whole read counts it as it is */
+	return 0;
+}
+
+static unsigned oc_message(struct model *m, uint32_t fi, const struct line *ln)
+{
+	unsigned changed = 0;
+	uint32_t *seen = u64map_get(&m->oc_msgs, ln->msg_id);
+	if (seen) {
+		if (oc_copy(m, ln, ln->msg_id))
+			return 0;
+		oc_again(m, fi);
+		if (!oc_update(m, seen, ln))
+			return 0;
+		/* no longer a skip or an all-zero reply: a request */
+		if (*seen == OC_NOREQ)
+			m->stats.skipped--;
+		else
+			m->stats.synthetic--;
+	} else if (ln->legacy) {
+		u64map_put(&m->oc_legacy, ln->msg_id, 1);
+	}
+	uint64_t h = ct_hash(ln->session_id, strlen(ln->session_id));
+	uint32_t *sv = u64map_get(&m->oc_sessions, h);
+	int32_t si;
+	uint32_t chain = 0;
+	if (sv) {
+		si = (int32_t)(*sv & ~OC_CHILD);
+		if (*sv & OC_CHILD)
+			chain = fold32(h);
+	} else {
+		/* no session record (yet): its own top-level session */
+		si = session_get(m, ln->session_id, AGENT_OPENCODE, &changed);
+		u64map_put(&m->oc_sessions, h, (uint32_t)si);
+	}
+	oc_touch(m, si, fi, ln);
+	if (m->files[fi].session == NO_SESSION)
+		m->files[fi].session = si;
+	if (!ln->has_usage || usage_zero(&ln->usage)) {
+		/* a user message; an aborted or failed reply, a shell command: not requests */
+		if (ln->has_usage)
+			m->stats.synthetic++;
+		else
+			m->stats.skipped++;
+		u64map_put(&m->oc_msgs, ln->msg_id, ln->has_usage ? OC_ZERO : OC_NOREQ);
+		return changed;
+	}
+	struct session_priv *sp = &m->spriv[si];
+	if (!chain && sp->oc_compacted) {
+		m->fstate[fi].compaction_session = si; /* classify takes it for this request */
+		sp->oc_compacted = false;
+	}
+	struct usage u = oc_usage(m, ln);
+	uint32_t ri = (uint32_t)m->nreqs;
+	changed |= add_request(m, si, fi, ln->ts, model_intern(m, ln->model), &u, chain != 0, chain,
+			       ln->openai_rules ? REQ_OPENAI_RULES : 0);
+	if (ri == m->nreqs)
+		return changed;
+	u64map_put(&m->oc_msgs, ln->msg_id, ri);
+	if (ln->compact_boundary && !chain)
+		m->spriv[si].oc_compacted = true;
+	/* a chain's requests in an order a whole read (by time created) would not have used */
+	const struct request *r = REQ(m, ri);
+	if (r->pred && REQ(m, r->pred - 1)->t > r->t)
+		m->order_broken = true;
+	return changed;
+}
+
+static unsigned apply_opencode(struct model *m, uint32_t fi, const struct line *ln)
+{
+	if (ln->kind == LINE_OPENCODE_SESSION)
+		return oc_session(m, fi, ln);
+	if (ln->kind == LINE_OPENCODE_MESSAGE)
+		return oc_message(m, fi, ln);
+	return 0;
 }
 
 /* ---- entry points ---------------------------------------------------------------------- */
@@ -1183,6 +1403,8 @@ unsigned model_apply(struct model *m, uint32_t file, const struct line *ln)
 	}
 	if (m->files[file].agent == AGENT_CODEX)
 		return apply_codex(m, file, ln);
+	if (m->files[file].agent == AGENT_OPENCODE)
+		return apply_opencode(m, file, ln);
 	return apply_claude(m, file, ln);
 }
 

@@ -397,7 +397,7 @@ static struct json_object *blocks_json(const struct blocks *b)
 	struct json_object *arr = json_object_new_array();
 	size_t i[AGENT_COUNT] = {0};
 	for (;;) {
-		/* merge the two agents' lists by start time */
+		/* merge the agents' lists by start time */
 		int pick = -1;
 		for (int a = 0; a < AGENT_COUNT; a++)
 			if (i[a] < b[a].n && (pick < 0 || b[a].v[i[a]].start < b[pick].v[i[pick]].start))
@@ -478,12 +478,16 @@ static struct json_object *quota_json(const struct model *m, const struct report
 	return o;
 }
 
-/* {"claude": …, "codex": …}; bl: every agent's blocks */
+/* {"claude": …, "codex": …, "opencode": …}; bl: every agent's blocks */
 static struct json_object *quotas_json(const struct model *m, const struct report_ctx *c, const struct blocks *bl)
 {
 	struct json_object *quota = json_object_new_object();
 	add(quota, "claude", quota_json(m, c, AGENT_CLAUDE, &bl[AGENT_CLAUDE]));
 	add(quota, "codex", quota_json(m, c, AGENT_CODEX, &bl[AGENT_CODEX]));
+	/* agents added since the schema's first version appear only when they have data */
+	struct json_object *oc = quota_json(m, c, AGENT_OPENCODE, &bl[AGENT_OPENCODE]);
+	if (oc)
+		add(quota, "opencode", oc);
 	return quota;
 }
 

@@ -49,7 +49,7 @@ void source_roots_add(struct source_roots *r, enum agent agent, const char *path
 	while (n > 1 && path[n - 1] == '/')
 		n--;
 	/* A path naming the transcript folder itself is taken as its root. */
-	const char *sub = agent == AGENT_CODEX ? "/sessions" : "/projects";
+	const char *sub = agent == AGENT_CODEX ? "/sessions" : agent == AGENT_OPENCODE ? "/storage" : "/projects";
 	if (discover_ends_with(path, n, sub) && n > strlen(sub))
 		n -= strlen(sub);
 	else if (agent == AGENT_CODEX && discover_ends_with(path, n, "/archived_sessions") &&
@@ -112,6 +112,23 @@ void source_roots_default(struct source_roots *r, enum agent which)
 		else if (home)
 			discover_add_joined(r, AGENT_CODEX, home, ".codex");
 	}
+	if (which == AGENT_OPENCODE || which == AGENT_COUNT) {
+		char *d = source_opencode_default_dir();
+		source_roots_add(r, AGENT_OPENCODE, d);
+		free(d);
+	}
+}
+
+char *source_opencode_default_dir(void)
+{
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = discover_home();
+	struct buf p = {0};
+	if (xdg && *xdg)
+		buf_printf(&p, "%s/opencode", xdg);
+	else if (home)
+		buf_printf(&p, "%s/.local/share/opencode", home);
+	return p.data;
 }
 
 void source_roots_free(struct source_roots *r)
@@ -221,6 +238,8 @@ struct source *source_new(const struct source_roots *roots, const struct line_si
 		if (s->roots.v[i].agent == AGENT_CODEX) {
 			discover_add_target(s, i, "sessions", false);
 			discover_add_target(s, i, "archived_sessions", true);
+		} else if (s->roots.v[i].agent == AGENT_OPENCODE) {
+			oc_add(s, i); /* a database, not a tree of transcripts */
 		} else {
 			discover_add_target(s, i, "projects", false);
 		}
@@ -234,6 +253,7 @@ void source_free(struct source *s)
 		return;
 	watch_stop(s);
 	tail_free_all(s);
+	oc_free(s);
 	scands_free(&s->cands);
 	struct spath *p, *tmp;
 	HASH_ITER(hh, s->skipped, p, tmp) {
@@ -573,6 +593,7 @@ void source_rebuild(struct source *s, const struct line_sink *sink)
 		s->roots.v[i].files = 0;
 	s->st.files = 0;
 	s->st.rebuilds++;
+	oc_forget(s);
 	source_scan(s, NULL, 0);
 }
 
@@ -597,5 +618,6 @@ int source_scan(struct source *s, char *err, size_t errlen)
 		if (!s->roots.v[i].exists)
 			s->roots.v[i].exists = discover_is_dir(s->roots.v[i].path);
 	source_settle(s);
+	oc_scan(s);
 	return rc;
 }

@@ -148,7 +148,7 @@ static void project_label(const struct session *s, char *out, size_t cap)
 	snprintf(base, sizeof base, "%.*s", (int)(n - b), p + b);
 	if (!base[0])
 		snprintf(base, sizeof base, "%s", s->project ? "/" : "?");
-	snprintf(out, cap, "%s%s", base, s->agent == AGENT_CODEX ? " (codex)" : "");
+	snprintf(out, cap, "%s%s", base, s->agent == AGENT_CODEX ? " (codex)" : s->agent == AGENT_OPENCODE ? " (opencode)" : "");
 }
 
 void rows_list_header(const struct columns *c, struct row *out)

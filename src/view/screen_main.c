@@ -16,7 +16,7 @@
 static bool agent_ok(const struct tui *t, enum agent a)
 {
 	return t->agent == AF_ALL || (t->agent == AF_CLAUDE && a == AGENT_CLAUDE) ||
-	       (t->agent == AF_CODEX && a == AGENT_CODEX);
+	       (t->agent == AF_CODEX && a == AGENT_CODEX) || (t->agent == AF_OPENCODE && a == AGENT_OPENCODE);
 }
 
 void screen_header(struct tui *t, const struct layout *l, int64_t now)
@@ -35,6 +35,12 @@ void screen_header(struct tui *t, const struct layout *l, int64_t now)
 	snprintf(left, sizeof left, "cachetop  claude %zu session%s (%zu live) %s codex %zu (%zu live)",
 		 n[AGENT_CLAUDE], n[AGENT_CLAUDE] == 1 ? "" : "s", live[AGENT_CLAUDE],
 		 t->utf8 ? "\xC2\xB7" : "|", n[AGENT_CODEX], live[AGENT_CODEX]);
+	/* opencode is named only once it has sessions: most users run the other two alone */
+	if (n[AGENT_OPENCODE]) {
+		size_t used = strlen(left);
+		snprintf(left + used, sizeof left - used, " %s opencode %zu (%zu live)", t->utf8 ? "\xC2\xB7" : "|",
+			 n[AGENT_OPENCODE], live[AGENT_OPENCODE]);
+	}
 	fmt_clock(now, true, clock, sizeof clock);
 	if (t->o.replay_speed > 0)
 		snprintf(replay, sizeof replay, "replay %s%g  ", t->utf8 ? "\xC3\x97" : "x", t->o.replay_speed);

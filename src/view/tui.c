@@ -380,7 +380,7 @@ unsigned tui_input(struct tui *t)
 static void status_bar(struct tui *t, const struct layout *l)
 {
 	char buf[1024];
-	static const char *const agents[AF_COUNT] = {"all", "claude", "codex"};
+	static const char *const agents[AF_COUNT] = {"all", "claude", "codex", "opencode"};
 	if (t->editing)
 		snprintf(buf, sizeof buf, " filter (project or id): %s_   Enter keep  Esc clear", t->filter);
 	else if (t->message[0])
@@ -410,7 +410,7 @@ static void help_overlay(struct tui *t)
 		"  Enter/Right     open a session    Left/Esc            back",
 		"  /               filter (project or id substring)",
 		"  s               sort: recent, hit %, waste, requests",
-		"  a               agents: all, claude, codex",
+		"  a               agents: all, claude, codex, opencode",
 		"  t               next theme        p  pause updates",
 		"  ?               this help         q  quit",
 		"",
@@ -433,7 +433,8 @@ static void help_overlay(struct tui *t)
 
 void tui_agents_with_data(const struct tui *t, bool have[AGENT_COUNT])
 {
-	have[AGENT_CLAUDE] = have[AGENT_CODEX] = false;
+	for (int a = 0; a < AGENT_COUNT; a++)
+		have[a] = false;
 	size_t ns = model_session_count(t->m);
 	for (size_t i = 0; i < ns; i++)
 		if (model_session(t->m, i)->tot.requests)
@@ -450,7 +451,9 @@ static int quota_lines(const struct tui *t)
 {
 	bool have[AGENT_COUNT];
 	tui_agents_with_data(t, have);
-	int n = (int)have[0] + (int)have[1];
+	int n = 0;
+	for (int a = 0; a < AGENT_COUNT; a++)
+		n += have[a];
 	return n ? n + 1 : 1;
 }
 

@@ -10,7 +10,7 @@
 #include "cachetop/tui.h"
 
 enum tui_screen { SCREEN_MAIN = 0, SCREEN_DETAIL = 1 };
-enum agent_filter { AF_ALL = 0, AF_CLAUDE, AF_CODEX, AF_COUNT };
+enum agent_filter { AF_ALL = 0, AF_CLAUDE, AF_CODEX, AF_OPENCODE, AF_COUNT };
 
 struct tui {
 	struct tui_opts o;
