@@ -678,7 +678,9 @@ void report_text(const struct model *m, const struct report_ctx *c, struct buf *
 
 	size_t n;
 	uint32_t *ss = sorted_sessions(m, &n);
-	buf_printf(out, "\nSESSIONS\n%-10s %-6s %-16s %5s %9s %9s %9s %9s %9s %6s %6s %9s\n", "SESSION", "AGENT",
+	/* "opencode" is wider than the column made for the first two agents */
+	int aw = agent_present(m, AGENT_OPENCODE) ? 8 : 6;
+	buf_printf(out, "\nSESSIONS\n%-10s %-*s %-16s %5s %9s %9s %9s %9s %9s %6s %6s %9s\n", "SESSION", aw, "AGENT",
 		   "PROJECT", "REQ", "INPUT", "WRITE5M", "WRITE1H", "READ", "OUTPUT", "HIT%", "CC/OUT", "COST");
 	for (size_t i = 0; i < n; i++) {
 		const struct session *s = model_session(m, ss[i]);
@@ -697,7 +699,7 @@ void report_text(const struct model *m, const struct report_ctx *c, struct buf *
 		else
 			snprintf(ratio, sizeof ratio, "-");
 		fmt_usd(b, sizeof b, s->tot.cost_usd, s->tot.unpriced < s->tot.requests);
-		buf_printf(out, "%-10s %-6s %-16s %5llu %9s %9s %9s %9s %9s %6s %6s %9s\n", id, agent_name(s->agent),
+		buf_printf(out, "%-10s %-*s %-16s %5llu %9s %9s %9s %9s %9s %6s %6s %9s\n", id, aw, agent_name(s->agent),
 			   proj, (unsigned long long)s->tot.requests, in, cc5, cc1, rd, o, a, ratio, b);
 	}
 	free(ss);
