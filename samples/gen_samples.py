@@ -2270,7 +2270,7 @@ def oc_expected_json():
                 "expected": r["cause"] not in ("resume_miss", "unexplained_miss"), "gap_s": r.get("gap_s"),
                 "ttl_s": r["ttl_s"], "hit_rate": round(plan_hit(r), 6), "expected_prefix_tokens": r.get("E"),
                 "input_tokens": r["in"], "cache_read_tokens": r["cr"], "cache_creation_tokens": r["cc"],
-                "model": r["model"], "subagent": r["sub"], "in_wal_only": r["where"] == "wal"}
+                "model": r["model"], "subagent": r["sub"], "in_wal_only": r["where"] == "wal", "resumed_from": None}
 
     sessions = {}
     for ss in S:

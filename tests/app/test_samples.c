@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ocbuild.h"
+
 static struct json_object *load_file(const char *path)
 {
 	struct json_object *o = json_object_from_file(path);
@@ -17,13 +19,11 @@ static struct json_object *load_file(const char *path)
 	return o;
 }
 
-/* Run the binary and parse its stdout as JSON. */
-static struct json_object *run_report(const char *claude, const char *codex)
+/* Run the binary's report --json with these root options and parse its stdout as JSON. */
+static struct json_object *run_json(const char *roots)
 {
 	char cmd[4096];
-	snprintf(cmd, sizeof cmd, "'%s' report --json --now 2026-11-21T00:00:00Z%s%s%s%s%s%s", CACHETOP_BIN,
-		 claude ? " --claude-dir '" : "", claude ? claude : "", claude ? "'" : "",
-		 codex ? " --codex-dir '" : "", codex ? codex : "", codex ? "'" : "");
+	snprintf(cmd, sizeof cmd, "'%s' report --json --now 2026-11-21T00:00:00Z%s", CACHETOP_BIN, roots);
 	FILE *p = popen(cmd, "r");
 	cr_assert_not_null(p);
 	size_t cap = 1 << 20, n = 0;
@@ -40,6 +40,14 @@ static struct json_object *run_report(const char *claude, const char *codex)
 	cr_assert_not_null(o, "report --json is not JSON");
 	free(buf);
 	return o;
+}
+
+static struct json_object *run_report(const char *claude, const char *codex)
+{
+	char roots[2048];
+	snprintf(roots, sizeof roots, "%s%s%s%s%s%s", claude ? " --claude-dir '" : "", claude ? claude : "",
+		 claude ? "'" : "", codex ? " --codex-dir '" : "", codex ? codex : "", codex ? "'" : "");
+	return run_json(roots);
 }
 
 static struct json_object *get(struct json_object *o, const char *k)
@@ -253,5 +261,69 @@ Test(samples, report_json_follows_the_schema)
 	const char *cxf[] = {"percent", "window_minutes", "resets_at", "weekly_percent", "weekly_resets_at", "observed_at"};
 	for (size_t k = 0; k < sizeof cxf / sizeof *cxf; k++)
 		get(cx, cxf[k]);
+	json_object_put(rep);
+}
+
+/* The opencode data folder (built from samples/opencode as gen_samples.py --opencode-db builds
+ * it, its writer left open): requests from the database, the rows only in its -wal among them,
+ * sub-agents in their parent's session, a compaction, the aborted and shell-command replies not
+ * counted, the legacy copies of the imported session dropped, the legacy-only session counted. */
+Test(samples, opencode_data_folder_matches_expectations)
+{
+	char tmp[] = "/tmp/cachetop-oc-XXXXXX";
+	cr_assert_not_null(mkdtemp(tmp));
+	sqlite3 *w = ocb_build(tmp);
+	struct json_object *all = load_file(SAMPLES_DIR "/expected.json");
+	struct json_object *exp = get(all, "opencode");
+	char roots[256];
+	snprintf(roots, sizeof roots, " --opencode-dir '%s'", tmp);
+	struct json_object *rep = run_json(roots);
+	struct json_object *tot = get(rep, "totals");
+	check_totals(get(exp, "totals"), tot);
+	cr_expect_eq(geti(tot, "synthetic_lines"), geti(exp, "synthetic_lines"));
+	cr_expect_eq(geti(tot, "duplicate_lines_dropped"), geti(exp, "duplicate_lines_dropped"));
+	cr_expect_eq(geti(tot, "lines"), geti(exp, "lines"));
+	cr_expect_eq(geti(tot, "malformed_lines"), 0);
+	struct json_object *events = get(rep, "events"), *want = get(exp, "events");
+	cr_expect_eq(json_object_array_length(events), json_object_array_length(want));
+	check_events(want, events);
+	for (size_t i = 0; i < json_object_array_length(events); i++) {
+		struct json_object *e = json_object_array_get_idx(events, i);
+		cr_expect_str_eq(gets(e, "agent"), "opencode");
+		for (size_t k = 0; k < json_object_array_length(want); k++) {
+			struct json_object *x = json_object_array_get_idx(want, k);
+			if (!strcmp(gets(x, "at"), gets(e, "at"))) {
+				cr_expect_str_eq(gets(e, "session"), gets(x, "session"));
+				cr_expect_eq(json_object_get_boolean(get(e, "subagent")), json_object_get_boolean(get(x, "subagent")));
+				cr_expect_str_eq(gets(e, "model"), gets(x, "model"));
+				cr_expect_eq(geti(e, "ttl_s"), geti(x, "ttl_s"));
+			}
+		}
+	}
+	check_pairs(get(exp, "pairs"), get(rep, "pairs"));
+	struct json_object *sessions = get(rep, "sessions"), *ws = get(exp, "sessions");
+	cr_expect_eq(json_object_array_length(sessions), (size_t)json_object_object_length(ws),
+		     "sub-agent sessions are not sessions of their own");
+	for (size_t i = 0; i < json_object_array_length(sessions); i++) {
+		struct json_object *s = json_object_array_get_idx(sessions, i), *x = NULL;
+		cr_assert(json_object_object_get_ex(ws, gets(s, "id"), &x), "unexpected session %s", gets(s, "id"));
+		cr_expect_str_eq(gets(s, "agent"), "opencode");
+		cr_expect_str_eq(gets(s, "title"), gets(x, "title"));
+		cr_expect_str_eq(gets(s, "project"), gets(x, "project"));
+		cr_expect_eq(geti(s, "requests"), geti(x, "requests"));
+		cr_expect_eq(geti(get(s, "subagents"), "requests"), geti(x, "subagent_requests"));
+		struct json_object *files = get(s, "files"), *wf = get(x, "files");
+		cr_assert_eq(json_object_array_length(files), json_object_array_length(wf));
+		const char *f = json_object_get_string(json_object_array_get_idx(files, 0));
+		const char *base = strrchr(f, '/') + 1;
+		cr_expect_str_eq(base, json_object_get_string(json_object_array_get_idx(wf, 0)));
+	}
+	cr_expect_str_eq(gets(json_object_array_get_idx(get(rep, "roots"), 0), "kind"), "opencode");
+	cr_expect_not_null(json_object_object_get_ex(get(rep, "quota"), "opencode", NULL) ? rep : NULL);
+	sqlite3_close(w);
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+	cr_expect_eq(system(cmd), 0);
+	json_object_put(all);
 	json_object_put(rep);
 }
