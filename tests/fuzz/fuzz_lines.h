@@ -37,7 +37,7 @@ static void fuzz_pack_roundtrip(const struct line *ln)
 	buf_free(&b);
 }
 
-static void fuzz_model_lines(const uint8_t *data, size_t size, enum agent first)
+static inline void fuzz_model_lines(const uint8_t *data, size_t size, enum agent first)
 {
 	struct model_opts o;
 	model_opts_default(&o);
