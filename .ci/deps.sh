@@ -2,7 +2,7 @@
 # deps.sh [build|test] — install the Debian packages cachetop needs, only those missing.
 # "build": to build and run; "test" adds the test, sanitizer, fuzzing and packaging tools.
 set -eu
-need="gcc make cmake pkg-config libncurses-dev libyaml-dev libjson-c-dev libinotifytools0-dev"
+need="gcc make cmake pkg-config libncurses-dev libyaml-dev libjson-c-dev libinotifytools0-dev libsqlite3-dev"
 if [ "${1:-build}" = test ]; then
 	need="$need libcriterion-dev tmux clang valgrind dpkg-dev file groff-base man-db prometheus zsh"
 fi

@@ -213,6 +213,12 @@ static int oc_rec_cmp(const struct ocrec *x, const struct ocrec *y)
 
 static int oc_rec_qcmp(const void *a, const void *b) { return oc_rec_cmp(a, b); }
 
+static void oc_recs_sort(struct ocrecs *r)
+{
+	if (r->n > 1)
+		qsort(r->v, r->n, sizeof r->v[0], oc_rec_qcmp);
+}
+
 /* ---- the object -------------------------------------------------------------------------- */
 
 void oc_add(struct source *s, size_t root)
@@ -403,7 +409,7 @@ static void oc_legacy_list(struct source *s, struct ocsrc *o, const char *kind, 
 	buf_free(&file);
 	buf_free(&rec);
 	free(top);
-	qsort(out->v, out->n, sizeof out->v[0], oc_rec_qcmp);
+	oc_recs_sort(out);
 }
 
 static void oc_legacy_handle(struct source *s, struct ocsrc *o)
@@ -829,8 +835,8 @@ static bool oc_read_db(struct source *s, struct ocsrc *o, int64_t now_ms, struct
 	}
 	if (r.rc == SQLITE_OK && !r.lost) {
 		/* an incremental read's batch, in time order: sessions, then messages */
-		qsort(r.ses.v, r.ses.n, sizeof r.ses.v[0], oc_rec_qcmp);
-		qsort(r.msg.v, r.msg.n, sizeof r.msg.v[0], oc_rec_qcmp);
+		oc_recs_sort(&r.ses);
+		oc_recs_sort(&r.msg);
 		oc_flush_recs(&r, &r.ses, o->db_handle, 0);
 		oc_flush_recs(&r, &r.msg, o->db_handle, 0);
 		return merged || !whole;
