@@ -2481,7 +2481,9 @@ def readme(exp):
     w("")
     w("- `claude/` is a Claude root (it holds `projects/`): `cachetop --claude-dir samples/claude`.")
     w("- `codex/` is a Codex root (it holds `sessions/`): `cachetop --codex-dir samples/codex`.")
-    w("- `cachetop replay samples/` plays both as if live.")
+    w("- `opencode/` is the deterministic part of an opencode data folder (section 5): build the folder with")
+    w("  `python3 samples/gen_samples.py --opencode-db DIR`, then `cachetop --opencode-dir DIR`.")
+    w("- `cachetop replay samples/` plays the Claude and Codex trees as if live.")
     w("")
     w("Conventions. Hit rate `h = cache_read / (input + cache_creation + cache_read)` (Codex: `cached / input_tokens`).")
     w("All times are UTC. A gap is measured from the first line of the predecessor's response to the first")
@@ -2642,6 +2644,56 @@ def readme(exp):
                                               "—" if b["delta_pp"] is None else "%.1f pp" % b["delta_pp"]))
     w("")
     w("Claude root only: `expected.json` → `claude.pairs`; Codex only: `codex.pairs`.")
+    w("")
+    oc = exp["opencode"]
+    w("## 5. opencode (`opencode/`, 2026-01..11)")
+    w("")
+    w("opencode ≥ 1.2 keeps its sessions in SQLite (`opencode.db`, WAL mode); ≤ 1.1 wrote a `storage/` tree of")
+    w("JSON files, which the one-time import left in place. A database and its WAL are not byte-reproducible")
+    w("(random WAL salts; the header names the SQLite version that wrote it), so the committed part is")
+    w("`opencode/storage/` and `opencode/opencode.sql`, the statements that build the database:")
+    w("`gen_samples.py --opencode-db DIR` (and the tests, with libsqlite3) run those above the line")
+    w("`%s`, checkpoint them into `opencode.db`, run the rest, and copy the database and its" % OC_WAL_MARK)
+    w("`-wal` while the writer is still open — so the last %d requests (the compaction among them) are in" % oc["wal_only_requests"])
+    w("`opencode.db-wal`")
+    w("only, as in a backup taken while opencode runs. `cachetop --opencode-dir samples/opencode` reads the")
+    w("legacy tree alone.")
+    w("")
+    w("| session | stored | title | requests | of which sub-agent |")
+    w("|---|---|---|---|---|")
+    for sid, x in oc["sessions"].items():
+        w("| `%s` | %s | %s | %d | %d |" % (sid, x["stored"], x["title"], x["requests"], x["subagent_requests"]))
+    w("")
+    w("- The first session (Claude Sonnet 4.5 through the `anthropic` provider) runs a task sub-agent: a child")
+    w("  session (`parent_id`, title `%s`, Claude Haiku 4.5), counted in its parent's" % list(oc["subagent_titles"].values())[0])
+    w("  session as a sub-agent chain; its step that called the task completes after the sub-agent's replies. A")
+    w("  7-minute idle gap (TTL expiry at the default 300 s: opencode does not say which tier it wrote), an")
+    w("  aborted reply and a `!` shell command (all-zero tokens: not requests), then, in the WAL only, `/compact`:")
+    w("  the summary reply (`summary: true`, warm) and the cold request after it (`compaction`), and a reply")
+    w("  written twice (started without tokens, then completed).")
+    w("- The second (gpt-5.1-codex through `openai`): OpenAI's rules (no write premium; E = the predecessor's")
+    w("  prompt), a TTL expiry after 7 minutes.")
+    w("- The third was imported: its rows are in the database and its files in `storage/` (%d legacy copies," %
+      oc["duplicate_lines_dropped"])
+    w("  session and messages, dropped: the database counts). The fourth exists only as JSON (never imported).")
+    w("- `part` rows (step-finish parts repeating the tokens) are in the database and are not read.")
+    w("")
+    w("| at | session | kind | gap | E | input | cc | cr | hit |")
+    w("|---|---|---|---|---|---|---|---|---|")
+    for e in oc["events"]:
+        w("| %s | %s%s | %s | %s | %s | %s | %s | %s | %.1f%% |" % (
+            e["at"], e["session"][:12], " (sub-agent)" if e["subagent"] else "", e["kind"],
+            "—" if e["gap_s"] is None else "%.1f min" % (e["gap_s"] / 60),
+            "—" if e["expected_prefix_tokens"] is None else format(e["expected_prefix_tokens"], ","),
+            format(e["input_tokens"], ","), format(e["cache_creation_tokens"], ","),
+            format(e["cache_read_tokens"], ","), e["hit_rate"] * 100))
+    w("")
+    t = oc["totals"]
+    w("Totals: %d requests, input %s, cache writes %s (all at the 5-minute tier), cache reads %s, output %s" % (
+        t["requests"], format(t["input_tokens"], ","), format(t["cache_creation_tokens"], ","),
+        format(t["cache_read_tokens"], ","), format(t["output_tokens"], ",")))
+    w("(reasoning included), from %d records (database rows and legacy files); %d replies are not requests." % (
+        oc["lines"], oc["synthetic_lines"]))
     w("")
     return "\n".join(L)
 
