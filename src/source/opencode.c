@@ -10,8 +10,9 @@
  * create an empty -wal and -shm beside it; the read is checked afterwards (no -wal appeared,
  * the file did not change) and done again otherwise.
  *
- * The first read takes every session and message in time order (time_created, id), with the
- * legacy files merged in (database first for an id both hold). After it, a read takes the rows
+ * The first read takes every session in time order (time_created, id), then every message,
+ * session by session in time order (opencode's own index: no sort of the table), the legacy
+ * files merged in (database first for an id both hold). After it, a read takes the rows
  * added since (rowid past the last one read) and the replies that may still change (not yet
  * completed: their tokens arrive when they complete), re-read by id when their time_updated
  * moved, and the sessions those touched (titles come late). A row deleted (an /undo, a deleted
@@ -66,7 +67,7 @@ struct occursor {
 	int64_t rows;
 };
 
-/* One record waiting in a batch, with its place in the time order. */
+/* One record waiting in a batch, with its place in the reading order (oc_rec_cmp). */
 struct ocrec {
 	int64_t created;
 	char *id;            /* for ordering ties */
@@ -185,10 +186,12 @@ static uint32_t oc_register(struct source *s, struct ocsrc *o, const char *path)
 	return h;
 }
 
-static void oc_recs_add(struct ocrecs *r, int64_t created, const char *id, int src, struct buf *text)
+/* sid: a message's session (NULL for a session record) */
+static void oc_recs_add(struct ocrecs *r, const char *sid, int64_t created, const char *id, int src, struct buf *text)
 {
 	ct_grow((void **)&r->v, &r->cap, r->n + 1, sizeof r->v[0]);
-	r->v[r->n++] = (struct ocrec){created, xstrdup(id ? id : ""), NULL, src, text->data, text->len};
+	r->v[r->n++] = (struct ocrec){created, xstrdup(id ? id : ""), sid ? xstrdup(sid) : NULL, src, text->data,
+				      text->len};
 	*text = (struct buf){0};
 }
 
@@ -203,11 +206,18 @@ static void oc_recs_free(struct ocrecs *r)
 	*r = (struct ocrecs){0};
 }
 
+/* Sessions by time created; messages session by session, each in time created order (the
+ * order of opencode's own index on message, so that a large database is read without a sort;
+ * nothing the model decides depends on the order of different sessions' messages). Ties: the
+ * database's copy first. */
 static int oc_rec_cmp(const struct ocrec *x, const struct ocrec *y)
 {
+	int c = strcmp(x->sid ? x->sid : "", y->sid ? y->sid : "");
+	if (c)
+		return c;
 	if (x->created != y->created)
 		return x->created < y->created ? -1 : 1;
-	int c = strcmp(x->id, y->id);
+	c = strcmp(x->id, y->id);
 	return c ? c : x->src - y->src;
 }
 
@@ -398,7 +408,7 @@ static void oc_legacy_list(struct source *s, struct ocsrc *o, const char *kind, 
 			buf_puts(&rec, ",\"data\":");
 			oc_json_raw(&rec, json, n);
 			buf_puts(&rec, "}");
-			oc_recs_add(out, created, id, 1, &rec);
+			oc_recs_add(out, messages ? e->d_name : NULL, created, id, 1, &rec);
 			free(id);
 			free(json);
 		}
@@ -566,7 +576,7 @@ static void oc_cursor_check(struct ocread *r, const char *table, const struct oc
 		r->lost = true;
 }
 
-/* Sessions and messages: the whole table in time order (the first read), or the rows past the
+/* Sessions and messages: the whole table in order (the first read), or the rows past the
  * cursor. Records go to the batch; the first read delivers messages as it goes (merged with
  * the legacy tree), so that a large database is never held in memory whole. */
 static void oc_read_sessions(struct ocread *r, bool whole)
@@ -580,7 +590,7 @@ static void oc_read_sessions(struct ocread *r, bool whole)
 		oc_cursor_take(&o->ses, st);
 		oc_note_session(o, st);
 		oc_session_rec(st, &r->rec);
-		oc_recs_add(&r->ses, sqlite3_column_int64(st, 5), oc_col_id(st), 0, &r->rec);
+		oc_recs_add(&r->ses, NULL, sqlite3_column_int64(st, 5), oc_col_id(st), 0, &r->rec);
 	}
 	sqlite3_finalize(st);
 }
@@ -589,9 +599,8 @@ static void oc_take_message(struct ocread *r, sqlite3_stmt *st)
 {
 	oc_message_rec(st, &r->rec);
 	oc_note_open(r->o, st);
-	oc_recs_add(&r->msg, sqlite3_column_int64(st, 3), oc_col_id(st), 0, &r->rec);
 	const char *sid = (const char *)sqlite3_column_text(st, 2);
-	r->msg.v[r->msg.n - 1].sid = xstrdup(sid ? sid : "");
+	oc_recs_add(&r->msg, sid ? sid : "", sqlite3_column_int64(st, 3), oc_col_id(st), 0, &r->rec);
 }
 
 static void oc_flush_recs(struct ocread *r, struct ocrecs *v, uint32_t handle, uint32_t legacy_handle)
@@ -605,7 +614,7 @@ static void oc_flush_recs(struct ocread *r, struct ocrecs *v, uint32_t handle, u
 static void oc_read_messages_whole(struct ocread *r, struct ocrecs *legacy, size_t *li)
 {
 	struct ocsrc *o = r->o;
-	sqlite3_stmt *st = oc_prep(r, "SELECT " OC_MSG_COLS " FROM message ORDER BY time_created, id");
+	sqlite3_stmt *st = oc_prep(r, "SELECT " OC_MSG_COLS " FROM message ORDER BY session_id, time_created, id");
 	while (oc_step(r, st)) {
 		oc_cursor_take(&o->msg, st);
 		oc_take_message(r, st);
@@ -627,7 +636,7 @@ static void oc_read_messages_whole(struct ocread *r, struct ocrecs *legacy, size
 static void oc_read_messages_new(struct ocread *r)
 {
 	struct ocsrc *o = r->o;
-	sqlite3_stmt *st = oc_prep(r, "SELECT " OC_MSG_COLS " FROM message WHERE rowid > ?1 ORDER BY time_created, id");
+	sqlite3_stmt *st = oc_prep(r, "SELECT " OC_MSG_COLS " FROM message WHERE rowid > ?1");
 	if (st)
 		sqlite3_bind_int64(st, 1, o->msg.rowid);
 	while (oc_step(r, st)) {
@@ -683,7 +692,7 @@ static void oc_read_touched_sessions(struct ocread *r)
 		if (oc_step(r, st) && sqlite3_column_int64(st, 6) != q->updated) {
 			oc_note_session(o, st);
 			oc_session_rec(st, &r->rec);
-			oc_recs_add(&r->ses, sqlite3_column_int64(st, 5), id, 0, &r->rec);
+			oc_recs_add(&r->ses, NULL, sqlite3_column_int64(st, 5), id, 0, &r->rec);
 		}
 	}
 	sqlite3_finalize(st);
@@ -800,7 +809,7 @@ static bool oc_read_db(struct source *s, struct ocsrc *o, int64_t now_ms, struct
 		oc_read_sessions(&r, whole);
 	bool merged = false;
 	if (whole && r.rc == SQLITE_OK) {
-		/* sessions (the database's, then the legacy ones), then every message in time order,
+		/* sessions (the database's, then the legacy ones), then every message in order,
 		 * the legacy ones merged in: delivered as read, never all held at once */
 		o->dev = st.st_dev;
 		o->ino = st.st_ino;
@@ -834,7 +843,7 @@ static bool oc_read_db(struct source *s, struct ocsrc *o, int64_t now_ms, struct
 			r.lost = true;
 	}
 	if (r.rc == SQLITE_OK && !r.lost) {
-		/* an incremental read's batch, in time order: sessions, then messages */
+		/* an incremental read's batch, in order: sessions, then messages */
 		oc_recs_sort(&r.ses);
 		oc_recs_sort(&r.msg);
 		oc_flush_recs(&r, &r.ses, o->db_handle, 0);

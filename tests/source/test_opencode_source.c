@@ -410,7 +410,8 @@ Test(ocsrc, the_legacy_tree_is_merged_in_the_database_first)
 	for (const char *p = legacy; *p; p++)
 		nl += *p == '\n';
 	cr_assert_eq(nl, 3, "three records, one a line");
-	/* time order across both, sessions first, the database's copy before the legacy one */
+	/* sessions first in time order, then each session's messages in time order, the
+	 * database's copy before the legacy one */
 	int order[8], n = 0;
 	for (size_t i = 0; i < rec.nev && n < 8; i++)
 		if (rec.ev[i].kind == R_LINE) {
@@ -419,7 +420,7 @@ Test(ocsrc, the_legacy_tree_is_merged_in_the_database_first)
 				     : strstr(d, "msg_0") ? 3 : strstr(d, "msg_2") ? 6
 				     : strstr(d, "\"src\":\"json\"") ? 5 : 4;
 		}
-	int want[] = {1, 2, 3, 4, 5, 6};
+	int want[] = {1, 2, 4, 5, 6, 3};
 	cr_assert_eq(n, 6);
 	cr_assert_arr_eq(order, want, sizeof want);
 	free(legacy);
