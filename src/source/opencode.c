@@ -40,6 +40,10 @@
 /* Reads while writes keep coming: at most one per this many ms (a reply streams dozens of
  * commits a second; the view needs far fewer reads). */
 #define OC_GAP_MS 100
+/* A write wakes us at its first bytes; its commit becomes visible a moment later (when the
+ * writer updates the -shm index, which raises no event): read this long after the first event,
+ * and once more OC_GAP_MS after the last read an event asked for. */
+#define OC_SETTLE_MS 10
 /* A locked database is tried again after this long. */
 #define OC_BUSY_MS 250
 /* A legacy JSON file larger than this is not a message (skipped, counted). */
@@ -102,6 +106,8 @@ struct ocsrc {
 	bool dirty;          /* the database may have changed */
 	bool busy;           /* the last read found it locked */
 	int64_t next_ms;     /* no read before this (coalescing, busy retry) */
+	bool woke;           /* a file event made it dirty */
+	int64_t settle_ms;   /* and no read before this, once it did */
 	int64_t next_poll_ms;
 	char sig[128];       /* what a poll compares: the files' identity, size and mtime */
 	unsigned said;       /* OCS_* messages given once */
@@ -935,6 +941,7 @@ bool oc_event(struct source *s, const char *dir, const char *name, uint32_t mask
 		    (name[n] && strcmp(name + n, "-wal") && strcmp(name + n, "-journal")))
 			continue;
 		o->dirty = true;
+		o->woke = true;
 		hit = true;
 	}
 	return hit;
@@ -947,6 +954,8 @@ void oc_watch(struct source *s, int64_t now_ms)
 		watch_flat(s, o->dbdir);
 		o->dirty = true; /* whatever was written between the scan and the watch */
 		o->next_ms = 0;
+		o->woke = false;
+		o->settle_ms = 0;
 	}
 	oc_process(s, now_ms);
 }
@@ -966,12 +975,19 @@ void oc_process(struct source *s, int64_t now_ms)
 			if (strcmp(sig, o->sig) != 0)
 				o->dirty = true;
 		}
-		if (!o->dirty || now_ms < o->next_ms)
+		if (o->dirty && o->woke && !o->settle_ms)
+			o->settle_ms = now_ms + OC_SETTLE_MS;
+		if (!o->dirty || now_ms < o->next_ms || now_ms < o->settle_ms)
 			continue;
+		bool woke = o->woke;
+		o->woke = false;
+		o->settle_ms = 0;
 		oc_sig(o, o->sig, sizeof o->sig, NULL);
 		oc_read(s, o, now_ms);
 		if (!o->busy && !(o->dirty && o->next_ms > now_ms))
 			o->next_ms = now_ms + OC_GAP_MS;
+		if (woke && !o->dirty)
+			o->dirty = true; /* the trailing read: a commit still landing raises no event */
 	}
 }
 
@@ -982,7 +998,7 @@ int oc_timeout_ms(const struct source *s, int64_t now_ms)
 		const struct ocsrc *o = oc_at(s, i);
 		int64_t at = INT64_MAX;
 		if (o->dirty)
-			at = o->next_ms;
+			at = o->next_ms > o->settle_ms ? o->next_ms : o->settle_ms;
 		if (!watch_flat_active(s, o->dbdir) && o->next_poll_ms < at)
 			at = o->next_poll_ms;
 		if (at == INT64_MAX)
