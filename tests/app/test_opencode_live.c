@@ -157,26 +157,35 @@ Test(oclive, a_committed_reply_is_printed_within_a_second_and_an_undo_is_retract
 	cr_assert_geq(wait_count(&p, "\"kind\":\"", 8, 5000), 0, "%s", p.buf);
 	usleep(300 * 1000);
 	cr_assert_eq(wait_count(&p, "\"kind\":\"", 9, 200), -1, "%s", p.buf);
-	/* a new session's first reply, committed now: a cold first request */
+	/* new sessions' first replies, committed now while watch runs (another process: a read can
+	 * come while a commit is still landing, which raises no event of its own): each a cold
+	 * first request, printed within a second */
+	int64_t worst = 0;
+	for (int i = 0; i < 12; i++) {
+		char *err = NULL;
+		int64_t t = (int64_t)time(NULL) * 1000 + i;
+		char sql[2048], sid[32];
+		snprintf(sid, sizeof sid, "ses_live%02d", i);
+		snprintf(sql, sizeof sql,
+			 "INSERT INTO session (id, project_id, slug, directory, title, version, time_created, time_updated)"
+			 " VALUES ('%s', 'p', 'live', '/home/dev/src/live', 'Live', '1.18.33', %lld, %lld);"
+			 "INSERT INTO message VALUES ('msg_live%02d', '%s', %lld, %lld, '{\"role\":\"assistant\",\"time\":"
+			 "{\"created\":%lld,\"completed\":%lld},\"modelID\":\"claude-sonnet-4-5\",\"providerID\":\"anthropic\","
+			 "\"tokens\":{\"input\":9,\"output\":80,\"reasoning\":0,\"cache\":{\"read\":0,\"write\":21000}}}');",
+			 sid, (long long)t, (long long)t, i, sid, (long long)t, (long long)t, (long long)t, (long long)t);
+		cr_assert_eq(sqlite3_exec(writer, sql, NULL, NULL, &err), SQLITE_OK, "%s", err);
+		char needle[64];
+		snprintf(needle, sizeof needle, "\"session\":\"%s\"", sid);
+		int64_t took = wait_text(&p, needle, 5000);
+		cr_assert_geq(took, 0, "no event for %s", sid);
+		cr_expect_lt(took, 1000, "the event of %s took %lld ms", sid, (long long)took);
+		worst = took > worst ? took : worst;
+		usleep(50 * 1000);
+	}
+	cr_log_info("commit to event line, worst of 12: %lld ms", (long long)worst);
 	char *err = NULL;
-	int64_t t = (int64_t)time(NULL) * 1000;
-	char sql[2048];
-	snprintf(sql, sizeof sql,
-		 "INSERT INTO session (id, project_id, slug, directory, title, version, time_created, time_updated)"
-		 " VALUES ('ses_live', 'p', 'live', '/home/dev/src/live', 'Live', '1.18.33', %lld, %lld);"
-		 "INSERT INTO message VALUES ('msg_live', 'ses_live', %lld, %lld, '{\"role\":\"assistant\",\"time\":"
-		 "{\"created\":%lld,\"completed\":%lld},\"modelID\":\"claude-sonnet-4-5\",\"providerID\":\"anthropic\","
-		 "\"tokens\":{\"input\":9,\"output\":80,\"reasoning\":0,\"cache\":{\"read\":0,\"write\":21000}}}');",
-		 (long long)t, (long long)t, (long long)t, (long long)t, (long long)t, (long long)t);
-	int64_t t0 = now_ms();
-	cr_assert_eq(sqlite3_exec(writer, sql, NULL, NULL, &err), SQLITE_OK, "%s", err);
-	int64_t took = wait_text(&p, "\"session\":\"ses_live\"", 5000);
-	cr_assert_geq(took, 0, "no event for the committed reply");
-	cr_assert_lt(took, 1000, "the event took %lld ms", (long long)took);
-	cr_log_info("commit to event line: %lld ms (after the commit returned; the commit itself %lld ms)",
-		    (long long)took, (long long)(now_ms() - t0 - took));
 	/* /undo: the row is deleted; what was said of it is taken back */
-	cr_assert_eq(sqlite3_exec(writer, "DELETE FROM message WHERE id = 'msg_live'", NULL, NULL, &err), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(writer, "DELETE FROM message WHERE id = 'msg_live11'", NULL, NULL, &err), SQLITE_OK);
 	cr_assert_geq(wait_text(&p, "\"kind\":\"retract\"", 4000), 0, "the undone reply's event was not retracted");
 	usleep(300 * 1000);
 	kill(p.pid, SIGTERM);

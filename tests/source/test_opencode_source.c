@@ -445,6 +445,21 @@ Test(ocsrc, a_commit_is_read_within_a_second_and_an_idle_database_is_left_alone)
 		worst = took > worst ? took : worst;
 		cr_assert_lt(took, 1000, "%s took %lld ms", id, (long long)took);
 	}
+	/* a commit becomes visible when the writer updates the -shm index, after its last event: a
+	 * read that came between them must not leave it for the next write. So one more read
+	 * follows the last one an event asked for, by itself, and then nothing. */
+	pump(src, 300, 2000);
+	uint64_t before = source_stats(src)->db_reads;
+	w_reply(w, "msg_x", "ses_a", 90000, 10);
+	cr_assert_lt(wait_for("msg_x", 2000), 2000);
+	int64_t t1 = mono_ms();
+	while (mono_ms() - t1 < 400) {
+		int to = source_timeout_ms(src, mono_ms());
+		usleep((useconds_t)((to < 0 || to > 20 ? 20 : to) * 1000));
+		source_process(src, mono_ms());
+	}
+	cr_assert_eq(source_stats(src)->db_reads - before, 2, "reads for one commit: %llu",
+		     (unsigned long long)(source_stats(src)->db_reads - before));
 	/* quiet: no read wakes another (our own -wal opens must not look like writes) */
 	pump(src, 300, 2000);
 	uint64_t reads = source_stats(src)->db_reads;
