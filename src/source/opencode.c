@@ -49,15 +49,9 @@
 /* A legacy JSON file larger than this is not a message (skipped, counted). */
 #define OC_JSON_MAX ((size_t)64 << 20)
 
-/* A reply that may still change: its id and the time_updated it was last read with. */
-struct ocopen {
-	char *id;
-	int64_t updated;
-	UT_hash_handle hh;
-};
-
-/* A session read from the database: the time_updated it was read with. */
-struct ocses {
+/* A row by id, with the time_updated it was last read with: a reply that may still change, or
+ * a session read from the database. */
+struct ocseen {
 	char *id;
 	int64_t updated;
 	UT_hash_handle hh;
@@ -101,8 +95,8 @@ struct ocsrc {
 	dev_t dev;
 	ino_t ino;
 	struct occursor ses, msg;
-	struct ocopen *open;
-	struct ocses *sessions;
+	struct ocseen *open;     /* replies that may still change */
+	struct ocseen *sessions; /* sessions read */
 	bool dirty;          /* the database may have changed */
 	bool busy;           /* the last read found it locked */
 	int64_t next_ms;     /* no read before this (coalescing, busy retry) */
@@ -269,23 +263,35 @@ static void oc_cursor_free(struct occursor *c)
 	*c = (struct occursor){0};
 }
 
+static struct ocseen *oc_seen_add(struct ocseen **h, const char *id)
+{
+	struct ocseen *e = xcalloc(1, sizeof *e);
+	e->id = xstrdup(id);
+	HASH_ADD_KEYPTR(hh, *h, e->id, strlen(e->id), e);
+	return e;
+}
+
+static void oc_seen_del(struct ocseen **h, struct ocseen *e)
+{
+	HASH_DEL(*h, e);
+	free(e->id);
+	free(e);
+}
+
+static void oc_seen_free(struct ocseen **h)
+{
+	struct ocseen *e, *tmp;
+	HASH_ITER(hh, *h, e, tmp)
+		oc_seen_del(h, e);
+}
+
 /* Forget what was read (not the sink's handles: see oc_forget and oc_lost). */
 static void oc_reset_read(struct ocsrc *o)
 {
 	oc_cursor_free(&o->ses);
 	oc_cursor_free(&o->msg);
-	struct ocopen *p, *tmp;
-	HASH_ITER(hh, o->open, p, tmp) {
-		HASH_DEL(o->open, p);
-		free(p->id);
-		free(p);
-	}
-	struct ocses *q, *qtmp;
-	HASH_ITER(hh, o->sessions, q, qtmp) {
-		HASH_DEL(o->sessions, q);
-		free(q->id);
-		free(q);
-	}
+	oc_seen_free(&o->open);
+	oc_seen_free(&o->sessions);
 	o->have_db = false;
 	o->dev = 0;
 	o->ino = 0;
@@ -486,13 +492,10 @@ static void oc_note_session(struct ocsrc *o, sqlite3_stmt *st)
 	const char *id = oc_col_id(st);
 	if (!id)
 		return;
-	struct ocses *q;
+	struct ocseen *q;
 	HASH_FIND_STR(o->sessions, id, q);
-	if (!q) {
-		q = xcalloc(1, sizeof *q);
-		q->id = xstrdup(id);
-		HASH_ADD_KEYPTR(hh, o->sessions, q->id, strlen(q->id), q);
-	}
+	if (!q)
+		q = oc_seen_add(&o->sessions, id);
 	q->updated = sqlite3_column_int64(st, 6);
 }
 
@@ -504,16 +507,12 @@ static void oc_note_open(struct ocsrc *o, sqlite3_stmt *st)
 		return;
 	const char *data = (const char *)sqlite3_column_text(st, 5);
 	bool open = data && line_opencode_open(data, (size_t)sqlite3_column_bytes(st, 5));
-	struct ocopen *p;
+	struct ocseen *p;
 	HASH_FIND_STR(o->open, id, p);
 	if (open && !p) {
-		p = xcalloc(1, sizeof *p);
-		p->id = xstrdup(id);
-		HASH_ADD_KEYPTR(hh, o->open, p->id, strlen(p->id), p);
+		p = oc_seen_add(&o->open, id);
 	} else if (!open && p) {
-		HASH_DEL(o->open, p);
-		free(p->id);
-		free(p);
+		oc_seen_del(&o->open, p);
 		return;
 	}
 	if (p)
@@ -654,7 +653,7 @@ static void oc_read_messages_new(struct ocread *r)
 		return;
 	/* replies read before that were not complete: again when their time_updated moved */
 	st = oc_prep(r, "SELECT " OC_MSG_COLS " FROM message WHERE id = ?1");
-	struct ocopen *p, *tmp;
+	struct ocseen *p, *tmp;
 	size_t fresh = r->msg.n;
 	HASH_ITER(hh, o->open, p, tmp) {
 		if (!st || r->rc != SQLITE_OK)
@@ -686,7 +685,7 @@ static void oc_read_touched_sessions(struct ocread *r)
 	sqlite3_stmt *st = oc_prep(r, "SELECT " OC_SES_COLS " FROM session WHERE id = ?1");
 	for (size_t i = 0; i < r->msg.n && st && r->rc == SQLITE_OK; i++) {
 		const char *id = r->msg.v[i].sid;
-		struct ocses *q;
+		struct ocseen *q;
 		HASH_FIND_STR(o->sessions, id, q);
 		bool listed = false;
 		for (size_t k = 0; k < r->ses.n && !listed; k++)

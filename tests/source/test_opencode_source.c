@@ -18,34 +18,23 @@
 #include <unistd.h>
 
 #include "cachetop/util.h"
-#include "rec.h"
+#include "fixture.h"
 #include "source_int.h"
 
-static char *root, *dir, *dbpath, *walpath;
-static struct rec rec;
-static struct line_sink sink;
-static struct source_roots roots;
-static struct source *src;
+static char *dir, *dbpath, *walpath;
 
 static void setup(void)
 {
-	root = tmp_tree();
+	fx_setup();
 	dir = pathf("%s/opencode", root);
 	dbpath = pathf("%s/opencode.db", dir);
 	walpath = pathf("%s/opencode.db-wal", dir);
-	rec_sink(&rec, &sink);
-	memset(&roots, 0, sizeof roots);
 	unsetenv("OPENCODE_DB");
 }
 
 static void teardown(void)
 {
-	source_free(src);
-	src = NULL;
-	source_roots_free(&roots);
-	rec_free(&rec);
-	rm_tree(root);
-	free(root);
+	fx_teardown();
 	free(dir);
 	free(dbpath);
 	free(walpath);
@@ -107,9 +96,19 @@ static void w_reply(sqlite3 *db, const char *id, const char *sid, long long t, i
 
 static void w_close(sqlite3 *db) { cr_assert_eq(sqlite3_close(db), SQLITE_OK); }
 
+/* The data folder with a database holding session ses_a and its completed reply msg_1. */
+static sqlite3 *w_start(bool wal)
+{
+	mkdirs(dir);
+	sqlite3 *w = w_open(dbpath, wal);
+	w_session(w, "ses_a", 1000);
+	w_reply(w, "msg_1", "ses_a", 2000, 10);
+	return w;
+}
+
 /* ---- the source ---------------------------------------------------------------------------- */
 
-static void start(bool watch)
+static void oc_start(bool watch)
 {
 	source_roots_add(&roots, AGENT_OPENCODE, dir);
 	src = source_new(&roots, &sink);
@@ -199,15 +198,12 @@ static int64_t wait_for(const char *id, int max_ms)
 
 Test(ocsrc, rows_only_in_the_wal_are_read_and_nothing_is_written)
 {
-	mkdirs(dir);
-	sqlite3 *w = w_open(dbpath, true);
-	w_session(w, "ses_a", 1000);
-	w_reply(w, "msg_1", "ses_a", 2000, 10);
+	sqlite3 *w = w_start(true);
 	w_exec(w, "PRAGMA wal_checkpoint(TRUNCATE)");
 	w_reply(w, "msg_2", "ses_a", 3000, 11); /* stays in the -wal: the writer is still open */
 	struct bytes db0 = slurp(dbpath), wal0 = slurp(walpath);
 	cr_assert_gt(wal0.n, 0);
-	start(false);
+	oc_start(false);
 	cr_assert(db_has("ses_a") && db_has("msg_1") && db_has("msg_2"));
 	cr_assert_eq(source_stats(src)->db_reads, 1);
 	assert_same(&db0, dbpath);
@@ -221,14 +217,11 @@ Test(ocsrc, rows_only_in_the_wal_are_read_and_nothing_is_written)
 
 Test(ocsrc, a_closed_database_is_read_without_creating_wal_or_shm)
 {
-	mkdirs(dir);
-	sqlite3 *w = w_open(dbpath, true);
-	w_session(w, "ses_a", 1000);
-	w_reply(w, "msg_1", "ses_a", 2000, 10);
+	sqlite3 *w = w_start(true);
 	w_close(w); /* the last connection: checkpointed, -wal and -shm removed */
 	cr_assert(!exists(walpath));
 	struct bytes db0 = slurp(dbpath);
-	start(true);
+	oc_start(true);
 	cr_assert(db_has("msg_1"));
 	pump(src, 200, 2000);
 	cr_assert(!exists(walpath), "a -wal was created beside the database");
@@ -242,14 +235,11 @@ Test(ocsrc, a_closed_database_is_read_without_creating_wal_or_shm)
 Test(ocsrc, a_locked_database_is_not_waited_for_and_is_read_once_free)
 {
 	/* rollback journal: a writer holding an exclusive lock keeps every reader out */
-	mkdirs(dir);
-	sqlite3 *w = w_open(dbpath, false);
-	w_session(w, "ses_a", 1000);
-	w_reply(w, "msg_1", "ses_a", 2000, 10);
+	sqlite3 *w = w_start(false);
 	w_exec(w, "BEGIN EXCLUSIVE");
 	w_reply(w, "msg_2", "ses_a", 3000, 11);
 	int64_t t0 = mono_ms();
-	start(false);
+	oc_start(false);
 	/* a one-shot read tries for about a second, then goes on without it */
 	cr_assert_lt(mono_ms() - t0, 3000);
 	cr_assert(!db_has("msg_1"));
@@ -273,14 +263,11 @@ Test(ocsrc, a_locked_database_is_not_waited_for_and_is_read_once_free)
 
 Test(ocsrc, a_wal_writer_in_a_transaction_does_not_block_reads)
 {
-	mkdirs(dir);
-	sqlite3 *w = w_open(dbpath, true);
-	w_session(w, "ses_a", 1000);
-	w_reply(w, "msg_1", "ses_a", 2000, 10);
+	sqlite3 *w = w_start(true);
 	w_exec(w, "BEGIN IMMEDIATE");
 	w_reply(w, "msg_2", "ses_a", 3000, 11); /* not committed */
 	int64_t t0 = mono_ms();
-	start(true);
+	oc_start(true);
 	cr_assert_lt(mono_ms() - t0, 1000);
 	cr_assert(db_has("msg_1"));
 	cr_assert(!db_has("msg_2"));
@@ -291,12 +278,9 @@ Test(ocsrc, a_wal_writer_in_a_transaction_does_not_block_reads)
 
 Test(ocsrc, a_replaced_database_is_read_again_as_a_new_file)
 {
-	mkdirs(dir);
-	sqlite3 *w = w_open(dbpath, true);
-	w_session(w, "ses_a", 1000);
-	w_reply(w, "msg_1", "ses_a", 2000, 10);
+	sqlite3 *w = w_start(true);
 	w_close(w);
-	start(true);
+	oc_start(true);
 	cr_assert(db_has("msg_1"));
 	char *other = pathf("%s/other.db", root);
 	w = w_open(other, true);
@@ -313,13 +297,10 @@ Test(ocsrc, a_replaced_database_is_read_again_as_a_new_file)
 
 Test(ocsrc, deleted_rows_and_a_reused_rowid_give_the_handle_up)
 {
-	mkdirs(dir);
-	sqlite3 *w = w_open(dbpath, true);
-	w_session(w, "ses_a", 1000);
-	w_reply(w, "msg_1", "ses_a", 2000, 10);
+	sqlite3 *w = w_start(true);
 	w_reply(w, "msg_2", "ses_a", 3000, 11);
 	w_reply(w, "msg_3", "ses_a", 4000, 12);
-	start(true);
+	oc_start(true);
 	cr_assert(db_has("msg_3"));
 	/* /undo: the last messages go; the next prompt's rows take their rowids again */
 	w_exec(w, "DELETE FROM message WHERE id IN ('msg_2', 'msg_3')");
@@ -340,12 +321,9 @@ Test(ocsrc, deleted_rows_and_a_reused_rowid_give_the_handle_up)
 
 Test(ocsrc, a_database_that_appears_later_is_found)
 {
-	start(true); /* no data folder at all */
+	oc_start(true); /* no data folder at all */
 	cr_assert_eq(rec.nf, 0);
-	mkdirs(dir);
-	sqlite3 *w = w_open(dbpath, true);
-	w_session(w, "ses_a", 1000);
-	w_reply(w, "msg_1", "ses_a", 2000, 10);
+	sqlite3 *w = w_start(true);
 	cr_assert_lt(wait_for("msg_1", 6000), 6000);
 	/* now watched: the next row comes without the 2 s poll */
 	w_reply(w, "msg_2", "ses_a", 3000, 10);
@@ -359,7 +337,7 @@ Test(ocsrc, a_reply_completed_later_is_read_again)
 	sqlite3 *w = w_open(dbpath, true);
 	w_session(w, "ses_a", 1000);
 	w_reply(w, "msg_1", "ses_a", 2000, 0); /* started, no tokens yet */
-	start(true);
+	oc_start(true);
 	cr_assert_eq(db_count("msg_1"), 1);
 	w_reply(w, "msg_2", "ses_a", 2500, 10); /* others come meanwhile */
 	cr_assert_lt(wait_for("msg_2", 2000), 2000);
@@ -398,7 +376,7 @@ Test(ocsrc, the_legacy_tree_is_merged_in_the_database_first)
 	w_session(w, "ses_a", 1000);
 	w_reply(w, "msg_1", "ses_a", 2000, 10);
 	w_reply(w, "msg_2", "ses_a", 3000, 10);
-	start(false);
+	oc_start(false);
 	char *storage = pathf("%s/storage", dir);
 	char *legacy = rec_epoch_lines(&rec, storage);
 	cr_assert_not_null(legacy);
@@ -434,7 +412,7 @@ Test(ocsrc, a_commit_is_read_within_a_second_and_an_idle_database_is_left_alone)
 	mkdirs(dir);
 	sqlite3 *w = w_open(dbpath, true);
 	w_session(w, "ses_a", 1000);
-	start(true);
+	oc_start(true);
 	pump(src, 300, 2000);
 	int64_t worst = 0;
 	for (int i = 0; i < 5; i++) {
@@ -484,7 +462,7 @@ Test(ocsrc, opencode_db_relative_names_the_database_in_the_folder)
 	w_reply(w, "msg_1", "ses_a", 2000, 10);
 	w_close(w);
 	setenv("OPENCODE_DB", "custom.db", 1);
-	start(false);
+	oc_start(false);
 	char *lines = rec_epoch_lines(&rec, custom);
 	cr_assert(lines && strstr(lines, "msg_1"));
 	free(lines);
