@@ -355,6 +355,7 @@ static char *oc_slurp(struct source *s, struct ocsrc *o, const char *path, size_
 		return NULL;
 	if ((size_t)st.st_size > OC_JSON_MAX) {
 		close(fd);
+		s->st.skipped_files++;
 		if (!(o->said & OCS_LEGACY)) {
 			o->said |= OCS_LEGACY;
 			source_message(s, "skipped %s: larger than %zu MB", path, OC_JSON_MAX >> 20);
