@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum agent { AGENT_CLAUDE = 0, AGENT_CODEX = 1, AGENT_GEMINI = 2, AGENT_COUNT = 3 };
+enum agent { AGENT_CLAUDE = 0, AGENT_CODEX = 1, AGENT_GEMINI = 2, AGENT_OPENCODE = 3, AGENT_COUNT = 4 };
 
 struct line;
 struct model;
@@ -37,11 +37,14 @@ struct agent_desc {
 	const char *env_join;
 	const char *xdg_sub;
 	const char *home_sub;
+	const char *data_sub;   /* $XDG_DATA_HOME/data_sub (or ~/.local/share/data_sub) when set */
 	/* Cache economics. Implicit caching (OpenAI, Google): no write tiers, writes not billed
 	 * extra, a cold request costs the input price, and the prefix a request should find is its
 	 * predecessor's whole prompt. Explicit (Anthropic): the prefix is what was read + written,
 	 * and the TTL comes from the write tier. */
 	bool implicit_cache;
+	bool tier_unknown;      /* explicit caching whose write tier is never said (opencode): the
+				 * configured TTL stands for it */
 	bool cache_seen_first;  /* until a session has read from the cache once, reading nothing is no
 				 * miss (many Gemini accounts never get implicit hits) */
 	const char *ttl_key;    /* config key of the assumed TTL when implicit, else NULL */

@@ -22,6 +22,7 @@ struct config {
 	char **claude_dirs; size_t nclaude;
 	char **codex_dirs; size_t ncodex;
 	char **gemini_dirs; size_t ngemini;
+	char **opencode_dirs; size_t nopencode;
 	char *theme;               /* name or path; NULL = "default" */
 	char *prices;              /* path of a user price table; NULL = the installed one */
 	bool bell;

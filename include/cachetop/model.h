@@ -41,6 +41,8 @@ enum {
 	REQ_COUNTED = 1 << 2,     /* inside --since: part of totals */
 	REQ_PRICED = 1 << 3,      /* its model has a price */
 	REQ_AFTER_COMPACTION = 1 << 4, /* a compaction lies between it and its predecessor */
+	REQ_OPENAI_RULES = 1 << 5, /* opencode, a model not Anthropic's: OpenAI's cache rules (no
+				    * write premium, thresholds.codex_ttl_s), as for Codex */
 };
 
 /* One API request. 48 bytes: the per-request cost budget is spent here and in the hash sets. */

@@ -13,8 +13,8 @@
 static const char usage_text[] =
 	"usage: cachetop [COMMAND] [OPTIONS]\n"
 	"\n"
-	"Live prompt-cache and 5-hour quota monitor for Claude Code, Codex CLI and Gemini CLI\n"
-	"transcripts.\n"
+	"Live prompt-cache and 5-hour quota monitor for Claude Code, Codex CLI, Gemini CLI and\n"
+	"opencode sessions.\n"
 	"\n"
 	"commands:\n"
 	"  (none)                 live dashboard over the transcript roots\n"
@@ -28,6 +28,7 @@ static const char usage_text[] =
 	"  --claude-dir DIR       a Claude root (holds projects/); repeatable\n"
 	"  --codex-dir DIR        a Codex root (holds sessions/); repeatable\n"
 	"  --gemini-dir DIR       a Gemini CLI root (holds tmp/); repeatable\n"
+	"  --opencode-dir DIR     an opencode data folder (holds opencode.db, storage/); repeatable\n"
 	"  --config FILE          config file (default $XDG_CONFIG_HOME/cachetop/config.yaml)\n"
 	"  --theme NAME|FILE      colour theme (default, light, mono, nord, or a YAML file)\n"
 	"  --no-color             no colours (also when NO_COLOR is set)\n"

@@ -57,6 +57,9 @@ void config_free(struct config *c)
 	strlist_free(c->claude_dirs, c->nclaude);
 	strlist_free(c->codex_dirs, c->ncodex);
 	strlist_free(c->gemini_dirs, c->ngemini);
+	strlist_free(c->opencode_dirs, c->nopencode);
+	c->opencode_dirs = NULL;
+	c->nopencode = 0;
 	free(c->theme);
 	free(c->prices);
 	free(c->quota_plan);

@@ -48,6 +48,19 @@ const struct agent_desc agent_table[AGENT_COUNT] = {
 		.parse = line_parse_gemini, .apply = model_apply_gemini,
 		.file_reset = model_gemini_file_reset, .state_free = model_gemini_free,
 	},
+	[AGENT_OPENCODE] = {
+		.id = AGENT_OPENCODE, .name = "opencode", .label = "opencode",
+		.option = "--opencode-dir", .dirs_key = "opencode_dirs",
+		.root_sub = "/storage",
+		/* its data folder; OPENCODE_DB (the database's path) is the source's to read */
+		.data_sub = "opencode",
+		/* Anthropic models keep Claude's rules; the others get OpenAI's per request */
+		.implicit_cache = false, .tier_unknown = true,
+		.tag_in_list = true,
+		.limits = AGENT_LIMITS_NONE,
+		.parse = line_parse_opencode, .apply = model_apply_opencode,
+		.state_free = model_opencode_free,
+	},
 };
 
 const struct agent_desc *agent_get(enum agent a)

@@ -433,12 +433,12 @@ double model_request_cost(const struct model *m, const struct request *r)
 
 /* Waste (or rebuild) of a cold request: the prefix that should have been read but was written
  * (Claude) or sent uncached (Codex), priced at what the miss added over a cache read. */
-static void miss_cost(const struct model *m, const struct request *r, enum agent agent, uint64_t expected,
+static void miss_cost(const struct model *m, const struct request *r, bool oai, uint64_t expected,
 		      uint64_t *tokens, double *usd)
 {
 	uint64_t lost = expected > r->cache_read ? expected - r->cache_read : 0;
 	const struct price *p = m->model_prices[r->model];
-	if (implicit_cache(agent)) {
+	if (oai) {
 		/* No write premium (OpenAI, Google): the loss is the uncached input billed at full
 		 * price instead of the cached one. */
 		*tokens = lost < r->input ? lost : r->input;
@@ -519,10 +519,17 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 	 * the next real request. */
 	if (!request_prompt(r))
 		return 0;
+	/* Implicit caching (no write premium): the agent's, or one request's (opencode to a model
+	 * that is not Anthropic's). An agent that never says which TTL tier it wrote (opencode)
+	 * starts its sub-agent chains at the configured TTL, and its files are not compared (its
+	 * reading order is its database's). */
+	bool oai = implicit_cache(agent) || (r->flags & REQ_OPENAI_RULES);
+	int ittl = implicit_cache(agent) ? implicit_ttl(m, agent) : m->opts.codex_ttl_s;
+	bool no_tier = agent_get(agent)->tier_unknown;
 	struct file_state *fs = &m->fstate[file];
 	if (chain_key) {
 		ch = chain_get(&m->spriv[si], chain_key,
-			       implicit_cache(agent) ? implicit_ttl(m, agent) : chain_start_ttl(m, s, r->t));
+			       oai ? ittl : no_tier ? m->opts.default_ttl_s : chain_start_ttl(m, s, r->t));
 		pred = ch->last;
 		ttl = ch->ttl_s;
 	} else {
@@ -535,7 +542,7 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 		} else {
 			pred = s->main_last;
 			ttl = s->ttl_s;
-			if (pred)
+			if (pred && !no_tier)
 				mdl_order_check(m, file, REQ_FILE(m, pred - 1));
 		}
 		if (m->spriv[si].looked_up_at != INT64_MIN && r->t <= m->spriv[si].looked_up_at)
@@ -559,10 +566,12 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 	uint64_t P = request_prompt(r);
 	uint64_t E;
 	double gap = -1;
+	if (oai)
+		ttl = ittl;
 	if (p) {
-		if (!implicit_cache(agent))
+		if (!oai)
 			ttl = tier_ttl(p, ttl);
-		E = implicit_cache(agent) ? request_prompt(p) : (uint64_t)p->cache_read + request_cc(p);
+		E = oai ? request_prompt(p) : (uint64_t)p->cache_read + request_cc(p);
 		gap = (double)(r->t - p->t) / 1000.0;
 		r->pred = pred;
 	} else {
@@ -583,7 +592,7 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 	r->cause = (uint8_t)c;
 
 	/* lineage state: the TTL in force after this request is its own write tier, else the last */
-	int next_ttl = implicit_cache(agent) ? implicit_ttl(m, agent) : tier_ttl(r, p ? ttl : (ch ? ch->ttl_s : s->ttl_s));
+	int next_ttl = oai ? ittl : tier_ttl(r, p ? ttl : (ch ? ch->ttl_s : s->ttl_s));
 	if (ch) {
 		ch->last = ri + 1;
 		ch->ttl_s = next_ttl;
@@ -615,7 +624,7 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 	if (c != CAUSE_RESUME_HIT) {
 		uint64_t tok;
 		double usd;
-		miss_cost(m, r, agent, E, &tok, &usd);
+		miss_cost(m, r, oai, E, &tok, &usd);
 		if (cause_expected(c)) {
 			ev.rebuild_tokens = tok;
 			ev.rebuild_usd = usd;
@@ -680,6 +689,12 @@ static void session_note_model(struct session *s, uint16_t model, int64_t t)
 unsigned mdl_add_request(struct model *m, int32_t si, uint32_t file, int64_t t, uint16_t model,
 			    const struct usage *u, bool sidechain, uint32_t chain_key)
 {
+	return mdl_add_request_flags(m, si, file, t, model, u, sidechain, chain_key, 0);
+}
+
+unsigned mdl_add_request_flags(struct model *m, int32_t si, uint32_t file, int64_t t, uint16_t model,
+			       const struct usage *u, bool sidechain, uint32_t chain_key, uint8_t flags)
+{
 	if (m->nreqs >= UINT32_MAX - 1)
 		return 0;
 	if (m->nreqs == m->nchunks * CHUNK) {
@@ -694,7 +709,7 @@ unsigned mdl_add_request(struct model *m, int32_t si, uint32_t file, int64_t t, 
 	*r = (struct request){.t = t, .session = (uint32_t)si, .input = (uint32_t)u->input,
 			      .cc5m = (uint32_t)u->cc5m, .cc1h = (uint32_t)u->cc1h,
 			      .cache_read = (uint32_t)u->cache_read, .output = (uint32_t)u->output,
-			      .model = model};
+			      .model = model, .flags = flags};
 	if (sidechain)
 		r->flags |= REQ_SIDECHAIN;
 	if (m->opts.since_ms == CT_TIME_NONE || t >= m->opts.since_ms)
@@ -925,7 +940,7 @@ static void event_refresh(struct model *m, const struct request *r)
 		return;
 	uint64_t tok;
 	double usd;
-	miss_cost(m, r, s->agent, e->expected_prefix, &tok, &usd);
+	miss_cost(m, r, implicit_cache(s->agent) || (r->flags & REQ_OPENAI_RULES), e->expected_prefix, &tok, &usd);
 	if (cause_expected(e->cause)) {
 		if (e->rebuild_usd > 0) {
 			s->tot.rebuild_usd -= e->rebuild_usd;

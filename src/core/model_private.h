@@ -55,6 +55,8 @@ struct gemini_state **model_gemini_state(struct model *m);
 unsigned model_apply_claude(struct model *m, uint32_t file, const struct line *ln);
 unsigned model_apply_codex(struct model *m, uint32_t file, const struct line *ln);
 unsigned model_apply_gemini(struct model *m, uint32_t file, const struct line *ln);
+unsigned model_apply_opencode(struct model *m, uint32_t file, const struct line *ln);
+void model_opencode_free(struct model *m);
 void model_gemini_file_reset(struct model *m, uint32_t file);
 void model_gemini_free(struct model *m);
 void gemini_file_reset(struct gemini_state *st, uint32_t file);
@@ -84,6 +86,7 @@ struct session_priv {
 	int64_t looked_up_at;
 	uint32_t project_file;  /* the file its project (cwd) was taken from */
 	bool cache_seen;        /* a request of it read from the cache (implicit caching is on) */
+	bool oc_compacted;      /* opencode: a compaction summary since its last main request */
 };
 
 struct file_state {
@@ -154,6 +157,7 @@ struct model {
 	struct evidence_log *evlog;     /* versions and tool changes, for the evidence words */
 	struct line scratch;
 	struct gemini_state *gemini;    /* model_gemini.c's per-file state; NULL until needed */
+	struct oc_state *oc;            /* model_opencode.c's maps; NULL until needed */
 	uint64_t generation;            /* bumped by every change (model_generation) */
 };
 
@@ -166,6 +170,9 @@ void mdl_session_add_file(struct session *s, uint32_t file);
 uint16_t mdl_intern(struct model *m, const char *name);
 unsigned mdl_add_request(struct model *m, int32_t si, uint32_t file, int64_t t, uint16_t model,
 			    const struct usage *u, bool sidechain, uint32_t chain_key);
+/* The same, with REQ_* flags set before it is classified (opencode's per-request rules). */
+unsigned mdl_add_request_flags(struct model *m, int32_t si, uint32_t file, int64_t t, uint16_t model,
+			       const struct usage *u, bool sidechain, uint32_t chain_key, uint8_t flags);
 unsigned mdl_update_output(struct model *m, uint32_t ri, uint64_t output, int64_t at);
 void mdl_boundary(struct model *m, uint32_t fi, int32_t si, int32_t from);
 void mdl_order_check(struct model *m, uint32_t file, uint32_t owner);

@@ -35,6 +35,7 @@ void line_reset(struct line *out)
 	memset(&out->last, 0, sizeof out->last);
 	memset(&out->rl, 0, sizeof out->rl);
 	out->limit_id[0] = out->limit_name[0] = 0;
+	out->legacy = out->openai_rules = false;
 }
 
 void line_bad(struct line *out, enum line_problem why)
@@ -165,6 +166,8 @@ int line_peek_last_ts(const char *buf, size_t n, int64_t *ms)
 
 enum { PK_SIDECHAIN = 1, PK_COMPACT = 2, PK_USAGE = 4, PK_SYNTHETIC = 8, PK_SUBAGENT = 16,
        PK_INFO = 32, PK_TOTAL = 64, PK_LAST = 128 };
+/* opencode records' own flags (a second flag byte, written for their kinds only) */
+enum { PK_LEGACY = 1, PK_OPENAI = 2 };
 
 static void pk(struct buf *b, const void *p, size_t n) { buf_append(b, p, n); }
 
@@ -241,6 +244,24 @@ void line_pack(const struct line *ln, struct buf *out)
 		if (ln->has_usage)
 			pk(out, &ln->usage, sizeof ln->usage);
 		break;
+	case LINE_OPENCODE_SESSION:
+	case LINE_OPENCODE_MESSAGE: {
+		uint8_t f2 = (uint8_t)((ln->legacy ? PK_LEGACY : 0) | (ln->openai_rules ? PK_OPENAI : 0));
+		pk(out, &f2, 1);
+		pk_str(out, ln->session_id);
+		pk_str(out, ln->cwd);
+		if (ln->kind == LINE_OPENCODE_SESSION) {
+			pk_str(out, ln->parent_id);
+			pk_str(out, ln->title);
+			break;
+		}
+		pk(out, &ln->msg_id, 8);
+		if (ln->has_usage) {
+			pk(out, &ln->usage, sizeof ln->usage);
+			pk_str(out, ln->model);
+		}
+		break;
+	}
 	default:
 		break;
 	}
@@ -351,6 +372,24 @@ size_t line_unpack(const char *p, size_t n, struct line *out)
 		up_str(&u, out->model, sizeof out->model);
 		if (out->has_usage)
 			up(&u, &out->usage, sizeof out->usage);
+		break;
+	case LINE_OPENCODE_SESSION:
+	case LINE_OPENCODE_MESSAGE:
+		up(&u, &r, 1);
+		out->legacy = r & PK_LEGACY;
+		out->openai_rules = r & PK_OPENAI;
+		up_str(&u, out->session_id, sizeof out->session_id);
+		up_str(&u, out->cwd, sizeof out->cwd);
+		if (out->kind == LINE_OPENCODE_SESSION) {
+			up_str(&u, out->parent_id, sizeof out->parent_id);
+			up_str(&u, out->title, sizeof out->title);
+			break;
+		}
+		up(&u, &out->msg_id, 8);
+		if (out->has_usage) {
+			up(&u, &out->usage, sizeof out->usage);
+			up_str(&u, out->model, sizeof out->model);
+		}
 		break;
 	default:
 		break;

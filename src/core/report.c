@@ -479,7 +479,7 @@ static struct json_object *blocks_json(const struct blocks *b)
 	struct json_object *arr = json_object_new_array();
 	size_t i[AGENT_COUNT] = {0};
 	for (;;) {
-		/* merge the two agents' lists by start time */
+		/* merge the agents' lists by start time */
 		int pick = -1;
 		for (int a = 0; a < AGENT_COUNT; a++)
 			if (i[a] < b[a].n && (pick < 0 || b[a].v[i[a]].start < b[pick].v[i[pick]].start))
@@ -768,7 +768,9 @@ void report_text(const struct model *m, const struct report_ctx *c, struct buf *
 
 	size_t n;
 	uint32_t *ss = sorted_sessions(m, &n);
-	buf_printf(out, "\nSESSIONS\n%-10s %-6s %-16s %5s %9s %9s %9s %9s %9s %6s %6s %9s\n", "SESSION", "AGENT",
+	/* "opencode" is wider than the column made for the first two agents */
+	int aw = agent_present(m, AGENT_OPENCODE) ? 8 : 6;
+	buf_printf(out, "\nSESSIONS\n%-10s %-*s %-16s %5s %9s %9s %9s %9s %9s %6s %6s %9s\n", "SESSION", aw, "AGENT",
 		   "PROJECT", "REQ", "INPUT", "WRITE5M", "WRITE1H", "READ", "OUTPUT", "HIT%", "CC/OUT", "COST");
 	for (size_t i = 0; i < n; i++) {
 		const struct session *s = model_session(m, ss[i]);

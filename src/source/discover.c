@@ -118,9 +118,29 @@ void source_roots_default(struct source_roots *r, enum agent which)
 			}
 			if (home && ad->home_sub)
 				discover_add_joined(r, (enum agent)a, home, ad->home_sub);
+			if (ad->data_sub) {
+				char *d = source_data_default_dir(ad->data_sub);
+				if (d)
+					source_roots_add(r, (enum agent)a, d);
+				free(d);
+			}
 		}
 	}
 }
+
+char *source_data_default_dir(const char *sub)
+{
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = discover_home();
+	struct buf p = {0};
+	if (xdg && *xdg)
+		buf_printf(&p, "%s/%s", xdg, sub);
+	else if (home)
+		buf_printf(&p, "%s/.local/share/%s", home, sub);
+	return p.data;
+}
+
+char *source_opencode_default_dir(void) { return source_data_default_dir(agent_get(AGENT_OPENCODE)->data_sub); }
 
 void source_roots_free(struct source_roots *r)
 {
@@ -231,6 +251,8 @@ struct source *source_new(const struct source_roots *roots, const struct line_si
 			discover_add_target(s, i, "archived_sessions", true);
 		} else if (s->roots.v[i].agent == AGENT_GEMINI) {
 			discover_add_target(s, i, "tmp", false);
+		} else if (s->roots.v[i].agent == AGENT_OPENCODE) {
+			oc_add(s, i); /* a database, not a tree of transcripts */
 		} else {
 			discover_add_target(s, i, "projects", false);
 		}
@@ -244,6 +266,7 @@ void source_free(struct source *s)
 		return;
 	watch_stop(s);
 	tail_free_all(s);
+	oc_free(s);
 	scands_free(&s->cands);
 	struct spath *p, *tmp;
 	HASH_ITER(hh, s->skipped, p, tmp) {
@@ -625,6 +648,7 @@ void source_rebuild(struct source *s, const struct line_sink *sink)
 		s->roots.v[i].files = 0;
 	s->st.files = 0;
 	s->st.rebuilds++;
+	oc_forget(s);
 	source_scan(s, NULL, 0);
 }
 
@@ -649,5 +673,6 @@ int source_scan(struct source *s, char *err, size_t errlen)
 		if (!s->roots.v[i].exists)
 			s->roots.v[i].exists = discover_is_dir(s->roots.v[i].path);
 	source_settle(s);
+	oc_scan(s);
 	return rc;
 }

@@ -55,8 +55,9 @@ void screen_header(struct tui *t, const struct layout *l, int64_t now)
 		term_text(t, l->header.y, l->cols - rw, rw, right, ROLE_HEADER);
 }
 
+/* nw: the width of the agent names shown ("opencode" is wider than the other two) */
 static void quota_line(struct tui *t, int y, bool first, enum agent a, const struct quota *q,
-		       int64_t now)
+		       int64_t now, int nw)
 {
 	struct row *r = &t->row;
 	char buf[512], v1[32], v2[32];
@@ -66,7 +67,7 @@ static void quota_line(struct tui *t, int y, bool first, enum agent a, const str
 	if (first)
 		row_put(r, x, "5h", ROLE_LABEL);
 	x += 4;
-	snprintf(buf, sizeof buf, "%-6s", agent_name(a));
+	snprintf(buf, sizeof buf, "%-*s", nw, agent_name(a));
 	x += row_put(r, x, buf, ROLE_LABEL) + 1;
 	int gw = cols / 4;
 	gw = gw < 8 ? 8 : gw > 30 ? 30 : gw;
@@ -151,7 +152,7 @@ static void quota_panel(struct tui *t, const struct layout *l, int64_t now)
 				used += q.used;
 		}
 		if (y < end - (l->quota.h > 1 ? 1 : 0) || (y < end && l->quota.h == 1))
-			quota_line(t, y++, first, (enum agent)a, &q, now);
+			quota_line(t, y++, first, (enum agent)a, &q, now, have[AGENT_OPENCODE] ? 8 : 6);
 		first = false;
 	}
 	if (!any && y < end) {

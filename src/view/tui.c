@@ -418,7 +418,7 @@ static void help_overlay(struct tui *t)
 		"  Enter/Right     open a session    Left/Esc            back",
 		"  /               filter (project or id substring)",
 		"  s               sort: recent, hit %, waste, requests",
-		"  a               agents: all, claude, codex, gemini",
+		"  a               agents: all, claude, codex, gemini, opencode",
 		"  l               official limits: Claude's windows, every Codex limit family",
 		"  t               next theme        p  pause updates",
 		"  ?               this help         q  quit",
