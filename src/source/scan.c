@@ -34,6 +34,8 @@ struct job {
 	struct sfile *f;
 	struct batch *head, *tail;
 	bool done, fallback;
+	bool known;                  /* listed with the stat of the sink's mark (scand.known) */
+	uint64_t size;
 	/* the file's tail state after the read, adopted by the committer */
 	uint64_t offset, lines, bytes;
 	struct buf partial;
@@ -221,6 +223,22 @@ static void scan_file(struct scan *sc, size_t i, struct rbuf *b)
 {
 	struct job *j = &sc->jobs[i];
 	struct sfile *f = j->f;
+	/* a warm start: the lines an earlier run read, if the file still holds them */
+	struct line_sink *k = &sc->s->sink;
+	struct sink_mark mk;
+	bool marked = k->recall && k->recall(k->ctx, f->path, &mk);
+	if (marked && j->known && j->size == mk.offset && mk.size == mk.offset) {
+		/* its stat, when listed, was the mark's and it ends where the mark does */
+		void *kept = k->recalled(k->ctx, f->handle, f->path);
+		if (kept) {
+			scan_push(sc, i, kept);
+			j->offset = mk.offset;
+			j->last_ts = mk.last_ts;
+			mark_tail(&mk, j->tailbytes, &j->taillen);
+			return;
+		}
+		marked = false;
+	}
 	int fd = open(f->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != f->dev || st.st_ino != f->ino) {
@@ -229,6 +247,19 @@ static void scan_file(struct scan *sc, size_t i, struct rbuf *b)
 		if (fd >= 0)
 			close(fd);
 		return;
+	}
+	bool same = marked && mark_stat_same(&st, &mk);
+	if (same)
+		mark_tail(&mk, j->tailbytes, &j->taillen);
+	if (marked && (same || mark_holds(fd, &st, &mk, j->tailbytes, &j->taillen))) {
+		void *kept = k->recalled(k->ctx, f->handle, f->path);
+		if (kept) {
+			scan_push(sc, i, kept);
+			j->offset = mk.offset;
+			j->last_ts = mk.last_ts;
+		} else {
+			j->taillen = 0;
+		}
 	}
 	b->start = b->have = 0;
 	for (;;) {
@@ -337,6 +368,8 @@ void scan_parallel(struct source *s, struct scands *c)
 					 c->v[i].why ? NULL : &st, c->v[i].why);
 		if (f) {
 			sc.jobs[sc.n].last_ts = INT64_MAX;
+			sc.jobs[sc.n].known = c->v[i].known;
+			sc.jobs[sc.n].size = c->v[i].size;
 			sc.jobs[sc.n++].f = f;
 		}
 	}

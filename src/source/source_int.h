@@ -89,6 +89,9 @@ struct scand {
 	int why;          /* 0: opened, a regular file; else as tail_open_regular */
 	dev_t dev;
 	ino_t ino;
+	/* the sink recalled it and its stat is the mark's (not opened): its size then */
+	bool known;
+	uint64_t size;
 };
 
 struct scands {
@@ -185,6 +188,14 @@ void tail_flush_dirty(struct source *s);
 /* All files under `prefix/` (a removed folder) are gone. */
 void tail_mark_prefix_dirty(struct source *s, const char *prefix);
 void tail_free_all(struct source *s);
+
+/* mark.c: whether an open file (st: its fstat) still holds the bytes of a sink's mark; on true,
+ * tail/taillen get the bytes before the mark's offset (the rewrite check's). */
+bool mark_holds(int fd, const struct stat *st, const struct sink_mark *mk, unsigned char *tail, unsigned *taillen);
+/* The file's stat is the mark's in every field (and the mark is not too recent to rely on it). */
+bool mark_stat_same(const struct stat *st, const struct sink_mark *mk);
+/* The mark's bytes before its offset, for the rewrite check. */
+void mark_tail(const struct sink_mark *mk, unsigned char *tail, unsigned *taillen);
 
 /* watch.c */
 /* Stat every known file, list every tree again (new folders get watches), read only bytes past
