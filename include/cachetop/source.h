@@ -40,6 +40,7 @@ struct source_stats {
 	uint64_t resets, gone, overflows, rescans;
 	uint64_t rebuilds;           /* whole re-reads after lines came out of order */
 	uint64_t watches, unwatched_dirs; /* directories polled because the watch limit ran out */
+	uint64_t recalled;           /* files whose first lines came from the sink's earlier run */
 	bool watch_limit_hit;
 };
 

@@ -243,6 +243,24 @@ static void up_str(struct unpacker *u, char *dst, size_t cap)
 	u->n -= l;
 }
 
+/* The rate-limit snapshot is copied whole; records can come back from a file (the warm-start
+ * state), so its flags are checked to be 0 or 1 before anything reads them as bools. */
+static bool flag_ok(const bool *b)
+{
+	unsigned char c;
+	memcpy(&c, b, 1);
+	return c <= 1;
+}
+
+static void up_rl(struct unpacker *u, struct rate_limits *rl)
+{
+	up(u, rl, sizeof *rl);
+	if (!u->bad && (!flag_ok(&rl->present) || !flag_ok(&rl->primary.present) || !flag_ok(&rl->secondary.present))) {
+		u->bad = true;
+		memset(rl, 0, sizeof *rl);
+	}
+}
+
 size_t line_unpack(const char *p, size_t n, struct line *out)
 {
 	struct unpacker u = {p, n, false};
@@ -295,7 +313,7 @@ size_t line_unpack(const char *p, size_t n, struct line *out)
 	case LINE_CODEX_TOKENS:
 		up(&u, &out->total, sizeof out->total);
 		up(&u, &out->last, sizeof out->last);
-		up(&u, &out->rl, sizeof out->rl);
+		up_rl(&u, &out->rl);
 		break;
 	default:
 		break;

@@ -18,6 +18,9 @@ _Static_assert(sizeof ((struct sink_mark *)0)->tail == SOURCE_TAIL_CHECK, "a mar
  * clock, leaving its stat as it was: such a mark is checked by its windows, not its stat. */
 #define MARK_RACY_NS 2000000000LL
 
+static int64_t mark_racy_ns = MARK_RACY_NS;
+void source_test_mark_racy(int64_t ns) { mark_racy_ns = ns; }
+
 static int64_t mark_ns(const struct timespec *t) { return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec; }
 
 bool mark_stat_same(const struct stat *st, const struct sink_mark *mk)
@@ -112,7 +115,7 @@ int source_mark(struct source *s, const char *path, struct sink_mark *mk)
 				 .peek_last_ts = INT64_MIN,
 				 .size = (uint64_t)st.st_size, .mtime_ns = mark_ns(&st.st_mtim),
 				 .ctime_ns = mark_ns(&st.st_ctim)};
-	if (mark_ns(&now) - mk->mtime_ns < MARK_RACY_NS || mark_ns(&now) - mk->ctime_ns < MARK_RACY_NS)
+	if (mark_ns(&now) - mk->mtime_ns < mark_racy_ns || mark_ns(&now) - mk->ctime_ns < mark_racy_ns)
 		mk->ctime_ns = 0;
 	if (!mark_read(fd, buf, w, 0))
 		goto out;

@@ -35,6 +35,7 @@ struct job {
 	struct batch *head, *tail;
 	bool done, fallback;
 	bool known;                  /* listed with the stat of the sink's mark (scand.known) */
+	bool recalled;               /* its first batch came from the sink's mark */
 	uint64_t size;
 	/* the file's tail state after the read, adopted by the committer */
 	uint64_t offset, lines, bytes;
@@ -234,6 +235,7 @@ static void scan_file(struct scan *sc, size_t i, struct rbuf *b)
 			scan_push(sc, i, kept);
 			j->offset = mk.offset;
 			j->last_ts = mk.last_ts;
+			j->recalled = true;
 			mark_tail(&mk, j->tailbytes, &j->taillen);
 			return;
 		}
@@ -257,6 +259,7 @@ static void scan_file(struct scan *sc, size_t i, struct rbuf *b)
 			scan_push(sc, i, kept);
 			j->offset = mk.offset;
 			j->last_ts = mk.last_ts;
+			j->recalled = true;
 		} else {
 			j->taillen = 0;
 		}
@@ -342,6 +345,7 @@ static void scan_finish(struct scan *sc, size_t i)
 	memcpy(f->tail, j->tailbytes, j->taillen);
 	f->taillen = j->taillen;
 	s->st.lines += j->lines;
+	s->st.recalled += j->recalled;
 	s->delivered += j->lines;
 	s->st.bytes += j->bytes;
 	if (j->too_long && !(s->said & SAID_LONG_LINE)) {

@@ -194,6 +194,8 @@ void tail_free_all(struct source *s);
 bool mark_holds(int fd, const struct stat *st, const struct sink_mark *mk, unsigned char *tail, unsigned *taillen);
 /* The file's stat is the mark's in every field (and the mark is not too recent to rely on it). */
 bool mark_stat_same(const struct stat *st, const struct sink_mark *mk);
+/* Tests: how recent a write makes a mark rely on its windows alone (default 2 s). */
+void source_test_mark_racy(int64_t ns);
 /* The mark's bytes before its offset, for the rewrite check. */
 void mark_tail(const struct sink_mark *mk, unsigned char *tail, unsigned *taillen);
 
