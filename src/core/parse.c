@@ -1,6 +1,7 @@
 /* parse.c — what both line parsers share: record reset, member helpers, format dispatch, and
  * the timestamp peeks used to read files oldest-first. */
 #define _GNU_SOURCE /* memrchr */
+#include <math.h>
 #include <string.h>
 
 #include "cachetop/line.h"
@@ -261,6 +262,31 @@ static void up_rl(struct unpacker *u, struct rate_limits *rl)
 	}
 }
 
+/* What a parser can produce, so that a record read back from a file is no wider: times within
+ * four-digit years (the model subtracts them), token counts as span_tokens bounds them, the
+ * rate-limit numbers as parse_codex.c bounds them. */
+#define UNPACK_TIME_LIM 1000000000000000LL /* ms, ~31,700 years */
+static bool time_ok(int64_t t) { return t == CT_TIME_NONE || (t > -UNPACK_TIME_LIM && t < UNPACK_TIME_LIM); }
+static bool window_ok(const struct rl_window *w)
+{
+	return isfinite(w->used_percent) && w->window_minutes >= -1 && w->window_minutes <= 1000000000 &&
+	       (w->resets_at_ms == CT_TIME_NONE ||
+		(w->resets_at_ms > -2 * UNPACK_TIME_LIM && w->resets_at_ms < 2 * UNPACK_TIME_LIM));
+}
+static bool tokens_ok(const struct codex_tokens *t)
+{
+	return t->input <= TOKENS_MAX && t->cached <= TOKENS_MAX && t->output <= TOKENS_MAX &&
+	       t->reasoning <= TOKENS_MAX && t->total <= TOKENS_MAX;
+}
+static bool unpacked_ok(const struct line *ln)
+{
+	const struct usage *u = &ln->usage;
+	return time_ok(ln->ts) && u->input <= TOKENS_MAX && u->cc5m <= TOKENS_MAX && u->cc1h <= TOKENS_MAX &&
+	       u->cache_creation <= 2 * TOKENS_MAX && u->cache_read <= TOKENS_MAX && u->output <= TOKENS_MAX &&
+	       tokens_ok(&ln->total) && tokens_ok(&ln->last) && window_ok(&ln->rl.primary) &&
+	       window_ok(&ln->rl.secondary);
+}
+
 size_t line_unpack(const char *p, size_t n, struct line *out)
 {
 	struct unpacker u = {p, n, false};
@@ -318,5 +344,5 @@ size_t line_unpack(const char *p, size_t n, struct line *out)
 	default:
 		break;
 	}
-	return u.bad ? 0 : (size_t)(u.p - p);
+	return u.bad || !unpacked_ok(out) ? 0 : (size_t)(u.p - p);
 }

@@ -2,6 +2,8 @@
  * file that is cut short, flipped anywhere, from another version or set of roots, or made up
  * with a right hash but wrong lengths, is refused whole (or, for records, by their own hash). */
 #include <criterion/criterion.h>
+#include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -234,4 +236,53 @@ Test(statefile, the_hash_sees_every_byte)
 		}
 	}
 	cr_assert_neq(statefile_hash(b, 0), statefile_hash(b, 1));
+}
+
+/* Records come back through line_unpack: what no parser could have written is refused (a
+ * made-up time overflowed the model's arithmetic; a flag byte of 2 is no bool). */
+#include "cachetop/line.h"
+#include "cachetop/timefmt.h"
+
+static size_t packed_line(enum agent a, const char *text, struct buf *out)
+{
+	static struct line ln;
+	line_parse(a, text, strlen(text), &ln);
+	out->len = 0;
+	line_pack(&ln, out);
+	return out->len;
+}
+
+Test(statefile, records_no_parser_writes_are_refused)
+{
+	static struct line back;
+	struct buf b = {0};
+	const char *claude = "{\"type\":\"assistant\",\"uuid\":\"u1\",\"sessionId\":\"s1\",\"timestamp\":\"2025-11-10T09:00:00Z\","
+			     "\"requestId\":\"r1\",\"message\":{\"id\":\"m1\",\"model\":\"claude-sonnet-4-5\",\"usage\":{"
+			     "\"input_tokens\":3,\"cache_creation_input_tokens\":10,\"cache_read_input_tokens\":20,\"output_tokens\":5}}}";
+	size_t n = packed_line(AGENT_CLAUDE, claude, &b);
+	cr_assert_eq(line_unpack(b.data, n, &back), n);
+	int64_t t = INT64_MAX - 5;
+	memcpy(b.data + 2, &t, 8); /* kind, problem, then the time */
+	cr_assert_eq(line_unpack(b.data, n, &back), 0);
+	t = CT_TIME_NONE;
+	memcpy(b.data + 2, &t, 8);
+	cr_assert_eq(line_unpack(b.data, n, &back), n, "a line without a time is a line");
+
+	const char *codex = "{\"timestamp\":\"2025-11-10T09:00:00.000Z\",\"type\":\"event_msg\",\"payload\":{\"type\":\"token_count\","
+			    "\"info\":{\"total_token_usage\":{\"input_tokens\":10,\"cached_input_tokens\":5,\"output_tokens\":2,"
+			    "\"reasoning_output_tokens\":0,\"total_tokens\":12},\"last_token_usage\":{\"input_tokens\":10,"
+			    "\"cached_input_tokens\":5,\"output_tokens\":2,\"reasoning_output_tokens\":0,\"total_tokens\":12}},"
+			    "\"rate_limits\":{\"primary\":{\"used_percent\":5.0,\"window_minutes\":300,\"resets_in_seconds\":100}}}}";
+	n = packed_line(AGENT_CODEX, codex, &b);
+	cr_assert_eq(line_unpack(b.data, n, &back), n);
+	cr_assert(back.rl.present);
+	/* the rate-limit snapshot is the record's last bytes; its first byte is `present` */
+	size_t rl_at = n - sizeof back.rl;
+	b.data[rl_at] = 2;
+	cr_assert_eq(line_unpack(b.data, n, &back), 0);
+	b.data[rl_at] = 1;
+	double nan = NAN;
+	memcpy(b.data + rl_at + offsetof(struct rate_limits, primary) + offsetof(struct rl_window, used_percent), &nan, 8);
+	cr_assert_eq(line_unpack(b.data, n, &back), 0);
+	buf_free(&b);
 }
