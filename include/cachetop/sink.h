@@ -19,8 +19,8 @@ struct sink_mark {
 	uint64_t head_hash, tail_hash;   /* ct_hash of [0, head_len) and [offset - tail_len, offset) */
 	int64_t last_ts;                 /* the file's last timestamp in those bytes (INT64_MAX: none) */
 	int64_t first_ts;                /* the file's first timestamp (the scan's peek) */
-	int64_t peek_last_ts;            /* the peek at its last 4 KB when it ended at offset
-	                                  * (INT64_MAX: none there), INT64_MIN: not taken */
+	int64_t peek_last_ts;            /* the scan's tie-break peek at its end, when it ended at
+	                                  * offset (INT64_MAX: none found), INT64_MIN: not taken */
 	/* The file's stat then. When it still matches in every field, nothing was written since
 	 * (ctime cannot be set back) and the windows need not be read; ctime_ns 0 means the write
 	 * came too close to the read to rely on that. */

@@ -36,7 +36,7 @@ struct statefile_entry {
 	uint32_t head_len, tail_len;     /* window sizes: min(offset, STATEFILE_WINDOW) */
 	uint64_t head_hash, tail_hash;   /* of [0, head_len) and [offset - tail_len, offset) */
 	int64_t first_ts, last_ts;       /* the reading order's keys then (INT64_MAX: none) */
-	int64_t peek_last_ts;            /* the scan's look at the file's last 4 KB then, INT64_MIN:
+	int64_t peek_last_ts;            /* the scan's tie-break peek at its end then, INT64_MIN:
 	                                  * not taken */
 	uint64_t lines;                  /* lines the records came from */
 	uint64_t rec_off, rec_len, rec_hash; /* records: offset from the records area, length, hash */

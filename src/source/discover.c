@@ -414,29 +414,19 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 
 /* ---- ordering --------------------------------------------------------------------------- */
 
-/* The first (or last) timestamp of a regular file, read without blocking. */
-static int64_t discover_peek(char *buf, struct scand *d, bool last)
+/* The first (or last) timestamp in an open file of `size` bytes (INT64_MAX: none found). 4 KB
+ * usually holds a timestamped line; a file that starts (or ends) with a long line widens the
+ * look 16x at a time, up to one read block. Peeking 64 KB of every file read ~12 % of a large
+ * tree twice. */
+int64_t source_peek_ts(int fd, uint64_t size, char *buf, bool last)
 {
 	int64_t ts = INT64_MAX;
-	struct stat st;
-	int why;
-	int fd = tail_open_regular(d->path, &st, &why);
-	if (!last) {
-		d->why = fd < 0 ? why : 0;
-		d->dev = fd < 0 ? 0 : st.st_dev;
-		d->ino = fd < 0 ? 0 : st.st_ino;
-	}
-	if (fd < 0)
-		return ts;
-	/* 4 KB usually holds a timestamped line; a file that starts (or ends) with a long line
-	 * widens the look 16× at a time, up to one read block. Peeking 64 KB of every file read
-	 * ~12 % of a large tree twice. */
 	for (size_t want = 4096; ts == INT64_MAX; want *= 16) {
 		if (want > SOURCE_BLOCK)
 			want = SOURCE_BLOCK;
 		off_t off = 0;
-		if (last && st.st_size > (off_t)want)
-			off = st.st_size - (off_t)want;
+		if (last && size > (uint64_t)want)
+			off = (off_t)(size - want);
 		ssize_t n = pread(fd, buf, want, off);
 		int64_t ms;
 		if (n <= 0)
@@ -448,6 +438,23 @@ static int64_t discover_peek(char *buf, struct scand *d, bool last)
 		if ((size_t)n < want || want == SOURCE_BLOCK)
 			break; /* the whole file was seen, or the widest look found nothing */
 	}
+	return ts;
+}
+
+/* The first (or last) timestamp of a regular file, read without blocking. */
+static int64_t discover_peek(char *buf, struct scand *d, bool last)
+{
+	struct stat st;
+	int why;
+	int fd = tail_open_regular(d->path, &st, &why);
+	if (!last) {
+		d->why = fd < 0 ? why : 0;
+		d->dev = fd < 0 ? 0 : st.st_dev;
+		d->ino = fd < 0 ? 0 : st.st_ino;
+	}
+	if (fd < 0)
+		return INT64_MAX;
+	int64_t ts = source_peek_ts(fd, (uint64_t)st.st_size, buf, last);
 	close(fd);
 	return ts;
 }

@@ -9,7 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cachetop/line.h"
 #include "source_int.h"
 
 _Static_assert(sizeof ((struct sink_mark *)0)->tail == SOURCE_TAIL_CHECK, "a mark keeps the rewrite check's bytes");
@@ -125,11 +124,10 @@ int source_mark(struct source *s, const char *path, struct sink_mark *mk)
 	if (buf[w - 1] != '\n')
 		goto out;
 	mk->tail_hash = ct_hash(buf, w);
-	/* what the scan's tie-break peek (discover.c) reads first when the file ends here */
-	int64_t ms;
+	/* what the scan's tie-break peek (discover.c) finds when the file ends here */
 	mk->peek_last_ts = INT64_MIN;
 	if ((uint64_t)st.st_size == off)
-		mk->peek_last_ts = line_peek_last_ts(buf, w, &ms) == 0 ? ms : INT64_MIN;
+		mk->peek_last_ts = source_peek_ts(fd, off, s->rbuf, true);
 	unsigned keep = w < SOURCE_TAIL_CHECK ? w : SOURCE_TAIL_CHECK;
 	memcpy(mk->tail, buf + w - keep, keep);
 	rc = 0;

@@ -149,6 +149,9 @@ struct source_target *source_target_of(struct source *s, const char *path);
  * watch before listing, so nothing created meanwhile is missed). */
 void source_walk(struct source *s, struct source_target *t, const char *dir, struct scands *c,
 		 void (*on_dir)(struct source *s, const char *dir));
+/* The first (or last) timestamp in an open file of `size` bytes, as the scan's ordering peeks
+ * (INT64_MAX: none); buf holds SOURCE_BLOCK bytes. */
+int64_t source_peek_ts(int fd, uint64_t size, char *buf, bool last);
 /* Order candidates oldest-first and open/read each. */
 void source_open_candidates(struct source *s, struct scands *c);
 /* Open this pass's candidates, then read every queued file. */
