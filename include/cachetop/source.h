@@ -99,6 +99,10 @@ void source_each_file(struct source *s, void (*fn)(void *ctx, const struct sourc
  * it does not (a rewrite not seen yet), is unknown or cannot be read. */
 int source_mark(struct source *s, const char *path, struct sink_mark *mk);
 
+/* Whether the file at `path` still holds the bytes of a mark (identity and stat, else both
+ * windows), for a reader of one file outside a source (statusline). 0 when it does. */
+int source_mark_check(const char *path, const struct sink_mark *mk);
+
 const struct source_stats *source_stats(const struct source *s);
 const struct source_roots *source_get_roots(const struct source *s);
 /* Messages worth showing once (watch limit reached, unreadable files…); NULL when none new. */

@@ -50,8 +50,9 @@ void app_free(struct app *a);
 /* A model over every root, read oldest-first (report, status). NULL with a message on failure. */
 struct model *app_build_model(struct app *a, struct source **src_out);
 
-/* Feed every complete line of one file (read-only) to the model; -1 if it cannot be read. */
-int app_feed_file(struct model *m, uint32_t file, const char *path);
+/* Feed every complete line of one file (read-only) from byte `from` (a line start) to the
+ * model; -1 if it cannot be read. */
+int app_feed_file(struct model *m, uint32_t file, const char *path, uint64_t from);
 
 /* Wall clock in ms (the only place the app reads the clock, unless --now is given). */
 int64_t app_now(const struct app *a);

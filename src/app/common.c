@@ -310,13 +310,13 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-int app_feed_file(struct model *m, uint32_t file, const char *path)
+int app_feed_file(struct model *m, uint32_t file, const char *path, uint64_t from)
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || lseek(fd, (off_t)from, SEEK_SET) < 0) {
 		close(fd);
 		return -1;
 	}

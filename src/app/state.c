@@ -421,6 +421,28 @@ static void *state_sink_recalled(void *ctx, uint32_t file, const char *path)
 	return b;
 }
 
+uint64_t state_recall_file(struct state *st, struct model *m, uint32_t file, const char *path)
+{
+	if (!st || !st->map)
+		return 0;
+	long i = statefile_find(&st->sf, path);
+	if (i < 0)
+		return 0;
+	struct statefile_entry e;
+	struct sink_mark mk;
+	statefile_get(&st->sf, (size_t)i, &e);
+	state_mark_of(&e, &mk);
+	if (!statefile_records_ok(&e) || source_mark_check(path, &mk) != 0)
+		return 0;
+	/* records that hash right always unpack (line_unpack refuses nothing a parser wrote);
+	 * should one not, the model has a prefix: start it over from the file */
+	if (app_apply_packed(m, file, e.records, (size_t)e.rec_len) != 0) {
+		model_file_reset(m, file);
+		return 0;
+	}
+	return e.offset;
+}
+
 void state_sink(struct state *st, struct model *m, struct line_sink *out)
 {
 	st->m = m;

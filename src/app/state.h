@@ -38,6 +38,11 @@ void state_forget(struct state *st);
  * since the last save is small next to the file. 0, or -1 when not written. */
 int state_save(struct state *st, struct source *s, bool force);
 
+/* One file on its own (statusline: a model of one transcript): apply the records kept of
+ * `path` to file `file` of m when the file still holds them; returns where to read on (0 when
+ * nothing was kept or it no longer holds). */
+uint64_t state_recall_file(struct state *st, struct model *m, uint32_t file, const char *path);
+
 /* For tests and benchmarks. */
 bool state_loaded(const struct state *st);
 uint64_t state_saves(const struct state *st);

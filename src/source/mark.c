@@ -73,6 +73,20 @@ bool mark_holds(int fd, const struct stat *st, const struct sink_mark *mk, unsig
 	return true;
 }
 
+int source_mark_check(const char *path, const struct sink_mark *mk)
+{
+	struct stat st;
+	int why;
+	int fd = tail_open_regular(path, &st, &why);
+	if (fd < 0)
+		return -1;
+	unsigned char tail[SOURCE_TAIL_CHECK];
+	unsigned taillen;
+	bool ok = mark_stat_same(&st, mk) || mark_holds(fd, &st, mk, tail, &taillen);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
 void source_each_file(struct source *s, void (*fn)(void *ctx, const struct source_pos *p), void *ctx)
 {
 	struct sfile *f, *tmp;

@@ -466,3 +466,45 @@ Test(state, a_damaged_record_is_read_again_not_trusted)
 	uint64_t rec = check_equal();
 	cr_assert_eq(rec, 4, "the file with the damaged records was read whole (%llu recalled)", (unsigned long long)rec);
 }
+
+/* statusline builds a model of one transcript: the records kept of it, then the rest */
+static void one_file_model(const char *path, bool use_state, struct buf *out)
+{
+	struct app a = {0};
+	a.argv0 = CACHETOP_BIN;
+	a.since_ms = CT_TIME_NONE;
+	a.now_override = T0 + MIN(60 * 24);
+	a.claude_dirs = malloc(sizeof(char *));
+	a.claude_dirs[a.nclaude++] = strdup(claude);
+	a.codex_dirs = malloc(sizeof(char *));
+	a.codex_dirs[a.ncodex++] = strdup(codex);
+	app_load(&a);
+	struct model *m = model_new(&a.mopts);
+	uint32_t f = model_file_add(m, AGENT_CLAUDE, path, false);
+	uint64_t from = 0;
+	if (use_state) {
+		struct state *st = state_open(&a);
+		from = state_recall_file(st, m, f, path);
+		state_close(st);
+		cr_assert_gt(from, 0, "nothing recalled for %s", path);
+	}
+	cr_assert_eq(app_feed_file(m, f, path, from), 0);
+	struct report_ctx c = {.now = a.now_override};
+	out->len = 0;
+	report_json(m, &c, out);
+	model_free(m);
+	app_free(&a);
+}
+
+Test(state, one_transcript_from_its_kept_records)
+{
+	base_tree();
+	check_equal(); /* writes the state */
+	append(0, 4, true); /* and a cut line after it */
+	struct buf fresh = {0}, warm = {0};
+	one_file_model(files[0].path, false, &fresh);
+	one_file_model(files[0].path, true, &warm);
+	cr_assert_str_eq(warm.data, fresh.data);
+	buf_free(&fresh);
+	buf_free(&warm);
+}
