@@ -264,6 +264,13 @@ void state_close(struct state *st)
 	free(st);
 }
 
+void state_idle(struct state *st)
+{
+	/* the pages come back from the page cache if a save or a rebuild reads them again */
+	if (st && st->map)
+		madvise(st->map, st->maplen, MADV_DONTNEED);
+}
+
 bool state_loaded(const struct state *st) { return st && st->map; }
 bool state_failed(const struct state *st) { return st && st->failed; }
 uint64_t state_saves(const struct state *st) { return st ? st->saved : 0; }

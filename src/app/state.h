@@ -43,6 +43,9 @@ int state_save(struct state *st, struct source *s, bool force);
  * nothing was kept or it no longer holds). */
 uint64_t state_recall_file(struct state *st, struct model *m, uint32_t file, const char *path);
 
+/* A long-running view done with its start-up read: the mapped state need not stay resident. */
+void state_idle(struct state *st);
+
 /* For tests and benchmarks. */
 bool state_loaded(const struct state *st);
 uint64_t state_saves(const struct state *st);
