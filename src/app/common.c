@@ -144,10 +144,7 @@ void *app_sink_prepare(void *ctx, uint32_t file, enum agent agent, const char *p
 		/* the same lines the one-by-one path delivers (tail.c) and feeds (model_feed) */
 		if (len > 0 && !(len == 1 && p[0] == '\r')) {
 			b->lines++;
-			size_t i = 0;
-			while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
-				i++;
-			if (i < len) {
+			if (!line_blank(p, len)) {
 				line_parse(agent, p, len, ln);
 				line_pack(ln, &b->packed);
 			}

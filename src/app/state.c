@@ -319,11 +319,7 @@ unsigned state_feed(struct state *st, uint32_t file, const char *line, size_t n)
 	const struct model_file *mf = model_file(st->m, file);
 	if (!mf)
 		return 0;
-	/* what model_feed skips: blank lines are not lines of the transcript */
-	size_t i = 0;
-	while (i < n && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
-		i++;
-	if (i == n)
+	if (line_blank(line, n)) /* as model_feed skips them */
 		return 0;
 	line_parse(mf->agent, line, n, &st->scratch);
 	struct kept *k = state_kept(st, file);

@@ -220,6 +220,22 @@ static void scan_tailbytes(struct job *j, const char *p, size_t n)
 	}
 }
 
+/* A warm start: the sink's kept lines of job i become its first batch, and the read goes on
+ * from the mark. False when the sink no longer has them. */
+static bool scan_recalled(struct scan *sc, size_t i, const struct sink_mark *mk)
+{
+	struct job *j = &sc->jobs[i];
+	struct line_sink *k = &sc->s->sink;
+	void *kept = k->recalled(k->ctx, j->f->handle, j->f->path);
+	if (!kept)
+		return false;
+	scan_push(sc, i, kept);
+	j->offset = mk->offset;
+	j->last_ts = mk->last_ts;
+	j->recalled = true;
+	return true;
+}
+
 static void scan_file(struct scan *sc, size_t i, struct rbuf *b)
 {
 	struct job *j = &sc->jobs[i];
@@ -230,12 +246,7 @@ static void scan_file(struct scan *sc, size_t i, struct rbuf *b)
 	bool marked = k->recall && k->recall(k->ctx, f->path, &mk);
 	if (marked && j->known && j->size == mk.offset && mk.size == mk.offset) {
 		/* its stat, when listed, was the mark's and it ends where the mark does */
-		void *kept = k->recalled(k->ctx, f->handle, f->path);
-		if (kept) {
-			scan_push(sc, i, kept);
-			j->offset = mk.offset;
-			j->last_ts = mk.last_ts;
-			j->recalled = true;
+		if (scan_recalled(sc, i, &mk)) {
 			mark_tail(&mk, j->tailbytes, &j->taillen);
 			return;
 		}
@@ -253,17 +264,8 @@ static void scan_file(struct scan *sc, size_t i, struct rbuf *b)
 	bool same = marked && mark_stat_same(&st, &mk);
 	if (same)
 		mark_tail(&mk, j->tailbytes, &j->taillen);
-	if (marked && (same || mark_holds(fd, &st, &mk, j->tailbytes, &j->taillen))) {
-		void *kept = k->recalled(k->ctx, f->handle, f->path);
-		if (kept) {
-			scan_push(sc, i, kept);
-			j->offset = mk.offset;
-			j->last_ts = mk.last_ts;
-			j->recalled = true;
-		} else {
-			j->taillen = 0;
-		}
-	}
+	if (marked && (same || mark_holds(fd, &st, &mk, j->tailbytes, &j->taillen)) && !scan_recalled(sc, i, &mk))
+		j->taillen = 0;
 	b->start = b->have = 0;
 	for (;;) {
 		char *to = b->data + b->start + b->have;

@@ -42,24 +42,15 @@ if [ -z "$gen" ]; then
 fi
 
 NOW=2026-11-21T00:00:00Z
-# run_once NAME CMD...: one run (stdout to $work/NAME.out); appends "wall_ns rss_kib cpu_s"
-run_once() {
-	local name=$1; shift
-	local t0 t1
-	t0=$(date +%s%N)
-	/usr/bin/time -f '%M %U %S' -o "$work/$name.time" "$@" > "$work/$name.out" 2> "$work/$name.err" || {
-		echo "bench_state: '$name' failed:" >&2; cat "$work/$name.err" >&2; exit 1; }
-	t1=$(date +%s%N)
-	echo "$(( t1 - t0 )) $(tail -n1 "$work/$name.time" | awk '{printf "%s %.3f", $1, $2 + $3}')" >> "$work/$name.samples"
-}
-median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.6f", m}'; }
+bench=bench_state
+. "$here/bench_lib.sh"
 # stat NAME: sets wall (s), rss (MB), cpu (s) of NAME's medians
 stat_of() {
 	wall=$(cut -d' ' -f1 "$work/$1.samples" | median | awk '{printf "%.4f", $1/1e9}')
 	rss=$(cut -d' ' -f2 "$work/$1.samples" | median | awk '{printf "%.1f", $1/1024}')
 	cpu=$(cut -d' ' -f3 "$work/$1.samples" | median | awk '{printf "%.3f", $1}')
 }
-row() { stat_of "$1"; printf '  %-34s %9s s %9s s %8s MB\n' "$2" "$wall" "$cpu" "$rss"; }
+row() { stat_of "$1"; printf '  %-40s %9s s %9s s %8s MB\n' "$2" "$wall" "$cpu" "$rss"; }
 
 # The dashboard's first frame from the state: `--max-frames 1` (it quits once the first frame is
 # drawn, after the start-up read) in a private tmux pane, timed around the process by a small
@@ -74,12 +65,14 @@ t1=$(date +%s%N)
 echo "$((t1 - t0)) $(tail -n1 "$out.time" | awk '{printf "%s %.3f", $1, $2 + $3}')" >> "$out"
 touch "$out.done"
 EOS
+# first_frame NAME C X [--no-state]
 first_frame() {
-	rm -f "$work/frame.samples.done"
+	local name=$1; shift
+	rm -f "$work/$name.samples.done"
 	tmux -L bs$$ -f /dev/null new-session -d -x 120 -y 40 \
-		"env TERM=screen-256color sh $work/frame.sh $work/frame.samples $bin --claude-dir $1 --codex-dir $2 --max-frames 1"
-	for _ in $(seq 1200); do [ -e "$work/frame.samples.done" ] && break; sleep 0.05; done
-	[ -e "$work/frame.samples.done" ] || { echo "bench_state: the dashboard drew no frame" >&2; exit 1; }
+		"env TERM=screen-256color sh $work/frame.sh $work/$name.samples $bin --claude-dir $1 --codex-dir $2 --max-frames 1 ${3:-}"
+	for _ in $(seq 1200); do [ -e "$work/$name.samples.done" ] && break; sleep 0.05; done
+	[ -e "$work/$name.samples.done" ] || { echo "bench_state: the dashboard drew no frame" >&2; exit 1; }
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -109,7 +102,8 @@ for size in "${sizes[@]}"; do
 		run_once warm "$bin" "${R[@]}"
 		run_once status_full "$bin" "${S[@]}" --no-state
 		run_once status "$bin" "${S[@]}"
-		first_frame "$C" "$X"
+		first_frame frame_full "$C" "$X" --no-state
+		first_frame frame "$C" "$X"
 	done
 	state=$(find "$XDG_CACHE_HOME" -name 'state-*.bin' -printf '%s\n' | head -n1)
 	# One appended line: a new request at the end of the largest Claude transcript, then a
@@ -127,20 +121,21 @@ for size in "${sizes[@]}"; do
 
 	echo
 	echo "tree: $size requested, $files files, $(( bytes / 1048576 )) MiB; state file $(( state / 1024 )) KiB ($(awk -v s="$state" -v b="$bytes" 'BEGIN {printf "%.2f", 100 * s / b}') % of the transcripts)"
-	printf '  %-34s %11s %11s %11s\n' "" "wall" "user+sys" "peak RSS"
+	printf '  %-40s %11s %11s %11s\n' "" "wall" "user+sys" "peak RSS"
 	row full "report --json, full read (--no-state)"; fw=$wall fc=$cpu
 	row first "report --json, first run (writes)"
 	row warm "report --json, warm"; ww=$wall wc=$cpu
 	row status_full "status, full read (--no-state)"; sfw=$wall sfc=$cpu
 	row status "status, warm"; sw=$wall sc=$cpu
+	row frame_full "dashboard first frame, full read"
 	row frame "dashboard first frame, warm"
 	row append "report --json after 1 appended line"
 	echo "  warm report equals the full read: $same"
 	ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", (b > 0 ? a / b : 0)}'; }
 	verdict() { awk -v v="$1" -v t="$2" 'BEGIN {print (v >= t ? "met" : "NOT met")}'; }
 	r1=$(ratio "$fw" "$ww"); r2=$(ratio "$fw" "$sw")
-	echo "  full read / warm report: $r1x wall, $(ratio "$fc" "$wc")x CPU (target >= 10x: $(verdict "$r1" 10))"
-	echo "  full read / warm status: $r2x wall, $(ratio "$fc" "$sc")x CPU (target >= 20x: $(verdict "$r2" 20));" \
+	echo "  full read / warm report: ${r1}x wall, $(ratio "$fc" "$wc")x CPU (target >= 10x: $(verdict "$r1" 10))"
+	echo "  full read / warm status: ${r2}x wall, $(ratio "$fc" "$sc")x CPU (target >= 20x: $(verdict "$r2" 20));" \
 		"full status / warm status: $(ratio "$sfw" "$sw")x wall, $(ratio "$sfc" "$sc")x CPU"
 	if [ "${KEEP:-0}" != 1 ]; then rm -rf "$corpus"; fi
 done
