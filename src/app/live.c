@@ -99,6 +99,7 @@ int live_open(struct live *l, struct app *a, const struct live_hooks *h, char *e
 	if (h)
 		l->hooks = *h;
 	l->st = state_open(a);
+	state_follow(l->st);
 	int rc;
 	for (;;) {
 		live_bind(l, model_new(&a->mopts));

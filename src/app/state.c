@@ -41,6 +41,7 @@ struct state {
 	uint64_t build_key, roots_key;
 	bool can_write;        /* the folder is usable and outside every root */
 	bool no_recall;        /* a recalled record failed to read back: read everything */
+	bool follow;           /* a long-running view: after a save, recall from the new file */
 	bool failed;
 	/* the loaded file */
 	void *map;
@@ -211,9 +212,7 @@ static int state_map(struct state *st, int fd)
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size < STATEFILE_HEADER ||
 	    (uint64_t)sb.st_size > SIZE_MAX / 2)
 		return -1;
-	/* populated at once: every start reads most of it, and one call is cheaper than a fault
-	 * per page */
-	void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (p == MAP_FAILED)
 		return -1;
 	struct statefile sf;
@@ -262,6 +261,12 @@ void state_close(struct state *st)
 	free(st->dir);
 	free(st->path);
 	free(st);
+}
+
+void state_follow(struct state *st)
+{
+	if (st)
+		st->follow = true;
 }
 
 void state_idle(struct state *st)
@@ -361,6 +366,17 @@ static void *state_sink_prepare(void *ctx, uint32_t file, enum agent agent, cons
 	return st->inner.prepare(st->inner.ctx, file, agent, p, n);
 }
 
+/* Records applied need not stay resident (a save reads them again from the page cache): the
+ * mapped state then adds to the peak memory only what is being applied. */
+static void state_drop_pages(const char *p, size_t n)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+	uintptr_t to = ((uintptr_t)p + n) & ~((uintptr_t)page - 1);
+	if (page > 0 && to > from)
+		madvise((void *)from, to - from, MADV_DONTNEED);
+}
+
 static void state_sink_commit(void *ctx, uint32_t file, void *batch)
 {
 	struct state *st = ctx;
@@ -371,6 +387,7 @@ static void state_sink_commit(void *ctx, uint32_t file, void *batch)
 		statefile_get(&st->sf, (size_t)b->kept, &e);
 		if (app_apply_packed(st->m, file, e.records, (size_t)e.rec_len) != 0)
 			st->failed = true; /* hashed right, yet unreadable: trust none of it */
+		state_drop_pages(e.records, (size_t)e.rec_len);
 		k->entry = b->kept;
 		free(b);
 		return;
@@ -630,7 +647,10 @@ int state_save(struct state *st, struct source *s, bool force)
 	qsort(w.v, w.n, sizeof *w.v, state_cmp_item);
 	int fd;
 	int rc = state_write(st, w.v, w.n, &fd);
-	if (rc == 0) {
+	if (rc == 0 && !st->follow) {
+		st->saved++;
+		close(fd);
+	} else if (rc == 0) {
 		st->saved++;
 		st->bytes_at_save = bytes;
 		/* Follow the file just written: what it holds is dropped from memory (a dashboard

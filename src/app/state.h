@@ -43,6 +43,9 @@ int state_save(struct state *st, struct source *s, bool force);
  * nothing was kept or it no longer holds). */
 uint64_t state_recall_file(struct state *st, struct model *m, uint32_t file, const char *path);
 
+/* A long-running view: after each save, what was saved is dropped from memory and recalled from
+ * the new file (a one-shot command just writes it). */
+void state_follow(struct state *st);
 /* A long-running view done with its start-up read: the mapped state need not stay resident. */
 void state_idle(struct state *st);
 
