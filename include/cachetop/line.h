@@ -128,6 +128,16 @@ struct line {
 	char limit_name[LINE_LIMIT_MAX]; /* rate_limits.limit_name ("" absent or null) */
 };
 
+/* Only blanks (spaces, tabs, a '\r'): not a line of the transcript (a trailing newline, CRLF
+ * pairs). */
+static inline bool line_blank(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r'))
+		i++;
+	return i == n;
+}
+
 /* Parse one line (no trailing newline; a trailing '\r' is tolerated) of the given agent's
  * format into *out. Never fails: problems come back as LINE_MALFORMED with out->problem set.
  * Thread-safe; keeps no state. */

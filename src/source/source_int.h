@@ -91,6 +91,9 @@ struct scand {
 	int why;          /* 0: opened, a regular file; else as tail_open_regular */
 	dev_t dev;
 	ino_t ino;
+	/* the sink recalled it and its stat is the mark's (not opened): its size then */
+	bool known;
+	uint64_t size;
 };
 
 struct scands {
@@ -155,6 +158,9 @@ struct source_target *source_target_of(struct source *s, const char *path);
  * watch before listing, so nothing created meanwhile is missed). */
 void source_walk(struct source *s, struct source_target *t, const char *dir, struct scands *c,
 		 void (*on_dir)(struct source *s, const char *dir));
+/* The first (or last) timestamp in an open file of `size` bytes, as the scan's ordering peeks
+ * (INT64_MAX: none), by the agent's peek (source_peek_ts); buf holds SOURCE_BLOCK bytes. */
+int64_t source_peek_fd(enum agent agent, int fd, uint64_t size, char *buf, bool last);
 /* Order candidates oldest-first and open/read each. */
 void source_open_candidates(struct source *s, struct scands *c);
 /* Open this pass's candidates, then read every queued file. */
@@ -194,6 +200,16 @@ void tail_flush_dirty(struct source *s);
 /* All files under `prefix/` (a removed folder) are gone. */
 void tail_mark_prefix_dirty(struct source *s, const char *prefix);
 void tail_free_all(struct source *s);
+
+/* mark.c: whether an open file (st: its fstat) still holds the bytes of a sink's mark; on true,
+ * tail/taillen get the bytes before the mark's offset (the rewrite check's). */
+bool mark_holds(int fd, const struct stat *st, const struct sink_mark *mk, unsigned char *tail, unsigned *taillen);
+/* The file's stat is the mark's in every field (and the mark is not too recent to rely on it). */
+bool mark_stat_same(const struct stat *st, const struct sink_mark *mk);
+/* Tests: how recent a write makes a mark rely on its windows alone (default 2 s). */
+void source_test_mark_racy(int64_t ns);
+/* The mark's bytes before its offset, for the rewrite check. */
+void mark_tail(const struct sink_mark *mk, unsigned char *tail, unsigned *taillen);
 
 /* watch.c */
 /* Stat every known file, list every tree again (new folders get watches), read only bytes past
