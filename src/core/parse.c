@@ -306,7 +306,7 @@ static void up_rl(struct unpacker *u, struct rate_limits *rl)
 
 /* What a parser can produce, so that a record read back from a file is no wider: times within
  * four-digit years (the model subtracts them), token counts as span_tokens bounds them, the
- * rate-limit numbers as parse_codex.c bounds them. */
+ * rate-limit numbers as parse_codex.c bounds them, kinds and title ranks that exist. */
 #define UNPACK_TIME_LIM 1000000000000000LL /* ms, ~31,700 years */
 static bool time_ok(int64_t t) { return t == CT_TIME_NONE || (t > -UNPACK_TIME_LIM && t < UNPACK_TIME_LIM); }
 static bool window_ok(const struct rl_window *w)
@@ -323,7 +323,8 @@ static bool tokens_ok(const struct codex_tokens *t)
 static bool unpacked_ok(const struct line *ln)
 {
 	const struct usage *u = &ln->usage;
-	return time_ok(ln->ts) && u->input <= TOKENS_MAX && u->cc5m <= TOKENS_MAX && u->cc1h <= TOKENS_MAX &&
+	return ln->kind <= LINE_GEMINI_REWIND && ln->title_rank <= TITLE_CUSTOM && time_ok(ln->ts) &&
+	       u->input <= TOKENS_MAX && u->cc5m <= TOKENS_MAX && u->cc1h <= TOKENS_MAX &&
 	       u->cache_creation <= 2 * TOKENS_MAX && u->cache_read <= TOKENS_MAX && u->output <= TOKENS_MAX &&
 	       tokens_ok(&ln->total) && tokens_ok(&ln->last) && window_ok(&ln->rl.primary) &&
 	       window_ok(&ln->rl.secondary) && window_ok(&ln->rl.individual);
@@ -361,6 +362,10 @@ size_t line_unpack(const char *p, size_t n, struct line *out)
 		up(&u, &out->tools.kind, 1);
 		if (out->tools.kind)
 			up(&u, &out->tools, sizeof out->tools);
+		if (!u.bad && (out->tools.kind > TOOLS_MCP_INSTRUCTIONS || !flag_ok(&out->tools.mcp))) {
+			u.bad = true; /* read back from a file: no parser writes these */
+			memset(&out->tools, 0, sizeof out->tools);
+		}
 		if (out->has_usage) {
 			up(&u, &out->msg_id, 8), up(&u, &out->req_id, 8);
 			up(&u, &out->usage, sizeof out->usage);
