@@ -181,12 +181,28 @@ static int state_mkdirs(const char *dir)
 	return rc == 0 || (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) ? 0 : -1;
 }
 
-/* The state is never written under a transcript root. */
+/* The state is never written under a transcript root (checked before any folder is made: the
+ * nearest existing ancestor resolved, the rest appended). */
 static bool state_under_roots(const char *dir, const struct source_roots *r)
 {
 	char real[PATH_MAX], root[PATH_MAX];
-	if (!realpath(dir, real))
+	char *p = xstrdup(dir);
+	size_t cut = strlen(p);
+	while (!realpath(p, real)) {
+		char *slash = strrchr(p, '/');
+		if (!slash || slash == p) {
+			free(p);
+			return true;
+		}
+		*slash = 0;
+		cut = (size_t)(slash - p);
+	}
+	if (strlen(real) + strlen(dir + cut) >= sizeof real) {
+		free(p);
 		return true;
+	}
+	strcat(real, dir + cut);
+	free(p);
 	for (size_t i = 0; i < r->n; i++) {
 		if (!realpath(r->v[i].path, root))
 			continue;
@@ -280,7 +296,7 @@ struct state *state_open(const struct app *a)
 	struct buf p = {0};
 	buf_printf(&p, "%s/state-%016llx.bin", dir, (unsigned long long)st->roots_key);
 	st->path = p.data;
-	st->can_write = st->build_key != 0 && state_mkdirs(dir) == 0 && !state_under_roots(dir, &a->roots);
+	st->can_write = st->build_key != 0 && !state_under_roots(dir, &a->roots) && state_mkdirs(dir) == 0;
 	int fd = st->build_key ? open(st->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) : -1;
 	if (fd >= 0 && state_load(st, fd) != 0)
 		close(fd); /* a file that is not ours, damaged or old: as if absent */

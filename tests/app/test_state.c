@@ -433,17 +433,18 @@ Test(state, a_state_inside_a_root_is_never_written)
 	struct buf b = {0};
 	report(true, &b, NULL);
 	report(true, &b, NULL);
-	char p[2048];
-	snprintf(p, sizeof p, "%s/cachetop", c);
-	DIR *d = opendir(p);
-	int n = 0;
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d)))
-			n += e->d_name[0] != '.';
-		closedir(d);
-	}
-	cr_assert_eq(n, 0, "a state was written under a transcript root");
+	struct stat st;
+	cr_assert_neq(stat(c, &st), 0, "a folder was made under a transcript root");
+	/* and through a symlink that leads there */
+	char link[512];
+	snprintf(link, sizeof link, "%s/cache-link", root);
+	snprintf(c, sizeof c, "%s/projects", claude);
+	cr_assert_eq(symlink(c, link), 0);
+	snprintf(c, sizeof c, "%s/deeper/cache", link);
+	setenv("XDG_CACHE_HOME", c, 1);
+	report(true, &b, NULL);
+	snprintf(c, sizeof c, "%s/projects/deeper", claude);
+	cr_assert_neq(stat(c, &st), 0, "a folder was made under a transcript root through a link");
 	buf_free(&b);
 }
 
