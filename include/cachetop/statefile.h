@@ -41,27 +41,36 @@ struct statefile_entry {
 	uint64_t lines;                  /* lines the records came from */
 	uint64_t rec_off, rec_len, rec_hash; /* records: offset from the records area, length, hash */
 	unsigned char tail[STATEFILE_TAIL];  /* the min(offset, STATEFILE_TAIL) bytes before offset */
-	const char *records;     /* statefile_get: points into the buffer */
+	uint64_t rec_at;         /* statefile_get: where its records lie in the file */
+	const char *records;     /* statefile_get: in the buffer, or NULL when it holds only the
+	                          * table (the records are then read from the file at rec_at) */
 };
 
-/* A decoded view over a buffer that stays alive and unchanged (an mmap of the file). */
+/* A decoded view over a buffer that stays alive and unchanged: the file's first `len` bytes,
+ * the whole file or only its header, table and paths. */
 struct statefile {
 	const unsigned char *buf;
 	size_t len;
+	uint64_t file_len;
 	size_t n;                /* entries */
 	size_t strings, records; /* where the paths and the records start */
 };
 
-/* Check a buffer: ours (magic, version, keys), whole, table and paths intact and sorted, every
- * length within bounds. 0, or -1 (treat as absent; the caller rebuilds it). */
-int statefile_open(struct statefile *sf, const void *buf, size_t len, uint64_t build_key,
-		   uint64_t roots_key);
+/* Where the records start, from a header (len >= STATEFILE_HEADER), so that a reader knows how
+ * much to read before statefile_open; 0 when it is no header of ours. */
+uint64_t statefile_records_at(const void *header, size_t len);
+/* Check a buffer holding the first `len` bytes (at least up to the records) of a file of
+ * `file_len` bytes: ours (magic, version, keys), whole, table and paths intact and sorted,
+ * every length within bounds. 0, or -1 (treat as absent; the caller rebuilds it). */
+int statefile_open(struct statefile *sf, const void *buf, size_t len, uint64_t file_len,
+		   uint64_t build_key, uint64_t roots_key);
 /* Entry i (i < sf->n). */
 void statefile_get(const struct statefile *sf, size_t i, struct statefile_entry *e);
 /* The entry for `path`, or -1. Read-only: safe from several threads at once. */
 long statefile_find(const struct statefile *sf, const char *path);
-/* True when the entry's records still hash to what was written. */
-bool statefile_records_ok(const struct statefile_entry *e);
+/* True when an entry's records (e->records, or as read from the file) still hash to what was
+ * written. */
+bool statefile_records_ok(const struct statefile_entry *e, const char *records);
 
 /* Writing: entries sorted by path (strictly), their records laid out one after another from
  * rec_off 0 in the same order (rec_off, rec_len and rec_hash filled in by the caller).

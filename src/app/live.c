@@ -113,7 +113,6 @@ int live_open(struct live *l, struct app *a, const struct live_hooks *h, char *e
 		model_free(l->m);
 	}
 	state_save(l->st, l->s, false);
-	state_idle(l->st);
 	/* a whole-tree read is the reference: whatever it noticed is how the tree reads */
 	model_order_clear(l->m);
 	l->bits = 0;
@@ -143,10 +142,8 @@ uint64_t live_process(struct live *l, int64_t mono_ms)
 {
 	uint64_t n = source_process(l->s, mono_ms);
 	if (l->st && mono_ms - l->saved_at >= LIVE_SAVE_MS) {
-		if (l->saved_at) {
+		if (l->saved_at)
 			state_save(l->st, l->s, false);
-			state_idle(l->st);
-		}
 		l->saved_at = mono_ms;
 	}
 	/* A tie flipped by growth that raced the last read is settled by the lines that raced

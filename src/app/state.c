@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,10 +41,14 @@ struct state {
 	bool can_write;        /* the folder is usable and outside every root */
 	bool no_recall;        /* a recalled record failed to read back: read everything */
 	bool follow;           /* a long-running view: after a save, recall from the new file */
+	bool base_lost;        /* the loaded file no longer holds what its table says (someone
+	                        * wrote into it: never a cachetop, which renames whole files) */
 	bool failed;
-	/* the loaded file */
-	void *map;
-	size_t maplen;
+	/* the loaded file: its table in memory, its records read when wanted (pread, never a
+	 * mapping: a file cut short under us must not be a SIGBUS) */
+	int fd;                /* -1: none loaded */
+	struct buf meta;
+	uint64_t file_len;
 	struct statefile sf;
 	/* the model fed */
 	struct model *m;
@@ -178,12 +181,28 @@ static int state_mkdirs(const char *dir)
 	return rc == 0 || (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) ? 0 : -1;
 }
 
-/* The state is never written under a transcript root. */
+/* The state is never written under a transcript root (checked before any folder is made: the
+ * nearest existing ancestor resolved, the rest appended). */
 static bool state_under_roots(const char *dir, const struct source_roots *r)
 {
 	char real[PATH_MAX], root[PATH_MAX];
-	if (!realpath(dir, real))
+	char *p = xstrdup(dir);
+	size_t cut = strlen(p);
+	while (!realpath(p, real)) {
+		char *slash = strrchr(p, '/');
+		if (!slash || slash == p) {
+			free(p);
+			return true;
+		}
+		*slash = 0;
+		cut = (size_t)(slash - p);
+	}
+	if (strlen(real) + strlen(dir + cut) >= sizeof real) {
+		free(p);
 		return true;
+	}
+	strcat(real, dir + cut);
+	free(p);
 	for (size_t i = 0; i < r->n; i++) {
 		if (!realpath(r->v[i].path, root))
 			continue;
@@ -196,35 +215,70 @@ static bool state_under_roots(const char *dir, const struct source_roots *r)
 
 /* ---- loading ------------------------------------------------------------------------------- */
 
-static void state_unmap(struct state *st)
+static void state_unload(struct state *st)
 {
-	if (st->map)
-		munmap(st->map, st->maplen);
-	st->map = NULL;
-	st->maplen = 0;
+	if (st->fd >= 0)
+		close(st->fd);
+	st->fd = -1;
+	buf_free(&st->meta);
+	st->file_len = 0;
 	memset(&st->sf, 0, sizeof st->sf);
 }
 
-/* Map fd (a state file) and check it; on failure nothing is kept. */
-static int state_map(struct state *st, int fd)
+static bool state_pread(int fd, void *p, size_t n, uint64_t at)
+{
+	char *c = p;
+	while (n) {
+		ssize_t r = pread(fd, c, n, (off_t)at);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		c += r;
+		n -= (size_t)r;
+		at += (uint64_t)r;
+	}
+	return true;
+}
+
+/* Read and check fd's header, table and paths; on success the state follows fd (and owns it),
+ * on failure nothing changes and fd stays the caller's. */
+static int state_load(struct state *st, int fd)
 {
 	struct stat sb;
+	unsigned char head[STATEFILE_HEADER];
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size < STATEFILE_HEADER ||
-	    (uint64_t)sb.st_size > SIZE_MAX / 2)
+	    !state_pread(fd, head, sizeof head, 0))
 		return -1;
-	void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (p == MAP_FAILED)
+	uint64_t records = statefile_records_at(head, sizeof head);
+	if (records < STATEFILE_HEADER || records > (uint64_t)sb.st_size)
 		return -1;
+	struct buf meta = {0};
+	buf_reserve(&meta, (size_t)records);
 	struct statefile sf;
-	if (statefile_open(&sf, p, (size_t)sb.st_size, st->build_key, st->roots_key) != 0) {
-		munmap(p, (size_t)sb.st_size);
+	if (!state_pread(fd, meta.data, (size_t)records, 0) ||
+	    statefile_open(&sf, meta.data, (size_t)records, (uint64_t)sb.st_size, st->build_key, st->roots_key) != 0) {
+		buf_free(&meta);
 		return -1;
 	}
-	state_unmap(st);
-	st->map = p;
-	st->maplen = (size_t)sb.st_size;
+	meta.len = (size_t)records;
+	state_unload(st);
+	st->fd = fd;
+	st->meta = meta;
+	st->file_len = (uint64_t)sb.st_size;
 	st->sf = sf;
 	return 0;
+}
+
+/* An entry's records, read from the file into b (emptied first) and checked. */
+static bool state_records(const struct state *st, const struct statefile_entry *e, struct buf *b)
+{
+	b->len = 0;
+	buf_reserve(b, (size_t)e->rec_len);
+	if (!state_pread(st->fd, b->data, (size_t)e->rec_len, e->rec_at) || !statefile_records_ok(e, b->data))
+		return false;
+	b->len = (size_t)e->rec_len;
+	return true;
 }
 
 struct state *state_open(const struct app *a)
@@ -235,18 +289,17 @@ struct state *state_open(const struct app *a)
 	if (!dir)
 		return NULL;
 	struct state *st = xcalloc(1, sizeof *st);
+	st->fd = -1;
 	st->dir = dir;
 	st->build_key = state_build_key();
 	st->roots_key = state_roots_key(&a->roots);
 	struct buf p = {0};
 	buf_printf(&p, "%s/state-%016llx.bin", dir, (unsigned long long)st->roots_key);
 	st->path = p.data;
-	st->can_write = st->build_key != 0 && state_mkdirs(dir) == 0 && !state_under_roots(dir, &a->roots);
+	st->can_write = st->build_key != 0 && !state_under_roots(dir, &a->roots) && state_mkdirs(dir) == 0;
 	int fd = st->build_key ? open(st->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) : -1;
-	if (fd >= 0) {
-		state_map(st, fd); /* a file that is not ours, damaged or old: as if absent */
-		close(fd);
-	}
+	if (fd >= 0 && state_load(st, fd) != 0)
+		close(fd); /* a file that is not ours, damaged or old: as if absent */
 	return st;
 }
 
@@ -257,7 +310,7 @@ void state_close(struct state *st)
 	for (size_t i = 0; i < st->nkept; i++)
 		buf_free(&st->kept[i].fresh);
 	free(st->kept);
-	state_unmap(st);
+	state_unload(st);
 	free(st->dir);
 	free(st->path);
 	free(st);
@@ -269,14 +322,7 @@ void state_follow(struct state *st)
 		st->follow = true;
 }
 
-void state_idle(struct state *st)
-{
-	/* the pages come back from the page cache if a save or a rebuild reads them again */
-	if (st && st->map)
-		madvise(st->map, st->maplen, MADV_DONTNEED);
-}
-
-bool state_loaded(const struct state *st) { return st && st->map; }
+bool state_loaded(const struct state *st) { return st && st->fd >= 0; }
 bool state_failed(const struct state *st) { return st && st->failed; }
 uint64_t state_saves(const struct state *st) { return st ? st->saved : 0; }
 const char *state_path(const struct state *st) { return st ? st->path : NULL; }
@@ -285,7 +331,7 @@ void state_forget(struct state *st)
 {
 	st->no_recall = true;
 	st->failed = false;
-	state_unmap(st);
+	state_unload(st);
 }
 
 /* ---- the sink ------------------------------------------------------------------------------ */
@@ -380,29 +426,16 @@ static void *state_sink_prepare(void *ctx, uint32_t file, enum agent agent, cons
 	return st->inner.prepare(st->inner.ctx, file, agent, p, n);
 }
 
-/* Records applied need not stay resident (a save reads them again from the page cache): the
- * mapped state then adds to the peak memory only what is being applied. */
-static void state_drop_pages(const char *p, size_t n)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	uintptr_t from = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
-	uintptr_t to = ((uintptr_t)p + n) & ~((uintptr_t)page - 1);
-	if (page > 0 && to > from)
-		madvise((void *)from, to - from, MADV_DONTNEED);
-}
-
 static void state_sink_commit(void *ctx, uint32_t file, void *batch)
 {
 	struct state *st = ctx;
 	struct parsed *b = batch;
 	struct kept *k = state_kept(st, file);
 	if (b->recalled) {
-		struct statefile_entry e;
-		statefile_get(&st->sf, (size_t)b->kept, &e);
-		if (app_apply_packed(st->m, file, e.records, (size_t)e.rec_len) != 0)
+		if (app_apply_packed(st->m, file, b->packed.data, b->packed.len) != 0)
 			st->failed = true; /* hashed right, yet unreadable: trust none of it */
-		state_drop_pages(e.records, (size_t)e.rec_len);
 		k->entry = b->kept;
+		buf_free(&b->packed);
 		free(b);
 		return;
 	}
@@ -426,7 +459,7 @@ static void state_mark_of(const struct statefile_entry *e, struct sink_mark *mk)
 static bool state_sink_recall(void *ctx, const char *path, struct sink_mark *mk)
 {
 	struct state *st = ctx;
-	if (st->no_recall || !st->map)
+	if (st->no_recall || st->fd < 0)
 		return false;
 	long i = statefile_find(&st->sf, path);
 	if (i < 0)
@@ -446,9 +479,12 @@ static void *state_sink_recalled(void *ctx, uint32_t file, const char *path)
 		return NULL;
 	struct statefile_entry e;
 	statefile_get(&st->sf, (size_t)i, &e);
-	if (!statefile_records_ok(&e))
-		return NULL; /* damaged: the file is read from its start */
 	struct parsed *b = xcalloc(1, sizeof *b);
+	if (!state_records(st, &e, &b->packed)) {
+		buf_free(&b->packed);
+		free(b);
+		return NULL; /* damaged or cut short: the file is read from its start */
+	}
 	b->lines = e.lines;
 	b->kept = i;
 	b->recalled = true;
@@ -457,7 +493,7 @@ static void *state_sink_recalled(void *ctx, uint32_t file, const char *path)
 
 uint64_t state_recall_file(struct state *st, struct model *m, uint32_t file, const char *path)
 {
-	if (!st || !st->map)
+	if (!st || st->fd < 0)
 		return 0;
 	long i = statefile_find(&st->sf, path);
 	if (i < 0)
@@ -466,15 +502,19 @@ uint64_t state_recall_file(struct state *st, struct model *m, uint32_t file, con
 	struct sink_mark mk;
 	statefile_get(&st->sf, (size_t)i, &e);
 	state_mark_of(&e, &mk);
-	if (!statefile_records_ok(&e) || source_mark_check(path, &mk) != 0)
-		return 0;
-	/* records that hash right always unpack (line_unpack refuses nothing a parser wrote);
-	 * should one not, the model has a prefix: start it over from the file */
-	if (app_apply_packed(m, file, e.records, (size_t)e.rec_len) != 0) {
-		model_file_reset(m, file);
-		return 0;
+	struct buf rec = {0};
+	uint64_t from = 0;
+	if (source_mark_check(path, &mk) == 0 && state_records(st, &e, &rec)) {
+		from = e.offset;
+		/* records that hash right always unpack (line_unpack refuses nothing a parser
+		 * wrote); should one not, the model has a prefix: start it over from the file */
+		if (app_apply_packed(m, file, rec.data, rec.len) != 0) {
+			model_file_reset(m, file);
+			from = 0;
+		}
 	}
-	return e.offset;
+	buf_free(&rec);
+	return from;
 }
 
 void state_sink(struct state *st, struct model *m, struct line_sink *out)
@@ -496,8 +536,9 @@ void state_sink(struct state *st, struct model *m, struct line_sink *out)
 struct save_item {
 	struct statefile_entry e;
 	uint32_t handle;
-	const char *base;      /* records from the loaded file, then the fresh ones */
+	uint64_t base_at;      /* records from the loaded file (where they lie), then the fresh */
 	size_t baselen;
+	uint64_t base_hash;    /* what they hashed to when written */
 };
 
 struct save_walk {
@@ -523,7 +564,7 @@ static void state_collect(void *ctx, const struct source_pos *p)
 		return;
 	}
 	struct statefile_entry base = {0};
-	bool has_base = k->entry >= 0 && st->map;
+	bool has_base = k->entry >= 0 && st->fd >= 0;
 	if (has_base)
 		statefile_get(&st->sf, (size_t)k->entry, &base);
 	struct sink_mark mk, again;
@@ -541,8 +582,9 @@ static void state_collect(void *ctx, const struct source_pos *p)
 	}
 	ct_grow((void **)&w->v, &w->cap, w->n + 1, sizeof *w->v);
 	struct save_item *it = &w->v[w->n++];
-	*it = (struct save_item){.handle = p->handle, .base = has_base ? base.records : NULL,
-				 .baselen = has_base ? (size_t)base.rec_len : 0};
+	*it = (struct save_item){.handle = p->handle, .base_at = has_base ? base.rec_at : 0,
+				 .baselen = has_base ? (size_t)base.rec_len : 0,
+				 .base_hash = has_base ? base.rec_hash : 0};
 	it->e = (struct statefile_entry){.path = p->path, .path_len = strlen(p->path), .dev = mk.dev,
 					 .ino = mk.ino, .size = mk.size, .mtime_ns = mk.mtime_ns,
 					 .ctime_ns = mk.ctime_ns, .offset = mk.offset,
@@ -601,14 +643,20 @@ static int state_write(struct state *st, struct save_item *v, size_t n, int *fd_
 	struct buf join = {0};
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct kept *k = &st->kept[v[i].handle];
-		const char *rec;
-		if (v[i].baselen && k->fresh.len) {
+		const char *rec = k->fresh.data;
+		if (v[i].baselen) {
+			/* the loaded file's part, then this run's */
 			join.len = 0;
-			buf_append(&join, v[i].base, v[i].baselen);
-			buf_append(&join, k->fresh.data, k->fresh.len);
+			buf_reserve(&join, v[i].baselen + k->fresh.len);
+			if (!state_pread(st->fd, join.data, v[i].baselen, v[i].base_at) ||
+			    statefile_hash(join.data, v[i].baselen) != v[i].base_hash) {
+				st->base_lost = true; /* cut short or changed under us */
+				rc = -1;
+				break;
+			}
+			join.len = v[i].baselen;
+			buf_append(&join, k->fresh.data ? k->fresh.data : "", k->fresh.len);
 			rec = join.data;
-		} else {
-			rec = v[i].baselen ? v[i].base : k->fresh.data;
 		}
 		size_t len = (size_t)v[i].e.rec_len;
 		ev[i].rec_off = v[i].e.rec_off;
@@ -645,8 +693,9 @@ int state_save(struct state *st, struct source *s, bool force)
 	uint64_t bytes = source_stats(s)->bytes;
 	struct save_walk w = {.st = st, .s = s};
 	source_each_file(s, state_collect, &w);
-	bool dropped = st->map && w.seen_loaded < st->sf.n;
-	if ((!w.changed && !dropped && st->map) || (!w.n && !st->map)) {
+	bool loaded = st->fd >= 0;
+	bool dropped = loaded && w.seen_loaded < st->sf.n;
+	if ((!w.changed && !dropped && loaded) || (!w.n && !loaded)) {
 		free(w.v);
 		st->bytes_at_save = bytes;
 		return 0; /* the file on disk says it all */
@@ -654,47 +703,45 @@ int state_save(struct state *st, struct source *s, bool force)
 	/* Rewriting the whole file costs about as much as parsing half its size again (measured:
 	 * tests/bench/bench_state.sh), so small growth waits until it adds up; a missing or
 	 * refused file is written at once. */
-	if (!force && st->map && (bytes - st->bytes_at_save) < st->maplen / 2) {
+	if (!force && loaded && (bytes - st->bytes_at_save) < st->file_len / 2) {
 		free(w.v);
 		return 0;
 	}
 	qsort(w.v, w.n, sizeof *w.v, state_cmp_item);
 	int fd;
 	int rc = state_write(st, w.v, w.n, &fd);
-	if (rc == 0 && !st->follow) {
+	if (rc == 0)
 		st->saved++;
-		close(fd);
-	} else if (rc == 0) {
-		st->saved++;
+	if (rc == 0 && st->follow && state_load(st, fd) == 0) {
+		/* Follow the file just written: what it holds leaves memory (a dashboard keeps no
+		 * copy of history's records), and a rebuild recalls from it. */
 		st->bytes_at_save = bytes;
-		/* Follow the file just written: what it holds is dropped from memory (a dashboard
-		 * keeps no copy of history's records), and a rebuild recalls from it. */
-		struct statefile old = st->sf;
-		void *oldmap = st->map;
-		size_t oldlen = st->maplen;
-		st->map = NULL;
-		if (state_map(st, fd) == 0) {
-			for (size_t i = 0; i < st->nkept; i++) {
-				/* records not saved just now (below) referred to the old file */
-				if (st->kept[i].entry >= 0)
-					st->kept[i].lost = true;
-				st->kept[i].entry = -1;
-			}
-			for (size_t i = 0; i < w.n; i++) {
-				struct kept *k = &st->kept[w.v[i].handle];
-				k->entry = statefile_find(&st->sf, w.v[i].e.path);
-				k->lost = k->entry < 0;
-				buf_free(&k->fresh);
-				k->fresh_lines = 0;
-			}
-			if (oldmap)
-				munmap(oldmap, oldlen);
-		} else {
-			st->map = oldmap;
-			st->maplen = oldlen;
-			st->sf = old;
+		for (size_t i = 0; i < st->nkept; i++) {
+			/* records not saved just now (below) referred to the old file */
+			if (st->kept[i].entry >= 0)
+				st->kept[i].lost = true;
+			st->kept[i].entry = -1;
 		}
+		for (size_t i = 0; i < w.n; i++) {
+			struct kept *k = &st->kept[w.v[i].handle];
+			k->entry = statefile_find(&st->sf, w.v[i].e.path);
+			k->lost = k->entry < 0;
+			buf_free(&k->fresh);
+			k->fresh_lines = 0;
+		}
+	} else if (rc == 0) {
 		close(fd);
+	}
+	if (st->base_lost) {
+		/* the loaded file was cut short by someone else: what this run recalled from it can
+		 * no longer be saved; those files are read whole next time */
+		for (size_t i = 0; i < st->nkept; i++)
+			if (st->kept[i].entry >= 0) {
+				st->kept[i].entry = -1;
+				st->kept[i].lost = true;
+			}
+		state_unload(st);
+		st->base_lost = false;
 	}
 	free(w.v);
 	return rc;

@@ -46,8 +46,6 @@ uint64_t state_recall_file(struct state *st, struct model *m, uint32_t file, con
 /* A long-running view: after each save, what was saved is dropped from memory and recalled from
  * the new file (a one-shot command just writes it). */
 void state_follow(struct state *st);
-/* A long-running view done with its start-up read: the mapped state need not stay resident. */
-void state_idle(struct state *st);
 
 /* For tests and benchmarks. */
 bool state_loaded(const struct state *st);

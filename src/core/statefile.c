@@ -90,14 +90,22 @@ static const char *entry_path(const struct statefile *sf, const unsigned char *e
 	return p;
 }
 
-int statefile_open(struct statefile *sf, const void *buf, size_t len, uint64_t build_key,
-		   uint64_t roots_key)
+uint64_t statefile_records_at(const void *header, size_t len)
+{
+	const unsigned char *b = header;
+	if (!b || len < STATEFILE_HEADER || memcmp(b + H_MAGIC, magic, 8) != 0 ||
+	    rd32(b + H_ENDIAN) != ENDIAN_MARK || rd32(b + H_VERSION) != STATEFILE_VERSION)
+		return 0;
+	return rd64(b + H_RECORDS);
+}
+
+int statefile_open(struct statefile *sf, const void *buf, size_t len, uint64_t file_len,
+		   uint64_t build_key, uint64_t roots_key)
 {
 	memset(sf, 0, sizeof *sf);
 	const unsigned char *b = buf;
-	if (!b || len < STATEFILE_HEADER || memcmp(b + H_MAGIC, magic, 8) != 0 ||
-	    rd32(b + H_ENDIAN) != ENDIAN_MARK || rd32(b + H_VERSION) != STATEFILE_VERSION ||
-	    rd64(b + H_BUILD) != build_key || rd64(b + H_ROOTS) != roots_key || rd64(b + H_LEN) != len)
+	if (!b || len < STATEFILE_HEADER || len > file_len || statefile_records_at(b, len) == 0 ||
+	    rd64(b + H_BUILD) != build_key || rd64(b + H_ROOTS) != roots_key || rd64(b + H_LEN) != file_len)
 		return -1;
 	uint64_t n = rd64(b + H_N), records = rd64(b + H_RECORDS);
 	if (n > (len - STATEFILE_HEADER) / STATEFILE_ENTRY)
@@ -107,9 +115,9 @@ int statefile_open(struct statefile *sf, const void *buf, size_t len, uint64_t b
 		return -1;
 	if (statefile_hash(b + STATEFILE_HEADER, (size_t)records - STATEFILE_HEADER) != rd64(b + H_META_HASH))
 		return -1;
-	*sf = (struct statefile){.buf = b, .len = len, .n = (size_t)n, .strings = strings,
-				 .records = (size_t)records};
-	size_t area = len - (size_t)records;
+	*sf = (struct statefile){.buf = b, .len = len, .file_len = file_len, .n = (size_t)n,
+				 .strings = strings, .records = (size_t)records};
+	uint64_t area = file_len - records;
 	const char *prev = NULL;
 	for (size_t i = 0; i < sf->n; i++) {
 		const unsigned char *e = b + STATEFILE_HEADER + i * STATEFILE_ENTRY;
@@ -152,7 +160,8 @@ void statefile_get(const struct statefile *sf, size_t i, struct statefile_entry 
 	x->rec_hash = rd64(e + E_REC_HASH);
 	memcpy(x->tail, e + E_TAIL, STATEFILE_TAIL);
 	x->peek_last_ts = (int64_t)rd64(e + E_PEEK_LAST);
-	x->records = (const char *)sf->buf + sf->records + x->rec_off;
+	x->rec_at = sf->records + x->rec_off;
+	x->records = x->rec_at + x->rec_len <= sf->len ? (const char *)sf->buf + x->rec_at : NULL;
 }
 
 long statefile_find(const struct statefile *sf, const char *path)
@@ -173,9 +182,9 @@ long statefile_find(const struct statefile *sf, const char *path)
 	return -1;
 }
 
-bool statefile_records_ok(const struct statefile_entry *e)
+bool statefile_records_ok(const struct statefile_entry *e, const char *records)
 {
-	return statefile_hash(e->records, (size_t)e->rec_len) == e->rec_hash;
+	return statefile_hash(records, (size_t)e->rec_len) == e->rec_hash;
 }
 
 size_t statefile_meta_size(const struct statefile_entry *v, size_t n)

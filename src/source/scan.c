@@ -44,6 +44,7 @@ struct job {
 	unsigned char tailbytes[SOURCE_TAIL_CHECK];
 	unsigned taillen;
 	int64_t last_ts;             /* the last timestamp read (INT64_MAX: none) */
+	struct readmark mark;        /* what was read, for a warm start later */
 };
 
 struct scan {
@@ -187,6 +188,9 @@ static void scan_split(struct scan *sc, size_t i, struct rbuf *b, size_t n)
 	char *from = p > fresh ? p : fresh;
 	char *last = from < end ? memrchr(from, '\n', (size_t)(end - from)) : NULL;
 	if (last) {
+		/* the bytes up to this newline, as read, for the mark */
+		char *from_start = b->data + b->start;
+		mark_note(&j->mark, last + 1, (size_t)(last + 1 - from_start), j->offset - (uint64_t)(end - (last + 1)));
 		scan_prepare(sc, i, p, (size_t)(last + 1 - p));
 		p = last + 1;
 	}
@@ -233,6 +237,7 @@ static bool scan_recalled(struct scan *sc, size_t i, const struct sink_mark *mk)
 	j->offset = mk->offset;
 	j->last_ts = mk->last_ts;
 	j->recalled = true;
+	mark_recalled(&j->mark, mk);
 	return true;
 }
 
@@ -265,11 +270,16 @@ static void scan_file(struct scan *sc, size_t i, struct rbuf *b)
 			close(fd);
 		return;
 	}
+	mark_stat(&j->mark, &st);
 	bool same = marked && mark_stat_same(&st, &mk);
 	if (same)
 		mark_tail(&mk, j->tailbytes, &j->taillen);
-	if (marked && (same || mark_holds(fd, &st, &mk, j->tailbytes, &j->taillen)) && !scan_recalled(sc, i, &mk))
-		j->taillen = 0;
+	if (marked && (same || mark_holds(fd, &st, &mk, j->tailbytes, &j->taillen))) {
+		if (scan_recalled(sc, i, &mk))
+			mark_stat(&j->mark, &st); /* read on from the mark: the stat before this read */
+		else
+			j->taillen = 0;
+	}
 	b->start = b->have = 0;
 	for (;;) {
 		char *to = b->data + b->start + b->have;
@@ -350,6 +360,7 @@ static void scan_finish(struct scan *sc, size_t i)
 	tail_order_last(s, f, j->last_ts);
 	memcpy(f->tail, j->tailbytes, j->taillen);
 	f->taillen = j->taillen;
+	f->mark = j->mark;
 	s->st.lines += j->lines;
 	s->st.recalled += j->recalled;
 	s->delivered += j->lines;

@@ -39,6 +39,20 @@ struct source_target {
 	int anc_wd;          /* ancestor watch while it does not exist; -1 */
 };
 
+/* What was read of a file, for a warm start later (mark.c, sink.h's struct sink_mark): hashes
+ * of its first bytes and of the bytes before `off` (the line boundary reached), those bytes'
+ * end, and the file's stat taken before the read that reached it. Taken from the bytes as they
+ * were read, so that a save never vouches for bytes it did not read. */
+struct readmark {
+	uint64_t off;                /* 0: nothing marked */
+	uint32_t head_len, tail_len;
+	uint64_t head_hash, tail_hash;
+	unsigned char tail[SOURCE_TAIL_CHECK];
+	uint64_t size;
+	int64_t mtime_ns, ctime_ns;
+	int64_t read_ns;             /* when that stat was taken (real time) */
+};
+
 /* One transcript being tailed. */
 struct sfile {
 	char *path;                  /* hash key */
@@ -54,6 +68,7 @@ struct sfile {
 	bool discarding;             /* inside an over-long line: drop until its newline */
 	unsigned char tail[SOURCE_TAIL_CHECK];
 	unsigned taillen;
+	struct readmark mark;
 	bool unlinked;               /* its path was deleted/moved away since the last read: what
 	                              * is there now is another file, even on a reused inode */
 	bool dirty;                  /* queued for a read */
@@ -210,6 +225,13 @@ bool mark_stat_same(const struct stat *st, const struct sink_mark *mk);
 void source_test_mark_racy(int64_t ns);
 /* The mark's bytes before its offset, for the rewrite check. */
 void mark_tail(const struct sink_mark *mk, unsigned char *tail, unsigned *taillen);
+/* A read reached a line boundary: `end` is the byte after a newline at file offset `lineoff`,
+ * with the `avail` bytes before it in memory (the file's, contiguous). */
+void mark_note(struct readmark *m, const char *end, size_t avail, uint64_t lineoff);
+/* The stat taken before the read (st: fstat of the open file). */
+void mark_stat(struct readmark *m, const struct stat *st);
+/* A sink's mark found to hold: what was read is what it says. */
+void mark_recalled(struct readmark *m, const struct sink_mark *mk);
 
 /* watch.c */
 /* Stat every known file, list every tree again (new folders get watches), read only bytes past

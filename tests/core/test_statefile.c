@@ -65,7 +65,7 @@ Test(statefile, reads_back_what_was_written)
 	size_t len;
 	unsigned char *b = make(&len);
 	struct statefile sf;
-	cr_assert_eq(statefile_open(&sf, b, len, BUILD, ROOTS), 0);
+	cr_assert_eq(statefile_open(&sf, b, len, len, BUILD, ROOTS), 0);
 	cr_assert_eq(sf.n, 3);
 	for (int i = 0; i < 3; i++) {
 		struct statefile_entry e;
@@ -78,10 +78,23 @@ Test(statefile, reads_back_what_was_written)
 		cr_assert_eq(e.tail[63], 'a' + i);
 		cr_assert_eq(e.rec_len, strlen(recs[i]));
 		cr_assert(memcmp(e.records, recs[i], e.rec_len) == 0);
-		cr_assert(statefile_records_ok(&e));
+		cr_assert(statefile_records_ok(&e, e.records));
 	}
 	cr_assert_eq(statefile_find(&sf, "/r/claude/projects/a/0.jsonl"), -1);
 	cr_assert_eq(statefile_find(&sf, "/z"), -1);
+	/* the table alone, as the app reads it: the records are found in the file at rec_at */
+	size_t records = (size_t)statefile_records_at(b, len);
+	cr_assert_eq(records, sf.records);
+	struct statefile head;
+	cr_assert_eq(statefile_open(&head, b, records, len, BUILD, ROOTS), 0);
+	for (int i = 0; i < 3; i++) {
+		struct statefile_entry e;
+		statefile_get(&head, (size_t)i, &e);
+		cr_assert(e.rec_len == 0 || e.records == NULL);
+		cr_assert(statefile_records_ok(&e, (const char *)b + e.rec_at));
+	}
+	cr_assert_eq(statefile_open(&head, b, records, len + 1, BUILD, ROOTS), -1, "a longer file than written");
+	cr_assert_eq(statefile_open(&head, b, records - 1, len, BUILD, ROOTS), -1, "a table cut short");
 	free(b);
 }
 
@@ -90,11 +103,11 @@ Test(statefile, another_build_roots_or_version_is_refused)
 	size_t len;
 	unsigned char *b = make(&len);
 	struct statefile sf;
-	cr_assert_eq(statefile_open(&sf, b, len, BUILD + 1, ROOTS), -1);
-	cr_assert_eq(statefile_open(&sf, b, len, BUILD, ROOTS + 1), -1);
+	cr_assert_eq(statefile_open(&sf, b, len, len, BUILD + 1, ROOTS), -1);
+	cr_assert_eq(statefile_open(&sf, b, len, len, BUILD, ROOTS + 1), -1);
 	uint32_t v = STATEFILE_VERSION + 1;
 	memcpy(b + 12, &v, 4);
-	cr_assert_eq(statefile_open(&sf, b, len, BUILD, ROOTS), -1);
+	cr_assert_eq(statefile_open(&sf, b, len, len, BUILD, ROOTS), -1);
 	free(b);
 }
 
@@ -104,7 +117,7 @@ Test(statefile, every_cut_is_refused)
 	unsigned char *b = make(&len);
 	struct statefile sf;
 	for (size_t n = 0; n < len; n++)
-		cr_assert_eq(statefile_open(&sf, b, n, BUILD, ROOTS), -1, "cut at %zu accepted", n);
+		cr_assert_eq(statefile_open(&sf, b, n, n, BUILD, ROOTS), -1, "cut at %zu accepted", n);
 	free(b);
 }
 
@@ -113,12 +126,12 @@ Test(statefile, every_flipped_byte_is_caught)
 	size_t len;
 	unsigned char *b = make(&len);
 	struct statefile sf;
-	cr_assert_eq(statefile_open(&sf, b, len, BUILD, ROOTS), 0);
+	cr_assert_eq(statefile_open(&sf, b, len, len, BUILD, ROOTS), 0);
 	size_t records = sf.records;
 	for (size_t at = 0; at < len; at++) {
 		for (int bit = 0; bit < 8; bit += 3) {
 			b[at] ^= (unsigned char)(1u << bit);
-			int rc = statefile_open(&sf, b, len, BUILD, ROOTS);
+			int rc = statefile_open(&sf, b, len, len, BUILD, ROOTS);
 			if (at < records) {
 				cr_assert_eq(rc, -1, "a flip at %zu (bit %d) was accepted", at, bit);
 			} else {
@@ -128,7 +141,7 @@ Test(statefile, every_flipped_byte_is_caught)
 				for (size_t i = 0; i < sf.n; i++) {
 					struct statefile_entry e;
 					statefile_get(&sf, i, &e);
-					bad += !statefile_records_ok(&e);
+					bad += !statefile_records_ok(&e, e.records);
 				}
 				cr_assert_eq(bad, 1, "a flip in the records at %zu", at);
 			}
@@ -146,7 +159,7 @@ static void refused_after(void (*edit)(unsigned char *b, size_t len))
 	edit(b, len);
 	rehash(b, len);
 	struct statefile sf;
-	cr_assert_eq(statefile_open(&sf, b, len, BUILD, ROOTS), -1);
+	cr_assert_eq(statefile_open(&sf, b, len, len, BUILD, ROOTS), -1);
 	free(b);
 }
 
@@ -219,7 +232,7 @@ Test(statefile, an_empty_state_is_a_state)
 	struct buf meta = {0};
 	statefile_encode_meta(NULL, 0, BUILD, ROOTS, &meta);
 	struct statefile sf;
-	cr_assert_eq(statefile_open(&sf, meta.data, meta.len, BUILD, ROOTS), 0);
+	cr_assert_eq(statefile_open(&sf, meta.data, meta.len, meta.len, BUILD, ROOTS), 0);
 	cr_assert_eq(sf.n, 0);
 	cr_assert_eq(statefile_find(&sf, "/x"), -1);
 	buf_free(&meta);

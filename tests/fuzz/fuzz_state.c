@@ -2,7 +2,8 @@
  * and table hash are set to match the input first (otherwise nearly every input would stop at
  * the hash), so the table checks, the path lookup and the records are what gets explored:
  * every entry is looked up by its path, its records are unpacked and applied to a model
- * whatever their hash says, and the table is encoded again and must read back the same. */
+ * whatever their hash says, the table read alone must be judged as the whole file is, and the
+ * table is encoded again and must read back the same. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -31,7 +32,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(b + 48, &h, 8);
 	}
 	struct statefile sf;
-	if (statefile_open(&sf, b, size, build, roots) == 0) {
+	int whole = statefile_open(&sf, b, size, size, build, roots);
+	/* the table alone (as the app reads it) says the same */
+	struct statefile head;
+	if (records >= STATEFILE_HEADER && records <= size &&
+	    statefile_open(&head, b, (size_t)records, size, build, roots) != whole)
+		abort();
+	if (whole == 0) {
 		struct model_opts o;
 		model_opts_default(&o);
 		struct model *m = model_new(&o);
@@ -41,7 +48,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			statefile_get(&sf, i, &v[i]);
 			if (statefile_find(&sf, v[i].path) != (long)i)
 				abort();
-			(void)statefile_records_ok(&v[i]);
+			if (!v[i].records)
+				abort(); /* the whole file is in the buffer */
+			(void)statefile_records_ok(&v[i], v[i].records);
 			uint32_t f = model_file_add(m, (enum agent)(i % AGENT_COUNT), v[i].path, false);
 			const char *p = v[i].records, *end = p + v[i].rec_len;
 			size_t used;
@@ -57,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < sf.n; i++)
 			v[i].rec_off = v[i].rec_len = 0;
 		statefile_encode_meta(v, sf.n, build, roots, &out);
-		if (statefile_open(&again, out.data, out.len, build, roots) != 0 || again.n != sf.n)
+		if (statefile_open(&again, out.data, out.len, out.len, build, roots) != 0 || again.n != sf.n)
 			abort();
 		buf_free(&out);
 		free(v);
