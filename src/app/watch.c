@@ -117,7 +117,8 @@ static void watch_replaced(void *ctx, const struct model *old, struct model *m)
 		fresh[i] = (struct shown){event_key(m, i), (char *)(uintptr_t)i};
 	struct shown *had = w->shown;
 	size_t nhad = w->nshown;
-	qsort(had, nhad, sizeof *had, by_key);
+	if (nhad) /* nothing said yet: had is NULL, which qsort may not be given */
+		qsort(had, nhad, sizeof *had, by_key);
 	qsort(fresh, n, sizeof *fresh, by_key);
 	bool *keep = xcalloc(n ? n : 1, sizeof *keep);  /* fresh events already said, by index */
 	int64_t now = app_now(w->a);
