@@ -1,10 +1,16 @@
 #!/bin/sh
 # deps.sh [build|test] — install the Debian packages cachetop needs, only those missing.
-# "build": to build and run; "test" adds the test, sanitizer, fuzzing and packaging tools.
+# "build": what building and running needs (compiler, CMake, and the headers and libraries the
+# code includes and links: ncursesw, libyaml, json-c, libinotifytools, uthash, SQLite).
+# "test" adds the test stack: Criterion, clang and its fuzzer runtime, valgrind, tmux and python3
+# (end-to-end tests), man/groff/zsh/prometheus (packaging tests), dpkg-dev, file and lintian (the
+# .deb check).
 set -eu
-need="gcc make cmake pkg-config libncurses-dev libyaml-dev libjson-c-dev libinotifytools0-dev"
+need="gcc libc6-dev make cmake pkg-config libncurses-dev libyaml-dev libjson-c-dev \
+libinotifytools0-dev uthash-dev libsqlite3-dev"
 if [ "${1:-build}" = test ]; then
-	need="$need libcriterion-dev tmux clang valgrind dpkg-dev file groff-base man-db prometheus zsh"
+	need="$need libcriterion-dev clang libclang-rt-dev valgrind tmux python3 dpkg-dev file lintian \
+groff-base man-db prometheus zsh"
 fi
 missing=""
 for p in $need; do

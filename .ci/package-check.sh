@@ -2,8 +2,11 @@
 # package-check.sh — builds the .deb with CPack in a temporary build folder, checks its contents
 # and metadata, installs it with dpkg (apt-get install -f for missing dependencies), runs the
 # installed cachetop (--version, --help, a report over samples/), checks the shell completion
-# loads, and removes the package again. Needs root (or sudo) and dpkg-dev for dpkg-shlibdeps.
+# loads, and removes the package again. It also checks the licence and Debian documentation (a
+# DEP-5 copyright file matching LICENSE, a changelog whose newest entry is this version) and runs
+# lintian, which must report no error. Needs root (or sudo), dpkg-dev (dpkg-shlibdeps) and lintian.
 # Usage: .ci/package-check.sh [SOURCE_DIR]   (default: the repository holding this script)
+# CACHETOP_DEB_DIR=DIR keeps a copy of the checked .deb there (CI installs it on a bare machine).
 set -euo pipefail
 
 src=$(cd "${1:-$(dirname "$0")/..}" && pwd)
@@ -80,6 +83,49 @@ for f in "${want[@]}"; do
 	grep -qx "$f" "$tmp/contents" || fail "the package lacks $f"
 done
 echo "${#want[@]} expected files present"
+
+step "licence and changelog"
+doc=./usr/share/doc/cachetop
+for f in $doc/copyright $doc/changelog.gz; do
+	grep -qx "$f" "$tmp/contents" || fail "the package lacks $f"
+done
+dpkg-deb -x "$deb" "$tmp/root"
+copyright=$tmp/root/$doc/copyright
+holder=$(sed -n 's/^Copyright (c) //p' "$src/LICENSE")
+[[ -n $holder ]] || fail "LICENSE has no 'Copyright (c)' line"
+grep -qx 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' "$copyright" ||
+	fail "copyright is not in the machine-readable format (no Format: line)"
+grep -qx "Copyright: $holder" "$copyright" || fail "copyright does not name '$holder' as LICENSE does"
+grep -qx 'License: Expat' "$copyright" || fail "copyright does not give the licence as Expat (MIT)"
+# The licence text itself, word for word (DEP-5 indents it by one space and writes blank lines as " .").
+terms=$(sed -n '/^Permission is hereby granted/,$p' "$src/LICENSE" | sed '/^$/d')
+[[ -n $terms ]] || fail "LICENSE has no MIT permission notice"
+[[ $terms == "$(sed -n '/^ Permission is hereby granted/,$p' "$copyright" | sed 's/^ //; /^\.$/d')" ]] ||
+	fail "copyright does not carry the licence text of LICENSE"
+top=$(gzip -dc "$tmp/root/$doc/changelog.gz" | head -n 1)
+[[ $top == "cachetop ($version) "* ]] ||
+	fail "the changelog's newest entry is not $version (add one to packaging/changelog.in): $top"
+echo "copyright: DEP-5, Expat, $holder; changelog: $top"
+
+step "lintian"
+# The Maintainer is whoever builds the package (DEBFULLNAME/DEBEMAIL); without them it is the local
+# account, which lintian rightly rejects as a contact. Only then are those contact tags set aside.
+suppress=()
+if [[ -z ${DEBEMAIL:-} ]]; then
+	suppress=("--suppress-tags=bogus-mail-host,root-in-contact,bogus-mail-host-in-debian-changelog")
+	echo "no DEBEMAIL: the Maintainer is the local account ($(dpkg-deb --field "$deb" Maintainer));" \
+		"lintian's contact tags on it are not checked"
+fi
+rc=0
+lintian "${suppress[@]}" "$deb" >"$tmp/lintian.txt" 2>&1 || rc=$?
+cat "$tmp/lintian.txt"
+if grep -q '^E: ' "$tmp/lintian.txt"; then fail "lintian reports errors"; fi
+[[ $rc -eq 0 ]] || fail "lintian exited $rc"
+echo "lintian: no errors, $(grep -c '^W: ' "$tmp/lintian.txt") warnings"
+
+if [[ -n ${CACHETOP_DEB_DIR:-} ]]; then
+	mkdir -p "$CACHETOP_DEB_DIR" && cp "$deb" "$CACHETOP_DEB_DIR/" || fail "cannot copy the .deb to $CACHETOP_DEB_DIR"
+fi
 
 step "dpkg -i"
 installed=1

@@ -19,6 +19,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLAUDE_ROOT = os.path.join(HERE, "claude")
 CODEX_ROOT = os.path.join(HERE, "codex")
+GEMINI_ROOT = os.path.join(HERE, "gemini")
 EXPECTED = os.path.join(HERE, "expected.json")
 
 rng = random.Random(20261110)
@@ -1551,6 +1552,234 @@ def write_codex(files):
 
 
 # --------------------------------------------------------------------------------------------
+# Gemini CLI (a root holding tmp/): transcript-formats.md E4
+
+GEMINI_CWD = "/home/dev/src/cli"
+GEMINI_SLUG = "cli"
+GEMINI_HASH = __import__("hashlib").sha256(GEMINI_CWD.encode()).hexdigest()
+# USD per million (input, cached input, output): data/prices.yaml's Gemini rows
+GEMINI_PRICES = {"gemini-2.5-pro": (1.25, 0.125, 10.0), "gemini-2.5-flash": (0.30, 0.03, 2.50)}
+
+
+class GRec:
+    """One recording, written the way Gemini CLI's ChatRecordingService writes it (JSONL)."""
+
+    def __init__(self, rel, sid, t, kind="main", directories=None):
+        self.rel, self.sid, self.lines, self.view = rel, sid, [], []
+        h = {"sessionId": sid, "projectHash": GEMINI_HASH, "startTime": iso(t), "lastUpdated": iso(t), "kind": kind}
+        if directories:
+            h["directories"] = directories
+        self.lines.append(h)
+
+    def put(self, d):
+        self.lines.append(d)
+        for i, v in enumerate(self.view):
+            if "id" in d and v["id"] == d["id"]:
+                self.view[i] = d
+                return d
+        if "id" in d:
+            self.view.append(d)
+        return d
+
+    def user(self, t, text):
+        self.put({"id": new_uuid(), "timestamp": iso(t), "type": "user", "content": [{"text": text}]})
+        self.lines.append({"$set": {"lastUpdated": iso(t)}})
+        return self.view[-1]
+
+    def text(self):
+        return "".join(dumps(d) + "\n" for d in self.lines)
+
+
+def gem_tokens(inp, cached, out, thoughts):
+    return {"input": inp, "output": out, "cached": cached, "thoughts": thoughts, "tool": 0,
+            "total": inp + out + thoughts}
+
+
+def write_gemini(files):
+    G = EXP["gemini"] = {"requests": [], "sessions": {}}
+    g = random.Random(20261119)   # content only: the other trees' generator state is untouched
+    root = "gemini/tmp/%s/chats" % GEMINI_SLUG
+
+    def greq(rec, d, model, session, chain, cause, pred, after=None, compaction=False):
+        tk = d["tokens"]
+        r = {"t": parse_iso(d["timestamp"]), "session": session, "chain": chain, "model": model,
+             "in": tk["input"] - tk["cached"], "cr": tk["cached"], "cc": 0, "cc5m": 0, "cc1h": 0,
+             "out": tk["output"] + tk.get("thoughts", 0), "raw_input": tk["input"], "cause": cause,
+             "file": rec.rel, "resumed_from": after, "compaction": compaction}
+        if pred is not None:
+            r["gap_s"] = (r["t"] - pred["t"]) / 1000.0
+            r["E"] = pred["raw_input"]
+            r["ttl_s"] = 300
+            r["pair"] = ("resume" if after else None if compaction else "baseline") if pred["model"] == model else None
+        else:
+            r["pair"] = None
+        G["requests"].append(r)
+        return r
+
+    def turn(rec, t, model, inp, cached, out, thoughts=0, null_first=False, tools=False, named=True):
+        """A model turn: maybe first with tokens null, then with its usage; maybe again with tool calls."""
+        d = {"id": new_uuid(), "timestamp": iso(t), "type": "gemini", "content": sentence(g.randrange(6, 20)),
+             "thoughts": [{"subject": "Plan", "description": sentence(8), "timestamp": iso(t - 1500)}]}
+        if null_first:
+            rec.put(dict(d, tokens=None, **({"model": model} if named else {})))
+        d["tokens"] = gem_tokens(inp, cached, out, thoughts)
+        if named:
+            d["model"] = model
+        rec.put(dict(d))
+        if tools:
+            d = dict(d, toolCalls=[{"id": "read_file-%d" % g.randrange(10 ** 12), "name": "read_file",
+                                    "args": {"absolute_path": GEMINI_CWD + "/src/http.ts"}, "status": "success",
+                                    "timestamp": iso(t + 900), "result": [{"functionResponse": {
+                                        "name": "read_file", "response": {"output": code_file("x.ts", 900)}}}],
+                                    "displayName": "ReadFile", "description": "", "renderOutputAsMarkdown": True}])
+            rec.put(d)
+        return d
+
+    # --- G2: written by Gemini CLI 0.38 (one JSON document, rewritten whole); its project
+    # folder was a sha256 until 0.29, and the upgrade copied the folder: the same document
+    # exists under both names. Resumed the next day by 0.61 as a .jsonl that repeats it.
+    sid2 = new_uuid()
+    t0 = ms(2026, 11, 18, 16, 0, 0, 0)
+    name2 = "session-2026-11-18T16-00-%s" % sid2[:8]
+    legacy = GRec(None, sid2, t0)
+    flash = "gemini-2.5-flash"
+    prev = None
+    t = t0 + 5000
+    legacy.user(t, "Add retries with backoff to the HTTP client")
+    plan2 = [(14200, 0, 420, 180), (16900, 14080, 300, 0), (19400, 16896, 520, 64), (21000, 19200, 380, 0),
+             (22800, 20992, 610, 0)]
+    for i, (inp, cached, out, th) in enumerate(plan2):
+        t += 7000 if i == 0 else g.randrange(40000, 90000)
+        if i == 2:
+            legacy.user(t - 9000, "Also cap the total wait at 30 seconds")
+        d = turn(legacy, t, flash, inp, cached, out, th, tools=i % 2 == 0)
+        prev = greq(legacy, d, flash, sid2, "main", "first_request" if i == 0 else None, prev)
+    doc = {"sessionId": sid2, "projectHash": GEMINI_HASH, "startTime": iso(t0), "lastUpdated": iso(t + 2000),
+           "messages": legacy.view, "summary": "Add retry to the HTTP client"}
+    doc_text = json.dumps(doc, indent=2, ensure_ascii=False)
+    for folder in (GEMINI_SLUG, GEMINI_HASH):
+        files.append(("gemini/tmp/%s/chats/%s.json" % (folder, name2), doc_text))
+    cont = GRec(root + "/" + name2 + ".jsonl", sid2, t0)
+    cont.lines[0]["lastUpdated"] = doc["lastUpdated"]
+    del cont.lines[0]["kind"]
+    for m in legacy.view:
+        cont.put(m)
+    cont.lines.append({"$set": {"sessionId": sid2}})
+    t = ms(2026, 11, 19, 8, 30, 10, 0)
+    cont.user(t, "The retry test is flaky, look again")
+    for i, (inp, cached, out) in enumerate([(24500, 0, 700), (26100, 24448, 260)]):
+        t += 10000 if i == 0 else 40000
+        d = turn(cont, t, flash, inp, cached, out, tools=i == 0)
+        prev = greq(cont, d, flash, sid2, "main", "ttl_expiry" if i == 0 else None, prev,
+                    after=sid2 if i == 0 else None)
+    files.append((cont.rel, cont.text()))
+    G["sessions"][sid2] = {"title": doc["summary"], "files": 3, "legacy": name2 + ".json"}
+
+    # --- G1: a JSONL session (0.61) with a sub-agent, a rewind, an idle TTL expiry, an
+    # unexplained miss, and a resume in place 2.5 minutes after the process ended.
+    sid1 = new_uuid()
+    t0 = ms(2026, 11, 19, 9, 0, 0, 0)
+    pro = "gemini-2.5-pro"
+    name1 = "session-2026-11-19T09-00-%s" % sid1[:8]
+    rec = GRec(root + "/" + name1 + ".jsonl", sid1, t0)
+    rec.user(t0 + 4000, "Why does `cli login` hang behind a proxy?")
+    prev = None
+    t = t0 + 11000
+    d = turn(rec, t, pro, 18400, 0, 610, 230, null_first=True)
+    prev = greq(rec, d, pro, sid1, "main", "first_request", prev)
+    t += 29000
+    d = turn(rec, t, pro, 20950, 18304, 140, 0, null_first=True, tools=True)
+    prev = greq(rec, d, pro, sid1, "main", None, prev)
+    t += 40000
+    d = turn(rec, t, pro, 23800, 20864, 980, 410, tools=True)
+    g3 = greq(rec, d, pro, sid1, "main", None, prev)
+    # the same turn written again later with other counts: the last version is the bill
+    d = dict(d, tokens=gem_tokens(23800, 20864, 1040, 410))
+    rec.put(d)
+    g3["out"] = 1040 + 410
+    prev = g3
+    # a sub-agent investigates, in its own recording under the session's folder
+    agent = "codebase_investigator-%s" % b62(6).lower()
+    sub = GRec(root + "/" + sid1 + "/" + agent + ".jsonl", agent, t + 10000, kind="subagent",
+               directories=[GEMINI_CWD])
+    st, sprev = t + 14000, None
+    for i, (inp, cached, out) in enumerate([(9100, 0, 350), (11800, 9088, 210), (14400, 11776, 520)]):
+        d = turn(sub, st, flash, inp, cached, out, tools=i < 2)
+        sprev = greq(sub, d, flash, sid1, agent, "first_request" if i == 0 else None, sprev)
+        st += 18000
+    files.append((sub.rel, sub.text()))
+    t = ms(2026, 11, 19, 9, 3, 0, 0)
+    rec.user(t, "Try it with HTTPS_PROXY set")
+    t += 10000
+    d = turn(rec, t, pro, 27300, 23808, 720, named=False)  # no model: the previous one
+    prev = greq(rec, d, pro, sid1, "main", None, prev)
+    t = ms(2026, 11, 19, 9, 5, 0, 0)
+    u3 = rec.user(t, "Rewrite the whole agent setup instead")
+    t += 9000
+    d = turn(rec, t, pro, 31000, 27136, 800, tools=True)
+    prev = greq(rec, d, pro, sid1, "main", None, prev)
+    rec.lines.append({"$rewindTo": u3["id"]})
+    rec.view = rec.view[:[m["id"] for m in rec.view].index(u3["id"])]
+    t = ms(2026, 11, 19, 9, 6, 10, 0)
+    rec.user(t, "No, just pass the agent to fetch")
+    t += 8000
+    d = turn(rec, t, pro, 28600, 11264, 500)
+    prev = greq(rec, d, pro, sid1, "main", "compaction", prev, compaction=True)
+    t += 42000
+    d = turn(rec, t, pro, 30100, 28544, 330, tools=True)
+    prev = greq(rec, d, pro, sid1, "main", None, prev)
+    t = ms(2026, 11, 19, 9, 47, 30, 0)   # back from a 40-minute break
+    rec.user(t, "Now add a test for it")
+    t += 11000
+    d = turn(rec, t, pro, 32800, 0, 900, 120)
+    prev = greq(rec, d, pro, sid1, "main", "ttl_expiry", prev)
+    t += 39000
+    d = turn(rec, t, pro, 34900, 32768, 410, tools=True)
+    prev = greq(rec, d, pro, sid1, "main", None, prev)
+    t = ms(2026, 11, 19, 9, 50, 0, 0)
+    rec.user(t, "Run the suite")
+    t += 12000
+    d = turn(rec, t, pro, 37400, 8192, 300)
+    prev = greq(rec, d, pro, sid1, "main", "unexplained_miss", prev)
+    t += 48000
+    d = turn(rec, t, pro, 39100, 37376, 280)
+    prev = greq(rec, d, pro, sid1, "main", None, prev)
+    rec.lines.append({"id": new_uuid(), "timestamp": iso(t + 20000), "type": "info", "content": "Session ended."})
+    # `gemini --resume` 2.5 minutes later: a start-up recording of the same session with no
+    # turns stays behind; the session goes on in its own file
+    tr = ms(2026, 11, 19, 9, 54, 0, 0)
+    orphan = GRec(root + "/session-2026-11-19T09-54-%s.jsonl" % sid1[:8], sid1, tr)
+    orphan.lines.append({"$set": {"lastUpdated": iso(tr)}})
+    files.append((orphan.rel, orphan.text()))
+    rec.lines.append({"$set": {"sessionId": sid1}})
+    rec.lines.append({"$set": {"messages": [m for m in rec.view], "lastUpdated": iso(tr + 1000)}})
+    t = tr + 20000
+    rec.user(t, "Where were we? Finish the test")
+    t += 11000
+    d = turn(rec, t, pro, 41500, 4096, 650, 90)
+    prev = greq(rec, d, pro, sid1, "main", "resume_miss", prev, after=sid1)
+    t += 39000
+    d = turn(rec, t, pro, 43600, 41472, 240, tools=True)
+    prev = greq(rec, d, pro, sid1, "main", None, prev)
+    rec.lines.append({"$set": {"summary": "Proxy support for cli login"}})
+    files.append((rec.rel, rec.text()))
+    G["sessions"][sid1] = {"title": "Proxy support for cli login", "files": 3, "subagent": agent}
+    # what else Gemini CLI keeps under tmp/: none of it is a recording
+    files.append(("gemini/tmp/%s/.project_root" % GEMINI_SLUG, GEMINI_CWD))
+    files.append(("gemini/projects.json", json.dumps({"projects": {GEMINI_CWD: GEMINI_SLUG}}, indent=2)))
+    files.append(("gemini/tmp/%s/logs/session-%s.jsonl" % (GEMINI_SLUG, sid1),
+                  "".join(dumps({"timestamp": iso(t0 + k * 1000), "type": "console", "content": "log %d" % k,
+                                 "tokens": {"input": 9, "output": 9, "cached": 0}, "id": "x%d" % k}) + "\n"
+                          for k in range(3))))
+    for r in G["requests"]:
+        rate = GEMINI_PRICES[r["model"]]
+        r["cost_usd"] = (r["in"] * rate[0] + r["cr"] * rate[1] + r["out"] * rate[2]) / 1e6
+        if r["cause"] in ("resume_miss", "unexplained_miss"):
+            r["wasted_tokens"] = min(r["in"], max(0, r["E"] - r["cr"]))
+            r["wasted_usd"] = r["wasted_tokens"] * (rate[0] - rate[1]) / 1e6
+
+
+# --------------------------------------------------------------------------------------------
 # Reference analyzer: re-reads the written trees following design.md (independent of the plan)
 
 BUCKETS = [("<5m", 0, 300), ("5-15m", 300, 900), ("15-30m", 900, 1800), ("30-60m", 1800, 3600),
@@ -1782,6 +2011,116 @@ def analyze_codex(root):
     return {"requests": reqs, "events": events, "reemitted": reemitted, "quota": rl_latest, "files": len(paths)}
 
 
+def analyze_gemini(root):
+    """Gemini CLI recordings, read as E4 says: tmp/<id>/chats/*.json{,l} and one folder below; one
+    request per (recording, message id) with tokens, its last version; sessions by sessionId."""
+    tmp, found = os.path.join(root, "tmp"), []
+    for pid in sorted(os.listdir(tmp)):
+        chats = os.path.join(tmp, pid, "chats")
+        if not os.path.isdir(chats):
+            continue
+        for fn in sorted(os.listdir(chats)):
+            p = os.path.join(chats, fn)
+            if os.path.isdir(p):
+                found += [(os.path.join(p, x), pid, fn) for x in sorted(os.listdir(p)) if x.endswith(".jsonl")]
+            elif fn.endswith(".jsonl") or fn.endswith(".json"):
+                found.append((p, pid, None))
+    parsed = {}
+    for p, pid, parent in found:
+        text = open(p, encoding="utf-8").read()
+        if p.endswith(".json"):
+            d = json.loads(text)
+            ls = [{k: v for k, v in d.items() if k != "messages"}] + d.get("messages", [])
+        else:
+            ls = [json.loads(x) for x in text.splitlines() if x.strip()]
+        parsed[p] = ls
+    def span(p):
+        ts = [parse_iso(d["timestamp"]) for d in parsed[p] if "timestamp" in d]
+        start = next((parse_iso(d["startTime"]) for d in parsed[p][:1] if "startTime" in d), min(ts, default=0))
+        return (start, max(ts, default=start), p)
+    order = sorted((x for x in found), key=lambda x: span(x[0]))
+    keys, reqs, pending, last_model, dups, owners = {}, [], {}, {}, 0, {}
+    for p, pid, parent in order:
+        cur, resuming = None, False
+        def new_request(d, cur):
+            nonlocal resuming
+            tk = d["tokens"]
+            k = (cur, d["id"])
+            model = d.get("model") or last_model.get(cur)
+            if k in keys:
+                r = keys[k]
+                r.update({"in": tk["input"] - tk["cached"], "cr": tk["cached"], "raw_input": tk["input"],
+                          "out": tk["output"] + tk.get("thoughts", 0)})
+                if d.get("model"):
+                    r["model"] = d["model"]
+                return 1
+            session = parent or cur
+            r = {"t": parse_iso(d["timestamp"]), "session": session, "chain": cur if parent else "main",
+                 "model": model, "in": tk["input"] - tk["cached"], "cr": tk["cached"], "raw_input": tk["input"],
+                 "out": tk["output"] + tk.get("thoughts", 0), "file": p, "after": None, "compaction": False}
+            if not parent:
+                pd = pending.pop(session, {})
+                r["after"], r["compaction"] = pd.get("resume"), pd.get("compaction", False)
+            resuming = False
+            keys[k] = r
+            reqs.append(r)
+            return 0
+        for d in parsed[p]:
+            if "$rewindTo" in d:
+                if not parent:
+                    pending.setdefault(cur, {})["compaction"] = True
+            elif "id" in d:
+                if d.get("model"):
+                    last_model[cur] = d["model"]
+                if d.get("type") == "gemini" and isinstance(d.get("tokens"), dict):
+                    dups += new_request(d, cur)
+            elif "$set" in d:
+                st = d["$set"]
+                if "sessionId" in st and not parent:
+                    if st["sessionId"] == cur:
+                        pending.setdefault(cur, {})["resume"] = cur
+                        resuming = True
+                    else:
+                        pending.setdefault(st["sessionId"], {})["resume"] = cur
+                        cur = st["sessionId"]
+                if "messages" in st:
+                    if not resuming and not parent:
+                        pending.setdefault(cur, {})["compaction"] = True
+                    for m in st["messages"]:
+                        if m.get("type") == "gemini" and isinstance(m.get("tokens"), dict):
+                            dups += new_request(m, cur)
+            elif "sessionId" in d:
+                cur = d["sessionId"]
+                # a session going on in a file other than its first: a resume
+                if not parent and any(r["session"] == cur and r["chain"] == "main" for r in reqs) and \
+                        owners.get(cur) != p:
+                    pending.setdefault(cur, {})["resume"] = cur
+                owners.setdefault(cur, p)
+    by, events, seen_cache = {}, [], set()
+    for r in reqs:
+        by.setdefault((r["session"], r["chain"]), []).append(r)
+    for r in sorted(reqs, key=lambda r: r["t"]):
+        ch = by[(r["session"], r["chain"])]
+        i = ch.index(r)
+        pred = ch[i - 1] if i else None
+        x = {"in": r["in"], "cc": 0, "cr": r["cr"], "model": r["model"]}
+        if pred:
+            x["E"] = r["E"] = pred["raw_input"]
+            x["gap_s"] = r["gap_s"] = (r["t"] - pred["t"]) / 1000.0
+        if pred and r["session"] not in seen_cache and not r["cr"]:
+            r["cause"] = None   # the cache was never read in this session: nothing to miss
+        else:
+            r["cause"] = classify(x, pred and {"model": pred["model"]}, 300, bool(r["after"]), r["compaction"])
+        if r["cr"]:
+            seen_cache.add(r["session"])
+        r["pair"] = None
+        if pred and pred["model"] == r["model"]:
+            r["pair"] = "resume" if r["after"] else None if r["compaction"] else "baseline"
+        if r["cause"]:
+            events.append(r)
+    return {"requests": reqs, "events": events, "duplicate_lines": dups, "files": len(found)}
+
+
 def pairs_of(items):
     """items: (pair, gap_s, hit). Returns the five buckets with means and delta in pp."""
     out = []
@@ -1886,6 +2225,36 @@ def build_expected():
     for r in cx:
         d = out["codex"]["requests_per_thread"]
         d[r["thread"]] = d.get(r["thread"], 0) + 1
+    gm = EXP["gemini"]["requests"]
+
+    def gev(r):
+        e = {"at": iso(r["t"]), "session": r["session"], "chain": r["chain"], "kind": r["cause"],
+             "expected": r["cause"] not in ("resume_miss", "unexplained_miss"), "gap_s": r.get("gap_s"),
+             "ttl_s": 300 if r.get("gap_s") is not None else None, "hit_rate": round(plan_hit(r), 6),
+             "expected_prefix_tokens": r.get("E"), "input_tokens_raw": r["raw_input"],
+             "cache_read_tokens": r["cr"], "cache_creation_tokens": 0, "model": r["model"],
+             "resumed_from": r["resumed_from"]}
+        if r["cause"] in ("resume_miss", "unexplained_miss"):
+            e["wasted_tokens"], e["wasted_usd"] = r["wasted_tokens"], round(r["wasted_usd"], 9)
+        return e
+
+    gt = totals_of(gm)
+    gt["cost_usd"] = round(sum(r["cost_usd"] for r in gm), 9)
+    sessions = {}
+    for sid, meta in EXP["gemini"]["sessions"].items():
+        rs = [r for r in gm if r["session"] == sid]
+        st = totals_of(rs)
+        st.update({"cost_usd": round(sum(r["cost_usd"] for r in rs), 9), "title": meta["title"],
+                   "project": GEMINI_SLUG, "files": meta["files"],
+                   "subagent_requests": sum(1 for r in rs if r["chain"] != "main")})
+        sessions[sid] = st
+    out["gemini_root"] = "gemini"
+    out["gemini"] = {"files": 6, "project": GEMINI_CWD, "project_folders": [GEMINI_SLUG, GEMINI_HASH],
+                     "prices": {k: {"input": v[0], "cached": v[1], "output": v[2]} for k, v in GEMINI_PRICES.items()},
+                     "totals": gt, "duplicate_lines": None,
+                     "events": [gev(r) for r in sorted(gm, key=lambda r: r["t"]) if r["cause"]],
+                     "pairs": pairs(gm), "sessions": sessions}
+    out["all_agents"] = {"pairs": pairs(seed + web + cx + gm), "totals": totals_of(seed + web + cx + gm)}
     return out
 
 
@@ -1979,6 +2348,24 @@ def check(exp):
     dups = sum(1 for a, b in zip(tcs, tcs[1:]) if json.loads(a)["payload"]["info"] == json.loads(b)["payload"]["info"])
     pct = dups / len(tcs)
     assert 0.3 <= pct <= 0.6, pct
+    # gemini: the plan against an independent re-read
+    Gm = analyze_gemini(GEMINI_ROOT)
+    gplan = {(r["chain"], r["t"]): r for r in EXP["gemini"]["requests"]}
+    ggot = {(r["chain"], r["t"]): r for r in Gm["requests"]}
+    assert set(gplan) == set(ggot), (len(gplan), len(ggot), sorted(set(gplan) ^ set(ggot))[:4])
+    for k, p in gplan.items():
+        g = ggot[k]
+        for f in ("session", "in", "cr", "out", "model", "cause", "pair"):
+            assert p[f] == g.get(f), (k, f, p[f], g.get(f))
+        if p.get("gap_s") is not None:
+            assert abs(p["gap_s"] - g["gap_s"]) < 1e-6 and p["E"] == g["E"], (k, p["gap_s"], g.get("gap_s"))
+    assert Gm["files"] == exp["gemini"]["files"], Gm["files"]
+    exp["gemini"]["duplicate_lines"] = Gm["duplicate_lines"]
+    gk = {}
+    for e in Gm["events"]:
+        gk[e["cause"]] = gk.get(e["cause"], 0) + 1
+    msgs.append("gemini: %d recordings, %d requests, %d duplicate records, events: %s" % (
+        Gm["files"], len(Gm["requests"]), Gm["duplicate_lines"], ", ".join("%s %d" % kv for kv in sorted(gk.items()))))
     size = sum(os.path.getsize(os.path.join(dp, fn)) for root in (CLAUDE_ROOT, CODEX_ROOT)
                for dp, _, fns in os.walk(root) for fn in fns)
     assert size < 3.2e6, size
@@ -2031,7 +2418,8 @@ def readme(exp):
     w("")
     w("- `claude/` is a Claude root (it holds `projects/`): `cachetop --claude-dir samples/claude`.")
     w("- `codex/` is a Codex root (it holds `sessions/`): `cachetop --codex-dir samples/codex`.")
-    w("- `cachetop replay samples/` plays both as if live.")
+    w("- `gemini/` is a Gemini CLI root (it holds `tmp/`): `cachetop --gemini-dir samples/gemini`.")
+    w("- `cachetop replay samples/` plays all three as if live.")
     w("")
     w("Conventions. Hit rate `h = cache_read / (input + cache_creation + cache_read)` (Codex: `cached / input_tokens`).")
     w("All times are UTC. A gap is measured from the first line of the predecessor's response to the first")
@@ -2191,7 +2579,52 @@ def readme(exp):
                                               b["resume_requests"], fmt_pct(b["resume_hit_rate"]),
                                               "—" if b["delta_pp"] is None else "%.1f pp" % b["delta_pp"]))
     w("")
-    w("Claude root only: `expected.json` → `claude.pairs`; Codex only: `codex.pairs`.")
+    w("Claude root only: `expected.json` → `claude.pairs`; Codex only: `codex.pairs`. With the Gemini root")
+    w("too: `all_agents`.")
+    w("")
+    gm = exp["gemini"]
+    w("## 5. Gemini CLI (`gemini/tmp/%s/`, project `%s`, 2026-11-18..19)" % (GEMINI_SLUG, gm["project"]))
+    w("")
+    w("Written as Gemini CLI's chat recorder writes (transcript-formats.md E4): a model turn first with")
+    w("`tokens: null` and again with its usage, again with its tool calls; `$set` metadata lines; thoughts billed")
+    w("as output (`output` + `thoughts`); `input` includes `cached` (normalised input = input − cached).")
+    w("")
+    s1, s2 = [k for k in gm["sessions"] if gm["sessions"][k]["subagent_requests"]][0], \
+        [k for k in gm["sessions"] if not gm["sessions"][k]["subagent_requests"]][0]
+    w("- `%s` (\"%s\"): written by 0.38 as one pretty-printed JSON document," % (
+        s2[:8], gm["sessions"][s2]["title"]))
+    w("  under the project's old sha256 folder and copied by the 0.29 upgrade into `%s/`: the same file" % GEMINI_SLUG)
+    w("  twice, counted once. Resumed the next day by 0.61 as `<same name>.jsonl`, which repeats every")
+    w("  message with the same ids, then `$set {sessionId}` and two new turns; the first, 16.4 h after")
+    w("  the last, is a `ttl_expiry`.")
+    w("- `%s` (\"%s\", JSONL): a turn written again with other counts (the last" % (
+        s1[:8], gm["sessions"][s1]["title"]))
+    w("  version bills), a turn without `model` (the previous one applies), a sub-agent recording")
+    w("  `%s/<agent>.jsonl` (3 requests, its own chain, counted in this session), a `$rewindTo` (the" % s1[:8])
+    w("  cut turn stays billed; the smaller read after it is a `compaction`), a 40-minute break")
+    w("  (`ttl_expiry`), an `unexplained_miss`, and `gemini --resume` 2.5 minutes after the process")
+    w("  ended: a start-up recording of the same session with no turns stays beside it (adds nothing),")
+    w("  the session goes on in its own file after `$set {sessionId}` and a checkpoint, and its first")
+    w("  request reads 4,096 of a 39,100-token prefix: `resume_miss`.")
+    w("- `tmp/%s/logs/session-*.jsonl` is an activity log (not a recording, not read); `.project_root` and" % GEMINI_SLUG)
+    w("  `projects.json` as Gemini CLI keeps them.")
+    w("")
+    w("Gemini caches implicitly: no write premium, so a miss costs the input price of what should have been")
+    w("read (minus the cached price): TTL 300 s. Prices: data/prices.yaml's Gemini rows.")
+    w("")
+    w("| at | session | kind | gap | E | input | cached | hit |")
+    w("|---|---|---|---|---|---|---|---|")
+    for e in gm["events"]:
+        w("| %s | %s | %s | %s | %s | %s | %s | %.1f%% |" % (
+            e["at"], e["session"][:8] + ("" if e["chain"] == "main" else " (sub-agent)"), e["kind"],
+            "—" if e["gap_s"] is None else "%.1f min" % (e["gap_s"] / 60),
+            "—" if e["expected_prefix_tokens"] is None else format(e["expected_prefix_tokens"], ","),
+            format(e["input_tokens_raw"], ","), format(e["cache_read_tokens"], ","), e["hit_rate"] * 100))
+    w("")
+    gt = gm["totals"]
+    w("Gemini totals: %d requests (%d duplicate records dropped), input %s, cache_read %s, output %s, $%.4f." % (
+        gt["requests"], gm["duplicate_lines"], format(gt["input_tokens"], ","), format(gt["cache_read_tokens"], ","),
+        format(gt["output_tokens"], ","), gt["cost_usd"]))
     w("")
     return "\n".join(L)
 
@@ -2202,12 +2635,13 @@ def main():
     write_seed(files)
     write_web(files)
     write_codex(files)
+    write_gemini(files)
     exp = build_expected()
     if check_only:
         # the committed tree must be exactly what this generator writes
         want = {os.path.normpath(rel): text for rel, text in files}
         have = {}
-        for root in (CLAUDE_ROOT, CODEX_ROOT):
+        for root in (CLAUDE_ROOT, CODEX_ROOT, GEMINI_ROOT):
             for dp, _, fns in os.walk(root):
                 for fn in fns:
                     p = os.path.join(dp, fn)
@@ -2216,7 +2650,7 @@ def main():
         bad = [k for k in want if want[k] != have[k]]
         assert not bad, ("files differ from the generator's output", bad[:5])
     else:
-        for d in (CLAUDE_ROOT, CODEX_ROOT):
+        for d in (CLAUDE_ROOT, CODEX_ROOT, GEMINI_ROOT):
             if os.path.isdir(d):
                 shutil.rmtree(d)
         for rel, text in files:

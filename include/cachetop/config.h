@@ -20,6 +20,7 @@ struct config {
 	/* roots: when non-empty they replace the defaults */
 	char **claude_dirs; size_t nclaude;
 	char **codex_dirs; size_t ncodex;
+	char **gemini_dirs; size_t ngemini;
 	char *theme;               /* name or path; NULL = "default" */
 	char *prices;              /* path of a user price table; NULL = the installed one */
 	bool bell;
@@ -29,6 +30,7 @@ struct config {
 	double cold_ratio;         /* 0.5 */
 	int default_ttl_s;         /* 300 */
 	int codex_ttl_s;           /* 300 */
+	int gemini_ttl_s;          /* 300 */
 	/* quota */
 	bool quota_auto;           /* limit = p90 of completed blocks */
 	double quota_limit;        /* when !quota_auto */

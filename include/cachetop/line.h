@@ -20,6 +20,10 @@ enum line_kind {
 	LINE_CODEX_TURN,    /* turn_context */
 	LINE_CODEX_TOKENS,  /* event_msg token_count */
 	LINE_CODEX_COMPACTED, /* compacted (or event_msg context_compacted) */
+	LINE_GEMINI_HEADER, /* a recording's metadata: the JSONL first line, or a legacy file's top */
+	LINE_GEMINI_SET,    /* {"$set": {…}}: sessionId, summary, a checkpoint of messages */
+	LINE_GEMINI_MESSAGE,/* a message record (user, gemini, info…): one version of it */
+	LINE_GEMINI_REWIND, /* {"$rewindTo": id}: the conversation was cut back (the bill stays) */
 };
 
 /* Why a line was skipped or malformed, for counted skips and messages. */
@@ -50,16 +54,29 @@ struct rl_window {
 };
 
 /* A rate-limit snapshot in any of the three historical shapes, normalised: resets as absolute
- * times (relative "resets_in_seconds"/"reset_after_seconds" added to the line's timestamp). */
+ * times (relative "resets_in_seconds"/"reset_after_seconds" added to the line's timestamp).
+ * `individual` is the nested individual_limit window some builds add (a spend control). */
 struct rate_limits {
 	bool present;
-	struct rl_window primary, secondary;
+	struct rl_window primary, secondary, individual;
+};
+
+/* A Claude attachment line that changes the tool or MCP set between two requests
+ * (transcript-formats.md E2): how many names it adds and removes, and the MCP servers it lists
+ * as pending (or needing auth) and failed. */
+enum tools_kind { TOOLS_NONE = 0, TOOLS_DEFERRED = 1, TOOLS_MCP_INSTRUCTIONS = 2 };
+struct tools_delta {
+	uint8_t kind;            /* enum tools_kind */
+	bool mcp;                /* MCP instructions, mcp__ tool names or MCP servers involved */
+	uint16_t added, removed, pending, failed;
 };
 
 #define LINE_ID_MAX 96
 #define LINE_MODEL_MAX 128
 #define LINE_TEXT_MAX 512
 #define LINE_PATH_MAX 4096
+#define LINE_VERSION_MAX 24
+#define LINE_LIMIT_MAX 64
 
 enum title_rank { TITLE_NONE = 0, TITLE_SUMMARY = 1, TITLE_AI = 2, TITLE_CUSTOM = 3 };
 
@@ -72,6 +89,8 @@ struct line {
 	char session_id[LINE_ID_MAX];    /* "" when absent */
 	uint64_t uuid, parent_uuid;      /* hashes; 0 when absent/null */
 	uint64_t version;                /* hash of "version"; 0 when absent */
+	char version_str[LINE_VERSION_MAX]; /* its text, for "updated 2.1.116 → 2.1.117" */
+	struct tools_delta tools;        /* attachment lines; kind 0 otherwise */
 	uint64_t agent_id;               /* hash of "agentId"; 0 when absent */
 	bool sidechain;
 	bool compact_boundary;           /* system/compact_boundary */
@@ -95,10 +114,18 @@ struct line {
 
 	/* Codex turn_context: model above */
 
+	/* Gemini (gemini.h): HEADER and SET use session_id, title (summary) and, for SET,
+	 * compact_boundary (a checkpoint of messages follows); HEADER sets subagent for kind
+	 * "subagent". MESSAGE uses msg_id (hash of its id), model and, for a `gemini` record with
+	 * tokens, has_usage and usage already normalised (input = input − cached, cache_read =
+	 * cached, output = output + thoughts). */
+
 	/* Codex token_count */
 	bool has_info, has_total, has_last;
 	struct codex_tokens total, last;
 	struct rate_limits rl;
+	char limit_id[LINE_LIMIT_MAX];   /* rate_limits.limit_id ("" absent: the account's) */
+	char limit_name[LINE_LIMIT_MAX]; /* rate_limits.limit_name ("" absent or null) */
 };
 
 /* Only blanks (spaces, tabs, a '\r'): not a line of the transcript (a trailing newline, CRLF
@@ -117,6 +144,15 @@ static inline bool line_blank(const char *s, size_t n)
 void line_parse(enum agent agent, const char *s, size_t n, struct line *out);
 void line_parse_claude(const char *s, size_t n, struct line *out);
 void line_parse_codex(const char *s, size_t n, struct line *out);
+/* One Gemini record (a JSONL line); the messages it may embed are not read (see below). */
+void line_parse_gemini(const char *s, size_t n, struct line *out);
+
+/* Every record a physical line holds, in order, each through emit (out is reused between
+ * calls). Claude and Codex: the line itself, as line_parse. Gemini: the record, then each
+ * message it embeds — a legacy whole-file JSON document's `messages`, a `$set` checkpoint's
+ * `messages` — so one delivered unit may be many records. */
+typedef void (*line_emit_fn)(void *ctx, const struct line *ln);
+void line_parse_each(enum agent agent, const char *s, size_t n, struct line *out, line_emit_fn emit, void *ctx);
 
 /* A compact copy of a parsed line (only the fields its kind uses), so lines can be parsed on
  * worker threads and applied to the model in order on one thread. */

@@ -18,6 +18,8 @@
 #include "cachetop/line.h"
 
 struct price_table;
+struct codex_limits;
+struct evidence_log;
 
 /* Why a request is an event (design.md, "What a cold request is called"). */
 enum cause {
@@ -40,6 +42,7 @@ struct model_opts {
 	double cold_ratio;          /* cold when cache_read < ratio × E; default 0.5 */
 	int default_ttl_s;          /* TTL when no write tier was seen yet; default 300 */
 	int codex_ttl_s;            /* OpenAI's cache lifetime assumed for Codex; default 300 */
+	int gemini_ttl_s;           /* Google's implicit-cache lifetime assumed for Gemini; 300 */
 	int64_t since_ms;           /* requests before this are kept for lineage but not counted */
 	const struct price_table *prices; /* NULL: the built-in table */
 };
@@ -69,6 +72,8 @@ struct request {
 				    * and 5-hour blocks follow ccusage */
 	uint32_t event;            /* event index + 1; 0 = not an event */
 };
+/* The memory budget per request (README, Performance) is measured with this size. */
+_Static_assert(sizeof(struct request) == 48, "struct request stays 48 bytes: keep side data per event or session");
 /* The time ccusage would give this request (for 5-hour blocks). */
 static inline int64_t request_block_time(const struct request *r) { return r->t + (int64_t)r->out_dt * 100; }
 
@@ -147,7 +152,7 @@ struct model_stats {
 	uint64_t by_problem[8];
 };
 
-/* The latest official Codex rate-limit reading (any file). */
+/* The latest official Codex rate-limit reading of the account family (any file). */
 struct codex_quota {
 	bool present;
 	int64_t observed_at;
@@ -214,6 +219,10 @@ const char *model_model_name(const struct model *m, uint16_t model);
 const struct model_stats *model_stats(const struct model *m);
 const struct totals *model_totals(const struct model *m);
 const struct codex_quota *model_codex_quota(const struct model *m);
+/* Every Codex limit family seen, the newest reading of each (quota.h). */
+const struct codex_limits *model_codex_limits(const struct model *m);
+/* The side record the evidence words are computed from (evidence.h). */
+const struct evidence_log *model_evidence_log(const struct model *m);
 const struct model_opts *model_options(const struct model *m);
 
 /* Cost of one request in USD; negative when its model has no price. */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "cachetop/agent.h"
+#include "cachetop/line.h"
 
 struct model;
 
@@ -50,7 +51,42 @@ struct claude_official {
 	int64_t five_hour_resets_at; /* ms, CT_TIME_NONE */
 	double seven_day_pct;
 	int64_t seven_day_resets_at;
+	bool has_spend;              /* rate_limits.spend_limit (gateway users) was read */
+	double spend_pct;
+	int64_t spend_resets_at;
 };
+
+/* Codex limit families (transcript-formats.md E3): the account's (limit_id "codex", or none in
+ * older files) and per-model ones ("codex_bengalfox", "GPT-5.3-Codex-Spark") with their own
+ * windows and lower usage, written more often. Only the account's drives the gauges. */
+#define CODEX_LIMITS_MAX 16          /* families kept; more is hostile input, ignored */
+struct codex_limit {
+	char id[LINE_LIMIT_MAX];     /* "codex" for the account (also when the file names none) */
+	char name[LINE_LIMIT_MAX];   /* limit_name; "" when none */
+	int64_t observed_at;         /* the newest reading's line time */
+	struct rate_limits rl;
+};
+struct codex_limits {
+	struct codex_limit v[CODEX_LIMITS_MAX];
+	size_t n;
+};
+/* limit_id "codex", or none: the account's family. */
+bool codex_limit_is_account(const char *limit_id);
+/* Keep a reading if it is its family's newest (a placeholder all-zero snapshot after a real one
+ * is ignored). Returns true when what the family shows changed. */
+bool codex_limits_note(struct codex_limits *l, int64_t ts, const char *limit_id, const char *limit_name,
+		       const struct rate_limits *rl);
+
+/* One reading seen at `now`: the 5-hour and weekly windows picked by length (never by position),
+ * the individual limit; a window whose reset is already past — at the reading's own time, or at
+ * `now` — is over: its percentage says nothing about now (negative here, `over` set). */
+struct limit_view {
+	double percent, weekly_percent, individual_percent; /* negative when absent or over */
+	int window_minutes;                                  /* of the 5-hour window; 0 when none */
+	int64_t resets_at, weekly_resets_at, individual_resets_at; /* as read; CT_TIME_NONE */
+	bool over, weekly_over;
+};
+void codex_limit_view(const struct codex_limit *c, int64_t now, struct limit_view *out);
 
 struct quota {
 	enum agent agent;
@@ -63,6 +99,9 @@ struct quota {
 	int64_t official_resets_at;
 	double weekly_percent;       /* negative when none */
 	int64_t weekly_resets_at;
+	bool official_over, weekly_over; /* the newest reading's window already reset (see limit_view) */
+	double spend_percent;        /* Claude's spend limit; negative when none */
+	int64_t spend_resets_at;
 	int window_minutes;          /* of the official 5-hour window; 0 when none */
 	int64_t observed_at;         /* of the official reading */
 	double tokens_per_min_15, usd_per_hour_15;       /* last 15 active minutes */

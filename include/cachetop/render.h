@@ -9,7 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cachetop/evidence.h"
+#include "cachetop/ledger.h"
 #include "cachetop/model.h"
+#include "cachetop/quota.h"
 #include "cachetop/theme.h"
 
 /* ---- Formatting (fmt.c). Each writes a NUL-terminated string into out and returns out. ---- */
@@ -52,8 +55,10 @@ struct layout {
 	/* detail (header and status shared) */
 	struct rect chart, info, table, pairs;
 };
-/* Rectangles for a terminal of cols×rows. nquota = lines the 5h panel wants (agents + 1).
- * Every non-empty rectangle lies inside the screen and none overlap. */
+/* Rectangles for a terminal of cols×rows. nquota = lines the 5h panel wants (agents + 1); on
+ * the detail screen, the extra info lines wanted (evidence, Claude Code's ledger, limits), given
+ * while the table keeps its pairs and a few rows. Every non-empty rectangle lies inside the
+ * screen and none overlap. */
 void layout_compute(int cols, int rows, enum layout_mode mode, int nquota, struct layout *out);
 
 /* Session-list columns, left to right. */
@@ -142,6 +147,27 @@ void rows_list_header(const struct columns *cols, struct row *out);
 /* " 22:39:12 RESUME MISS  e17536e7 api  gap 4.1 min  hit 41% (before: 98%)  23,849 rewritten  ≈ $0.24" */
 void rows_event(const struct cache_event *ev, int64_t at, const struct session *s, int width,
 		bool utf8, struct row *out);
+/* The same with the evidence in words after the gap (NULL or "": none). */
+void rows_event_note(const struct cache_event *ev, int64_t at, const struct session *s, const char *note,
+		     int width, bool utf8, struct row *out);
+
+/* ---- Words (words.c) ---- */
+/* An event's evidence as phrases ("kept 21.5k of 111k — system and tools matched, messages
+ * rewritten; resumed after an update 2.1.116 → 2.1.117"); "" when it has none. resumed: the
+ * request follows a resume boundary. */
+void evidence_describe(const struct event_evidence *e, const struct cache_event *ev, bool resumed, bool utf8,
+		       char *out, size_t cap);
+/* Claude Code's ledger beside cachetop's counts (line), and where they disagree (disagree, ""
+ * when they agree). */
+void ledger_describe(const struct session_ledger *sl, const struct ledger_compare *c, bool utf8, char *line,
+		     char *disagree, size_t cap);
+/* The limits panel: a heading, then Claude's official windows and every Codex family (a window
+ * already reset says "over"). Returns the lines written. */
+#define LIMITS_LINE 160
+size_t limits_lines(const struct claude_official *c, const struct codex_limits *l, int64_t now, bool utf8,
+		    char (*lines)[LIMITS_LINE], size_t max);
+/* "limits: codex 5h 38%, 7d 12% · GPT-5.3-Codex-Spark 5h 4%, 7d 1%" */
+void codex_limits_summary(const struct codex_limits *l, int64_t now, bool utf8, char *out, size_t cap);
 
 /* Detail: one request of the per-request table. */
 struct request_row_input {

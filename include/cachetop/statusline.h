@@ -1,7 +1,8 @@
 /* statusline.h — `cachetop statusline`, the pure part: read the JSON Claude Code passes on a
  * statusLine command's stdin (model, session id, transcript path, and — for subscribers —
- * rate_limits.five_hour/seven_day), and the state-file lines in which cachetop keeps those
- * readings (one JSON object per line, appended; the latest by observed_at wins). */
+ * rate_limits.five_hour/seven_day/spend_limit; since about 2.1.251 its own prompt_cache
+ * ledger), and the state-file lines in which cachetop keeps those readings (one JSON object per
+ * line, appended; the latest rate-limit reading by observed_at wins; ledgers fold per session). */
 #ifndef CACHETOP_STATUSLINE_H
 #define CACHETOP_STATUSLINE_H
 
@@ -9,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cachetop/ledger.h"
 #include "cachetop/quota.h"
 #include "cachetop/util.h"
 
@@ -18,13 +20,19 @@ struct statusline_input {
 	char transcript_path[4096];
 	char cwd[4096];
 	struct claude_official rl;   /* present=false when stdin had no rate_limits */
+	struct agent_ledger ledger;  /* present=false when stdin had no prompt_cache */
 };
 
 /* Parse stdin's JSON. Returns 0, or -1 when it is not a JSON object (fields are optional). */
 int statusline_parse(const char *s, size_t n, int64_t now, struct statusline_input *out);
 /* The state-file line for a reading (newline-terminated JSON). */
 void statusline_state_line(const struct claude_official *r, struct buf *out);
+/* The same with the session and its prompt_cache ledger (either reading may be absent). */
+void statusline_record(const char *session_id, int64_t observed_at, const struct claude_official *r,
+		       const struct agent_ledger *ledger, struct buf *out);
 /* Fold a whole state file: the latest reading (by observed_at) wins. Bad lines are skipped. */
 void statusline_state_read(const char *s, size_t n, struct claude_official *latest);
+/* The same, and every line's ledger folded into *ledgers per session (NULL: not wanted). */
+void statusline_state_fold(const char *s, size_t n, struct claude_official *latest, struct ledger_set *ledgers);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cachetop/ledger.h"
 #include "cachetop/model.h"
 #include "cachetop/quota.h"
 #include "cachetop/source.h"
@@ -23,6 +24,7 @@ struct tui_opts {
 	double replay_speed;              /* > 0: replaying; the header shows "replay ×N" */
 	struct quota_opts quota;
 	const struct claude_official *claude_official; /* NULL: none */
+	const struct ledger_set *ledgers; /* Claude Code's own ledgers (statusline state); NULL: none */
 	const struct source_roots *roots; /* where we looked, for the empty screen */
 };
 

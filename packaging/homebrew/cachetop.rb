@@ -6,9 +6,11 @@ class Cachetop < Formula
   desc "Live terminal dashboard for the prompt cache of coding agents"
   url "file://#{File.expand_path("../..", __dir__)}", using: :git, branch: "main"
   version "0.1.0"
+  license "MIT"
 
   depends_on "cmake" => :build
   depends_on "pkgconf" => :build
+  depends_on "uthash" => :build
   depends_on "inotify-tools"
   depends_on "json-c"
   depends_on "libyaml"

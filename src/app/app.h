@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "cachetop/config.h"
+#include "cachetop/ledger.h"
 #include "cachetop/model.h"
 #include "cachetop/price.h"
 #include "cachetop/quota.h"
@@ -20,6 +21,7 @@ struct app {
 	/* common options */
 	char **claude_dirs; size_t nclaude;      /* --claude-dir (repeatable) */
 	char **codex_dirs; size_t ncodex;        /* --codex-dir (repeatable) */
+	char **gemini_dirs; size_t ngemini;      /* --gemini-dir (repeatable) */
 	const char *config_path;                 /* --config */
 	const char *theme;                       /* --theme NAME|FILE */
 	int64_t since_ms;                        /* --since DATE; CT_TIME_NONE */
@@ -42,6 +44,9 @@ struct app {
 	struct model_opts mopts;
 	struct quota_opts qopts;
 	struct claude_official claude_official;  /* from the statusline state file */
+	struct ledger_set ledgers;               /* Claude Code's prompt_cache ledgers, same file */
+	struct { uint64_t dev, ino; int64_t size, mtime_ns; } state_seen; /* the file as last read */
+	bool official_lazy;                      /* app_load leaves the state file unread */
 };
 
 /* Load config (a bad file: message, defaults kept), prices, roots, options, official readings. */
@@ -57,7 +62,7 @@ int app_feed_file(struct model *m, uint32_t file, const char *path, uint64_t fro
 /* Wall clock in ms (the only place the app reads the clock, unless --now is given). */
 int64_t app_now(const struct app *a);
 
-/* Roots from --claude-dir/--codex-dir, else config, else the environment defaults. */
+/* Roots from --claude-dir/--codex-dir/--gemini-dir, else config, else the environment defaults. */
 void app_resolve_roots(struct app *a);
 /* A line_sink feeding the model; file handles are model file indices. */
 void app_model_sink(struct model *m, struct line_sink *out);
@@ -77,8 +82,10 @@ int app_apply_packed(struct model *m, uint32_t file, const char *p, size_t n);
 /* Fill a report_ctx from the app state. */
 void app_report_ctx(struct app *a, const struct source *s, struct report_root *roots, size_t cap,
 		    struct report_ctx *c);
-/* Re-read the statusline state file into a->claude_official. */
+/* Re-read the statusline state file into a->claude_official and a->ledgers (when it changed). */
 void app_load_official(struct app *a);
+/* Only the newest rate-limit reading, from the file's last 64 KB, no ledgers (statusline). */
+void app_load_official_latest(struct app *a);
 /* Path of the statusline state file ($XDG_STATE_HOME/cachetop/statusline.jsonl); caller frees. */
 char *app_state_path(void);
 

@@ -32,9 +32,11 @@ void app_resolve_roots(struct app *a)
 	size_t ncl = a->nclaude ? a->nclaude : a->cfg.nclaude;
 	char **cx = a->ncodex ? a->codex_dirs : a->cfg.codex_dirs;
 	size_t ncx = a->ncodex ? a->ncodex : a->cfg.ncodex;
-	/* Naming roots of one agent on the command line means "these roots": the other agent's
+	char **gm = a->ngemini ? a->gemini_dirs : a->cfg.gemini_dirs;
+	size_t ngm = a->ngemini ? a->ngemini : a->cfg.ngemini;
+	/* Naming roots of one agent on the command line means "these roots": the other agents'
 	 * defaults are not added behind the user's back. */
-	bool explicit = a->nclaude || a->ncodex;
+	bool explicit = a->nclaude || a->ncodex || a->ngemini;
 	if (ncl)
 		for (size_t i = 0; i < ncl; i++)
 			source_roots_add(&a->roots, AGENT_CLAUDE, cl[i]);
@@ -45,6 +47,11 @@ void app_resolve_roots(struct app *a)
 			source_roots_add(&a->roots, AGENT_CODEX, cx[i]);
 	else if (!explicit)
 		source_roots_default(&a->roots, AGENT_CODEX);
+	if (ngm)
+		for (size_t i = 0; i < ngm; i++)
+			source_roots_add(&a->roots, AGENT_GEMINI, gm[i]);
+	else if (!explicit)
+		source_roots_default(&a->roots, AGENT_GEMINI);
 }
 
 static char *data_file(const struct app *a, const char *name)
@@ -90,12 +97,14 @@ void app_load(struct app *a)
 	a->mopts.cold_ratio = a->cfg.cold_ratio;
 	a->mopts.default_ttl_s = a->cfg.default_ttl_s;
 	a->mopts.codex_ttl_s = a->cfg.codex_ttl_s;
+	a->mopts.gemini_ttl_s = a->cfg.gemini_ttl_s;
 	a->mopts.since_ms = a->since_ms;
 	a->mopts.prices = a->prices;
 	a->qopts.limit_auto = a->cfg.quota_auto;
 	a->qopts.limit = a->cfg.quota_limit;
 	a->qopts.unit = a->cfg.quota_unit;
-	app_load_official(a);
+	if (!a->official_lazy)
+		app_load_official(a);
 }
 
 void app_free(struct app *a)
@@ -104,9 +113,13 @@ void app_free(struct app *a)
 		free(a->claude_dirs[i]);
 	for (size_t i = 0; i < a->ncodex; i++)
 		free(a->codex_dirs[i]);
+	for (size_t i = 0; i < a->ngemini; i++)
+		free(a->gemini_dirs[i]);
 	free(a->claude_dirs);
 	free(a->codex_dirs);
+	free(a->gemini_dirs);
 	source_roots_free(&a->roots);
+	ledger_set_free(&a->ledgers);
 	config_free(&a->cfg);
 	if (a->prices) {
 		price_table_free(a->prices);
@@ -131,6 +144,10 @@ static void sink_order(void *ctx, uint32_t file, int64_t first_ts, int64_t last_
 
 /* Parsing on the source's worker threads: a run of lines → packed records (struct parsed,
  * app.h); the model applies them on this thread, in order. */
+
+/* one record of a line (a Gemini line may hold many) into the batch */
+static void sink_pack(void *ctx, const struct line *ln) { line_pack(ln, ctx); }
+
 void *app_sink_prepare(void *ctx, uint32_t file, enum agent agent, const char *p, size_t n)
 {
 	(void)ctx;
@@ -144,10 +161,8 @@ void *app_sink_prepare(void *ctx, uint32_t file, enum agent agent, const char *p
 		/* the same lines the one-by-one path delivers (tail.c) and feeds (model_feed) */
 		if (len > 0 && !(len == 1 && p[0] == '\r')) {
 			b->lines++;
-			if (!line_blank(p, len)) {
-				line_parse(agent, p, len, ln);
-				line_pack(ln, &b->packed);
-			}
+			if (!line_blank(p, len))
+				line_parse_each(agent, p, len, ln, sink_pack, &b->packed);
 		}
 		p += len + 1;
 	}
@@ -250,7 +265,7 @@ void app_report_ctx(struct app *a, const struct source *s, struct report_root *r
 	*c = (struct report_ctx){.now = app_now(a), .roots = roots,
 				 .nroots = s ? app_report_roots(s, roots, cap) : 0, .quota = a->qopts,
 				 .claude_official = a->claude_official.present ? &a->claude_official : NULL,
-				 .utf8 = !a->ascii};
+				 .ledgers = a->ledgers.n ? &a->ledgers : NULL, .utf8 = !a->ascii};
 }
 
 /* ---- statusline state ------------------------------------------------------------------ */
@@ -269,26 +284,59 @@ char *app_state_path(void)
 	return b.data;
 }
 
-/* Read at most the last 256 KB: the newest reading is at the end. */
-void app_load_official(struct app *a)
+/* The state file's last `max` bytes, folded (ledgers: NULL to skip them). */
+static void load_tail(struct app *a, int fd, const struct stat *st, off_t max, struct ledger_set *ledgers)
+{
+	off_t want = st->st_size > max ? max : st->st_size;
+	char *buf = xmalloc((size_t)want + 1);
+	ssize_t n = pread(fd, buf, (size_t)want, st->st_size - want);
+	if (n > 0)
+		statusline_state_fold(buf, (size_t)n, &a->claude_official, ledgers);
+	free(buf);
+}
+
+void app_load_official_latest(struct app *a)
 {
 	memset(&a->claude_official, 0, sizeof a->claude_official);
 	char *path = app_state_path();
-	if (!path)
-		return;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int fd = path ? open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : -1;
 	free(path);
-	if (fd < 0)
-		return;
 	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-		off_t want = st.st_size > 262144 ? 262144 : st.st_size;
-		char *buf = xmalloc((size_t)want + 1);
-		ssize_t n = pread(fd, buf, (size_t)want, st.st_size - want);
-		if (n > 0)
-			statusline_state_read(buf, (size_t)n, &a->claude_official);
-		free(buf);
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		load_tail(a, fd, &st, 65536, NULL);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Read at most the last 1 MB (the newest readings are at the end; a reading with its ledger is
+ * a few hundred bytes), and only when the file changed: the dashboard asks every second. */
+void app_load_official(struct app *a)
+{
+	char *path = app_state_path();
+	int fd = path ? open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : -1;
+	free(path);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		memset(&a->claude_official, 0, sizeof a->claude_official);
+		ledger_set_free(&a->ledgers);
+		memset(&a->state_seen, 0, sizeof a->state_seen);
+		return;
 	}
+	int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	if (a->state_seen.dev == (uint64_t)st.st_dev && a->state_seen.ino == (uint64_t)st.st_ino &&
+	    a->state_seen.size == (int64_t)st.st_size && a->state_seen.mtime_ns == mtime) {
+		close(fd);
+		return;
+	}
+	a->state_seen.dev = (uint64_t)st.st_dev;
+	a->state_seen.ino = (uint64_t)st.st_ino;
+	a->state_seen.size = (int64_t)st.st_size;
+	a->state_seen.mtime_ns = mtime;
+	memset(&a->claude_official, 0, sizeof a->claude_official);
+	ledger_set_free(&a->ledgers);
+	load_tail(a, fd, &st, 1048576, &a->ledgers);
 	close(fd);
 }
 

@@ -122,6 +122,7 @@ static struct tui *make_tui(struct app *a, const struct model *m, double replay_
 		.replay_speed = replay_speed,
 		.quota = a->qopts,
 		.claude_official = &a->claude_official,
+		.ledgers = &a->ledgers,
 		.roots = &a->roots,
 	};
 	return tui_new(&o, m);
@@ -286,12 +287,14 @@ int cmd_dashboard(struct app *a)
 	}
 	/* A first run on a machine with no transcripts shows something real: the bundled samples,
 	 * played as if live. Roots named by the user keep the "where I looked" screen instead. */
-	bool default_roots = !a->nclaude && !a->ncodex && !a->cfg.nclaude && !a->cfg.ncodex;
+	bool default_roots = !a->nclaude && !a->ncodex && !a->ngemini && !a->cfg.nclaude && !a->cfg.ncodex &&
+			     !a->cfg.ngemini;
 	char *samples = default_roots && source_stats(d.lv.s)->files == 0 ? conf_data_path(a->argv0, "samples") : NULL;
 	if (samples) {
 		live_close(&d.lv);
 		a->replay_dir = samples;
-		a->banner = "no transcripts in ~/.claude or ~/.codex yet: playing the bundled samples (cachetop replay)";
+		a->banner = "no transcripts in ~/.claude, ~/.codex or ~/.gemini yet: playing the bundled samples "
+			    "(cachetop replay)";
 		int rc = cmd_replay(a);
 		free(samples);
 		return rc;
@@ -316,6 +319,7 @@ int cmd_replay(struct app *a)
 		return strstr(err, "not a directory") ? 2 : 1;
 	}
 	a->claude_official.present = false; /* this machine's readings are not the recording's */
+	ledger_set_free(&a->ledgers);
 	struct live_hooks hooks = {.ctx = &d, .replaced = dash_replaced};
 	int rc = 1;
 	if (live_open(&d.lv, a, &hooks, err, sizeof err) != 0)

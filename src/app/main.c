@@ -13,7 +13,8 @@
 static const char usage_text[] =
 	"usage: cachetop [COMMAND] [OPTIONS]\n"
 	"\n"
-	"Live prompt-cache and 5-hour quota monitor for Claude Code and Codex CLI transcripts.\n"
+	"Live prompt-cache and 5-hour quota monitor for Claude Code, Codex CLI and Gemini CLI\n"
+	"transcripts.\n"
 	"\n"
 	"commands:\n"
 	"  (none)                 live dashboard over the transcript roots\n"
@@ -26,6 +27,7 @@ static const char usage_text[] =
 	"options:\n"
 	"  --claude-dir DIR       a Claude root (holds projects/); repeatable\n"
 	"  --codex-dir DIR        a Codex root (holds sessions/); repeatable\n"
+	"  --gemini-dir DIR       a Gemini CLI root (holds tmp/); repeatable\n"
 	"  --config FILE          config file (default $XDG_CONFIG_HOME/cachetop/config.yaml)\n"
 	"  --theme NAME|FILE      colour theme (default, light, mono, nord, or a YAML file)\n"
 	"  --no-color             no colours (also when NO_COLOR is set)\n"
@@ -48,12 +50,13 @@ static const char usage_text[] =
 enum {
 	OPT_CLAUDE = 256, OPT_CODEX, OPT_CONFIG, OPT_THEME, OPT_NOCOLOR, OPT_ASCII, OPT_BELL, OPT_SINCE,
 	OPT_NOW, OPT_JSON, OPT_CSV, OPT_OPENMETRICS, OPT_JSONL, OPT_BACKFILL, OPT_SPEED, OPT_MAXFRAMES,
-	OPT_FINALREPORT, OPT_NOSTATE,
+	OPT_FINALREPORT, OPT_GEMINI, OPT_NOSTATE,
 };
 
 static const struct option long_opts[] = {
 	{"claude-dir", required_argument, NULL, OPT_CLAUDE},
 	{"codex-dir", required_argument, NULL, OPT_CODEX},
+	{"gemini-dir", required_argument, NULL, OPT_GEMINI},
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"theme", required_argument, NULL, OPT_THEME},
 	{"no-color", no_argument, NULL, OPT_NOCOLOR},
@@ -109,6 +112,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case OPT_CLAUDE: push(&a.claude_dirs, &a.nclaude, optarg); break;
 		case OPT_CODEX: push(&a.codex_dirs, &a.ncodex, optarg); break;
+		case OPT_GEMINI: push(&a.gemini_dirs, &a.ngemini, optarg); break;
 		case OPT_CONFIG: a.config_path = optarg; break;
 		case OPT_THEME: a.theme = optarg; break;
 		case OPT_NOCOLOR: a.no_color = true; break;
@@ -189,6 +193,8 @@ int main(int argc, char **argv)
 	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
 		a.no_color = true;
 
+	/* statusline runs after every assistant message: it reads the state file only if it must */
+	a.official_lazy = run == cmd_statusline;
 	app_load(&a);
 	int rc = run(&a);
 	app_free(&a);

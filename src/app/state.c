@@ -365,20 +365,33 @@ static uint32_t state_sink_open(void *ctx, enum agent agent, const char *path, b
 	return h;
 }
 
+struct feed {
+	struct state *st;
+	struct kept *k;
+	uint32_t file;
+	unsigned changed;
+};
+
+/* one record of the line (a Gemini line may hold many): kept, then applied */
+static void state_emit(void *ctx, const struct line *ln)
+{
+	struct feed *c = ctx;
+	if (!c->k->lost)
+		line_pack(ln, &c->k->fresh);
+	c->changed |= model_apply(c->st->m, c->file, ln);
+}
+
 unsigned state_feed(struct state *st, uint32_t file, const char *line, size_t n)
 {
 	const struct model_file *mf = model_file(st->m, file);
-	if (!mf)
+	if (!mf || line_blank(line, n)) /* as model_feed skips them */
 		return 0;
-	if (line_blank(line, n)) /* as model_feed skips them */
-		return 0;
-	line_parse(mf->agent, line, n, &st->scratch);
 	struct kept *k = state_kept(st, file);
-	if (!k->lost) {
-		line_pack(&st->scratch, &k->fresh);
+	struct feed c = {st, k, file, 0};
+	line_parse_each(mf->agent, line, n, &st->scratch, state_emit, &c);
+	if (!k->lost)
 		k->fresh_lines++;
-	}
-	return model_apply(st->m, file, &st->scratch);
+	return c.changed;
 }
 
 static void state_sink_line(void *ctx, uint32_t file, const char *line, size_t n)

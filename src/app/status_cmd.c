@@ -1,6 +1,6 @@
 /* status_cmd.c — the two one-line commands: `statusline` (Claude Code runs it with JSON on
- * stdin; it records the official rate_limits reading and prints model, session hit %, cache time
- * left and 5-hour %) and `status` (tmux status-right: 5-hour %, burn, last unexpected miss). */
+ * stdin; it records the official rate_limits reading and Claude Code's prompt_cache ledger, and
+ * prints model, session hit %, cache time left and 5-hour %) and `status` (tmux status-right: 5-hour %, burn, last unexpected miss). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -29,7 +29,7 @@ static void mkdir_p(char *path)
 	}
 }
 
-static void append_state(const struct claude_official *r)
+static void append_state(const struct statusline_input *si, int64_t now)
 {
 	char *path = app_state_path();
 	if (!path)
@@ -38,7 +38,7 @@ static void append_state(const struct claude_official *r)
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		struct buf b = {0};
-		statusline_state_line(r, &b);
+		statusline_record(si->session_id, now, &si->rl, &si->ledger, &b);
 		/* one write() per line: concurrent statusline runs append whole lines */
 		if (write(fd, b.data, b.len) < 0)
 			fprintf(stderr, "cachetop: cannot record the reading: %s\n", strerror(errno));
@@ -73,10 +73,12 @@ int cmd_statusline(struct app *a)
 		return 0; /* a status line must never break the host's prompt */
 	}
 	buf_free(&in);
-	if (si.rl.present) {
-		append_state(&si.rl);
+	if (si.rl.present || si.ledger.present)
+		append_state(&si, now);
+	if (si.rl.present)
 		a->claude_official = si.rl;
-	}
+	else
+		app_load_official_latest(a); /* the newest reading on file, for the 5h figure */
 
 	/* the session's own numbers, from its transcript alone */
 	char hit[32] = "-", left[32] = "-";

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "cachetop/evidence.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/util.h"
 
@@ -52,10 +53,17 @@ static void watch_write(struct watch_out *w)
 	w->line.len = 0;
 }
 
+/* An event's line, its evidence with Claude Code's ledgers as read when watch started. */
+static const struct ledger_set *watch_ledgers;
+static void event_line(const struct model *m, size_t i, int64_t observed_at, struct buf *b)
+{
+	report_event_line_ledgers(m, i, observed_at, watch_ledgers, b);
+}
+
 static char *event_key(const struct model *m, size_t i)
 {
 	struct buf b = {0};
-	report_event_line(m, i, CT_TIME_NONE, &b);
+	event_line(m, i, CT_TIME_NONE, &b);
 	return b.data ? b.data : xstrdup("");
 }
 
@@ -65,22 +73,69 @@ static void shown_add(struct watch_out *w, char *key, char *line)
 	w->shown[w->nshown++] = (struct shown){key, line};
 }
 
+/* A new cold request can give events said before a word (messages_rewritten: its read recurs
+ * in theirs): say each such event again, after taking back the line said, so that what was said
+ * less what was taken back stays the report's events. */
+static void watch_evidence_moved(struct watch_out *w, size_t first_new)
+{
+	const struct model *m = w->lv.m;
+	int64_t now = app_now(w->a);
+	size_t stack[64], *partners = stack;
+	for (size_t k = first_new; k < w->known; k++) {
+		size_t np = evidence_floor_partners(m, k, stack, 64);
+		if (np > 64) { /* a floor shared by many misses */
+			partners = xmalloc(np * sizeof *partners);
+			evidence_floor_partners(m, k, partners, np);
+		}
+		for (size_t j = 0; j < np; j++) {
+			size_t p = partners[j];
+			if (p >= first_new || p >= w->nshown)
+				continue; /* said in this batch, with the word already */
+			char *key = event_key(m, p);
+			if (!strcmp(key, w->shown[p].key)) {
+				free(key);
+				continue;
+			}
+			char *line = NULL;
+			if (w->shown[p].line && w->live) {
+				w->line.len = 0;
+				report_retract_line(w->shown[p].line, strlen(w->shown[p].line), now, &w->line);
+				watch_write(w);
+			}
+			if (w->live) {
+				w->line.len = 0;
+				event_line(m, p, now, &w->line);
+				line = xstrdup(w->line.data);
+				watch_write(w);
+			}
+			free(w->shown[p].key);
+			free(w->shown[p].line);
+			w->shown[p] = (struct shown){key, line};
+		}
+		if (partners != stack)
+			free(partners);
+		partners = stack;
+	}
+}
+
 /* Print events appended to the model since the last call, then a quota line if one came. */
 static void watch_emit(struct watch_out *w, unsigned changed)
 {
 	const struct model *m = w->lv.m;
 	size_t n = model_event_count(m);
 	int64_t now = app_now(w->a);
+	size_t first_new = w->known;
 	for (; w->known < n; w->known++) {
 		char *line = NULL;
 		if (w->live) {
 			w->line.len = 0;
-			report_event_line(m, w->known, now, &w->line);
+			event_line(m, w->known, now, &w->line);
 			line = xstrdup(w->line.data);
 			watch_write(w);
 		}
 		shown_add(w, event_key(m, w->known), line);
 	}
+	watch_evidence_moved(w, first_new);
 	if ((changed & MODEL_QUOTA) && w->live) {
 		struct report_root roots[64];
 		struct report_ctx c;
@@ -117,7 +172,7 @@ static void watch_replaced(void *ctx, const struct model *old, struct model *m)
 		fresh[i] = (struct shown){event_key(m, i), (char *)(uintptr_t)i};
 	struct shown *had = w->shown;
 	size_t nhad = w->nshown;
-	if (nhad) /* nothing said yet: had is NULL, which qsort may not be given */
+	if (nhad) /* nothing shown yet: `had` is NULL, which qsort must not get */
 		qsort(had, nhad, sizeof *had, by_key);
 	qsort(fresh, n, sizeof *fresh, by_key);
 	bool *keep = xcalloc(n ? n : 1, sizeof *keep);  /* fresh events already said, by index */
@@ -152,12 +207,12 @@ static void watch_replaced(void *ctx, const struct model *old, struct model *m)
 		char *line = NULL;
 		if (!keep[k] && w->live) {
 			w->line.len = 0;
-			report_event_line(m, k, now, &w->line);
+			event_line(m, k, now, &w->line);
 			line = xstrdup(w->line.data);
 			watch_write(w);
 		} else if (keep[k]) {
 			w->line.len = 0;
-			report_event_line(m, k, now, &w->line);
+			event_line(m, k, now, &w->line);
 			line = xstrdup(w->line.data); /* what a later retraction would name */
 		}
 		shown_add(w, event_key(m, k), line);
@@ -203,6 +258,7 @@ int cmd_watch(struct app *a)
 	signal(SIGPIPE, SIG_IGN);
 
 	w.live = a->backfill;
+	watch_ledgers = a->ledgers.n ? &a->ledgers : NULL;
 	char err[512] = "";
 	int rc = 0;
 	struct live_hooks hooks = {.ctx = &w, .changed = watch_changed, .replaced = watch_replaced};

@@ -41,11 +41,12 @@ void config_free(struct config *c)
 {
 	strlist_free(c->claude_dirs, c->nclaude);
 	strlist_free(c->codex_dirs, c->ncodex);
+	strlist_free(c->gemini_dirs, c->ngemini);
 	free(c->theme);
 	free(c->prices);
 	free(c->quota_plan);
-	c->claude_dirs = c->codex_dirs = NULL;
-	c->nclaude = c->ncodex = 0;
+	c->claude_dirs = c->codex_dirs = c->gemini_dirs = NULL;
+	c->nclaude = c->ncodex = c->ngemini = 0;
 	c->theme = c->prices = c->quota_plan = NULL;
 }
 

@@ -4,6 +4,7 @@
  * per-file parse state, lineage (resume boundaries from structure: replayed prefixes, junctions,
  * sessionId or version changes inside a file, Codex forks), and the classification of each new
  * request against its predecessor (design.md's cause table), with waste and rebuild costs.
+ * Gemini records are interpreted by model_gemini.c, through model_private.h.
  * Everything is decided when a request arrives, from what came before it, so one pass and
  * line-by-line feeding agree. */
 #include "cachetop/model.h"
@@ -12,9 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cachetop/evidence.h"
 #include "cachetop/price.h"
+#include "cachetop/quota.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/util.h"
+#include "model_private.h"
 #include "u64map.h"
 
 #define NO_SESSION (-1)
@@ -38,6 +42,7 @@ struct session_priv {
 	 * later would have changed that answer */
 	int64_t looked_up_at;
 	uint32_t project_file;  /* the file its project (cwd) was taken from */
+	bool cache_seen;        /* a request of it read from the cache (implicit caching is on) */
 };
 
 struct file_state {
@@ -104,7 +109,10 @@ struct model {
 	struct model_stats stats;
 	struct totals totals;
 	struct codex_quota codex;
+	struct codex_limits limits;     /* every Codex limit family (the account's is also `codex`) */
+	struct evidence_log *evlog;     /* versions and tool changes, for the evidence words */
 	struct line scratch;
+	struct gemini_state *gemini;    /* model_gemini.c's per-file state; NULL until needed */
 };
 
 /* A 64-bit hash as a nonzero 32-bit chain key (0 is the main chain). */
@@ -128,7 +136,7 @@ bool cause_expected(enum cause c) { return c != CAUSE_RESUME_MISS && c != CAUSE_
 void model_opts_default(struct model_opts *o)
 {
 	*o = (struct model_opts){.cold_min_prefix = 1024, .cold_ratio = 0.5, .default_ttl_s = 300,
-				 .codex_ttl_s = 300, .since_ms = CT_TIME_NONE, .prices = NULL};
+				 .codex_ttl_s = 300, .gemini_ttl_s = 300, .since_ms = CT_TIME_NONE, .prices = NULL};
 }
 
 double request_hit(const struct request *r)
@@ -154,6 +162,7 @@ struct model *model_new(const struct model_opts *opts)
 		model_opts_default(&m->opts);
 	m->prices = m->opts.prices ? m->opts.prices : price_table_builtin();
 	m->codex.observed_at = CT_TIME_NONE;
+	m->evlog = evidence_log_new();
 	/* model index 0 is "unknown" */
 	m->model_names = xcalloc(8, sizeof *m->model_names);
 	m->model_prices = xcalloc(8, sizeof *m->model_prices);
@@ -205,6 +214,8 @@ void model_free(struct model *m)
 	free(m->pairs);
 	u64map_free(&m->model_ids);
 	u64map_free(&m->file_paths);
+	gemini_state_free(m->gemini);
+	evidence_log_free(m->evlog);
 	free(m);
 }
 
@@ -243,6 +254,14 @@ static uint16_t model_intern(struct model *m, const char *name)
 	return (uint16_t)i;
 }
 
+/* OpenAI and Google cache prompts implicitly: no write tiers, writes not billed extra, and the
+ * prefix a request should find is its predecessor's whole prompt. */
+static bool implicit_cache(enum agent a) { return a != AGENT_CLAUDE; }
+static int implicit_ttl(const struct model *m, enum agent a)
+{
+	return a == AGENT_GEMINI ? m->opts.gemini_ttl_s : m->opts.codex_ttl_s;
+}
+
 static int32_t session_get(struct model *m, const char *id, enum agent agent, unsigned *changed)
 {
 	uint64_t h = ct_hash(id, strlen(id));
@@ -265,7 +284,7 @@ static int32_t session_get(struct model *m, const char *id, enum agent agent, un
 	s->last_event = -1;
 	s->last_unexpected = -1;
 	s->last_warm_at = CT_TIME_NONE;
-	s->ttl_s = agent == AGENT_CODEX ? m->opts.codex_ttl_s : m->opts.default_ttl_s;
+	s->ttl_s = implicit_cache(agent) ? implicit_ttl(m, agent) : m->opts.default_ttl_s;
 	u64map_put(&m->session_ids, h, i);
 	*changed |= MODEL_NEW_SESSION;
 	return (int32_t)i;
@@ -356,6 +375,7 @@ void model_file_reset(struct model *m, uint32_t file)
 	f->have_prev_total = false;
 	f->first_new_done = true; /* its boundary, if any, was already taken */
 	f->pending_session = f->pending_from = f->compaction_session = NO_SESSION;
+	gemini_file_reset(m->gemini, file);
 	/* what it held before is no longer in the tree: only a fresh read counts it right */
 	m->order_broken = true;
 }
@@ -516,8 +536,9 @@ static void miss_cost(const struct model *m, const struct request *r, enum agent
 {
 	uint64_t lost = expected > r->cache_read ? expected - r->cache_read : 0;
 	const struct price *p = m->model_prices[r->model];
-	if (agent == AGENT_CODEX) {
-		/* No write premium at OpenAI: the loss is the uncached input billed at full price. */
+	if (implicit_cache(agent)) {
+		/* No write premium (OpenAI, Google): the loss is the uncached input billed at full
+		 * price instead of the cached one. */
 		*tokens = lost < r->input ? lost : r->input;
 		if (!p) {
 			*usd = -1;
@@ -591,9 +612,15 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 	int32_t from = NO_SESSION;
 	struct chain *ch = NULL;
 
+	/* No prompt tokens (a Codex row whose last usage is zero but for total_tokens): nothing was
+	 * read or sent, so it is neither cold nor anyone's predecessor; pending boundaries wait for
+	 * the next real request. */
+	if (!request_prompt(r))
+		return 0;
 	struct file_state *fs = &m->fstate[file];
 	if (chain_key) {
-		ch = chain_get(&m->spriv[si], chain_key, agent == AGENT_CODEX ? m->opts.codex_ttl_s : chain_start_ttl(m, s, r->t));
+		ch = chain_get(&m->spriv[si], chain_key,
+			       implicit_cache(agent) ? implicit_ttl(m, agent) : chain_start_ttl(m, s, r->t));
 		pred = ch->last;
 		ttl = ch->ttl_s;
 	} else {
@@ -631,18 +658,26 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 	uint64_t E;
 	double gap = -1;
 	if (p) {
-		if (agent != AGENT_CODEX)
+		if (!implicit_cache(agent))
 			ttl = tier_ttl(p, ttl);
-		E = agent == AGENT_CODEX ? request_prompt(p) : (uint64_t)p->cache_read + request_cc(p);
+		E = implicit_cache(agent) ? request_prompt(p) : (uint64_t)p->cache_read + request_cc(p);
 		gap = (double)(r->t - p->t) / 1000.0;
 		r->pred = pred;
 	} else {
 		E = P;
 	}
 	bool cold = E >= m->opts.cold_min_prefix && (double)r->cache_read < m->opts.cold_ratio * (double)E;
+	/* Gemini: many accounts never get implicit cache hits (cached stays 0). Until a session has
+	 * read from the cache once, a request that reads nothing after a predecessor is no miss:
+	 * there was no cache to lose. */
+	bool unobserved = agent == AGENT_GEMINI && p && !m->spriv[si].cache_seen && !r->cache_read;
+	if (r->cache_read)
+		m->spriv[si].cache_seen = true;
 
 	enum cause c = CAUSE_NONE;
-	if (!p)
+	if (unobserved)
+		c = CAUSE_NONE;
+	else if (!p)
 		c = cold ? CAUSE_FIRST_REQUEST : CAUSE_NONE;
 	else if (cold) {
 		if (gap >= ttl)
@@ -661,7 +696,7 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 	r->cause = (uint8_t)c;
 
 	/* lineage state: the TTL in force after this request is its own write tier, else the last */
-	int next_ttl = agent == AGENT_CODEX ? m->opts.codex_ttl_s : tier_ttl(r, p ? ttl : (ch ? ch->ttl_s : s->ttl_s));
+	int next_ttl = implicit_cache(agent) ? implicit_ttl(m, agent) : tier_ttl(r, p ? ttl : (ch ? ch->ttl_s : s->ttl_s));
 	if (ch) {
 		ch->last = ri + 1;
 		ch->ttl_s = next_ttl;
@@ -975,6 +1010,8 @@ static unsigned apply_claude(struct model *m, uint32_t fi, const struct line *ln
 			fs->last_version = ln->version;
 		if (ln->compact_boundary)
 			fs->compaction_session = si;
+		if (ln->tools.kind) /* a tool/MCP-set change before the next request (evidence.h) */
+			evidence_log_tools(m->evlog, (uint32_t)si, (uint32_t)m->nreqs, &ln->tools);
 	}
 
 	if (!ln->has_usage)
@@ -1006,6 +1043,7 @@ static unsigned apply_claude(struct model *m, uint32_t fi, const struct line *ln
 	}
 	bool side = f->subagent || ln->sidechain;
 	uint32_t chain = side ? claude_chain(m, f, fs, ln) : 0;
+	evidence_log_version(m->evlog, (uint32_t)si, (uint32_t)m->nreqs, ln->version_str);
 	return changed | add_request(m, si, fi, ln->ts, model_intern(m, ln->model), &ln->usage, side, chain);
 }
 
@@ -1017,14 +1055,8 @@ static int32_t codex_file_session(struct model *m, uint32_t fi, unsigned *change
 	if (fs->cur_session != NO_SESSION)
 		return fs->cur_session;
 	/* token_count before any session_meta: name the session after the file */
-	const char *base = strrchr(m->files[fi].path, '/');
-	base = base ? base + 1 : m->files[fi].path;
 	char id[LINE_ID_MAX];
-	size_t n = strcspn(base, ".");
-	if (n >= sizeof id)
-		n = sizeof id - 1;
-	memcpy(id, base, n);
-	id[n] = 0;
+	model_file_stem(m, fi, id, sizeof id);
 	int32_t si = session_get(m, id, AGENT_CODEX, changed);
 	fs->cur_session = fs->first_session = si;
 	m->files[fi].session = si;
@@ -1042,6 +1074,11 @@ static unsigned codex_quota(struct model *m, const struct line *ln)
 	const struct rate_limits *rl = &ln->rl;
 	if (!rl->present)
 		return 0;
+	/* every family is kept; only the account's drives the gauges (per-model ones are written
+	 * more often, with their own, lower usage) */
+	bool family = codex_limits_note(&m->limits, ln->ts, ln->limit_id, ln->limit_name, rl);
+	if (!codex_limit_is_account(ln->limit_id))
+		return family ? MODEL_QUOTA : 0;
 	/* a placeholder snapshot (all zero, no reset) after a real one carries no information */
 	bool zero = (!rl->primary.present || (rl->primary.used_percent == 0 && rl->primary.resets_at_ms == CT_TIME_NONE)) &&
 		    (!rl->secondary.present || (rl->secondary.used_percent == 0 && rl->secondary.resets_at_ms == CT_TIME_NONE));
@@ -1183,7 +1220,21 @@ unsigned model_apply(struct model *m, uint32_t file, const struct line *ln)
 	}
 	if (m->files[file].agent == AGENT_CODEX)
 		return apply_codex(m, file, ln);
+	if (m->files[file].agent == AGENT_GEMINI)
+		return gemini_apply(m, &m->gemini, file, ln);
 	return apply_claude(m, file, ln);
+}
+
+struct feed_ctx {
+	struct model *m;
+	uint32_t file;
+	unsigned changed;
+};
+
+static void feed_emit(void *ctx, const struct line *ln)
+{
+	struct feed_ctx *c = ctx;
+	c->changed |= model_apply(c->m, c->file, ln);
 }
 
 unsigned model_feed(struct model *m, uint32_t file, const char *line, size_t n)
@@ -1196,8 +1247,9 @@ unsigned model_feed(struct model *m, uint32_t file, const char *line, size_t n)
 		i++;
 	if (i == n)
 		return 0;
-	line_parse(m->files[file].agent, line, n, &m->scratch);
-	return model_apply(m, file, &m->scratch);
+	struct feed_ctx c = {m, file, 0};
+	line_parse_each(m->files[file].agent, line, n, &m->scratch, feed_emit, &c);
+	return c.changed;
 }
 
 size_t model_session_count(const struct model *m) { return m->nsessions; }
@@ -1217,6 +1269,8 @@ const char *model_model_name(const struct model *m, uint16_t model) { return mod
 const struct model_stats *model_stats(const struct model *m) { return &m->stats; }
 const struct totals *model_totals(const struct model *m) { return &m->totals; }
 const struct codex_quota *model_codex_quota(const struct model *m) { return &m->codex; }
+const struct codex_limits *model_codex_limits(const struct model *m) { return &m->limits; }
+const struct evidence_log *model_evidence_log(const struct model *m) { return m->evlog; }
 const struct model_opts *model_options(const struct model *m) { return &m->opts; }
 
 double model_cache_left_s(const struct model *m, const struct session *s, int64_t now)
@@ -1226,4 +1280,150 @@ double model_cache_left_s(const struct model *m, const struct session *s, int64_
 	const struct request *r = REQ(m, s->main_last - 1);
 	double left = (double)(r->t + (int64_t)s->ttl_s * 1000 - now) / 1000.0;
 	return left > 0 ? left : 0;
+}
+
+/* ---- for the agent modules (model_private.h) -------------------------------------------- */
+
+int32_t model_session_get(struct model *m, const char *id, enum agent agent, unsigned *changed)
+{
+	return session_get(m, id, agent, changed);
+}
+struct session *model_session_mut(struct model *m, int32_t si)
+{
+	return si >= 0 && (size_t)si < m->nsessions ? &m->sessions[si] : NULL;
+}
+struct model_file *model_file_mut(struct model *m, uint32_t fi) { return fi < m->nfiles ? &m->files[fi] : NULL; }
+struct model_stats *model_stats_mut(struct model *m) { return &m->stats; }
+void model_session_add_file(struct model *m, int32_t si, uint32_t fi) { session_add_file(&m->sessions[si], fi); }
+void model_session_title(struct model *m, int32_t si, enum title_rank rank, const char *title)
+{
+	session_title(&m->sessions[si], rank, title);
+}
+uint16_t model_name_index(struct model *m, const char *name) { return model_intern(m, name); }
+unsigned model_request_add(struct model *m, int32_t si, uint32_t file, int64_t t, uint16_t model,
+			   const struct usage *u, bool sidechain, uint32_t chain_key)
+{
+	return add_request(m, si, file, t, model, u, sidechain, chain_key);
+}
+void model_boundary(struct model *m, uint32_t fi, int32_t si, int32_t from) { boundary(m, fi, si, from); }
+void model_compaction(struct model *m, uint32_t fi, int32_t si) { m->fstate[fi].compaction_session = si; }
+void model_told_wrong(struct model *m) { m->order_broken = true; }
+void model_copy_seen(struct model *m, uint32_t fi, uint32_t ri)
+{
+	if (ri < m->nreqs)
+		order_check(m, fi, REQ_FILE(m, ri));
+}
+void model_file_stem(const struct model *m, uint32_t fi, char *out, size_t cap)
+{
+	const char *path = m->files[fi].path;
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = strcspn(base, ".");
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, base, n);
+	out[n] = 0;
+}
+uint32_t model_chain_key(uint64_t h) { return fold32(h); }
+
+/* The inverse of add_totals. */
+static void sub_totals(struct totals *t, const struct request *r, double cost, bool priced)
+{
+	t->requests--;
+	t->input -= r->input;
+	t->output -= r->output;
+	t->cc5m -= r->cc5m;
+	t->cc1h -= r->cc1h;
+	t->cache_creation -= request_cc(r);
+	t->cache_read -= r->cache_read;
+	if (priced)
+		t->cost_usd -= cost;
+	else
+		t->unpriced--;
+}
+
+/* The event of request r after its tokens changed: the same cause and expected prefix, its
+ * figures (and what they add to the totals) from the new tokens. */
+static void event_refresh(struct model *m, const struct request *r)
+{
+	struct cache_event *e = &m->events[r->event - 1];
+	struct session *s = &m->sessions[r->session];
+	e->hit = request_hit(r);
+	e->cache_read = r->cache_read;
+	e->cache_creation = request_cc(r);
+	if (e->cause == CAUSE_RESUME_HIT)
+		return;
+	uint64_t tok;
+	double usd;
+	miss_cost(m, r, s->agent, e->expected_prefix, &tok, &usd);
+	if (cause_expected(e->cause)) {
+		if (e->rebuild_usd > 0) {
+			s->tot.rebuild_usd -= e->rebuild_usd;
+			m->totals.rebuild_usd -= e->rebuild_usd;
+		}
+		e->rebuild_tokens = tok;
+		e->rebuild_usd = usd;
+		if (usd > 0) {
+			s->tot.rebuild_usd += usd;
+			m->totals.rebuild_usd += usd;
+		}
+		return;
+	}
+	s->tot.wasted_tokens -= e->wasted_tokens;
+	m->totals.wasted_tokens -= e->wasted_tokens;
+	if (e->wasted_usd > 0) {
+		s->tot.wasted_usd -= e->wasted_usd;
+		m->totals.wasted_usd -= e->wasted_usd;
+	}
+	e->wasted_tokens = tok;
+	e->wasted_usd = usd;
+	s->tot.wasted_tokens += tok;
+	m->totals.wasted_tokens += tok;
+	if (usd > 0) {
+		s->tot.wasted_usd += usd;
+		m->totals.wasted_usd += usd;
+	}
+}
+
+unsigned model_request_update(struct model *m, uint32_t ri, const struct usage *u, uint16_t model)
+{
+	if (ri >= m->nreqs)
+		return 0;
+	struct request *r = REQ(m, ri);
+	if (!model)
+		model = r->model;
+	if (r->input == u->input && r->cc5m == u->cc5m && r->cc1h == u->cc1h && r->cache_read == u->cache_read &&
+	    r->output == u->output && r->model == model)
+		return 0;
+	struct session *s = &m->sessions[r->session];
+	bool counted = r->flags & REQ_COUNTED, side = r->flags & REQ_SIDECHAIN;
+	bool priced = r->flags & REQ_PRICED;
+	double cost = priced ? model_request_cost(m, r) : 0;
+	if (counted) {
+		sub_totals(&s->tot, r, cost, priced);
+		if (side)
+			sub_totals(&s->sub, r, cost, priced);
+		sub_totals(&m->totals, r, cost, priced);
+	}
+	r->input = (uint32_t)u->input;
+	r->cc5m = (uint32_t)u->cc5m;
+	r->cc1h = (uint32_t)u->cc1h;
+	r->cache_read = (uint32_t)u->cache_read;
+	r->output = (uint32_t)u->output;
+	r->model = model;
+	priced = m->model_prices[model] != NULL;
+	r->flags = (uint8_t)((r->flags & ~REQ_PRICED) | (priced ? REQ_PRICED : 0));
+	cost = priced ? model_request_cost(m, r) : 0;
+	if (counted) {
+		add_totals(&s->tot, r, cost, priced);
+		if (side)
+			add_totals(&s->sub, r, cost, priced);
+		add_totals(&m->totals, r, cost, priced);
+		session_note_model(s, model, r->t);
+	}
+	if (r->cache_read)
+		m->spriv[r->session].cache_seen = true;
+	if (r->event)
+		event_refresh(m, r);
+	return MODEL_UPDATED;
 }

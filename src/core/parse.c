@@ -1,4 +1,4 @@
-/* parse.c — what both line parsers share: record reset, member helpers, format dispatch, and
+/* parse.c — what the line parsers share: record reset, member helpers, format dispatch, and
  * the timestamp peeks used to read files oldest-first. */
 #define _GNU_SOURCE /* memrchr */
 #include <math.h>
@@ -18,6 +18,8 @@ void line_reset(struct line *out)
 	out->ts = CT_TIME_NONE;
 	out->session_id[0] = 0;
 	out->uuid = out->parent_uuid = out->version = out->agent_id = 0;
+	out->version_str[0] = 0;
+	memset(&out->tools, 0, sizeof out->tools);
 	out->sidechain = out->compact_boundary = false;
 	out->cwd[0] = 0;
 	out->has_usage = out->synthetic = false;
@@ -33,6 +35,7 @@ void line_reset(struct line *out)
 	memset(&out->total, 0, sizeof out->total);
 	memset(&out->last, 0, sizeof out->last);
 	memset(&out->rl, 0, sizeof out->rl);
+	out->limit_id[0] = out->limit_name[0] = 0;
 }
 
 void line_bad(struct line *out, enum line_problem why)
@@ -88,10 +91,28 @@ size_t line_bom(const char *s, size_t n)
 	return n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3) ? 3 : 0;
 }
 
+void line_begin(const char **s, size_t *n, struct line *out)
+{
+	line_reset(out);
+	*n = line_trim_cr(*s, *n);
+	size_t bom = line_bom(*s, *n);
+	*s += bom, *n -= bom;
+}
+
+int line_scan(const char *s, size_t n, const struct jscan_level *top, struct jspan *v, struct line *out)
+{
+	if (jscan_tree(s, n, top, v) >= 0)
+		return 0;
+	line_bad(out, LP_NOT_JSON);
+	return -1;
+}
+
 void line_parse(enum agent agent, const char *s, size_t n, struct line *out)
 {
 	if (agent == AGENT_CODEX)
 		line_parse_codex(s, n, out);
+	else if (agent == AGENT_GEMINI)
+		line_parse_gemini(s, n, out);
 	else
 		line_parse_claude(s, n, out);
 }
@@ -179,6 +200,10 @@ void line_pack(const struct line *ln, struct buf *out)
 		pk(out, &ln->agent_id, 8);
 		pk_str(out, ln->session_id);
 		pk_str(out, ln->cwd);
+		pk_str(out, ln->version_str);
+		pk(out, &ln->tools.kind, 1);
+		if (ln->tools.kind)
+			pk(out, &ln->tools, sizeof ln->tools);
 		if (ln->has_usage) {
 			pk(out, &ln->msg_id, 8), pk(out, &ln->req_id, 8);
 			pk(out, &ln->usage, sizeof ln->usage);
@@ -205,6 +230,22 @@ void line_pack(const struct line *ln, struct buf *out)
 		pk(out, &ln->total, sizeof ln->total);
 		pk(out, &ln->last, sizeof ln->last);
 		pk(out, &ln->rl, sizeof ln->rl);
+		pk_str(out, ln->limit_id);
+		pk_str(out, ln->limit_name);
+		break;
+	case LINE_GEMINI_HEADER:
+	case LINE_GEMINI_SET: {
+		uint8_t r = (uint8_t)ln->title_rank;
+		pk(out, &r, 1);
+		pk_str(out, ln->title);
+		pk_str(out, ln->session_id);
+		break;
+	}
+	case LINE_GEMINI_MESSAGE:
+		pk(out, &ln->msg_id, 8);
+		pk_str(out, ln->model);
+		if (ln->has_usage)
+			pk(out, &ln->usage, sizeof ln->usage);
 		break;
 	default:
 		break;
@@ -315,6 +356,10 @@ size_t line_unpack(const char *p, size_t n, struct line *out)
 		up(&u, &out->agent_id, 8);
 		up_str(&u, out->session_id, sizeof out->session_id);
 		up_str(&u, out->cwd, sizeof out->cwd);
+		up_str(&u, out->version_str, sizeof out->version_str);
+		up(&u, &out->tools.kind, 1);
+		if (out->tools.kind)
+			up(&u, &out->tools, sizeof out->tools);
 		if (out->has_usage) {
 			up(&u, &out->msg_id, 8), up(&u, &out->req_id, 8);
 			up(&u, &out->usage, sizeof out->usage);
@@ -340,6 +385,21 @@ size_t line_unpack(const char *p, size_t n, struct line *out)
 		up(&u, &out->total, sizeof out->total);
 		up(&u, &out->last, sizeof out->last);
 		up_rl(&u, &out->rl);
+		up_str(&u, out->limit_id, sizeof out->limit_id);
+		up_str(&u, out->limit_name, sizeof out->limit_name);
+		break;
+	case LINE_GEMINI_HEADER:
+	case LINE_GEMINI_SET:
+		up(&u, &r, 1);
+		out->title_rank = (enum title_rank)r;
+		up_str(&u, out->title, sizeof out->title);
+		up_str(&u, out->session_id, sizeof out->session_id);
+		break;
+	case LINE_GEMINI_MESSAGE:
+		up(&u, &out->msg_id, 8);
+		up_str(&u, out->model, sizeof out->model);
+		if (out->has_usage)
+			up(&u, &out->usage, sizeof out->usage);
 		break;
 	default:
 		break;

@@ -72,7 +72,8 @@ static void window_flat(const struct jspan *k, int64_t ts, struct rl_window *out
 enum { T_TS, T_TYPE, T_PAYLOAD,
        P_TYPE, P_INFO, P_RATE, P_MODEL, P_ID, P_CWD, P_FORKED, P_PARENT, P_SOURCE,
        I_TOTAL, I_LAST, TOTAL_0, LAST_0 = TOTAL_0 + 5,
-       R_PRIMARY = LAST_0 + 5, R_SECONDARY, R_FLAT_0, W1_0 = R_FLAT_0 + 6, W2_0 = W1_0 + 4, SLOTS = W2_0 + 4 };
+       R_PRIMARY = LAST_0 + 5, R_SECONDARY, R_FLAT_0, R_LIMIT_ID = R_FLAT_0 + 6, R_LIMIT_NAME, R_INDIVIDUAL,
+       W1_0, W2_0 = W1_0 + 4, WI_0 = W2_0 + 4, SLOTS = WI_0 + 6 };
 static const char *const top_keys[] = {"timestamp", "type", "payload"};
 static const char *const payload_keys[] = {"type", "info", "rate_limits", "model", "id", "cwd",
 					   "forked_from_id", "parent_thread_id", "source"};
@@ -81,18 +82,23 @@ static const char *const token_keys[] = {"input_tokens", "cached_input_tokens", 
 					 "reasoning_output_tokens", "total_tokens"};
 static const char *const rate_keys[] = {"primary", "secondary", "primary_used_percent", "primary_window_minutes",
 					"primary_reset_after_seconds", "secondary_used_percent",
-					"secondary_window_minutes", "secondary_reset_after_seconds"};
+					"secondary_window_minutes", "secondary_reset_after_seconds", "limit_id",
+					"limit_name", "individual_limit"};
 static const char *const window_keys[] = {"used_percent", "window_minutes", "resets_at", "resets_in_seconds"};
+/* individual_limit: a window, or a spend control ({remaining_percent, reset_at}) */
+static const char *const individual_keys[] = {"used_percent", "window_minutes", "resets_at", "resets_in_seconds",
+					      "remaining_percent", "reset_at"};
 static const struct jscan_level total_level = {token_keys, 5, TOTAL_0, NULL, 5};
 static const struct jscan_level last_level = {token_keys, 5, LAST_0, NULL, 5};
 static const struct jscan_level *const info_sub[2] = {&total_level, &last_level};
 static const struct jscan_level info_level = {info_keys, 2, I_TOTAL, info_sub, 12};
 static const struct jscan_level w1_level = {window_keys, 4, W1_0, NULL, 4};
 static const struct jscan_level w2_level = {window_keys, 4, W2_0, NULL, 4};
-static const struct jscan_level *const rate_sub[8] = {&w1_level, &w2_level}; /* one per name */
-static const struct jscan_level rate_level = {rate_keys, 8, R_PRIMARY, rate_sub, 16};
+static const struct jscan_level wi_level = {individual_keys, 6, WI_0, NULL, 6};
+static const struct jscan_level *const rate_sub[11] = {&w1_level, &w2_level, [10] = &wi_level}; /* one per name */
+static const struct jscan_level rate_level = {rate_keys, 11, R_PRIMARY, rate_sub, 25};
 static const struct jscan_level *const payload_sub[9] = {NULL, &info_level, &rate_level};
-static const struct jscan_level payload_level = {payload_keys, 9, P_TYPE, payload_sub, 37};
+static const struct jscan_level payload_level = {payload_keys, 9, P_TYPE, payload_sub, 46};
 static const struct jscan_level *const top_sub[3] = {NULL, NULL, &payload_level};
 static const struct jscan_level top_level = {top_keys, 3, T_TS, top_sub, SLOTS};
 JSCAN_SUB_FITS(info_sub, info_keys);
@@ -110,7 +116,17 @@ static void parse_rate_limits(const struct jspan *v, int64_t ts, struct rate_lim
 		window_flat(&v[R_FLAT_0], ts, &rl->primary);
 	if (!rl->secondary.present)
 		window_flat(&v[R_FLAT_0 + 3], ts, &rl->secondary);
-	rl->present = rl->primary.present || rl->secondary.present;
+	window_nested(&v[R_INDIVIDUAL], &v[WI_0], ts, &rl->individual);
+	double v2;
+	if (!rl->individual.present && v[R_INDIVIDUAL].type == '{' && num(&v[WI_0 + 4], &v2)) {
+		/* a spend control says what is left */
+		rl->individual = (struct rl_window){.present = true, .used_percent = 100 - v2,
+						    .window_minutes = -1, .resets_at_ms = CT_TIME_NONE};
+	}
+	if (rl->individual.present && rl->individual.resets_at_ms == CT_TIME_NONE &&
+	    num_in(&v[WI_0 + 5], SECONDS_LIM, &v2))
+		rl->individual.resets_at_ms = (int64_t)v2 * 1000;
+	rl->present = rl->primary.present || rl->secondary.present || rl->individual.present;
 }
 
 /* session_meta; k: its payload members id, cwd, forked_from_id, parent_thread_id, source */
@@ -144,10 +160,7 @@ static void parse_meta(const struct jspan *k, struct line *out)
 
 void line_parse_codex(const char *s, size_t n, struct line *out)
 {
-	line_reset(out);
-	n = line_trim_cr(s, n);
-	size_t bom = line_bom(s, n);
-	s += bom, n -= bom;
+	line_begin(&s, &n, out);
 	/* Fast path: Codex writes {"timestamp":"…","type":"response_item",… — nothing to take. */
 	size_t head = n < 96 ? n : 96;
 	const char *ty = memmem(s, head, "\"type\":\"", 8);
@@ -165,10 +178,8 @@ void line_parse_codex(const char *s, size_t n, struct line *out)
 			return;
 	}
 	struct jspan v[SLOTS];
-	if (jscan_tree(s, n, &top_level, v) < 0) {
-		line_bad(out, LP_NOT_JSON);
+	if (line_scan(s, n, &top_level, v, out))
 		return;
-	}
 	if (v[T_TYPE].type != '"') {
 		line_bad(out, LP_MISSING_FIELD);
 		return;
@@ -226,4 +237,8 @@ void line_parse_codex(const char *s, size_t n, struct line *out)
 		out->has_info = out->has_total || out->has_last;
 	}
 	parse_rate_limits(v, out->ts, &out->rl);
+	if (out->rl.present) {
+		span_copy(&v[R_LIMIT_ID], out->limit_id, sizeof out->limit_id);
+		span_copy(&v[R_LIMIT_NAME], out->limit_name, sizeof out->limit_name);
+	}
 }

@@ -1,4 +1,4 @@
-/* parse_internal.h — helpers shared by the two line parsers (not a public contract). */
+/* parse_internal.h — helpers shared by the line parsers (not a public contract). */
 #ifndef CACHETOP_PARSE_INTERNAL_H
 #define CACHETOP_PARSE_INTERNAL_H
 
@@ -23,5 +23,9 @@ int span_tokens(const struct jspan *v, uint64_t *out);
 size_t line_trim_cr(const char *s, size_t n);
 /* Bytes of a UTF-8 byte-order mark at s (3 or 0): an editor-saved file may start with one. */
 size_t line_bom(const char *s, size_t n);
+/* Start a record: out reset, and *s / *n without a trailing CR and a leading byte-order mark. */
+void line_begin(const char **s, size_t *n, struct line *out);
+/* Scan the record by the tree `top` into v; -1 with out marked LP_NOT_JSON when it is no object. */
+int line_scan(const char *s, size_t n, const struct jscan_level *top, struct jspan *v, struct line *out);
 
 #endif

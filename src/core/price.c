@@ -11,8 +11,9 @@
 #include "cachetop/util.h"
 
 #define RATES(in, out, rd, w5, w1) {in, out, rd, w5, w1}
-/* Anthropic: 5m write 1.25×, 1h write 2×, read 0.1× input. OpenAI: no write premium (writes are
- * never reported; the input price stands in), cached input at the listed rate. USD per 1M. */
+/* Anthropic: 5m write 1.25×, 1h write 2×, read 0.1× input. OpenAI and Google: no write premium
+ * (writes are never reported; the input price stands in), cached input at the listed rate.
+ * USD per 1M. */
 static const struct {
 	const char *name;
 	bool prefix;
@@ -40,6 +41,17 @@ static const struct {
 	{"gpt-5.2", true, RATES(1.75, 14, 0.175, 1.75, 1.75), 0, RATES(0, 0, 0, 0, 0)},
 	{"gpt-5.1", true, RATES(1.25, 10, 0.125, 1.25, 1.25), 0, RATES(0, 0, 0, 0, 0)},
 	{"gpt-5", true, RATES(1.25, 10, 0.125, 1.25, 1.25), 0, RATES(0, 0, 0, 0, 0)},
+	/* Google: implicit caching, no write premium (writes at the input price) */
+	{"gemini-2.5-pro", false, RATES(1.25, 10, 0.125, 1.25, 1.25), 200000, RATES(2.5, 15, 0.25, 2.5, 2.5)},
+	{"gemini-2.5-flash", false, RATES(0.3, 2.5, 0.03, 0.3, 0.3), 0, RATES(0, 0, 0, 0, 0)},
+	{"gemini-2.5-flash-lite", false, RATES(0.1, 0.4, 0.01, 0.1, 0.1), 0, RATES(0, 0, 0, 0, 0)},
+	{"gemini-3-pro-preview", false, RATES(2, 12, 0.2, 2, 2), 200000, RATES(4, 18, 0.4, 4, 4)},
+	{"gemini-3.1-pro-preview", false, RATES(2, 12, 0.2, 2, 2), 200000, RATES(4, 18, 0.4, 4, 4)},
+	{"gemini-3.1-pro-preview-customtools", false, RATES(2, 12, 0.2, 2, 2), 200000, RATES(4, 18, 0.4, 4, 4)},
+	{"gemini-3-flash-preview", false, RATES(0.5, 3, 0.05, 0.5, 0.5), 0, RATES(0, 0, 0, 0, 0)},
+	{"gemini-3.1-flash-lite", false, RATES(0.25, 1.5, 0.025, 0.25, 0.25), 0, RATES(0, 0, 0, 0, 0)},
+	{"gemini-3.1-flash-lite-preview", false, RATES(0.25, 1.5, 0.025, 0.25, 0.25), 0, RATES(0, 0, 0, 0, 0)},
+	{"gemini-3.5-flash", false, RATES(1.5, 9, 0.15, 1.5, 1.5), 0, RATES(0, 0, 0, 0, 0)},
 };
 
 void price_table_add(struct price_table *t, const struct price *p)

@@ -5,6 +5,7 @@
 #include "cachetop/quota.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,6 +139,87 @@ double quota_auto_limit(const struct blocks *b, int64_t now, enum quota_unit uni
 
 static bool near(int64_t minutes, int64_t lo, int64_t hi) { return minutes >= lo && minutes <= hi; }
 
+/* ---- Codex limit families ----------------------------------------------------------------- */
+
+bool codex_limit_is_account(const char *limit_id) { return !limit_id || !*limit_id || !strcmp(limit_id, "codex"); }
+
+static bool window_zero(const struct rl_window *w)
+{
+	return !w->present || (w->used_percent == 0 && w->resets_at_ms == CT_TIME_NONE);
+}
+
+static bool windows_differ(const struct rl_window *a, const struct rl_window *b)
+{
+	return a->present != b->present || a->used_percent != b->used_percent ||
+	       a->window_minutes != b->window_minutes || a->resets_at_ms != b->resets_at_ms;
+}
+
+bool codex_limits_note(struct codex_limits *l, int64_t ts, const char *limit_id, const char *limit_name,
+		       const struct rate_limits *rl)
+{
+	if (!rl->present)
+		return false;
+	const char *id = codex_limit_is_account(limit_id) ? "codex" : limit_id;
+	struct codex_limit *c = NULL;
+	for (size_t i = 0; i < l->n && !c; i++)
+		if (!strcmp(l->v[i].id, id))
+			c = &l->v[i];
+	bool zero = window_zero(&rl->primary) && window_zero(&rl->secondary) && window_zero(&rl->individual);
+	if (c && (zero || ts < c->observed_at))
+		return false; /* a placeholder after a real reading, or an older one: no news */
+	if (!c) {
+		if (l->n >= CODEX_LIMITS_MAX)
+			return false;
+		c = &l->v[l->n++];
+		memset(c, 0, sizeof *c);
+		snprintf(c->id, sizeof c->id, "%s", id);
+	} else if (!windows_differ(&c->rl.primary, &rl->primary) && !windows_differ(&c->rl.secondary, &rl->secondary) &&
+		   !windows_differ(&c->rl.individual, &rl->individual)) {
+		c->observed_at = ts; /* the same reading again: only its time moves */
+		return false;
+	}
+	if (limit_name && *limit_name)
+		snprintf(c->name, sizeof c->name, "%s", limit_name);
+	c->observed_at = ts;
+	c->rl = *rl;
+	return true;
+}
+
+/* A window's reset already past, at the reading's own time or at now: the window is over. */
+static bool window_over(const struct rl_window *w, int64_t observed_at, int64_t now)
+{
+	return w->resets_at_ms != CT_TIME_NONE &&
+	       ((observed_at != CT_TIME_NONE && w->resets_at_ms <= observed_at) || w->resets_at_ms <= now);
+}
+
+void codex_limit_view(const struct codex_limit *c, int64_t now, struct limit_view *v)
+{
+	memset(v, 0, sizeof *v);
+	v->percent = v->weekly_percent = v->individual_percent = -1;
+	v->resets_at = v->weekly_resets_at = v->individual_resets_at = CT_TIME_NONE;
+	const struct rl_window *w[2] = {&c->rl.primary, &c->rl.secondary};
+	for (int i = 0; i < 2; i++) {
+		if (!w[i]->present)
+			continue;
+		bool over = window_over(w[i], c->observed_at, now);
+		/* pick windows by their length, never by position */
+		if (near(w[i]->window_minutes, 295, 305)) {
+			v->over = over;
+			v->percent = over ? -1 : w[i]->used_percent;
+			v->resets_at = w[i]->resets_at_ms;
+			v->window_minutes = (int)w[i]->window_minutes;
+		} else if (near(w[i]->window_minutes, 10000, 10100)) {
+			v->weekly_over = over;
+			v->weekly_percent = over ? -1 : w[i]->used_percent;
+			v->weekly_resets_at = w[i]->resets_at_ms;
+		}
+	}
+	if (c->rl.individual.present && !window_over(&c->rl.individual, c->observed_at, now)) {
+		v->individual_percent = c->rl.individual.used_percent;
+		v->individual_resets_at = c->rl.individual.resets_at_ms;
+	}
+}
+
 void quota_compute(const struct model *m, enum agent a, int64_t now, const struct quota_opts *o,
 		   const struct claude_official *claude, struct quota *q)
 {
@@ -157,6 +239,8 @@ void quota_compute_from(const struct model *m, enum agent a, const struct blocks
 	q->percent = q->official_percent = q->weekly_percent = q->projected_percent = -1;
 	q->block_start = q->resets_at = q->official_resets_at = q->weekly_resets_at = CT_TIME_NONE;
 	q->limit_at = q->observed_at = CT_TIME_NONE;
+	q->spend_percent = -1;
+	q->spend_resets_at = CT_TIME_NONE;
 
 	q->limit = o ? (o->limit_auto ? quota_auto_limit(&bl, now, q->unit) : o->limit) : 0;
 	const struct block *b = bl.n ? &bl.v[bl.n - 1] : NULL;
@@ -226,26 +310,36 @@ void quota_compute_from(const struct model *m, enum agent a, const struct blocks
 			q->weekly_percent = claude->seven_day_pct;
 			q->weekly_resets_at = claude->seven_day_resets_at;
 		}
+		/* a reading whose window has reset since: over, not its percentage */
+		q->official_over = claude->five_hour_pct >= 0 && claude->five_hour_resets_at != CT_TIME_NONE &&
+				   claude->five_hour_resets_at <= now;
+		q->weekly_over = claude->seven_day_pct >= 0 && claude->seven_day_resets_at != CT_TIME_NONE &&
+				 claude->seven_day_resets_at <= now;
+		if (claude->has_spend && claude->spend_pct >= 0 &&
+		    (claude->spend_resets_at == CT_TIME_NONE || claude->spend_resets_at > now)) {
+			q->spend_percent = claude->spend_pct;
+			q->spend_resets_at = claude->spend_resets_at;
+		}
 		q->observed_at = claude->observed_at;
 	}
 	if (a == AGENT_CODEX) {
 		const struct codex_quota *cq = model_codex_quota(m);
 		if (cq->present) {
-			const struct rl_window *w[2] = {&cq->rl.primary, &cq->rl.secondary};
-			for (int i = 0; i < 2; i++) {
-				if (!w[i]->present)
-					continue;
-				bool fresh = w[i]->resets_at_ms == CT_TIME_NONE || w[i]->resets_at_ms > now;
-				/* pick windows by their length, never by position */
-				if (near(w[i]->window_minutes, 295, 305) && fresh) {
-					q->official_percent = w[i]->used_percent;
-					q->official_resets_at = w[i]->resets_at_ms;
-					q->window_minutes = (int)w[i]->window_minutes;
-				} else if (near(w[i]->window_minutes, 10000, 10100) && fresh) {
-					q->weekly_percent = w[i]->used_percent;
-					q->weekly_resets_at = w[i]->resets_at_ms;
-				}
+			/* the account family's newest reading (model.c keeps per-model ones apart) */
+			struct codex_limit acc = {.observed_at = cq->observed_at, .rl = cq->rl};
+			struct limit_view v;
+			codex_limit_view(&acc, now, &v);
+			if (v.percent >= 0) {
+				q->official_percent = v.percent;
+				q->official_resets_at = v.resets_at;
+				q->window_minutes = v.window_minutes;
 			}
+			if (v.weekly_percent >= 0) {
+				q->weekly_percent = v.weekly_percent;
+				q->weekly_resets_at = v.weekly_resets_at;
+			}
+			q->official_over = v.over;
+			q->weekly_over = v.weekly_over;
 			q->observed_at = cq->observed_at;
 		}
 	}

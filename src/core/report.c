@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cachetop/evidence.h"
+#include "cachetop/ledger.h"
 #include "cachetop/model.h"
 #include "cachetop/quota.h"
 #include "cachetop/sanitize.h"
@@ -285,7 +287,46 @@ static uint32_t *sorted_events(const struct model *m, size_t *n)
 	return v;
 }
 
-static void write_session(struct buf *b, const struct model *m, const struct session *s)
+static void jw_count(struct jw *w, const char *k, int64_t v) { v < 0 ? jw_null(w, k) : jw_u64(w, k, (uint64_t)v); }
+
+/* "agent_ledger": Claude Code's latest prompt_cache reading for the session, or null */
+static void write_ledger(struct jw *w, const struct session_ledger *sl)
+{
+	if (!sl) {
+		jw_null(w, "agent_ledger");
+		return;
+	}
+	const struct agent_ledger *l = &sl->latest;
+	jw_key(w, "agent_ledger");
+	struct jw o = {w->b, false};
+	buf_puts(w->b, "{");
+	jw_time(&o, "observed_at", l->observed_at);
+	jw_count(&o, "requests", l->requests);
+	jw_count(&o, "misses", l->misses);
+	jw_count(&o, "expected_rebuilds", l->expected_rebuilds);
+	jw_rate(&o, "hit_ratio", l->hit_ratio);
+	l->ttl[0] ? jw_str(&o, "ttl", l->ttl) : jw_null(&o, "ttl");
+	jw_count(&o, "cache_write_tokens", l->cache_write_tokens);
+	jw_count(&o, "miss_recache_tokens", l->miss_recache_tokens);
+	jw_time(&o, "last_miss_at", l->last_miss_at);
+	jw_key(&o, "last_miss_causes");
+	buf_puts(w->b, "[");
+	for (uint8_t i = 0; i < l->nlast; i++) {
+		if (i)
+			buf_puts(w->b, ",");
+		report_json_string(w->b, l->last_miss_causes[i]);
+	}
+	buf_puts(w->b, "]");
+	jw_key(&o, "miss_causes");
+	struct jw mc = {w->b, false};
+	buf_puts(w->b, "{");
+	for (uint8_t i = 0; i < l->ncauses; i++)
+		jw_u64(&mc, l->causes[i].name, l->causes[i].count); /* names are [a-z0-9_] */
+	buf_puts(w->b, "}}");
+}
+
+static void write_session(struct buf *b, const struct model *m, const struct session *s,
+			  const struct ledger_set *ledgers)
 {
 	struct jw w = {b, false};
 	buf_puts(b, "{");
@@ -334,11 +375,50 @@ static void write_session(struct buf *b, const struct model *m, const struct ses
 	jw_u64(&sub, "cache_creation_tokens", s->sub.cache_creation);
 	jw_u64(&sub, "cache_read_tokens", s->sub.cache_read);
 	jw_usd(&sub, "cost_usd", s->sub.cost_usd);
-	buf_puts(b, "}}");
+	buf_puts(b, "}");
+	write_ledger(&w, s->agent == AGENT_CLAUDE ? ledger_set_find(ledgers, s->id) : NULL);
+	buf_puts(b, "}");
+}
+
+/* "evidence", "floor_tokens", and how Claude Code's own ledger saw the miss */
+static void write_evidence(struct jw *w, const struct event_evidence *ev)
+{
+	jw_key(w, "evidence");
+	buf_puts(w->b, "[");
+	for (unsigned i = 0, k = 0; i < EVIDENCE_WORDS; i++)
+		if (ev->words & (1u << i)) {
+			buf_puts(w->b, k++ ? ",\"" : "\"");
+			buf_puts(w->b, evidence_word(i));
+			buf_puts(w->b, "\"");
+		}
+	buf_puts(w->b, "]");
+	if (ev->words & EV_MESSAGES_REWRITTEN)
+		jw_u64(w, "floor_tokens", ev->floor_tokens);
+	else
+		jw_null(w, "floor_tokens");
+	if (ev->ledger == LEDGER_UNKNOWN)
+		jw_null(w, "agent_counted");
+	else
+		jw_bool(w, "agent_counted", ev->ledger == LEDGER_COUNTED);
+	jw_key(w, "agent_causes");
+	buf_puts(w->b, "[");
+	/* the ledger's causes, ", "-joined names of [a-z0-9_] */
+	for (const char *p = ev->ledger_causes; *p;) {
+		size_t n = strcspn(p, ", ");
+		if (n) {
+			buf_puts(w->b, p == ev->ledger_causes ? "\"" : ",\"");
+			buf_append(w->b, p, n);
+			buf_puts(w->b, "\"");
+		}
+		p += n;
+		p += strspn(p, ", ");
+	}
+	buf_puts(w->b, "]");
 }
 
 /* observed_at: CT_TIME_NONE in a report; the time seen, for a watch line */
-static void write_event(struct buf *b, const struct model *m, const struct cache_event *e, int64_t observed_at)
+static void write_event(struct buf *b, const struct model *m, const struct cache_event *e,
+			const struct event_evidence *ev, int64_t observed_at)
 {
 	const struct request *r = model_request(m, e->request);
 	const struct session *s = model_session(m, r->session);
@@ -367,6 +447,7 @@ static void write_event(struct buf *b, const struct model *m, const struct cache
 	jw_text(&w, "model", model_model_name(m, r->model));
 	jw_bool(&w, "subagent", (r->flags & REQ_SIDECHAIN) != 0);
 	jw_text(&w, "project", s->project);
+	write_evidence(&w, ev);
 	if (observed_at != CT_TIME_NONE)
 		jw_time(&w, "observed_at", observed_at);
 	buf_puts(b, "}");
@@ -432,6 +513,33 @@ static bool agent_present(const struct model *m, enum agent a)
 	return false;
 }
 
+/* codex.limits: every family, newest reading each (report-schema.md) */
+static struct json_object *limits_json(const struct model *m, int64_t now)
+{
+	const struct codex_limits *ls = model_codex_limits(m);
+	struct json_object *a = json_object_new_array();
+	for (size_t i = 0; i < ls->n; i++) {
+		const struct codex_limit *l = &ls->v[i];
+		struct limit_view v;
+		codex_limit_view(l, now, &v);
+		struct json_object *o = json_object_new_object();
+		add(o, "limit_id", jtext(l->id));
+		add(o, "name", l->name[0] ? jtext(l->name) : NULL);
+		add(o, "percent", v.percent >= 0 ? jnum(v.percent) : NULL);
+		add(o, "window_minutes", v.window_minutes ? json_object_new_int(v.window_minutes) : NULL);
+		add(o, "resets_at", jtime(v.resets_at));
+		add(o, "weekly_percent", v.weekly_percent >= 0 ? jnum(v.weekly_percent) : NULL);
+		add(o, "weekly_resets_at", jtime(v.weekly_resets_at));
+		add(o, "observed_at", jtime(l->observed_at));
+		add(o, "window_over", json_object_new_boolean(v.over));
+		add(o, "weekly_over", json_object_new_boolean(v.weekly_over));
+		add(o, "individual_percent", v.individual_percent >= 0 ? jnum(v.individual_percent) : NULL);
+		add(o, "individual_resets_at", jtime(v.individual_resets_at));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 /* bl: the agent's blocks */
 static struct json_object *quota_json(const struct model *m, const struct report_ctx *c, enum agent a,
 				      const struct blocks *bl)
@@ -439,7 +547,8 @@ static struct json_object *quota_json(const struct model *m, const struct report
 	struct quota q;
 	quota_compute_from(m, a, bl, c->now, &c->quota, c->claude_official, &q);
 	bool official = q.official_percent >= 0;
-	if (!agent_present(m, a) && !official && !(a == AGENT_CODEX && model_codex_quota(m)->present))
+	if (!agent_present(m, a) && !official &&
+	    !(a == AGENT_CODEX && (model_codex_quota(m)->present || model_codex_limits(m)->n)))
 		return NULL;
 	struct json_object *o = json_object_new_object();
 	const char *unit = q.unit == QUOTA_TOKENS ? "tokens" : "usd";
@@ -458,6 +567,7 @@ static struct json_object *quota_json(const struct model *m, const struct report
 		add(o, "weekly_percent", q.weekly_percent >= 0 ? jnum(q.weekly_percent) : NULL);
 		add(o, "weekly_resets_at", jtime(q.weekly_resets_at));
 		add(o, "observed_at", jtime(q.observed_at));
+		add(o, "spend_limit_percent", q.spend_percent >= 0 ? jnum(q.spend_percent) : NULL);
 	} else {
 		add(o, "percent", official ? jnum(q.official_percent) : NULL);
 		add(o, "window_minutes", q.window_minutes ? json_object_new_int(q.window_minutes) : NULL);
@@ -470,6 +580,9 @@ static struct json_object *quota_json(const struct model *m, const struct report
 		add(o, "limit", q.limit > 0 ? jround(q.limit, 6) : NULL);
 		add(o, "unit", json_object_new_string(unit));
 		add(o, "estimated_percent", q.percent >= 0 ? jround(q.percent, 3) : NULL);
+		add(o, "window_over", json_object_new_boolean(q.official_over));
+		add(o, "weekly_over", json_object_new_boolean(q.weekly_over));
+		add(o, "limits", limits_json(m, c->now));
 	}
 	add(o, "tokens_per_min", q.has_block ? jround(q.tokens_per_min_15, 3) : NULL);
 	add(o, "usd_per_hour", q.has_block ? jround(q.usd_per_hour_15, 6) : NULL);
@@ -534,18 +647,21 @@ void report_json(const struct model *m, const struct report_ctx *c, struct buf *
 	buf_puts(out, ",\n\"sessions\": [");
 	for (size_t i = 0; i < n; i++) {
 		buf_puts(out, i ? ",\n  " : "\n  ");
-		write_session(out, m, model_session(m, ss[i]));
+		write_session(out, m, model_session(m, ss[i]), c->ledgers);
 	}
 	buf_puts(out, n ? "\n]" : "]");
 	free(ss);
 
 	uint32_t *ev = sorted_events(m, &n);
+	struct evidence_set es;
+	evidence_compute(m, c->ledgers, &es);
 	buf_puts(out, ",\n\"events\": [");
 	for (size_t i = 0; i < n; i++) {
 		buf_puts(out, i ? ",\n  " : "\n  ");
-		write_event(out, m, model_event(m, ev[i]), CT_TIME_NONE);
+		write_event(out, m, model_event(m, ev[i]), &es.ev[ev[i]], CT_TIME_NONE);
 	}
 	buf_puts(out, n ? "\n]" : "]");
+	evidence_free(&es);
 	free(ev);
 	put_key(out, "pairs", pairs_json(m));
 	struct blocks bl[AGENT_COUNT] = {{0}};
@@ -558,13 +674,21 @@ void report_json(const struct model *m, const struct report_ctx *c, struct buf *
 	buf_puts(out, "\n}\n");
 }
 
-void report_event_line(const struct model *m, size_t event, int64_t observed_at, struct buf *out)
+void report_event_line_ledgers(const struct model *m, size_t event, int64_t observed_at,
+			       const struct ledger_set *ledgers, struct buf *out)
 {
 	const struct cache_event *e = model_event(m, event);
 	if (!e)
 		return;
-	write_event(out, m, e, observed_at);
+	struct event_evidence ev;
+	evidence_of_event(m, ledgers, event, &ev);
+	write_event(out, m, e, &ev, observed_at);
 	buf_puts(out, "\n");
+}
+
+void report_event_line(const struct model *m, size_t event, int64_t observed_at, struct buf *out)
+{
+	report_event_line_ledgers(m, event, observed_at, NULL, out);
 }
 
 void report_retract_line(const char *event, size_t n, int64_t observed_at, struct buf *out)
@@ -699,6 +823,8 @@ void report_text(const struct model *m, const struct report_ctx *c, struct buf *
 	free(ss);
 
 	uint32_t *ev = sorted_events(m, &n);
+	struct evidence_set es;
+	evidence_compute(m, c->ledgers, &es);
 	buf_printf(out, "\nCACHE EVENTS (%zu)\n%-19s %-10s %-16s %8s %15s %10s %10s\n", n, "TIME", "SESSION", "CAUSE",
 		   "GAP", "HIT BEFORE>AFTER", "REWRITTEN", "COST");
 	for (size_t i = 0; i < n; i++) {
@@ -722,8 +848,13 @@ void report_text(const struct model *m, const struct report_ctx *c, struct buf *
 		else
 			snprintf(g, sizeof g, "%s$%.3f", cause_expected(x->cause) ? "" : "-", usd);
 		snprintf(h, sizeof h, "%s%s", cause_name(x->cause), cause_expected(x->cause) ? "" : " !");
-		buf_printf(out, "%-19s %-10s %-16s %8s %15s %10s %10s\n", ts, id, h, a, e, f, g);
+		buf_printf(out, "%-19s %-10s %-16s %8s %15s %10s %10s", ts, id, h, a, e, f, g);
+		for (unsigned w = 0, k = 0; w < EVIDENCE_WORDS; w++) /* the evidence words, when any */
+			if (es.ev[ev[i]].words & (1u << w))
+				buf_printf(out, "%s%s", k++ ? "," : "  ", evidence_word(w));
+		buf_puts(out, "\n");
 	}
+	evidence_free(&es);
 	free(ev);
 
 	struct pair_bucket pb[PAIR_BUCKETS];
@@ -764,6 +895,12 @@ void report_text(const struct model *m, const struct report_ctx *c, struct buf *
 		}
 		if (q.official_percent >= 0)
 			buf_printf(out, "  official %.0f%%", q.official_percent);
+		else if (q.official_over)
+			buf_puts(out, "  official: window over");
+		if (q.weekly_percent >= 0)
+			buf_printf(out, "  7d %.0f%%", q.weekly_percent);
+		if (q.spend_percent >= 0)
+			buf_printf(out, "  spend limit %.0f%%", q.spend_percent);
 		buf_puts(out, "\n");
 	}
 }

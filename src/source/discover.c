@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cachetop/gemini.h"
 #include "cachetop/line.h"
 #include "source_int.h"
 
@@ -49,7 +50,7 @@ void source_roots_add(struct source_roots *r, enum agent agent, const char *path
 	while (n > 1 && path[n - 1] == '/')
 		n--;
 	/* A path naming the transcript folder itself is taken as its root. */
-	const char *sub = agent == AGENT_CODEX ? "/sessions" : "/projects";
+	const char *sub = agent == AGENT_CODEX ? "/sessions" : agent == AGENT_GEMINI ? "/tmp" : "/projects";
 	if (discover_ends_with(path, n, sub) && n > strlen(sub))
 		n -= strlen(sub);
 	else if (agent == AGENT_CODEX && discover_ends_with(path, n, "/archived_sessions") &&
@@ -111,6 +112,14 @@ void source_roots_default(struct source_roots *r, enum agent which)
 			source_roots_add(r, AGENT_CODEX, env);
 		else if (home)
 			discover_add_joined(r, AGENT_CODEX, home, ".codex");
+	}
+	if (which == AGENT_GEMINI || which == AGENT_COUNT) {
+		/* Gemini CLI's home directory is $GEMINI_CLI_HOME when set; .gemini sits in it */
+		const char *env = getenv("GEMINI_CLI_HOME");
+		if (env && *env)
+			discover_add_joined(r, AGENT_GEMINI, env, ".gemini");
+		else if (home)
+			discover_add_joined(r, AGENT_GEMINI, home, ".gemini");
 	}
 }
 
@@ -221,6 +230,8 @@ struct source *source_new(const struct source_roots *roots, const struct line_si
 		if (s->roots.v[i].agent == AGENT_CODEX) {
 			discover_add_target(s, i, "sessions", false);
 			discover_add_target(s, i, "archived_sessions", true);
+		} else if (s->roots.v[i].agent == AGENT_GEMINI) {
+			discover_add_target(s, i, "tmp", false);
 		} else {
 			discover_add_target(s, i, "projects", false);
 		}
@@ -263,8 +274,39 @@ bool source_path_is_transcript(const char *name)
 	return n > 6 && strcmp(name + n - 6, ".jsonl") == 0;
 }
 
+/* path below target t ("" for the target itself), or NULL when it is not below it */
+static const char *discover_rel(const struct source_target *t, const char *path)
+{
+	size_t n = strlen(t->path);
+	if (strncmp(path, t->path, n) != 0 || (path[n] != '/' && path[n] != 0))
+		return NULL;
+	return path[n] ? path + n + 1 : path + n;
+}
+
+bool source_is_transcript(const struct source_target *t, const char *path)
+{
+	if (t && t->agent == AGENT_GEMINI) {
+		/* only tmp/<id>/chats/<name>.json{,l} and tmp/<id>/chats/<parent>/<name>.jsonl: the other
+		 * session-*.jsonl files under tmp/ are activity logs */
+		const char *rel = discover_rel(t, path);
+		return rel && gemini_path_kind(rel) != GEMINI_PATH_NONE;
+	}
+	const char *base = strrchr(path, '/');
+	return source_path_is_transcript(base ? base + 1 : path);
+}
+
+bool source_is_whole_file(enum agent agent, const char *path)
+{
+	size_t n = strlen(path);
+	return agent == AGENT_GEMINI && n > 5 && strcmp(path + n - 5, ".json") == 0;
+}
+
 bool source_path_is_subagent(const struct source_target *t, const char *path)
 {
+	if (t->agent == AGENT_GEMINI) {
+		const char *rel = discover_rel(t, path);
+		return rel && gemini_path_kind(rel) == GEMINI_PATH_SUBAGENT;
+	}
 	if (t->agent != AGENT_CLAUDE)
 		return false; /* Codex marks sub-agents inside the file (session_meta) */
 	const char *base = strrchr(path, '/');
@@ -354,6 +396,12 @@ struct dirent *source_readdir(DIR *d, const char *dir, struct buf *path)
 void source_walk(struct source *s, struct source_target *t, const char *dir, struct scands *c,
 		 void (*on_dir)(struct source *s, const char *dir))
 {
+	if (t->agent == AGENT_GEMINI) {
+		/* only the folders that can hold recordings are listed (and watched) */
+		const char *rel = discover_rel(t, dir);
+		if (!rel || !gemini_dir_wanted(rel))
+			return;
+	}
 	if (on_dir)
 		on_dir(s, dir);
 	DIR *d = opendir(dir);
@@ -377,7 +425,7 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG
 				: S_ISLNK(st.st_mode) ? DT_LNK : DT_FIFO;
 		}
-		bool transcript = source_path_is_transcript(e->d_name);
+		bool transcript = source_is_transcript(t, p.data);
 		if (type == DT_DIR) {
 			/* A folder named x.jsonl is not a transcript, but may hold some. */
 			if (transcript)
@@ -414,11 +462,19 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 
 /* ---- ordering --------------------------------------------------------------------------- */
 
+/* The first (or last) timestamp in a buffer of the agent's format. */
+int source_peek_ts(enum agent agent, bool last, const char *buf, size_t n, int64_t *ms)
+{
+	if (agent == AGENT_GEMINI)
+		return last ? gemini_peek_last_ts(buf, n, ms) : gemini_peek_first_ts(buf, n, ms);
+	return last ? line_peek_last_ts(buf, n, ms) : line_peek_first_ts(buf, n, ms);
+}
+
 /* The first (or last) timestamp in an open file of `size` bytes (INT64_MAX: none found). 4 KB
  * usually holds a timestamped line; a file that starts (or ends) with a long line widens the
  * look 16x at a time, up to one read block. Peeking 64 KB of every file read ~12 % of a large
  * tree twice. */
-int64_t source_peek_ts(int fd, uint64_t size, char *buf, bool last)
+int64_t source_peek_file(int fd, enum agent agent, uint64_t size, char *buf, bool last)
 {
 	int64_t ts = INT64_MAX;
 	for (size_t want = 4096; ts == INT64_MAX; want *= 16) {
@@ -431,9 +487,7 @@ int64_t source_peek_ts(int fd, uint64_t size, char *buf, bool last)
 		int64_t ms;
 		if (n <= 0)
 			break;
-		int rc = last ? line_peek_last_ts(buf, (size_t)n, &ms)
-			      : line_peek_first_ts(buf, (size_t)n, &ms);
-		if (rc == 0)
+		if (source_peek_ts(agent, last, buf, (size_t)n, &ms) == 0)
 			ts = ms;
 		if ((size_t)n < want || want == SOURCE_BLOCK)
 			break; /* the whole file was seen, or the widest look found nothing */
@@ -454,7 +508,7 @@ static int64_t discover_peek(char *buf, struct scand *d, bool last)
 	}
 	if (fd < 0)
 		return INT64_MAX;
-	int64_t ts = source_peek_ts(fd, (uint64_t)st.st_size, buf, last);
+	int64_t ts = source_peek_file(fd, d->agent, (uint64_t)st.st_size, buf, last);
 	close(fd);
 	return ts;
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "source_int.h"
+#include "cachetop/gemini.h"
 #include "cachetop/line.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/util.h"
@@ -48,10 +49,11 @@ struct replay {
 static const struct {
 	const char *sub;
 	enum agent agent;
-} replay_roots[] = {{"claude", AGENT_CLAUDE}, {"codex", AGENT_CODEX}};
+} replay_roots[] = {{"claude", AGENT_CLAUDE}, {"codex", AGENT_CODEX}, {"gemini", AGENT_GEMINI}};
 
 static struct replay *walking;
 static const char *walk_src, *walk_dst;
+static enum agent walk_agent;
 
 static int mkdirs(const char *path)
 {
@@ -99,7 +101,9 @@ static int walk_cb(const char *path, const struct stat *st, int type, struct FTW
 	}
 	if (type != FTW_F || !S_ISREG(st->st_mode))
 		return 0;
-	if (!source_path_is_transcript(path)) {
+	bool transcript = walk_agent == AGENT_GEMINI ? gemini_path_kind_abs(path) != GEMINI_PATH_NONE
+						     : source_path_is_transcript(path);
+	if (!transcript) {
 		copy_file(path, dst);
 		return 0;
 	}
@@ -152,6 +156,22 @@ static bool ident_shared(const struct ident *v, size_t n, uint64_t h)
 	return lo + 1 < n && v[lo].h == h && v[lo + 1].h == h && v[lo].file != v[lo + 1].file;
 }
 
+/* The rest of fp as one unit (a whole-file transcript); -1 at its end, as getline. */
+static ssize_t replay_slurp(FILE *fp, char **buf, size_t *cap)
+{
+	size_t n = 0, k;
+	char chunk[65536];
+	while ((k = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+		ct_grow((void **)buf, cap, n + k + 1, 1);
+		memcpy(*buf + n, chunk, k);
+		n += k;
+	}
+	if (!n)
+		return -1;
+	(*buf)[n] = 0;
+	return (ssize_t)n;
+}
+
 /* Read every transcript of the recording and give each line its writing time. */
 static void replay_plan(struct replay *r, const enum agent *agents)
 {
@@ -169,13 +189,17 @@ static void replay_plan(struct replay *r, const enum agent *agents)
 		size_t bcap = 0;
 		ssize_t len;
 		uint32_t seq = 0;
-		while ((len = getline(&buf, &bcap, fp)) >= 0) {
+		bool whole = source_is_whole_file(agents[f], r->files[f].src);
+		while ((len = whole ? replay_slurp(fp, &buf, &bcap) : getline(&buf, &bcap, fp)) >= 0) {
 			size_t l = (size_t)len;
 			while (l && (buf[l - 1] == '\n' || buf[l - 1] == '\r'))
 				l--;
 			if (!l)
 				continue;
-			line_parse(agents[f], buf, l, ln);
+			if (whole) /* one document, written whole at its start time */
+				ln->ts = gemini_peek_first_ts(buf, l, &ln->ts) == 0 ? ln->ts : CT_TIME_NONE;
+			else
+				line_parse(agents[f], buf, l, ln);
 			size_t i = r->nlines;
 			ct_grow((void **)&r->lines, &r->caplines, i + 1, sizeof *r->lines);
 			if (i + 1 > cap) {
@@ -252,7 +276,7 @@ struct replay *replay_open(const char *dir, struct source_roots *roots, char *er
 			continue;
 		snprintf(dst, sizeof dst, "%s/%s", r->tmp, replay_roots[i].sub);
 		size_t before = r->nfiles;
-		walking = r, walk_src = src, walk_dst = dst;
+		walking = r, walk_src = src, walk_dst = dst, walk_agent = replay_roots[i].agent;
 		nftw(src, walk_cb, 16, FTW_PHYS);
 		walking = NULL;
 		qsort(r->files + before, r->nfiles - before, sizeof *r->files, cmp_rfile);
@@ -262,7 +286,7 @@ struct replay *replay_open(const char *dir, struct source_roots *roots, char *er
 		source_roots_add(roots, replay_roots[i].agent, dst);
 	}
 	if (!r->nfiles) {
-		snprintf(err, errlen, "replay: no transcripts (*.jsonl) under %s/claude or %s/codex", dir, dir);
+		snprintf(err, errlen, "replay: no transcripts under %s/claude, %s/codex or %s/gemini", dir, dir, dir);
 		free(agents);
 		replay_close(r);
 		return NULL;

@@ -245,6 +245,10 @@ static void scan_file(struct scan *sc, size_t i, struct rbuf *b)
 {
 	struct job *j = &sc->jobs[i];
 	struct sfile *f = j->f;
+	if (f->whole) {
+		j->fallback = true; /* one document, not lines: read whole when its turn comes */
+		return;
+	}
 	/* a warm start: the lines an earlier run read, if the file still holds them */
 	struct line_sink *k = &sc->s->sink;
 	struct sink_mark mk;
@@ -289,7 +293,7 @@ static void scan_file(struct scan *sc, size_t i, struct rbuf *b)
 			break;
 		scan_tailbytes(j, to, (size_t)n);
 		int64_t ms;
-		if (line_peek_last_ts(to, (size_t)n, &ms) == 0)
+		if (source_peek_ts(f->agent, true, to, (size_t)n, &ms) == 0)
 			j->last_ts = ms;
 		j->offset += (uint64_t)n;
 		j->bytes += (uint64_t)n;

@@ -72,6 +72,8 @@ struct sfile {
 	bool unlinked;               /* its path was deleted/moved away since the last read: what
 	                              * is there now is another file, even on a reused inode */
 	bool dirty;                  /* queued for a read */
+	bool whole;                  /* read whole on every change (source_is_whole_file) */
+	uint64_t whole_hash;         /* of the bytes last handed over, when whole */
 	struct sfile *next_dirty;
 	UT_hash_handle hh;
 };
@@ -156,6 +158,13 @@ enum { SAID_WATCH_LIMIT = 1, SAID_UNREADABLE = 2, SAID_LONG_LINE = 4, SAID_NOT_R
 struct dirent *source_readdir(DIR *d, const char *dir, struct buf *path);
 void source_message(struct source *s, const char *fmt, ...) CT_PRINTF(2, 3);
 bool source_path_is_transcript(const char *name);
+/* Whether `path` is a transcript of target t (t NULL: by its name alone, as for Claude). */
+bool source_is_transcript(const struct source_target *t, const char *path);
+/* The first (or last) timestamp a buffer from the start (or end) of a transcript of this agent
+ * holds: the keys of the reading order. 0 and *ms, or -1. */
+int source_peek_ts(enum agent agent, bool last, const char *buf, size_t n, int64_t *ms);
+/* A transcript read whole on every change (Gemini's legacy JSON document), not tailed. */
+bool source_is_whole_file(enum agent agent, const char *path);
 bool source_path_is_subagent(const struct source_target *t, const char *path);
 /* The target holding `path` (a file or folder under it), or NULL. */
 struct source_target *source_target_of(struct source *s, const char *path);
@@ -166,7 +175,7 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 		 void (*on_dir)(struct source *s, const char *dir));
 /* The first (or last) timestamp in an open file of `size` bytes, as the scan's ordering peeks
  * (INT64_MAX: none); buf holds SOURCE_BLOCK bytes. */
-int64_t source_peek_ts(int fd, uint64_t size, char *buf, bool last);
+int64_t source_peek_file(int fd, enum agent agent, uint64_t size, char *buf, bool last);
 /* Order candidates oldest-first and open/read each. */
 void source_open_candidates(struct source *s, struct scands *c);
 /* Open this pass's candidates, then read every queued file. */

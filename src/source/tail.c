@@ -147,7 +147,7 @@ static void tail_from_fd(struct source *s, struct sfile *f, int fd)
 		const char *nl = memrchr(s->rbuf, '\n', (size_t)n);
 		if (nl)
 			mark_note(&f->mark, nl + 1, (size_t)(nl + 1 - s->rbuf), f->offset + (uint64_t)(nl + 1 - s->rbuf));
-		if (line_peek_last_ts(s->rbuf, (size_t)n, &ms) == 0)
+		if (source_peek_ts(f->agent, true, s->rbuf, (size_t)n, &ms) == 0)
 			last = ms;
 		tail_split(s, f, s->rbuf, (size_t)n);
 		tail_remember(f, s->rbuf, (size_t)n);
@@ -160,6 +160,53 @@ static void tail_from_fd(struct source *s, struct sfile *f, int fd)
 	/* Caught up on a line boundary: thousands of idle files must not each keep a buffer. */
 	if (f->partial.len == 0 && f->partial.cap)
 		buf_free(&f->partial);
+}
+
+/* A whole-file transcript (Gemini's legacy JSON document, rewritten whole on every change, in
+ * place): its bytes are read whole and handed over as one unit — after a reset, so the consumer
+ * reads it again from the start — only when they differ from the bytes handed over last. A
+ * document caught in the middle of a rewrite is handed over as it is (the consumer counts it
+ * malformed) and again whole once the writer is done. */
+static void tail_whole(struct source *s, struct sfile *f, int fd)
+{
+	tail_order_late(s, f, fd);
+	struct buf b = {0};
+	for (;;) {
+		buf_reserve(&b, SOURCE_BLOCK);
+		ssize_t n = pread(fd, b.data + b.len, SOURCE_BLOCK, (off_t)b.len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		b.len += (size_t)n;
+		if (b.len > SOURCE_LINE_MAX) {
+			if (!(s->said & SAID_LONG_LINE)) {
+				s->said |= SAID_LONG_LINE;
+				source_message(s, "skipped a line longer than %zu MB in %s", SOURCE_LINE_MAX >> 20,
+					       f->path);
+			}
+			buf_free(&b);
+			return;
+		}
+	}
+	uint64_t h = ct_hash(b.data ? b.data : "", b.len);
+	if (f->offset == b.len && f->whole_hash == h && f->offset) {
+		buf_free(&b);
+		return; /* touched, not changed */
+	}
+	if (f->offset) {
+		s->sink.file_reset(s->sink.ctx, f->handle);
+		s->st.resets++;
+	}
+	f->offset = b.len;
+	f->whole_hash = h;
+	s->st.bytes += b.len;
+	int64_t last;
+	if (source_peek_ts(f->agent, true, b.data ? b.data : "", b.len, &last) != 0)
+		last = INT64_MAX;
+	tail_order_last(s, f, last);
+	tail_deliver(s, f, b.data, b.len);
+	buf_free(&b);
 }
 
 struct sfile *tail_register(struct source *s, const char *path, enum agent agent, bool subagent, int64_t first_ts,
@@ -194,11 +241,11 @@ void tail_order_last(struct source *s, struct sfile *f, int64_t last_ts)
 }
 
 /* The first timestamp of an open file, as the scan's peek finds it (INT64_MAX: none). */
-static int64_t tail_peek_first(struct source *s, int fd)
+static int64_t tail_peek_first(struct source *s, enum agent agent, int fd)
 {
 	ssize_t n = pread(fd, s->rbuf, SOURCE_BLOCK, 0);
 	int64_t ms;
-	return n > 0 && line_peek_first_ts(s->rbuf, (size_t)n, &ms) == 0 ? ms : INT64_MAX;
+	return n > 0 && source_peek_ts(agent, false, s->rbuf, (size_t)n, &ms) == 0 ? ms : INT64_MAX;
 }
 
 /* A file found empty (just created) has no place in the reading order yet: it gets one from
@@ -207,7 +254,7 @@ void tail_order_late(struct source *s, struct sfile *f, int fd)
 {
 	if (f->first_ts != INT64_MAX)
 		return;
-	f->first_ts = tail_peek_first(s, fd);
+	f->first_ts = tail_peek_first(s, f->agent, fd);
 	if (f->first_ts != INT64_MAX && s->sink.file_order)
 		s->sink.file_order(s->sink.ctx, f->handle, f->first_ts, f->last_ts);
 }
@@ -229,6 +276,7 @@ struct sfile *tail_register_opened(struct source *s, const char *path, enum agen
 	f->ino = st->st_ino;
 	f->first_ts = first_ts;
 	f->last_ts = INT64_MAX;
+	f->whole = source_is_whole_file(agent, path);
 	HASH_ADD_KEYPTR(hh, s->files, f->path, strlen(f->path), f);
 	tail_announce(s, f);
 	s->st.files++;
@@ -250,7 +298,10 @@ struct sfile *tail_open(struct source *s, const char *path, enum agent agent, bo
 	f = tail_register(s, path, agent, subagent, first_ts, root, &fd);
 	if (!f)
 		return NULL;
-	tail_from_fd(s, f, fd);
+	if (f->whole)
+		tail_whole(s, f, fd);
+	else
+		tail_from_fd(s, f, fd);
 	close(fd);
 	return f;
 }
@@ -297,7 +348,7 @@ void tail_read(struct source *s, struct sfile *f)
 		f->dev = st.st_dev;
 		f->ino = st.st_ino;
 		tail_restart(f);
-		f->first_ts = tail_peek_first(s, fd);
+		f->first_ts = tail_peek_first(s, f->agent, fd);
 		f->last_ts = INT64_MAX;
 		tail_announce(s, f);
 		s->st.files++;
@@ -316,7 +367,9 @@ void tail_read(struct source *s, struct sfile *f)
 			tail_restart(f);
 		}
 	}
-	if ((uint64_t)st.st_size > f->offset)
+	if (f->whole)
+		tail_whole(s, f, fd);
+	else if ((uint64_t)st.st_size > f->offset)
 		tail_from_fd(s, f, fd);
 	close(fd);
 }

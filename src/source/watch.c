@@ -303,7 +303,7 @@ static void watch_event(struct source *s, const struct inotify_event *ev)
 		buf_free(&p);
 		return;
 	}
-	if (!source_path_is_transcript(ev->name)) {
+	if (!source_is_transcript(t, path)) {
 		buf_free(&p);
 		return;
 	}
@@ -353,7 +353,7 @@ static void watch_poll_dir(struct source *s, const char *dir)
 				source_walk(s, t, p.data, &s->cands, watch_on_dir);
 			continue;
 		}
-		if (!source_path_is_transcript(e->d_name))
+		if (!source_is_transcript(t, p.data))
 			continue;
 		struct sfile *f;
 		HASH_FIND_STR(s->files, p.data, f);

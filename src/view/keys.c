@@ -9,7 +9,7 @@ static const struct {
 	{KEY_UP, ACT_UP}, {'k', ACT_UP}, {KEY_DOWN, ACT_DOWN}, {'j', ACT_DOWN},
 	{KEY_PPAGE, ACT_PGUP}, {KEY_NPAGE, ACT_PGDN}, {KEY_HOME, ACT_HOME}, {'g', ACT_HOME},
 	{KEY_END, ACT_END}, {'G', ACT_END}, {KEY_ENTER, ACT_OPEN}, {'\n', ACT_OPEN}, {'\r', ACT_OPEN},
-	{KEY_RIGHT, ACT_OPEN}, {'l', ACT_OPEN}, {KEY_LEFT, ACT_BACK}, {27, ACT_BACK}, {'h', ACT_BACK},
+	{KEY_RIGHT, ACT_OPEN}, {'l', ACT_LIMITS}, {KEY_LEFT, ACT_BACK}, {27, ACT_BACK}, {'h', ACT_BACK},
 	{KEY_BACKSPACE, ACT_BACK}, {'/', ACT_FILTER}, {'s', ACT_SORT}, {'a', ACT_AGENT},
 	{'t', ACT_THEME}, {'p', ACT_PAUSE}, {'?', ACT_HELP}, {KEY_F(1), ACT_HELP}, {'q', ACT_QUIT},
 	{'Q', ACT_QUIT}, {KEY_MOUSE, ACT_MOUSE},

@@ -1,6 +1,6 @@
 /* layout.c — where everything goes, as a pure function of the terminal size: the rectangles of
  * the main screen (header, 5h panel, session list, events pane, status bar) and of the detail
- * screen (chart, lineage/info, request table, pairs), and the columns of the session list with
+ * screen (chart, lineage/info with its extra lines, request table, pairs), and the columns of the session list with
  * the less useful ones dropped first on narrow terminals. No curses: unit-tested at every size. */
 #include "cachetop/render.h"
 
@@ -48,6 +48,11 @@ void layout_compute(int cols, int rows, enum layout_mode mode, int nquota, struc
 		int chart = avail >= 30 ? 6 : avail >= 12 ? 3 : 0;
 		int info = avail >= 16 ? 4 : avail >= 8 ? 2 : 0;
 		int rest = avail - chart - info;
+		/* extra info lines, while the table keeps its pairs and six rows (80×24: two) */
+		int room = rest - (PAIR_ROWS + 6);
+		int extra = info == 4 && room > 0 ? clampi(nquota, 0, room) : 0;
+		info += extra;
+		rest -= extra;
 		int pairs = rest >= PAIR_ROWS + 6 ? PAIR_ROWS : 0;
 		int table = rest - pairs;
 		o->chart = mk(0, y, cols, chart);

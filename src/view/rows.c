@@ -148,7 +148,8 @@ static void project_label(const struct session *s, char *out, size_t cap)
 	snprintf(base, sizeof base, "%.*s", (int)(n - b), p + b);
 	if (!base[0])
 		snprintf(base, sizeof base, "%s", s->project ? "/" : "?");
-	snprintf(out, cap, "%s%s", base, s->agent == AGENT_CODEX ? " (codex)" : "");
+	snprintf(out, cap, "%s%s", base,
+		 s->agent == AGENT_CODEX ? " (codex)" : s->agent == AGENT_GEMINI ? " (gemini)" : "");
 }
 
 void rows_list_header(const struct columns *c, struct row *out)
@@ -264,8 +265,14 @@ void rows_session(const struct row_input *in, const struct columns *cols, bool u
 void rows_event(const struct cache_event *ev, int64_t at, const struct session *s, int width,
 		bool utf8, struct row *out)
 {
+	rows_event_note(ev, at, s, NULL, width, utf8, out);
+}
+
+void rows_event_note(const struct cache_event *ev, int64_t at, const struct session *s, const char *note,
+		     int width, bool utf8, struct row *out)
+{
 	char clock[32], lbl[32], id[32], proj[600], projfit[256], gap[32], hit[16], prev[16];
-	char tok[32], usd[32], rest[512];
+	char tok[32], usd[32], rest[1024];
 	enum cause c = (enum cause)ev->cause;
 	row_clear(out);
 	enum theme_role role = cause_role(c);
@@ -296,6 +303,10 @@ void rows_event(const struct cache_event *ev, int64_t at, const struct session *
 	else
 		snprintf(rest, sizeof rest, "no predecessor");
 	size_t o = strlen(rest);
+	if (note && *note) /* the evidence, in words (already sanitised) */
+		o += (size_t)snprintf(rest + o, sizeof rest - o, "  %s", note);
+	if (o >= sizeof rest)
+		o = sizeof rest - 1;
 	fmt_pct(ev->hit, 0, hit, sizeof hit);
 	if (ev->prev_hit >= 0)
 		o += (size_t)snprintf(rest + o, sizeof rest - o, "  hit %s%% (before: %s%%)", hit,

@@ -1,7 +1,8 @@
 /* screen_detail.c — one session opened: a taller hit-rate chart (one column per main-chain
  * request, newest right, coloured by cause), the lineage (which session it resumed, when, after
- * what gap), totals and the sub-agent traffic apart, the scrollable per-request table, and the
- * TTL-matched control pairs of its project. */
+ * what gap), totals and the sub-agent traffic apart, the evidence of its latest miss in words,
+ * Claude Code's own ledger beside cachetop's counts (and where they disagree), the Codex limit
+ * families, the scrollable per-request table, and the TTL-matched control pairs of its project. */
 #include "tui_private.h"
 
 #include <stdio.h>
@@ -20,6 +21,8 @@ bool screen_same_project(const struct model *m, uint32_t session, void *ctx)
 		return s == want;
 	return !strcmp(want->project, s->project);
 }
+
+static int extra_lines(struct tui *t, const struct session *s, int64_t now, int y, int max, int w);
 
 static void chart(struct tui *t, const struct rect *rc, const struct session *s)
 {
@@ -137,6 +140,90 @@ static void info(struct tui *t, const struct rect *rc, const struct session *s, 
 			snprintf(buf, sizeof buf, "sub-agents: none");
 		term_text(t, y++, 1, rc->w - 1, buf, ROLE_DIM);
 	}
+	if (y < end)
+		extra_lines(t, s, now, y, end - y, rc->w - 1);
+}
+
+/* The event the evidence line speaks of: the session's latest unexpected miss, else its latest
+ * cold event with something to say; -1 when none. */
+static long evidence_event(struct tui *t, const struct session *s, char *note, size_t cap)
+{
+	long best = -1;
+	int64_t best_t = 0;
+	bool best_unexpected = false;
+	note[0] = 0;
+	for (uint32_t i = 0; i < s->nreqs; i++) {
+		const struct request *r = model_request(t->m, s->reqs[i]);
+		if (!r->event || r->cause == CAUSE_RESUME_HIT)
+			continue;
+		bool unexpected = !cause_expected((enum cause)r->cause);
+		if (best >= 0 && (best_unexpected > unexpected || (best_unexpected == unexpected && r->t < best_t)))
+			continue;
+		char buf[768];
+		tui_event_note(t, r->event - 1, buf, sizeof buf);
+		if (!buf[0] && !unexpected)
+			continue;
+		best = (long)r->event - 1;
+		best_t = r->t;
+		best_unexpected = unexpected;
+		snprintf(note, cap, "%s", buf);
+	}
+	return best;
+}
+
+/* The extra info lines: the evidence of its miss, Claude Code's ledger beside ours (and where
+ * they disagree), the Codex limit families. n: lines drawn, at most max (0: just count). */
+static int extra_lines(struct tui *t, const struct session *s, int64_t now, int y, int max, int w)
+{
+	char note[768], line[1024], dis[1024], safe[1024];
+	int n = 0;
+	long e = evidence_event(t, s, note, sizeof note);
+	if (e >= 0 && note[0]) {
+		if (n < max) {
+			const struct cache_event *ev = model_event(t->m, (size_t)e);
+			char clock[32];
+			fmt_clock(model_request(t->m, ev->request)->t, false, clock, sizeof clock);
+			snprintf(line, sizeof line, "%s %s: %s", clock, cause_label((enum cause)ev->cause), note);
+			text_fit(line, w, t->utf8, safe, sizeof safe);
+			term_text(t, y + n, 1, w, safe, cause_role((enum cause)ev->cause));
+		}
+		n++;
+	}
+	const struct session_ledger *sl = s->agent == AGENT_CLAUDE ? ledger_set_find(t->o.ledgers, s->id) : NULL;
+	if (sl) {
+		struct ledger_compare c;
+		evidence_ledger_compare(t->m, sl, (uint32_t)t->detail, tui_evidence(t), &c);
+		ledger_describe(sl, &c, t->utf8, line, dis, sizeof line);
+		/* where the two disagree comes first: 80×24 has room for two extra lines */
+		if (dis[0]) {
+			if (n < max) {
+				text_fit(dis, w, t->utf8, safe, sizeof safe);
+				term_text(t, y + n, 1, w, safe, ROLE_UNEXPLAINED);
+			}
+			n++;
+		}
+		if (n < max) {
+			text_fit(line, w, t->utf8, safe, sizeof safe);
+			term_text(t, y + n, 1, w, safe, ROLE_LABEL);
+		}
+		n++;
+	}
+	if (s->agent == AGENT_CODEX && model_codex_limits(t->m)->n) {
+		if (n < max) {
+			codex_limits_summary(model_codex_limits(t->m), now, t->utf8, line, sizeof line);
+			text_fit(line, w, t->utf8, safe, sizeof safe);
+			term_text(t, y + n, 1, w, safe, ROLE_DIM);
+		}
+		n++;
+	}
+	return n;
+}
+
+int screen_detail_extra(struct tui *t)
+{
+	if (t->detail < 0 || (size_t)t->detail >= model_session_count(t->m))
+		return 0;
+	return extra_lines(t, model_session(t->m, (size_t)t->detail), 0, 0, 0, 0);
 }
 
 static void table(struct tui *t, const struct rect *rc, const struct session *s)

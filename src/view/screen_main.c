@@ -1,7 +1,8 @@
 /* screen_main.c — paints the main screen from the model: the header (agents, sessions, live
  * count, clock or replay clock), the 5-hour panel (a gauge per agent, estimated and official
- * side by side, burn, reset, time to limit, share wasted by unexpected misses), the session list
- * (selection highlighted, a resume miss red the moment it is read), the events pane and the
+ * side by side, the weekly window and Claude's spend limit beside them, burn, reset, time to
+ * limit, share wasted by unexpected misses), the session list (selection highlighted, a resume
+ * miss red the moment it is read), the events pane (with each miss's evidence in words) and the
  * status bar. Values come from the model and quota_compute; text and glyphs from render. */
 #include "tui_private.h"
 
@@ -16,7 +17,7 @@
 static bool agent_ok(const struct tui *t, enum agent a)
 {
 	return t->agent == AF_ALL || (t->agent == AF_CLAUDE && a == AGENT_CLAUDE) ||
-	       (t->agent == AF_CODEX && a == AGENT_CODEX);
+	       (t->agent == AF_CODEX && a == AGENT_CODEX) || (t->agent == AF_GEMINI && a == AGENT_GEMINI);
 }
 
 void screen_header(struct tui *t, const struct layout *l, int64_t now)
@@ -35,6 +36,12 @@ void screen_header(struct tui *t, const struct layout *l, int64_t now)
 	snprintf(left, sizeof left, "cachetop  claude %zu session%s (%zu live) %s codex %zu (%zu live)",
 		 n[AGENT_CLAUDE], n[AGENT_CLAUDE] == 1 ? "" : "s", live[AGENT_CLAUDE],
 		 t->utf8 ? "\xC2\xB7" : "|", n[AGENT_CODEX], live[AGENT_CODEX]);
+	if (n[AGENT_GEMINI]) {
+		/* named only when it has sessions: a machine without Gemini CLI keeps its header */
+		size_t used = strlen(left);
+		snprintf(left + used, sizeof left - used, " %s gemini %zu (%zu live)", t->utf8 ? "\xC2\xB7" : "|",
+			 n[AGENT_GEMINI], live[AGENT_GEMINI]);
+	}
 	fmt_clock(now, true, clock, sizeof clock);
 	if (t->o.replay_speed > 0)
 		snprintf(replay, sizeof replay, "replay %s%g  ", t->utf8 ? "\xC3\x97" : "x", t->o.replay_speed);
@@ -77,8 +84,17 @@ static void quota_line(struct tui *t, int y, bool first, enum agent a, const str
 	if (q->official_percent >= 0)
 		o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%3.0f%% official", o ? " " : "",
 				      q->official_percent);
+	else if (q->official_over) /* the newest reading's window already reset */
+		o += (size_t)snprintf(buf + o, sizeof buf - o, "%swindow over", o ? " " : "");
 	if (!o)
 		o += (size_t)snprintf(buf + o, sizeof buf - o, "  -%% (no limit yet)");
+	/* the weekly window beside the 5-hour one (official), and Claude's spend limit */
+	if (q->weekly_percent >= 0)
+		o += (size_t)snprintf(buf + o, sizeof buf - o, "  7d %.0f%%", q->weekly_percent);
+	else if (q->weekly_over)
+		o += (size_t)snprintf(buf + o, sizeof buf - o, "  7d over");
+	if (q->spend_percent >= 0)
+		o += (size_t)snprintf(buf + o, sizeof buf - o, "  spend %.0f%%", q->spend_percent);
 	if (q->has_block) {
 		if (q->unit == QUOTA_USD) {
 			fmt_usd(q->used, v1, sizeof v1);
@@ -309,10 +325,12 @@ static void events_pane(struct tui *t, const struct layout *l)
 		memmove(top + at + 1, top + at, (k - 1 - at) * sizeof *top);
 		top[at] = i;
 	}
+	char note[768];
 	for (size_t j = 0; j < k && y < end; j++) {
 		const struct cache_event *ev = model_event(t->m, top[j]);
 		const struct request *r = model_request(t->m, ev->request);
-		rows_event(ev, r->t, model_session(t->m, r->session), w, t->utf8, &t->row);
+		tui_event_note(t, top[j], note, sizeof note);
+		rows_event_note(ev, r->t, model_session(t->m, r->session), note, w, t->utf8, &t->row);
 		term_paint_row(t, y++, 0, w, &t->row, ROLE_DEFAULT, false);
 	}
 	if (ne == 0 && y < end)

@@ -147,6 +147,7 @@ void tui_free(struct tui *t)
 		free(t->themes[i]);
 	free(t->themes);
 	free(t->vis);
+	evidence_free(&t->ev);
 	free(t);
 }
 
@@ -177,8 +178,10 @@ void tui_resume(struct tui *t)
 
 void tui_model_changed(struct tui *t, unsigned bits)
 {
-	if (bits)
+	if (bits) {
 		t->dirty = true;
+		t->ev_stale = true;
+	}
 	size_t ne = model_event_count(t->m);
 	bool ring = false;
 	for (size_t i = t->events_seen; i < ne; i++) {
@@ -205,6 +208,7 @@ void tui_set_model(struct tui *t, const struct model *m)
 	t->nvis = 0; /* rows point into the old model: collected again on the next draw */
 	t->events_seen = model_event_count(m);
 	t->dirty = true;
+	t->ev_stale = true; /* the evidence belonged to the old model */
 }
 
 void tui_tick(struct tui *t) { t->dirty = true; }
@@ -311,8 +315,8 @@ unsigned tui_input(struct tui *t)
 			res |= filter_key(t, ch);
 			continue;
 		}
-		if (t->help) { /* any key closes help; q still quits */
-			t->help = false;
+		if (t->help || t->limits) { /* any key closes help or the limits panel; q still quits */
+			t->help = t->limits = false;
 			if (ch != 'q')
 				continue;
 		}
@@ -365,6 +369,7 @@ unsigned tui_input(struct tui *t)
 			res |= TUI_PAUSE_CHANGED;
 			break;
 		case ACT_HELP: t->help = true; break;
+		case ACT_LIMITS: t->limits = true; break;
 		case ACT_QUIT: return res | TUI_QUIT;
 		case ACT_MOUSE: mouse(t); break;
 		case ACT_NONE: break;
@@ -380,7 +385,7 @@ unsigned tui_input(struct tui *t)
 static void status_bar(struct tui *t, const struct layout *l)
 {
 	char buf[1024];
-	static const char *const agents[AF_COUNT] = {"all", "claude", "codex"};
+	static const char *const agents[AF_COUNT] = {"all", "claude", "codex", "gemini"};
 	if (t->editing)
 		snprintf(buf, sizeof buf, " filter (project or id): %s_   Enter keep  Esc clear", t->filter);
 	else if (t->message[0])
@@ -391,9 +396,10 @@ static void status_bar(struct tui *t, const struct layout *l)
 			 t->paused ? "resume" : "pause");
 	else
 		snprintf(buf, sizeof buf,
-			 " %s move  %s open  /%s%s%s filter  s:%s  a:%s  t theme  p %s  ? help  q quit",
+			 " %s move  %s open  /%s%s%s filter  s:%s  a:%s  %st theme  p %s  ? help  q quit",
 			 t->utf8 ? "\xE2\x86\x91\xE2\x86\x93" : "j/k", t->utf8 ? "\xE2\x86\x92" : "Enter", t->filter[0] ? " [" : "", t->filter,
 			 t->filter[0] ? "]" : "", sort_name(t->sort), agents[t->agent],
+			 l->cols >= 92 ? "l limits  " : "" /* 80 columns keep "q quit"; ? lists it */,
 			 t->paused ? "resume" : "pause");
 	term_fill(t, l->status.y, 0, l->cols, ROLE_STATUS);
 	char safe[1024];
@@ -410,7 +416,8 @@ static void help_overlay(struct tui *t)
 		"  Enter/Right     open a session    Left/Esc            back",
 		"  /               filter (project or id substring)",
 		"  s               sort: recent, hit %, waste, requests",
-		"  a               agents: all, claude, codex",
+		"  a               agents: all, claude, codex, gemini",
+		"  l               official limits: Claude's windows, every Codex limit family",
 		"  t               next theme        p  pause updates",
 		"  ?               this help         q  quit",
 		"",
@@ -431,9 +438,59 @@ static void help_overlay(struct tui *t)
 		term_text(t, y0 + 1 + i, x0 + 2, w - 4, lines[i], i == 0 ? ROLE_TITLE : ROLE_STATUS);
 }
 
+static void limits_overlay(struct tui *t, int64_t now)
+{
+	enum { MAXL = CODEX_LIMITS_MAX + 6 };
+	static char lines[MAXL][LIMITS_LINE];
+	size_t n = limits_lines(t->o.claude_official, model_codex_limits(t->m), now, t->utf8, lines, MAXL);
+	int w = 80 < COLS - 2 ? 80 : COLS - 2, h = (int)n + 4 < LINES - 2 ? (int)n + 4 : LINES - 2;
+	int x0 = (COLS - w) / 2, y0 = (LINES - h) / 2;
+	if (w < 10 || h < 3)
+		return;
+	for (int i = 0; i < h; i++)
+		term_fill(t, y0 + i, x0, w, ROLE_STATUS);
+	term_text(t, y0 + 1, x0 + 2, w - 4, "official limits (5-hour gauges: the account's family only)", ROLE_TITLE);
+	for (size_t i = 0; i < n && (int)i + 3 < h - 1; i++)
+		term_text(t, y0 + 3 + (int)i, x0 + 2, w - 4, lines[i], i == 0 ? ROLE_LABEL : ROLE_STATUS);
+}
+
+/* A cheap fingerprint of the ledgers: their sessions, newest readings and timed misses. */
+static uint64_t ledgers_sig(const struct ledger_set *l)
+{
+	uint64_t h = 0;
+	for (size_t i = 0; l && i < l->n; i++)
+		h = h * 1000003u + (uint64_t)l->v[i].latest.observed_at + l->v[i].nmisses * 7919u + i;
+	return h;
+}
+
+const struct evidence_set *tui_evidence(struct tui *t)
+{
+	uint64_t sig = ledgers_sig(t->o.ledgers) ^ ((uint64_t)model_event_count(t->m) << 32) ^
+		       (uint64_t)model_request_count(t->m);
+	if (t->ev_stale || sig != t->ev_sig || t->ev.n != model_event_count(t->m)) {
+		evidence_free(&t->ev);
+		evidence_compute(t->m, t->o.ledgers, &t->ev);
+		t->ev_sig = sig;
+		t->ev_stale = false;
+	}
+	return &t->ev;
+}
+
+void tui_event_note(struct tui *t, size_t event, char *out, size_t cap)
+{
+	const struct evidence_set *es = tui_evidence(t);
+	const struct cache_event *ev = model_event(t->m, event);
+	out[0] = 0;
+	if (!ev || event >= es->n)
+		return;
+	const struct request *r = model_request(t->m, ev->request);
+	evidence_describe(&es->ev[event], ev, (r->flags & REQ_AFTER_RESUME) != 0, t->utf8, out, cap);
+}
+
 void tui_agents_with_data(const struct tui *t, bool have[AGENT_COUNT])
 {
-	have[AGENT_CLAUDE] = have[AGENT_CODEX] = false;
+	for (int a = 0; a < AGENT_COUNT; a++)
+		have[a] = false;
 	size_t ns = model_session_count(t->m);
 	for (size_t i = 0; i < ns; i++)
 		if (model_session(t->m, i)->tot.requests)
@@ -450,7 +507,9 @@ static int quota_lines(const struct tui *t)
 {
 	bool have[AGENT_COUNT];
 	tui_agents_with_data(t, have);
-	int n = (int)have[0] + (int)have[1];
+	int n = 0;
+	for (int a = 0; a < AGENT_COUNT; a++)
+		n += have[a];
 	return n ? n + 1 : 1;
 }
 
@@ -462,7 +521,7 @@ void tui_draw(struct tui *t, int64_t now)
 	struct layout l;
 	enum layout_mode mode = t->screen == SCREEN_DETAIL ? LAYOUT_DETAIL : LAYOUT_MAIN;
 	int nq = quota_lines(t);
-	layout_compute(COLS, LINES, mode, nq, &l);
+	layout_compute(COLS, LINES, mode, mode == LAYOUT_DETAIL ? screen_detail_extra(t) : nq, &l);
 	erase();
 	if (l.too_small) {
 		term_text(t, 0, 0, COLS, "cachetop: terminal too small", ROLE_ERROR);
@@ -479,5 +538,7 @@ void tui_draw(struct tui *t, int64_t now)
 	status_bar(t, &l);
 	if (t->help)
 		help_overlay(t);
+	else if (t->limits)
+		limits_overlay(t, now);
 	refresh();
 }

@@ -10,12 +10,13 @@
 #include "cachetop/tui.h"
 
 enum tui_screen { SCREEN_MAIN = 0, SCREEN_DETAIL = 1 };
-enum agent_filter { AF_ALL = 0, AF_CLAUDE, AF_CODEX, AF_COUNT };
+enum agent_filter { AF_ALL = 0, AF_CLAUDE, AF_CODEX, AF_GEMINI, AF_COUNT };
 
 struct tui {
 	struct tui_opts o;
 	const struct model *m;
 	bool utf8, started, color, paused, help, dirty, editing;
+	bool limits;                      /* the limits panel (l) is open */
 	struct theme theme;
 	char **themes; size_t nthemes, theme_idx;
 	attr_t attr[ROLE_COUNT];          /* curses attributes (incl. colour pair) per role */
@@ -41,6 +42,10 @@ struct tui {
 	size_t events_seen;
 	char message[600];
 	struct row row;                   /* scratch */
+	/* every event's evidence, recomputed when the model or the ledgers changed */
+	struct evidence_set ev;
+	bool ev_stale;
+	uint64_t ev_sig;
 };
 
 /* term.c */
@@ -53,7 +58,7 @@ void term_text(struct tui *t, int y, int x, int width, const char *s, enum theme
 /* keys.c */
 enum tui_action {
 	ACT_NONE = 0, ACT_UP, ACT_DOWN, ACT_PGUP, ACT_PGDN, ACT_HOME, ACT_END, ACT_OPEN, ACT_BACK,
-	ACT_FILTER, ACT_SORT, ACT_AGENT, ACT_THEME, ACT_PAUSE, ACT_HELP, ACT_QUIT, ACT_MOUSE,
+	ACT_FILTER, ACT_SORT, ACT_AGENT, ACT_THEME, ACT_PAUSE, ACT_HELP, ACT_QUIT, ACT_MOUSE, ACT_LIMITS,
 };
 enum tui_action keys_action(int ch);
 
@@ -65,6 +70,12 @@ void screen_detail(struct tui *t, const struct layout *l, int64_t now);
 void screen_main_collect(struct tui *t);
 /* Which agents have requests or an official reading (each gets a 5h gauge). */
 void tui_agents_with_data(const struct tui *t, bool have[AGENT_COUNT]);
+/* Every event's evidence (tui.c; valid until the next draw). */
+const struct evidence_set *tui_evidence(struct tui *t);
+/* An event's evidence in words into out ("" when none). */
+void tui_event_note(struct tui *t, size_t event, char *out, size_t cap);
+/* Extra info lines the detail screen wants for its session. */
+int screen_detail_extra(struct tui *t);
 /* Sessions in a project (pairs filter ctx). */
 bool screen_same_project(const struct model *m, uint32_t session, void *ctx);
 

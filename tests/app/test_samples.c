@@ -2,13 +2,15 @@
  * report --json` must agree with samples/expected.json, which the sample generator derived from
  * its own plan and checked with an independent re-read (not from cachetop). Covers the published
  * seed measurement (two resume misses, two TTL expiries, −56 pp and −99 pp pairs), every other
- * scenario's cause, the totals, and report-schema's shape. */
+ * scenario's cause, the Gemini CLI root, the totals, and report-schema's shape. */
 #include <criterion/criterion.h>
 #include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "run_json.h"
 
 static struct json_object *load_file(const char *path)
 {
@@ -17,29 +19,15 @@ static struct json_object *load_file(const char *path)
 	return o;
 }
 
-/* Run the binary and parse its stdout as JSON. */
-static struct json_object *run_report(const char *claude, const char *codex)
+/* Run the binary on the roots given (NULL: none) and parse its stdout as JSON. */
+static struct json_object *run_report(const char *claude, const char *codex, const char *gemini)
 {
 	char cmd[4096];
-	snprintf(cmd, sizeof cmd, "'%s' report --json --now 2026-11-21T00:00:00Z%s%s%s%s%s%s", CACHETOP_BIN,
+	snprintf(cmd, sizeof cmd, "'%s' report --json --now 2026-11-21T00:00:00Z%s%s%s%s%s%s%s%s%s", CACHETOP_BIN,
 		 claude ? " --claude-dir '" : "", claude ? claude : "", claude ? "'" : "",
-		 codex ? " --codex-dir '" : "", codex ? codex : "", codex ? "'" : "");
-	FILE *p = popen(cmd, "r");
-	cr_assert_not_null(p);
-	size_t cap = 1 << 20, n = 0;
-	char *buf = malloc(cap);
-	size_t r;
-	while ((r = fread(buf + n, 1, cap - n - 1, p)) > 0) {
-		n += r;
-		if (n + 1 == cap)
-			buf = realloc(buf, cap *= 2);
-	}
-	buf[n] = 0;
-	cr_assert_eq(pclose(p), 0, "cachetop report failed");
-	struct json_object *o = json_tokener_parse(buf);
-	cr_assert_not_null(o, "report --json is not JSON");
-	free(buf);
-	return o;
+		 codex ? " --codex-dir '" : "", codex ? codex : "", codex ? "'" : "",
+		 gemini ? " --gemini-dir '" : "", gemini ? gemini : "", gemini ? "'" : "");
+	return run_json(cmd);
 }
 
 static struct json_object *get(struct json_object *o, const char *k)
@@ -121,7 +109,7 @@ static void check_pairs(struct json_object *want, struct json_object *got)
 Test(samples, whole_tree_matches_expectations)
 {
 	struct json_object *exp = load_file(SAMPLES_DIR "/expected.json");
-	struct json_object *rep = run_report(SAMPLES_DIR "/claude", SAMPLES_DIR "/codex");
+	struct json_object *rep = run_report(SAMPLES_DIR "/claude", SAMPLES_DIR "/codex", NULL);
 	check_totals(get(get(exp, "all"), "totals"), get(rep, "totals"));
 	struct json_object *events = get(rep, "events");
 	size_t want = json_object_array_length(get(get(exp, "claude"), "events")) +
@@ -146,7 +134,7 @@ Test(samples, seed_measurement)
 		 tmp, SAMPLES_DIR, tmp);
 	cr_assert_eq(system(cmd), 0);
 	struct json_object *exp = get(load_file(SAMPLES_DIR "/expected.json"), "seed");
-	struct json_object *rep = run_report(tmp, "/nonexistent-codex-root");
+	struct json_object *rep = run_report(tmp, "/nonexistent-codex-root", NULL);
 	check_totals(get(exp, "totals"), get(rep, "totals"));
 	check_events(get(exp, "events"), get(rep, "events"));
 	check_pairs(get(exp, "pairs"), get(rep, "pairs"));
@@ -179,7 +167,7 @@ Test(samples, seed_measurement)
 /* report-schema.md: every field present with its type (nullable where the schema says so). */
 Test(samples, report_json_follows_the_schema)
 {
-	struct json_object *rep = run_report(SAMPLES_DIR "/claude", SAMPLES_DIR "/codex");
+	struct json_object *rep = run_report(SAMPLES_DIR "/claude", SAMPLES_DIR "/codex", NULL);
 	cr_expect_eq(geti(rep, "version"), 1);
 	cr_expect(json_object_is_type(get(rep, "generated_at"), json_type_string));
 	struct json_object *roots = get(rep, "roots");
@@ -253,5 +241,71 @@ Test(samples, report_json_follows_the_schema)
 	const char *cxf[] = {"percent", "window_minutes", "resets_at", "weekly_percent", "weekly_resets_at", "observed_at"};
 	for (size_t k = 0; k < sizeof cxf / sizeof *cxf; k++)
 		get(cx, cxf[k]);
+	json_object_put(rep);
+}
+
+/* The Gemini CLI root alone: every request once (the folder copy, the legacy document's
+ * continuation, re-appended turns and checkpoints dropped as duplicates), its events with their
+ * waste at implicit-cache prices, and the sessions with their sub-agent traffic. */
+Test(samples, gemini_root_matches_expectations)
+{
+	struct json_object *top = load_file(SAMPLES_DIR "/expected.json"), *exp = get(top, "gemini");
+	struct json_object *rep = run_report(NULL, NULL, SAMPLES_DIR "/gemini");
+	struct json_object *tot = get(rep, "totals");
+	check_totals(get(exp, "totals"), tot);
+	cr_expect(fabs(getd(tot, "cost_usd") - getd(get(exp, "totals"), "cost_usd")) < 1e-9, "cost %.9f", getd(tot, "cost_usd"));
+	cr_expect_eq(geti(tot, "duplicate_lines_dropped"), geti(exp, "duplicate_lines"));
+	cr_expect_eq(geti(tot, "malformed_lines"), 0);
+	struct json_object *roots = get(rep, "roots");
+	cr_assert_eq(json_object_array_length(roots), 1);
+	cr_expect_str_eq(gets(json_object_array_get_idx(roots, 0), "kind"), "gemini");
+	cr_expect_eq(geti(json_object_array_get_idx(roots, 0), "files"), geti(exp, "files"), "the activity log is no recording");
+	struct json_object *events = get(rep, "events"), *wev = get(exp, "events");
+	cr_expect_eq(json_object_array_length(events), json_object_array_length(wev));
+	check_events(wev, events);
+	for (size_t i = 0; i < json_object_array_length(wev); i++) {
+		struct json_object *w = json_object_array_get_idx(wev, i), *g = NULL, *v;
+		if (!json_object_object_get_ex(w, "wasted_tokens", &v))
+			continue;
+		for (size_t k = 0; k < json_object_array_length(events) && !g; k++)
+			if (!strcmp(gets(json_object_array_get_idx(events, k), "at"), gets(w, "at")))
+				g = json_object_array_get_idx(events, k);
+		cr_assert_not_null(g);
+		cr_expect_str_eq(gets(g, "agent"), "gemini");
+		cr_expect_eq(geti(g, "wasted_tokens"), json_object_get_int64(v), "%s wasted", gets(w, "at"));
+		cr_expect(fabs(getd(g, "wasted_usd") - getd(w, "wasted_usd")) < 1e-9, "%s wasted_usd", gets(w, "at"));
+	}
+	check_pairs(get(exp, "pairs"), get(rep, "pairs"));
+	struct json_object *ss = get(rep, "sessions"), *ws = get(exp, "sessions");
+	cr_assert_eq(json_object_array_length(ss), (size_t)json_object_object_length(ws));
+	for (size_t i = 0; i < json_object_array_length(ss); i++) {
+		struct json_object *s = json_object_array_get_idx(ss, i), *w;
+		cr_assert(json_object_object_get_ex(ws, gets(s, "id"), &w), "unexpected session %s", gets(s, "id"));
+		check_totals(w, s);
+		cr_expect_str_eq(gets(s, "agent"), "gemini");
+		cr_expect_str_eq(gets(s, "title"), gets(w, "title"));
+		cr_expect_str_eq(gets(s, "project"), gets(w, "project"));
+		cr_expect_eq((int64_t)json_object_array_length(get(s, "files")), geti(w, "files"), "%s files", gets(s, "id"));
+		cr_expect_eq(geti(get(s, "subagents"), "requests"), geti(w, "subagent_requests"));
+		cr_expect(fabs(getd(s, "cost_usd") - getd(w, "cost_usd")) < 1e-9, "%s cost", gets(s, "id"));
+	}
+	json_object_put(rep);
+	json_object_put(top);
+}
+
+/* All three roots together: the agents add up, and pairs are computed over everything. */
+Test(samples, three_roots_add_up)
+{
+	struct json_object *all = load_file(SAMPLES_DIR "/expected.json");
+	struct json_object *rep = run_report(SAMPLES_DIR "/claude", SAMPLES_DIR "/codex", SAMPLES_DIR "/gemini");
+	check_totals(get(get(all, "all_agents"), "totals"), get(rep, "totals"));
+	size_t want = json_object_array_length(get(get(all, "claude"), "events")) +
+		      json_object_array_length(get(get(all, "codex"), "events")) +
+		      json_object_array_length(get(get(all, "gemini"), "events"));
+	cr_expect_eq(json_object_array_length(get(rep, "events")), want);
+	check_pairs(get(get(all, "all_agents"), "pairs"), get(rep, "pairs"));
+	/* the quota object keeps its two members: Gemini CLI records no official limits */
+	cr_expect_eq(json_object_object_length(get(rep, "quota")), 2);
+	json_object_put(all);
 	json_object_put(rep);
 }

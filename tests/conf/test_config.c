@@ -29,6 +29,8 @@ Test(config, defaults)
 	cr_assert_float_eq(c.cold_ratio, 0.5, 1e-12);
 	cr_assert_eq(c.default_ttl_s, 300);
 	cr_assert_eq(c.codex_ttl_s, 300);
+	cr_assert_eq(c.ngemini, 0);
+	cr_assert_eq(c.gemini_ttl_s, 300);
 	cr_assert(c.quota_auto);
 	cr_assert_eq(c.quota_unit, QUOTA_USD);
 	cr_assert_null(c.quota_plan);
@@ -44,6 +46,7 @@ Test(config, every_key)
 	const char *y =
 		"claude_dirs: [~/a, /b/c]\n"
 		"codex_dirs: /x/codex\n"
+		"gemini_dirs: [~/.gemini]\n"
 		"theme: nord\n"
 		"prices: ~/p.yaml\n"
 		"bell: yes\n"
@@ -54,6 +57,7 @@ Test(config, every_key)
 		"  cold_ratio: 0.25\n"
 		"  default_ttl_s: 3600\n"
 		"  codex_ttl_s: 600\n"
+		"  gemini_ttl_s: 900\n"
 		"quota:\n"
 		"  limit: 12.5\n"
 		"  unit: tokens\n";
@@ -72,6 +76,9 @@ Test(config, every_key)
 	cr_assert_float_eq(c.cold_ratio, 0.25, 1e-12);
 	cr_assert_eq(c.default_ttl_s, 3600);
 	cr_assert_eq(c.codex_ttl_s, 600);
+	cr_assert_eq(c.ngemini, 1);
+	cr_assert_str_eq(c.gemini_dirs[0], "/home/tester/.gemini");
+	cr_assert_eq(c.gemini_ttl_s, 900);
 	cr_assert_not(c.quota_auto);
 	cr_assert_float_eq(c.quota_limit, 12.5, 1e-12);
 	cr_assert_eq(c.quota_unit, QUOTA_TOKENS);

@@ -64,6 +64,37 @@ Test(prices_shipped, anthropic_rows)
 	}
 }
 
+/* Google: implicit caching, so no write premium (writes at the input price); the Pro models
+ * reprice above 200K prompt tokens; the built-in fallback table holds the same rows. */
+Test(prices_shipped, google_rows)
+{
+	check("gemini-2.5-pro", 1.25, 10, 0.125, 1.25, 1.25);
+	check("gemini-2.5-flash", 0.30, 2.50, 0.03, 0.30, 0.30);
+	check("gemini-2.5-flash-lite", 0.10, 0.40, 0.01, 0.10, 0.10);
+	check("gemini-3-pro-preview", 2, 12, 0.2, 2, 2);
+	check("gemini-3.1-pro-preview", 2, 12, 0.2, 2, 2);
+	check("gemini-3.1-pro-preview-customtools", 2, 12, 0.2, 2, 2);
+	check("gemini-3-flash-preview", 0.5, 3, 0.05, 0.5, 0.5);
+	check("gemini-3.1-flash-lite", 0.25, 1.5, 0.025, 0.25, 0.25);
+	check("gemini-3.1-flash-lite-preview", 0.25, 1.5, 0.025, 0.25, 0.25);
+	check("gemini-3.5-flash", 1.5, 9, 0.15, 1.5, 1.5);
+	cr_assert_eq(find("gemini-2.5-pro")->long_threshold, 200000);
+	cr_assert_float_eq(find("gemini-2.5-pro")->longp.input, 2.5, EPS);
+	cr_assert_float_eq(find("gemini-3-pro-preview")->longp.output, 18, EPS);
+	cr_assert_eq(find("gemini-2.5-flash")->long_threshold, 0);
+	cr_assert_null(price_lookup(&shipped, "gemini-2.5-flash-preview-04-17"), "a dated preview had its own price");
+	for (size_t i = 0; i < shipped.n; i++) {
+		const struct price *p = &shipped.v[i], *b = price_lookup(price_table_builtin(), p->name);
+		if (strncmp(p->name, "gemini", 6) != 0)
+			continue;
+		cr_assert_not_null(b, "%s is not built in", p->name);
+		cr_expect(!memcmp(&p->base, &b->base, sizeof p->base) && p->long_threshold == b->long_threshold &&
+			  (!p->long_threshold || !memcmp(&p->longp, &b->longp, sizeof p->longp)),
+			  "%s: the built-in rates differ from the shipped table", p->name);
+		cr_assert_float_eq(p->base.cache_write_5m, p->base.input, EPS, "%s: no write premium", p->name);
+	}
+}
+
 Test(prices_shipped, sonnet_long_context)
 {
 	const struct price *p = find("claude-sonnet-4-20250514");

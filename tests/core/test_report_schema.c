@@ -10,10 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cachetop/ledger.h"
 #include "cachetop/model.h"
 #include "cachetop/report.h"
+#include "cachetop/statusline.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/util.h"
+#include "fixture.h"
 
 /* Field types. *_N: the value may also be null (the schema's "…|null", or a value that does not
  * apply, which the schema says is null, never missing). */
@@ -50,14 +53,29 @@ static const struct field SESSION[] = {
 	{"cache_creation_1h_tokens", T_INT, NULL}, {"cache_read_tokens", T_INT, NULL},
 	{"hit_rate", T_RATEN, NULL}, {"cost_usd", T_NUMN, NULL}, {"wasted_tokens", T_INT, NULL},
 	{"wasted_usd", T_NUMN, NULL}, {"creation_output_ratio", T_NUMN, NULL},
-	{"resumed_from", T_STRN, NULL}, {"models", T_ARR, NULL}};
+	{"resumed_from", T_STRN, NULL}, {"models", T_ARR, NULL},
+	/* added in the evidence work */
+	{"agent_ledger", T_OBJN, NULL}};
 static const struct field EVENT[] = {
 	{"at", T_TIME, NULL}, {"session", T_STR, NULL}, {"agent", T_STR, AGENTS}, {"kind", T_STR, KINDS},
 	{"expected", T_BOOL, NULL}, {"gap_s", T_NUMN, NULL}, {"ttl_s", T_INT, NULL},
 	{"hit_rate", T_RATEN, NULL}, {"previous_hit_rate", T_RATEN, NULL},
 	{"expected_prefix_tokens", T_INT, NULL}, {"cache_read_tokens", T_INT, NULL},
 	{"cache_creation_tokens", T_INT, NULL}, {"wasted_tokens", T_INT, NULL}, {"wasted_usd", T_NUMN, NULL},
-	{"rebuild_usd", T_NUMN, NULL}, {"resumed_from", T_STRN, NULL}};
+	{"rebuild_usd", T_NUMN, NULL}, {"resumed_from", T_STRN, NULL},
+	/* added in the evidence work */
+	{"evidence", T_ARR, NULL}, {"floor_tokens", T_INTN, NULL}};
+static const char *const WORDS[] = {"agent_updated", "tools_changed", "messages_rewritten", "ttl_downgraded",
+				    "agent_reported", NULL};
+static const struct field LEDGER[] = {
+	{"observed_at", T_TIME, NULL}, {"requests", T_INTN, NULL}, {"misses", T_INTN, NULL},
+	{"expected_rebuilds", T_INTN, NULL}, {"hit_ratio", T_RATEN, NULL}, {"ttl", T_STRN, NULL},
+	{"cache_write_tokens", T_INTN, NULL}, {"miss_recache_tokens", T_INTN, NULL},
+	{"last_miss_at", T_TIMEN, NULL}, {"last_miss_causes", T_ARR, NULL}, {"miss_causes", T_OBJ, NULL}};
+static const struct field LIMIT[] = {
+	{"limit_id", T_STR, NULL}, {"name", T_STRN, NULL}, {"percent", T_NUMN, NULL},
+	{"window_minutes", T_INTN, NULL}, {"resets_at", T_TIMEN, NULL}, {"weekly_percent", T_NUMN, NULL},
+	{"weekly_resets_at", T_TIMEN, NULL}, {"observed_at", T_TIMEN, NULL}};
 static const struct field PAIR[] = {
 	{"gap_bucket", T_STR, BUCKETS}, {"baseline_requests", T_INT, NULL}, {"baseline_hit_rate", T_RATEN, NULL},
 	{"resume_requests", T_INT, NULL}, {"resume_hit_rate", T_RATEN, NULL}, {"delta_pp", T_NUMN, NULL}};
@@ -69,10 +87,13 @@ static const struct field QUOTA[] = {{"claude", T_OBJN, NULL}, {"codex", T_OBJN,
 static const struct field QCLAUDE[] = {
 	{"block_start", T_TIMEN, NULL}, {"used", T_NUM, NULL}, {"limit", T_NUMN, NULL}, {"unit", T_STR, UNITS},
 	{"percent", T_NUMN, NULL}, {"official_percent", T_NUMN, NULL}, {"resets_at", T_TIMEN, NULL},
-	{"burn_per_min", T_NUMN, NULL}, {"projected_percent", T_NUMN, NULL}, {"limit_at", T_TIMEN, NULL}};
+	{"burn_per_min", T_NUMN, NULL}, {"projected_percent", T_NUMN, NULL}, {"limit_at", T_TIMEN, NULL},
+	/* added in the evidence work */
+	{"weekly_percent", T_NUMN, NULL}, {"weekly_resets_at", T_TIMEN, NULL}, {"spend_limit_percent", T_NUMN, NULL}};
 static const struct field QCODEX[] = {
 	{"percent", T_NUMN, NULL}, {"window_minutes", T_INTN, NULL}, {"resets_at", T_TIMEN, NULL},
-	{"weekly_percent", T_NUMN, NULL}, {"weekly_resets_at", T_TIMEN, NULL}, {"observed_at", T_TIMEN, NULL}};
+	{"weekly_percent", T_NUMN, NULL}, {"weekly_resets_at", T_TIMEN, NULL}, {"observed_at", T_TIMEN, NULL},
+	{"limits", T_ARR, NULL}};
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static json_object *get(json_object *o, const char *k)
@@ -243,6 +264,17 @@ static void check_all(json_object *r)
 			cr_expect_eq(json_object_get_type(json_object_array_get_idx(files, k)), json_type_string);
 		for (size_t k = 0; k < json_object_array_length(models); k++)
 			cr_expect_eq(json_object_get_type(json_object_array_get_idx(models, k)), json_type_string);
+		if (!is_null(s, "agent_ledger")) {
+			json_object *l = get(s, "agent_ledger");
+			check(l, LEDGER, N(LEDGER), "sessions[].agent_ledger");
+			json_object *lc = get(l, "last_miss_causes");
+			for (size_t k = 0; k < json_object_array_length(lc); k++)
+				cr_expect_eq(json_object_get_type(json_object_array_get_idx(lc, k)), json_type_string);
+			json_object_object_foreach(get(l, "miss_causes"), cause, count)
+			{
+				cr_expect_eq(json_object_get_type(count), json_type_int, "miss_causes.%s", cause);
+			}
+		}
 		int64_t t = t_of(s, "first_at");
 		cr_expect_geq(t, prev, "sessions sorted by first_at");
 		cr_expect_leq(t, t_of(s, "last_at"));
@@ -256,6 +288,21 @@ static void check_all(json_object *r)
 		const char *kind = json_object_get_string(get(e, "kind"));
 		bool unexpected = !strcmp(kind, "resume_miss") || !strcmp(kind, "unexplained_miss");
 		cr_expect_eq(json_object_get_boolean(get(e, "expected")), !unexpected, "expected for %s", kind);
+		/* evidence: words of the closed vocabulary, each once; floor_tokens with messages_rewritten */
+		json_object *words = get(e, "evidence");
+		bool rewritten = false;
+		for (size_t k = 0; k < json_object_array_length(words); k++) {
+			json_object *w = json_object_array_get_idx(words, k);
+			const struct field wf = {"evidence[]", T_STR, WORDS};
+			check_type(w, &wf, "events[]");
+			rewritten = rewritten || !strcmp(json_object_get_string(w), "messages_rewritten");
+			for (size_t j = 0; j < k; j++)
+				cr_expect_str_neq(json_object_get_string(json_object_array_get_idx(words, j)),
+						  json_object_get_string(w), "a word appears once");
+		}
+		cr_expect_eq(is_null(e, "floor_tokens"), !rewritten, "floor_tokens exactly with messages_rewritten");
+		if (!strcmp(kind, "resume_hit"))
+			cr_expect_eq(json_object_array_length(words), 0, "a warm request has no evidence of a miss");
 		int64_t t = t_of(e, "at");
 		cr_expect_geq(t, prev, "events sorted by at");
 		prev = t;
@@ -286,8 +333,12 @@ static void check_all(json_object *r)
 	check(q, QUOTA, N(QUOTA), "quota");
 	if (!is_null(q, "claude"))
 		check(get(q, "claude"), QCLAUDE, N(QCLAUDE), "quota.claude");
-	if (!is_null(q, "codex"))
+	if (!is_null(q, "codex")) {
 		check(get(q, "codex"), QCODEX, N(QCODEX), "quota.codex");
+		json_object *ls = get(get(q, "codex"), "limits");
+		for (size_t i = 0; i < json_object_array_length(ls); i++)
+			check(json_object_array_get_idx(ls, i), LIMIT, N(LIMIT), "quota.codex.limits[]");
+	}
 }
 
 static json_object *session_by_id(json_object *r, const char *id)
@@ -553,4 +604,118 @@ Test(report_schema, number_text_equals_printf)
 	cr_expect_eq(ct_fmt_fixed(mine, 0.00001, 9), -1);
 	cr_expect_eq(ct_fmt_fixed(mine, -0.0000000001, 9), 1);
 	cr_expect_str_eq(mine, "0", "no -0");
+}
+
+/* ---- the evidence work: words, Claude Code's ledger, limit families ------------------------ */
+
+static json_object *event_at_time(json_object *r, const char *at)
+{
+	json_object *ev = get(r, "events");
+	for (size_t i = 0; i < json_object_array_length(ev); i++)
+		if (!strcmp(json_object_get_string(get(json_object_array_get_idx(ev, i), "at")), at))
+			return json_object_array_get_idx(ev, i);
+	cr_assert_fail("no event at %s", at);
+	return NULL;
+}
+
+static bool has_word(json_object *e, const char *w)
+{
+	json_object *words = get(e, "evidence");
+	for (size_t i = 0; i < json_object_array_length(words); i++)
+		if (!strcmp(json_object_get_string(json_object_array_get_idx(words, i)), w))
+			return true;
+	return false;
+}
+
+Test(report_schema, evidence_ledger_and_limit_families)
+{
+	struct model_opts o;
+	model_opts_default(&o);
+	struct model *m = model_new(&o);
+	static const char *const claude[] = {
+		"-home-dev-api/aaaaaaaa-1111-4111-8111-000000000001.jsonl",
+		"-home-dev-api/bbbbbbbb-2222-4222-8222-000000000002.jsonl",
+		"-home-dev-web/cccccccc-3333-4333-8333-000000000003.jsonl",
+		"-home-dev-cli/dddddddd-4444-4444-8444-000000000004.jsonl"};
+	char path[1024];
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(path, sizeof path, "%s/evidence/claude/projects/%s", TEST_DATA, claude[i]);
+		fixture_feed(m, AGENT_CLAUDE, path);
+	}
+	fixture_feed(m, AGENT_CODEX, TEST_DATA "/evidence/codex-families/sessions/2026/03/02/"
+				  "rollout-2026-03-02T12-00-00-0199a5e0-7a1b-7c2d-8e3f-000000000005.jsonl");
+	FILE *f = fopen(TEST_DATA "/evidence/statusline.jsonl", "rb");
+	cr_assert_not_null(f);
+	char state[8192];
+	size_t n = fread(state, 1, sizeof state, f);
+	fclose(f);
+	struct claude_official official;
+	struct ledger_set ls = {0};
+	statusline_state_fold(state, n, &official, &ls);
+
+	static const struct report_root roots[2] = {{AGENT_CLAUDE, "/r/claude", 4, true},
+						    {AGENT_CODEX, "/r/codex", 1, true}};
+	int64_t now;
+	cr_assert_eq(rfc3339_parse("2026-03-02T11:30:00Z", 20, &now), 0);
+	struct report_ctx c = {.now = now, .roots = roots, .nroots = 2, .quota = {.limit_auto = true},
+			       .claude_official = &official, .ledgers = &ls, .utf8 = true};
+	struct buf b = {0};
+	report_json(m, &c, &b);
+	json_object *r = json_tokener_parse(buf_cstr(&b));
+	cr_assert_not_null(r);
+	check_all(r);
+
+	json_object *e = event_at_time(r, "2026-03-02T10:05:02.000Z");
+	cr_expect(has_word(e, "messages_rewritten"));
+	cr_expect(has_word(e, "agent_reported"));
+	cr_expect_eq(json_object_get_int64(get(e, "floor_tokens")), 21460);
+	e = event_at_time(r, "2026-03-02T10:20:03.000Z");
+	cr_expect(has_word(e, "messages_rewritten"));
+	cr_expect_not(has_word(e, "agent_reported"));
+	cr_expect_not(json_object_get_boolean(get(e, "agent_counted")), "Claude Code did not count it");
+	cr_expect(has_word(event_at_time(r, "2026-03-02T10:25:04.000Z"), "agent_updated"));
+	cr_expect(has_word(event_at_time(r, "2026-03-02T10:32:05.000Z"), "tools_changed"));
+	cr_expect(has_word(event_at_time(r, "2026-03-02T11:02:00.000Z"), "ttl_downgraded"));
+	cr_expect_eq(json_object_array_length(get(event_at_time(r, "2026-03-02T10:00:06.000Z"), "evidence")), 0);
+
+	json_object *sa = session_by_id(r, "aaaaaaaa-1111-4111-8111-000000000001");
+	json_object *l = get(sa, "agent_ledger");
+	cr_assert_eq(json_object_get_type(l), json_type_object);
+	cr_expect_eq(json_object_get_int64(get(l, "requests")), 7);
+	cr_expect_eq(json_object_get_int64(get(l, "misses")), 2);
+	cr_expect_str_eq(json_object_get_string(get(l, "ttl")), "1h");
+	cr_expect_str_eq(json_object_get_string(get(l, "last_miss_at")), "2026-03-02T10:06:00.000Z");
+	cr_expect_eq(json_object_get_int64(get(get(l, "miss_causes"), "messages_rewritten")), 1);
+	cr_expect(is_null(session_by_id(r, "cccccccc-3333-4333-8333-000000000003"), "agent_ledger"));
+
+	json_object *qc = get(get(r, "quota"), "claude");
+	cr_expect_float_eq(json_object_get_double(get(qc, "weekly_percent")), 17.0, 1e-9);
+	cr_expect_float_eq(json_object_get_double(get(qc, "spend_limit_percent")), 8.0, 1e-9);
+	json_object *qx = get(get(r, "quota"), "codex");
+	cr_expect_float_eq(json_object_get_double(get(qx, "percent")), 38.0, 1e-9, "the account's family");
+	json_object *lim = get(qx, "limits");
+	cr_assert_eq(json_object_array_length(lim), 2);
+	json_object *spark = json_object_array_get_idx(lim, 1);
+	cr_expect_str_eq(json_object_get_string(get(spark, "limit_id")), "codex_bengalfox");
+	cr_expect_str_eq(json_object_get_string(get(spark, "name")), "GPT-5.3-Codex-Spark");
+	cr_expect_float_eq(json_object_get_double(get(spark, "percent")), 5.0, 1e-9);
+	cr_expect(is_null(json_object_array_get_idx(lim, 0), "name"));
+
+	/* a watch line is the same event object */
+	for (size_t i = 0; i < model_event_count(m); i++) {
+		struct buf w = {0};
+		report_event_line_ledgers(m, i, now, &ls, &w);
+		json_object *we = json_tokener_parse(buf_cstr(&w));
+		cr_assert_not_null(we);
+		check(we, EVENT, N(EVENT), "watch event");
+		json_object *same = event_at_time(r, json_object_get_string(get(we, "at")));
+		cr_expect_str_eq(json_object_to_json_string(get(we, "evidence")),
+				 json_object_to_json_string(get(same, "evidence")));
+		json_object_put(we);
+		buf_free(&w);
+	}
+	json_object_put(r);
+	buf_free(&b);
+	ledger_set_free(&ls);
+	model_free(m);
 }

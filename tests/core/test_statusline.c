@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cachetop/ledger.h"
 #include "cachetop/statusline.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/util.h"
@@ -166,4 +167,142 @@ Test(state, latest_observed_at_wins_and_garbage_is_skipped)
 	statusline_state_read("", 0, &latest);
 	cr_expect_not(latest.present);
 	cr_expect_eq(latest.observed_at, CT_TIME_NONE);
+}
+
+/* Claude Code ≥ 2.1.251 passes its own prompt-cache ledger (transcript-formats.md E1). */
+static const char *const STDIN_LEDGER =
+	"{\"session_id\":\"aaaaaaaa-1111-4111-8111-000000000001\",\"model\":{\"id\":\"claude-opus-4-6\","
+	"\"display_name\":\"Opus\"},\"rate_limits\":{\"five_hour\":{\"used_percentage\":42,\"resets_at\":1772460000},"
+	"\"seven_day\":{\"used_percentage\":17,\"resets_at\":1772877600},\"spend_limit\":{\"used_percentage\":8,"
+	"\"resets_at\":1774173600}},\"prompt_cache\":{\"warm\":true,\"caching_observed\":true,\"ttl\":\"1h\","
+	"\"expires_at\":1772449203,\"requests\":7,\"misses\":2,\"expected_rebuilds\":1,\"hit_ratio\":0.87,"
+	"\"cache_write_tokens\":300000,\"miss_recache_tokens\":90100,\"last_miss_at\":1772445960,"
+	"\"last_miss_cause\":{\"causes\":[\"likely_server_side\"],\"tools_added\":0,\"tools_removed\":0,"
+	"\"system_char_delta\":0},\"miss_causes\":{\"messages_rewritten\":1,\"likely_server_side\":1},"
+	"\"recache_tokens_if_cold\":113000}}";
+
+static void expect_ledger(const struct agent_ledger *l)
+{
+	cr_assert(l->present);
+	cr_expect_eq(l->requests, 7);
+	cr_expect_eq(l->misses, 2);
+	cr_expect_eq(l->expected_rebuilds, 1);
+	cr_expect_float_eq(l->hit_ratio, 0.87, 1e-9);
+	cr_expect_str_eq(l->ttl, "1h");
+	cr_expect_eq(l->cache_write_tokens, 300000);
+	cr_expect_eq(l->miss_recache_tokens, 90100);
+	cr_expect_eq(l->last_miss_at, 1772445960000LL, "epoch seconds");
+	cr_assert_eq(l->nlast, 1);
+	cr_expect_str_eq(l->last_miss_causes[0], "likely_server_side");
+	cr_expect_eq(l->tools_added, 0);
+	cr_assert_eq(l->ncauses, 2);
+	uint32_t rewritten = 0, server = 0;
+	for (uint8_t i = 0; i < l->ncauses; i++) {
+		if (!strcmp(l->causes[i].name, "messages_rewritten"))
+			rewritten = l->causes[i].count;
+		if (!strcmp(l->causes[i].name, "likely_server_side"))
+			server = l->causes[i].count;
+	}
+	cr_expect_eq(rewritten, 1);
+	cr_expect_eq(server, 1);
+}
+
+Test(ledger, stdin_prompt_cache_and_spend_limit)
+{
+	static struct statusline_input in;
+	cr_assert_eq(parse(STDIN_LEDGER, &in), 0);
+	expect_ledger(&in.ledger);
+	cr_expect_eq(in.ledger.observed_at, NOW);
+	cr_assert(in.rl.present);
+	cr_expect(in.rl.has_spend);
+	cr_expect_float_eq(in.rl.spend_pct, 8, 1e-9);
+	cr_expect_eq(in.rl.spend_resets_at, 1774173600000LL);
+	/* no prompt_cache (before 2.1.251): no ledger */
+	cr_assert_eq(parse("{\"session_id\":\"s\",\"rate_limits\":{\"five_hour\":{\"used_percentage\":1}}}", &in), 0);
+	cr_expect_not(in.ledger.present);
+	cr_expect_not(in.rl.has_spend);
+}
+
+Test(ledger, recorded_with_the_reading_and_folded_per_session)
+{
+	static struct statusline_input in;
+	cr_assert_eq(parse(STDIN_LEDGER, &in), 0);
+	struct buf b = {0};
+	statusline_record(in.session_id, NOW, &in.rl, &in.ledger, &b);
+	cr_expect_eq(memchr(b.data, '\n', b.len - 1), NULL, "one line");
+	/* a ledger-only reading of another session (an API-key user: no rate_limits) */
+	statusline_record("other", NOW + 1000, NULL, &in.ledger, &b);
+	struct claude_official latest;
+	struct ledger_set ls = {0};
+	statusline_state_fold(b.data, b.len, &latest, &ls);
+	cr_assert(latest.present);
+	cr_expect_eq(latest.observed_at, NOW, "a ledger-only line is no rate-limit reading");
+	cr_expect_float_eq(latest.spend_pct, 8, 1e-9);
+	cr_assert_eq(ls.n, 2);
+	const struct session_ledger *sl = ledger_set_find(&ls, "aaaaaaaa-1111-4111-8111-000000000001");
+	cr_assert_not_null(sl);
+	expect_ledger(&sl->latest);
+	cr_assert_eq(sl->nmisses, 1);
+	cr_expect_eq(sl->misses[0].at, 1772445960000LL);
+	cr_expect_str_eq(sl->misses[0].causes, "likely_server_side");
+	cr_expect_not(session_ledger_complete(sl), "two misses counted, one timed");
+	ledger_set_free(&ls);
+	buf_free(&b);
+}
+
+Test(ledger, fold_is_order_independent_and_keeps_distinct_misses)
+{
+	/* the fixture's three readings: misses at 10:05:02 and 10:06:00, the latest has 7 requests */
+	const char *lines[3];
+	static char buf[3][1024];
+	FILE *f = fopen(TEST_DATA "/evidence/statusline.jsonl", "r");
+	cr_assert_not_null(f);
+	for (int i = 0; i < 3; i++) {
+		cr_assert_not_null(fgets(buf[i], sizeof buf[i], f));
+		lines[i] = buf[i];
+	}
+	fclose(f);
+	static const int orders[2][3] = {{0, 1, 2}, {2, 0, 1}};
+	for (int o = 0; o < 2; o++) {
+		struct buf b = {0};
+		for (int i = 0; i < 3; i++)
+			buf_puts(&b, lines[orders[o][i]]);
+		struct claude_official latest;
+		struct ledger_set ls = {0};
+		statusline_state_fold(b.data, b.len, &latest, &ls);
+		cr_assert_eq(ls.n, 1);
+		const struct session_ledger *sl = &ls.v[0];
+		cr_expect_eq(sl->latest.requests, 7, "order %d", o);
+		cr_assert_eq(sl->nmisses, 2);
+		cr_expect_lt(sl->misses[0].at, sl->misses[1].at);
+		cr_expect_str_eq(sl->misses[0].causes, "messages_rewritten");
+		cr_expect(session_ledger_complete(sl));
+		ledger_set_free(&ls);
+		buf_free(&b);
+	}
+}
+
+Test(ledger, older_and_hostile_shapes)
+{
+	static struct statusline_input in;
+	/* older builds sent miss_causes as a list; a cause name outside [a-z0-9_] is not kept */
+	cr_assert_eq(parse("{\"prompt_cache\":{\"requests\":3,\"misses\":2,\"hit_ratio\":null,"
+			   "\"miss_causes\":[\"tools_changed\",\"tools_changed\",\"\\u001b[31mX\"],"
+			   "\"last_miss_cause\":\"tools_changed\",\"last_miss_at\":\"2026-03-02T10:05:02Z\"}}", &in), 0);
+	cr_assert(in.ledger.present);
+	cr_expect_lt(in.ledger.hit_ratio, 0, "null");
+	cr_expect_lt(in.ledger.expected_rebuilds, 0, "absent");
+	cr_assert_eq(in.ledger.ncauses, 1);
+	cr_expect_str_eq(in.ledger.causes[0].name, "tools_changed");
+	cr_expect_eq(in.ledger.causes[0].count, 2);
+	cr_expect_str_eq(in.ledger.last_miss_causes[0], "tools_changed");
+	cr_expect_neq(in.ledger.last_miss_at, CT_TIME_NONE, "RFC 3339 accepted too");
+	/* numbers of the wrong kind are absent, never garbage */
+	cr_assert_eq(parse("{\"prompt_cache\":{\"requests\":-1,\"misses\":1.5,\"hit_ratio\":7,\"ttl\":\"1h; rm\"}}", &in), 0);
+	cr_expect_lt(in.ledger.requests, 0);
+	cr_expect_lt(in.ledger.misses, 0);
+	cr_expect_lt(in.ledger.hit_ratio, 0);
+	cr_expect_str_eq(in.ledger.ttl, "");
+	cr_assert_eq(parse("{\"prompt_cache\":[1]}", &in), 0);
+	cr_expect_not(in.ledger.present);
 }

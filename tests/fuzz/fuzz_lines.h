@@ -1,6 +1,7 @@
 /* fuzz_lines.h — shared by the line fuzzers: feed every '\n'-separated piece of an input to one
- * fresh model, alternating a Claude and a Codex file, then touch every read-side accessor and
- * the reports so that whatever state the lines built is also walked. */
+ * fresh model, alternating a Claude and a Codex file (fuzz_gemini feeds its own files), then
+ * touch every read-side accessor and the reports so that whatever state the lines built is also
+ * walked. */
 #ifndef FUZZ_LINES_H
 #define FUZZ_LINES_H
 
@@ -11,6 +12,7 @@
 
 #include "cachetop/line.h"
 
+#include "cachetop/evidence.h"
 #include "cachetop/model.h"
 #include "cachetop/quota.h"
 #include "cachetop/report.h"
@@ -29,7 +31,13 @@ static void fuzz_pack_roundtrip(const struct line *ln)
 		abort();
 	if (ln->kind == LINE_CLAUDE_ENTRY &&
 	    (back.uuid != ln->uuid || strcmp(back.session_id, ln->session_id) ||
+	     strcmp(back.version_str, ln->version_str) || back.tools.kind != ln->tools.kind ||
+	     (ln->tools.kind && memcmp(&back.tools, &ln->tools, sizeof ln->tools)) ||
 	     (ln->has_usage && memcmp(&back.usage, &ln->usage, sizeof ln->usage))))
+		abort();
+	if (ln->kind == LINE_CODEX_TOKENS &&
+	    (strcmp(back.limit_id, ln->limit_id) || strcmp(back.limit_name, ln->limit_name) ||
+	     memcmp(&back.rl, &ln->rl, sizeof ln->rl)))
 		abort();
 	/* and unpacking a cut copy fails cleanly instead of reading past it */
 	if (b.len > 1)
@@ -37,7 +45,41 @@ static void fuzz_pack_roundtrip(const struct line *ln)
 	buf_free(&b);
 }
 
-static void fuzz_model_lines(const uint8_t *data, size_t size, enum agent first)
+/* Walk what a model built: reports read every table. Frees the model. */
+static void fuzz_walk_model(struct model *m)
+{
+	int64_t now = 1767225600000LL; /* 2026-01-01 */
+	struct quota_opts qo = {.limit_auto = true, .unit = QUOTA_USD};
+	struct report_root roots[3] = {{AGENT_CLAUDE, "/fuzz", 1, true}, {AGENT_CODEX, "/fuzz", 1, true},
+				       {AGENT_GEMINI, "/fuzz", 1, true}};
+	struct report_ctx c = {.now = now, .roots = roots, .nroots = 3, .quota = qo, .utf8 = true};
+	struct buf b = {0};
+	report_json(m, &c, &b);
+	report_text(m, &c, &b);
+	for (size_t e = 0; e < model_event_count(m); e++)
+		report_event_line(m, e, now, &b);
+	/* the evidence of every event, together and one by one, must agree */
+	struct evidence_set es;
+	evidence_compute(m, NULL, &es);
+	for (size_t e = 0; e < es.n; e++) {
+		struct event_evidence one;
+		evidence_of_event(m, NULL, e, &one);
+		if (one.words != es.ev[e].words || one.floor_tokens != es.ev[e].floor_tokens)
+			abort();
+	}
+	evidence_free(&es);
+	const struct codex_limits *cl = model_codex_limits(m);
+	for (size_t li = 0; li < cl->n; li++) {
+		struct limit_view v;
+		codex_limit_view(&cl->v[li], now, &v);
+	}
+	for (size_t si = 0; si < model_session_count(m); si++)
+		(void)model_cache_left_s(m, model_session(m, si), now);
+	buf_free(&b);
+	model_free(m);
+}
+
+static inline void fuzz_model_lines(const uint8_t *data, size_t size, enum agent first)
 {
 	struct model_opts o;
 	model_opts_default(&o);
@@ -54,20 +96,7 @@ static void fuzz_model_lines(const uint8_t *data, size_t size, enum agent first)
 		k++;
 		i += len + 1;
 	}
-	/* walk what was built: reports read every table */
-	int64_t now = 1767225600000LL; /* 2026-01-01 */
-	struct quota_opts qo = {.limit_auto = true, .unit = QUOTA_USD};
-	struct report_root roots[2] = {{AGENT_CLAUDE, "/fuzz", 1, true}, {AGENT_CODEX, "/fuzz", 1, true}};
-	struct report_ctx c = {.now = now, .roots = roots, .nroots = 2, .quota = qo, .utf8 = true};
-	struct buf b = {0};
-	report_json(m, &c, &b);
-	report_text(m, &c, &b);
-	for (size_t e = 0; e < model_event_count(m); e++)
-		report_event_line(m, e, now, &b);
-	for (size_t si = 0; si < model_session_count(m); si++)
-		(void)model_cache_left_s(m, model_session(m, si), now);
-	buf_free(&b);
-	model_free(m);
+	fuzz_walk_model(m);
 }
 
 #endif

@@ -24,6 +24,7 @@ seed_dirs() {
 	case $1 in
 	fuzz_claude) set -- "$here/seeds/claude" "$root/samples/claude" "$root/tests/data" ;;
 	fuzz_codex) set -- "$here/seeds/codex" "$root/samples/codex" "$root/tests/data" ;;
+	fuzz_gemini) set -- "$here/seeds/gemini" "$root/samples/gemini" "$root/tests/data" ;;
 	fuzz_statusline) set -- "$here/seeds/statusline" "$root/tests/data" ;;
 	fuzz_state) set -- "$here/seeds/state" ;;
 	fuzz_theme) set -- "$root/themes" "$root/tests/conf/regress" ;;

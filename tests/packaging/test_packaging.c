@@ -25,7 +25,7 @@ static const char *const expected_options[] = {
 	/* report */ "--json", "--csv", "--openmetrics",
 	/* watch */ "--jsonl", "--backfill", "--final-report",
 	/* replay */ "--speed",
-	/* common */ "--claude-dir", "--codex-dir", "--config", "--theme", "--no-color", "--ascii",
+	/* common */ "--claude-dir", "--codex-dir", "--gemini-dir", "--config", "--theme", "--no-color", "--ascii",
 	"--bell", "--since", "--now", "--no-state", "--max-frames", "--help", "--version",
 };
 #define NOPTS (sizeof expected_options / sizeof expected_options[0])
@@ -222,7 +222,7 @@ Test(manpage, documents_every_command_and_required_section)
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
 		free(man_section(page, sections[i]));
 	char *env = man_section(page, "ENVIRONMENT");
-	static const char *const vars[] = { "CLAUDE_CONFIG_DIR", "CODEX_HOME", "XDG_CONFIG_HOME",
+	static const char *const vars[] = { "CLAUDE_CONFIG_DIR", "CODEX_HOME", "GEMINI_CLI_HOME", "XDG_CONFIG_HOME",
 					    "XDG_STATE_HOME", "NO_COLOR" };
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
 		cr_expect(strstr(env, vars[i]), "ENVIRONMENT lacks %s", vars[i]);

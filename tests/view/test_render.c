@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cachetop/render.h"
+#include "cachetop/timefmt.h"
 
 static void utf8_locale(void)
 {
@@ -444,4 +445,141 @@ Test(rows, sort_and_filter)
 	cr_assert(rows_match(&b, "bb"));
 	cr_assert(!rows_match(&b, "api"));
 	cr_assert(rows_match(&b, ""));
+}
+
+/* ---------------- evidence, ledger and limits in words ---------------- */
+
+Test(words, each_evidence_word_in_words, .init = utf8_locale)
+{
+	struct cache_event ev = {.cause = CAUSE_UNEXPLAINED_MISS, .expected_prefix = 111460};
+	struct event_evidence e = {.words = EV_MESSAGES_REWRITTEN, .floor_tokens = 21460};
+	char out[512];
+	evidence_describe(&e, &ev, false, true, out, sizeof out);
+	cr_expect_str_eq(out, "kept 21.5k of 111k — system and tools matched, messages rewritten");
+	e = (struct event_evidence){.words = EV_AGENT_UPDATED, .version_from = "2.1.116", .version_to = "2.1.117"};
+	evidence_describe(&e, &ev, true, true, out, sizeof out);
+	cr_expect_str_eq(out, "resumed after an update 2.1.116 → 2.1.117");
+	evidence_describe(&e, &ev, true, false, out, sizeof out);
+	cr_expect_str_eq(out, "resumed after an update 2.1.116 -> 2.1.117", "ASCII");
+	e = (struct event_evidence){.words = EV_TOOLS_CHANGED, .tools = {.kind = TOOLS_DEFERRED, .mcp = true, .removed = 3}};
+	evidence_describe(&e, &ev, false, true, out, sizeof out);
+	cr_expect_str_eq(out, "MCP tools changed (−3)");
+	e.tools = (struct tools_delta){.kind = TOOLS_DEFERRED, .added = 1, .removed = 2, .pending = 1};
+	evidence_describe(&e, &ev, false, false, out, sizeof out);
+	cr_expect_str_eq(out, "tools changed (+1 -2; 1 server pending)");
+	e = (struct event_evidence){.words = EV_TTL_DOWNGRADED};
+	evidence_describe(&e, &ev, false, true, out, sizeof out);
+	cr_expect_str_eq(out, "written at 5m after 1h writes");
+	e = (struct event_evidence){.words = EV_AGENT_REPORTED, .ledger = LEDGER_COUNTED};
+	snprintf(e.ledger_causes, sizeof e.ledger_causes, "messages_rewritten");
+	evidence_describe(&e, &ev, false, true, out, sizeof out);
+	cr_expect_str_eq(out, "Claude Code counted it too (messages_rewritten)");
+	e = (struct event_evidence){.ledger = LEDGER_NOT_COUNTED};
+	evidence_describe(&e, &ev, false, true, out, sizeof out);
+	cr_expect_str_eq(out, "Claude Code did not count this miss");
+	e = (struct event_evidence){0};
+	evidence_describe(&e, &ev, false, true, out, sizeof out);
+	cr_expect_str_eq(out, "", "no evidence, no words");
+	/* several words: joined; a hostile version string is inert */
+	e = (struct event_evidence){.words = EV_MESSAGES_REWRITTEN | EV_AGENT_UPDATED, .floor_tokens = 950,
+				    .version_from = "2.1\x1b[2J", .version_to = "2.2"};
+	evidence_describe(&e, &ev, false, true, out, sizeof out);
+	cr_expect_null(strchr(out, '\x1b'));
+	cr_expect_neq(strstr(out, "kept 950 of 111k"), NULL);
+	cr_expect_neq(strstr(out, "; after an update 2.1"), NULL);
+}
+
+Test(words, event_line_carries_the_note, .init = utf8_locale)
+{
+	struct session s = mk_session("aaaaaaaa", "/home/dev/api", NULL);
+	struct cache_event ev = {.cause = CAUSE_UNEXPLAINED_MISS, .gap_s = 123, .hit = 0.19, .prev_hit = 0.99,
+				 .wasted_tokens = 90100, .wasted_usd = 0.92};
+	static struct row r;
+	rows_event_note(&ev, 1795300752000LL, &s, "MCP tools changed (−3)", 160, true, &r);
+	cr_assert(row_has(&r, "gap 2.0m  MCP tools changed (−3)  hit 19% (before: 99%)", ROLE_UNEXPLAINED));
+	for (int width = 20; width <= 200; width += 9) {
+		rows_event_note(&ev, 1795300752000LL, &s, "kept 21.5k of 111k — system and tools matched", width, true, &r);
+		assert_row_in_width(&r, width);
+	}
+}
+
+Test(words, limits_panel_every_family, .init = utf8_locale)
+{
+	int64_t now = 1772449200000LL; /* 2026-03-02T11:00:00Z */
+	struct codex_limits l = {0};
+	struct rate_limits acc = {.present = true,
+				  .primary = {.present = true, .used_percent = 38, .window_minutes = 300,
+					      .resets_at_ms = now + 3 * 3600000LL},
+				  .secondary = {.present = true, .used_percent = 12, .window_minutes = 10080,
+						.resets_at_ms = now + 5 * 86400000LL}};
+	struct rate_limits spark = acc, old = acc;
+	spark.primary.used_percent = 4;
+	old.primary.resets_at_ms = now - 60000; /* reset a minute ago */
+	codex_limits_note(&l, now - 1000, "codex", NULL, &acc);
+	codex_limits_note(&l, now - 500, "codex_bengalfox", "GPT-5.3-Codex-Spark", &spark);
+	codex_limits_note(&l, now - 200, "codex_old", NULL, &old);
+	struct claude_official c = {.present = true, .observed_at = now, .five_hour_pct = 42,
+				    .five_hour_resets_at = now + 3600000, .seven_day_pct = 17,
+				    .seven_day_resets_at = now + 86400000LL, .has_spend = true, .spend_pct = 8,
+				    .spend_resets_at = CT_TIME_NONE};
+	char lines[10][LIMITS_LINE];
+	size_t n = limits_lines(&c, &l, now, true, lines, 10);
+	cr_assert_eq(n, 6, "heading, Claude, its spend limit, three Codex families");
+	cr_expect_neq(strstr(lines[1], "42%"), NULL);
+	cr_expect_neq(strstr(lines[2], "spend limit"), NULL);
+	cr_expect_neq(strstr(lines[3], "codex (account)"), NULL);
+	cr_expect_neq(strstr(lines[3], "38%"), NULL);
+	cr_expect_neq(strstr(lines[4], "GPT-5.3-Codex-Spark"), NULL);
+	cr_expect_neq(strstr(lines[4], " 4%"), NULL);
+	cr_expect_neq(strstr(lines[5], "over"), NULL, "a reset window is over: %s", lines[5]);
+	cr_expect_null(strstr(lines[5], "38%"), "not its stale percentage");
+	for (size_t i = 0; i < n; i++)
+		cr_expect_leq(text_width(lines[i]), 76, "fits the 80-column panel: %s", lines[i]);
+	char sum[256];
+	codex_limits_summary(&l, now, true, sum, sizeof sum);
+	cr_expect_str_eq(sum, "limits: codex 5h 38%, 7d 12% · GPT-5.3-Codex-Spark 5h 4%, 7d 12% · codex_old 5h over, 7d 12%");
+	n = limits_lines(NULL, NULL, now, false, lines, 10);
+	cr_expect_eq(n, 2);
+	cr_expect_neq(strstr(lines[1], "no official reading"), NULL);
+}
+
+Test(words, ledger_beside_ours, .init = utf8_locale)
+{
+	struct session_ledger sl = {.session_id = "s"};
+	agent_ledger_clear(&sl.latest);
+	sl.latest.present = true;
+	sl.latest.requests = 7;
+	sl.latest.misses = 2;
+	sl.latest.hit_ratio = 0.87;
+	snprintf(sl.latest.ttl, sizeof sl.latest.ttl, "1h");
+	sl.latest.ncauses = 1;
+	snprintf(sl.latest.causes[0].name, LEDGER_NAME_MAX, "messages_rewritten");
+	sl.latest.causes[0].count = 2;
+	struct ledger_compare c = {.present = true, .requests = 7, .cold = 3, .comparable = 2, .counted = 2,
+				   .ours_only_at = CT_TIME_NONE, .theirs_only_at = CT_TIME_NONE};
+	char line[512], dis[512];
+	ledger_describe(&sl, &c, true, line, dis, sizeof line);
+	cr_expect_str_eq(line, "Claude Code: 7 req, 2 misses (messages_rewritten 2), hit 87.0%, ttl 1h  ·  cachetop: "
+			       "7 req, 3 cold, 2 it would count");
+	cr_expect_str_eq(dis, "", "they agree");
+	c.ours_only = 1;
+	c.ours_only_at = 1772446803000LL; /* 10:20:03 */
+	c.theirs_only = 1;
+	c.theirs_only_at = 1772445960000LL; /* 10:06:00 */
+	ledger_describe(&sl, &c, true, line, dis, sizeof line);
+	cr_expect_str_eq(dis, "disagree: cachetop saw 1 miss Claude Code did not count (last 10:20:03); Claude Code "
+			      "counted 1 miss cachetop saw warm (last 10:06:00)");
+}
+
+Test(layout, detail_extra_lines_keep_pairs_and_table)
+{
+	struct layout l;
+	layout_compute(80, 24, LAYOUT_DETAIL, 0, &l);
+	int base = l.info.h;
+	layout_compute(80, 24, LAYOUT_DETAIL, 4, &l);
+	cr_expect_eq(l.info.h, base + 2, "80×24 has room for two extra lines");
+	cr_expect_eq(l.pairs.h, PAIR_ROWS);
+	cr_expect_geq(l.table.h, 6);
+	layout_compute(120, 40, LAYOUT_DETAIL, 3, &l);
+	cr_expect_eq(l.info.h, base + 3);
 }
