@@ -365,7 +365,6 @@ static uint32_t state_sink_open(void *ctx, enum agent agent, const char *path, b
 	return h;
 }
 
-/* One record of a line (a Gemini line may hold many): kept, then applied, as model_feed does. */
 struct feed {
 	struct state *st;
 	struct kept *k;
@@ -373,26 +372,26 @@ struct feed {
 	unsigned changed;
 };
 
-static void state_feed_one(void *ctx, const struct line *ln)
+/* one record of the line (a Gemini line may hold many): kept, then applied */
+static void state_emit(void *ctx, const struct line *ln)
 {
-	struct feed *f = ctx;
-	if (!f->k->lost)
-		line_pack(ln, &f->k->fresh);
-	f->changed |= model_apply(f->st->m, f->file, ln);
+	struct feed *c = ctx;
+	if (!c->k->lost)
+		line_pack(ln, &c->k->fresh);
+	c->changed |= model_apply(c->st->m, c->file, ln);
 }
 
 unsigned state_feed(struct state *st, uint32_t file, const char *line, size_t n)
 {
 	const struct model_file *mf = model_file(st->m, file);
-	if (!mf)
+	if (!mf || line_blank(line, n)) /* as model_feed skips them */
 		return 0;
-	if (line_blank(line, n)) /* as model_feed skips them */
-		return 0;
-	struct feed f = {st, state_kept(st, file), file, 0};
-	line_parse_each(mf->agent, line, n, &st->scratch, state_feed_one, &f);
-	if (!f.k->lost)
-		f.k->fresh_lines++;
-	return f.changed;
+	struct kept *k = state_kept(st, file);
+	struct feed c = {st, k, file, 0};
+	line_parse_each(mf->agent, line, n, &st->scratch, state_emit, &c);
+	if (!k->lost)
+		k->fresh_lines++;
+	return c.changed;
 }
 
 static void state_sink_line(void *ctx, uint32_t file, const char *line, size_t n)

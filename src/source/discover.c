@@ -462,7 +462,7 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 
 /* ---- ordering --------------------------------------------------------------------------- */
 
-/* The first (or last) timestamp a buffer of this agent's transcript holds (source_int.h). */
+/* The first (or last) timestamp in a buffer of the agent's format. */
 int source_peek_ts(enum agent agent, bool last, const char *buf, size_t n, int64_t *ms)
 {
 	if (agent == AGENT_GEMINI)
@@ -474,7 +474,7 @@ int source_peek_ts(enum agent agent, bool last, const char *buf, size_t n, int64
  * usually holds a timestamped line; a file that starts (or ends) with a long line widens the
  * look 16x at a time, up to one read block. Peeking 64 KB of every file read ~12 % of a large
  * tree twice. */
-int64_t source_peek_fd(enum agent agent, int fd, uint64_t size, char *buf, bool last)
+int64_t source_peek_file(int fd, enum agent agent, uint64_t size, char *buf, bool last)
 {
 	int64_t ts = INT64_MAX;
 	for (size_t want = 4096; ts == INT64_MAX; want *= 16) {
@@ -508,7 +508,7 @@ static int64_t discover_peek(char *buf, struct scand *d, bool last)
 	}
 	if (fd < 0)
 		return INT64_MAX;
-	int64_t ts = source_peek_fd(d->agent, fd, (uint64_t)st.st_size, buf, last);
+	int64_t ts = source_peek_file(fd, d->agent, (uint64_t)st.st_size, buf, last);
 	close(fd);
 	return ts;
 }

@@ -126,8 +126,8 @@ void source_each_file(struct source *s, void (*fn)(void *ctx, const struct sourc
 {
 	struct sfile *f, *tmp;
 	HASH_ITER(hh, s->files, f, tmp) {
-		if (f->discarding)
-			continue;
+		if (f->discarding || f->whole)
+			continue; /* a whole document is read whole each time: nothing to keep */
 		struct source_pos p = {.handle = f->handle, .path = f->path, .dev = (uint64_t)f->dev,
 				       .ino = (uint64_t)f->ino, .offset = f->offset - f->partial.len,
 				       .first_ts = f->first_ts, .last_ts = f->last_ts};
@@ -166,7 +166,7 @@ int source_mark(struct source *s, const char *path, struct sink_mark *mk)
 		int fd = tail_open_regular(f->path, &st, &why);
 		if (fd >= 0) {
 			if (mark_stat_same(&st, mk))
-				mk->peek_last_ts = source_peek_fd(f->agent, fd, m->off, s->rbuf, true);
+				mk->peek_last_ts = source_peek_file(fd, f->agent, m->off, s->rbuf, true);
 			close(fd);
 		}
 	}

@@ -174,8 +174,8 @@ struct source_target *source_target_of(struct source *s, const char *path);
 void source_walk(struct source *s, struct source_target *t, const char *dir, struct scands *c,
 		 void (*on_dir)(struct source *s, const char *dir));
 /* The first (or last) timestamp in an open file of `size` bytes, as the scan's ordering peeks
- * (INT64_MAX: none), by the agent's peek (source_peek_ts); buf holds SOURCE_BLOCK bytes. */
-int64_t source_peek_fd(enum agent agent, int fd, uint64_t size, char *buf, bool last);
+ * (INT64_MAX: none); buf holds SOURCE_BLOCK bytes. */
+int64_t source_peek_file(int fd, enum agent agent, uint64_t size, char *buf, bool last);
 /* Order candidates oldest-first and open/read each. */
 void source_open_candidates(struct source *s, struct scands *c);
 /* Open this pass's candidates, then read every queued file. */

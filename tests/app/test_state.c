@@ -624,3 +624,54 @@ Test(state, followed_live_with_saves_as_without_the_state)
 {
 	live_property(3, 120);
 }
+
+/* ---- through the program, on the bundled samples (Claude, Codex, Gemini with its whole JSON
+ * documents) ---------------------------------------------------------------------------------- */
+
+static void run_report(const char *tree, bool use_state, struct buf *out)
+{
+	char cmd[4096];
+	snprintf(cmd, sizeof cmd,
+		 "'%s' report --json --now 2026-11-21T00:00:00Z --claude-dir '%s/claude' --codex-dir '%s/codex' "
+		 "--gemini-dir '%s/gemini'%s",
+		 CACHETOP_BIN, tree, tree, tree, use_state ? "" : " --no-state");
+	FILE *p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	char chunk[65536];
+	size_t n;
+	out->len = 0;
+	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+		buf_append(out, chunk, n);
+	cr_assert_eq(pclose(p), 0, "%s", cmd);
+}
+
+static void samples_equal(const char *tree)
+{
+	struct buf fresh = {0}, warm = {0};
+	run_report(tree, false, &fresh);
+	for (int k = 0; k < 2; k++) { /* the run that writes, then one that starts from it */
+		run_report(tree, true, &warm);
+		cr_assert_eq(warm.len, fresh.len, "run %d differs from a full read", k);
+		cr_assert(memcmp(warm.data, fresh.data, fresh.len) == 0, "run %d differs from a full read", k);
+	}
+	buf_free(&fresh);
+	buf_free(&warm);
+}
+
+Test(state, the_samples_through_the_program)
+{
+	char tree[1024], cmd[4096];
+	snprintf(tree, sizeof tree, "%s/samples", root);
+	snprintf(cmd, sizeof cmd, "cp -r '%s' '%s'", SAMPLES_DIR, tree);
+	cr_assert_eq(system(cmd), 0);
+	samples_equal(tree);
+	/* a line appended to each kind of transcript, and a legacy Gemini document rewritten */
+	snprintf(cmd, sizeof cmd,
+		 "cd '%s' && for f in $(find claude codex gemini -name '*.jsonl' | sort | head -n 40); do "
+		 "tail -n 1 \"$f\" >> \"$f\"; done && "
+		 "for f in $(find gemini -name '*.json' ! -name projects.json); do "
+		 "sed -i 's/\"sessionId\"/\"sessionId\" /' \"$f\"; done",
+		 tree);
+	cr_assert_eq(system(cmd), 0);
+	samples_equal(tree);
+}
