@@ -26,6 +26,7 @@ enum line_kind {
 	LINE_GEMINI_REWIND, /* {"$rewindTo": id}: the conversation was cut back (the bill stays) */
 	LINE_OPENCODE_SESSION, /* an opencode session (a database row or a legacy JSON file) */
 	LINE_OPENCODE_MESSAGE, /* an opencode message: its id, session and, for replies, tokens */
+	LINE_KIND_COUNT
 };
 
 /* Why a line was skipped or malformed, for counted skips and messages. */
@@ -138,6 +139,16 @@ struct line {
 	bool legacy;                     /* from the <= 1.1 storage/ JSON tree, not the database */
 	bool openai_rules;               /* not an Anthropic model: no write premium (OpenAI's rules) */
 };
+
+/* Only blanks (spaces, tabs, a '\r'): not a line of the transcript (a trailing newline, CRLF
+ * pairs). */
+static inline bool line_blank(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r'))
+		i++;
+	return i == n;
+}
 
 /* Parse one line (no trailing newline; a trailing '\r' is tolerated) of the given agent's
  * format into *out. Never fails: problems come back as LINE_MALFORMED with out->problem set.

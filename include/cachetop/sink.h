@@ -10,6 +10,26 @@
 
 #include "cachetop/agent.h"
 
+/* What a consumer kept of a file from an earlier run (a warm start): the records of its lines
+ * up to `offset`, a line boundary, and how to tell that those bytes are still there. */
+struct sink_mark {
+	uint64_t dev, ino;
+	uint64_t offset;                 /* end of the last complete line kept */
+	uint32_t head_len, tail_len;     /* window sizes: min(offset, SINK_MARK_WINDOW) */
+	uint64_t head_hash, tail_hash;   /* ct_hash of [0, head_len) and [offset - tail_len, offset) */
+	int64_t last_ts;                 /* the file's last timestamp in those bytes (INT64_MAX: none) */
+	int64_t first_ts;                /* the file's first timestamp (the scan's peek) */
+	int64_t peek_last_ts;            /* the scan's tie-break peek at its end, when it ended at
+	                                  * offset (INT64_MAX: none found), INT64_MIN: not taken */
+	/* The file's stat then. When it still matches in every field, nothing was written since
+	 * (ctime cannot be set back) and the windows need not be read; ctime_ns 0 means the write
+	 * came too close to the read to rely on that. */
+	uint64_t size;
+	int64_t mtime_ns, ctime_ns;
+	unsigned char tail[64];          /* the last min(offset, 64) bytes before offset */
+};
+#define SINK_MARK_WINDOW 4096
+
 struct line_sink {
 	void *ctx;
 	/* A transcript was found (start-up scan, a new file, or a new inode at a known path).
@@ -33,6 +53,13 @@ struct line_sink {
 	void (*commit)(void *ctx, uint32_t file, void *batch);
 	/* The size of a batch in bytes (for bounding memory), and how many lines it holds. */
 	size_t (*batch_size)(void *batch, uint64_t *lines);
+	/* Optional, for a warm start (with prepare/commit): what the consumer kept of `path` from
+	 * an earlier run. The source checks the mark against the file (identity, both windows);
+	 * when it holds, `recalled` gives those lines' batch, committed as the file's first, and
+	 * only the bytes after mark->offset are read. Both run on worker threads and must touch no
+	 * shared state. */
+	bool (*recall)(void *ctx, const char *path, struct sink_mark *mark);
+	void *(*recalled)(void *ctx, uint32_t file, const char *path);
 };
 
 #endif

@@ -51,6 +51,7 @@ struct source_stats {
 	uint64_t rebuilds;           /* whole re-reads after lines came out of order */
 	uint64_t db_reads;           /* reads of an opencode database (each a short transaction) */
 	uint64_t watches, unwatched_dirs; /* directories polled because the watch limit ran out */
+	uint64_t recalled;           /* files whose first lines came from the sink's earlier run */
 	bool watch_limit_hit;
 };
 
@@ -93,6 +94,25 @@ int64_t replay_next_at(const struct replay *r);
 size_t replay_write_until(struct replay *r, int64_t vnow);
 /* Remove the temporary tree. */
 void replay_close(struct replay *r);
+
+/* Warm starts (sink.h, recall): each file followed, with its sink handle and where its complete
+ * lines end; files inside an over-long line are left out. */
+struct source_pos {
+	uint32_t handle;
+	const char *path;
+	uint64_t dev, ino;
+	uint64_t offset;             /* end of the last complete line handed on */
+	int64_t first_ts, last_ts;   /* the reading order's keys (INT64_MAX: none) */
+};
+void source_each_file(struct source *s, void (*fn)(void *ctx, const struct source_pos *p), void *ctx);
+/* The mark of what was read of `path` (mark.c): its windows hashed from the file, once the file
+ * was found to hold the bytes last read where they were (as a tail read checks). 0, or -1 when
+ * it does not (a rewrite not seen yet), is unknown or cannot be read. */
+int source_mark(struct source *s, const char *path, struct sink_mark *mk);
+
+/* Whether the file at `path` still holds the bytes of a mark (identity and stat, else both
+ * windows), for a reader of one file outside a source (statusline). 0 when it does. */
+int source_mark_check(const char *path, const struct sink_mark *mk);
 
 const struct source_stats *source_stats(const struct source *s);
 const struct source_roots *source_get_roots(const struct source *s);

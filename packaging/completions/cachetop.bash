@@ -30,7 +30,7 @@ _cachetop()
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=""
 	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local commands="report watch replay statusline status"
-	local common="--claude-dir --codex-dir --gemini-dir --opencode-dir --config --theme --no-color --ascii --bell --since --now --max-frames --help --version -h -V"
+	local common="--claude-dir --codex-dir --gemini-dir --opencode-dir --config --theme --no-color --ascii --bell --since --now --no-state --max-frames --help --version -h -V"
 
 	# The sub-command is the first word that is not an option or an option's argument.
 	local i w cmd="" nargs=0

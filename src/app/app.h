@@ -35,6 +35,7 @@ struct app {
 	const char *replay_dir;
 	int max_frames;                          /* --max-frames N (tests): quit after N draws */
 	const char *banner;                      /* replay: a message shown on the status line */
+	bool no_state;                           /* --no-state: read everything, keep nothing */
 	/* loaded state */
 	struct config cfg;
 	struct price_table *prices;              /* NULL: built-in */
@@ -53,8 +54,9 @@ void app_free(struct app *a);
 /* A model over every root, read oldest-first (report, status). NULL with a message on failure. */
 struct model *app_build_model(struct app *a, struct source **src_out);
 
-/* Feed every complete line of one file (read-only) to the model; -1 if it cannot be read. */
-int app_feed_file(struct model *m, uint32_t file, const char *path);
+/* Feed every complete line of one file (read-only) from byte `from` (a line start) to the
+ * model; -1 if it cannot be read. */
+int app_feed_file(struct model *m, uint32_t file, const char *path, uint64_t from);
 
 /* Wall clock in ms (the only place the app reads the clock, unless --now is given). */
 int64_t app_now(const struct app *a);
@@ -63,6 +65,19 @@ int64_t app_now(const struct app *a);
 void app_resolve_roots(struct app *a);
 /* A line_sink feeding the model; file handles are model file indices. */
 void app_model_sink(struct model *m, struct line_sink *out);
+/* Its batches: the packed records (line_pack) of a run of lines. `kept` (state.c) marks a batch
+ * recalled from the state file, whose records lie there. */
+struct parsed {
+	struct buf packed;
+	uint64_t lines;
+	long kept;                               /* state entry, or -1 (0 in batches from prepare) */
+	bool recalled;
+};
+void *app_sink_prepare(void *ctx, uint32_t file, enum agent agent, const char *p, size_t n);
+size_t app_sink_batch_size(void *batch, uint64_t *lines);
+/* Apply packed records to the model (commits run on one thread at a time); -1 when a record
+ * cannot be read back (what came before it was applied). */
+int app_apply_packed(struct model *m, uint32_t file, const char *p, size_t n);
 /* Fill a report_ctx from the app state. */
 void app_report_ctx(struct app *a, const struct source *s, struct report_root *roots, size_t cap,
 		    struct report_ctx *c);
@@ -94,6 +109,8 @@ struct live {
 	struct live_hooks hooks;
 	unsigned bits;
 	uint64_t rebuilds;
+	struct state *st;                        /* warm-start state (state.h), NULL without */
+	int64_t saved_at;                        /* monotonic ms of the last periodic save */
 };
 /* Build the model from a scan of the roots (0, or -1 with a message in err). */
 int live_open(struct live *l, struct app *a, const struct live_hooks *h, char *err, size_t errlen);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "state.h"
 #include "cachetop/statusline.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/util.h"
@@ -129,17 +130,13 @@ static void sink_order(void *ctx, uint32_t file, int64_t first_ts, int64_t last_
 			 last_ts == INT64_MAX ? CT_TIME_NONE : last_ts);
 }
 
-/* Parsing on the source's worker threads: a run of lines → packed records; the model applies
- * them on this thread, in order. */
-struct parsed {
-	struct buf packed;
-	uint64_t lines;
-};
+/* Parsing on the source's worker threads: a run of lines → packed records (struct parsed,
+ * app.h); the model applies them on this thread, in order. */
 
 /* one record of a line (a Gemini line may hold many) into the batch */
 static void sink_pack(void *ctx, const struct line *ln) { line_pack(ln, ctx); }
 
-static void *sink_prepare(void *ctx, uint32_t file, enum agent agent, const char *p, size_t n)
+void *app_sink_prepare(void *ctx, uint32_t file, enum agent agent, const char *p, size_t n)
 {
 	(void)ctx;
 	(void)file;
@@ -152,10 +149,7 @@ static void *sink_prepare(void *ctx, uint32_t file, enum agent agent, const char
 		/* the same lines the one-by-one path delivers (tail.c) and feeds (model_feed) */
 		if (len > 0 && !(len == 1 && p[0] == '\r')) {
 			b->lines++;
-			size_t i = 0;
-			while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
-				i++;
-			if (i < len)
+			if (!line_blank(p, len))
 				line_parse_each(agent, p, len, ln, sink_pack, &b->packed);
 		}
 		p += len + 1;
@@ -166,22 +160,28 @@ static void *sink_prepare(void *ctx, uint32_t file, enum agent agent, const char
 
 static struct line commit_line; /* commits run on one thread */
 
-static void sink_commit(void *ctx, uint32_t file, void *batch)
+int app_apply_packed(struct model *m, uint32_t file, const char *p, size_t n)
 {
-	struct parsed *b = batch;
-	const char *p = b->packed.data, *end = p + b->packed.len;
+	const char *end = p + n;
 	while (p < end) {
 		size_t used = line_unpack(p, (size_t)(end - p), &commit_line);
 		if (!used)
-			break;
-		model_apply(ctx, file, &commit_line);
+			return -1;
+		model_apply(m, file, &commit_line);
 		p += used;
 	}
+	return 0;
+}
+
+static void sink_commit(void *ctx, uint32_t file, void *batch)
+{
+	struct parsed *b = batch;
+	app_apply_packed(ctx, file, b->packed.data, b->packed.len);
 	buf_free(&b->packed);
 	free(b);
 }
 
-static size_t sink_batch_size(void *batch, uint64_t *lines)
+size_t app_sink_batch_size(void *batch, uint64_t *lines)
 {
 	struct parsed *b = batch;
 	*lines = b->lines;
@@ -192,23 +192,40 @@ void app_model_sink(struct model *m, struct line_sink *out)
 {
 	*out = (struct line_sink){.ctx = m, .file_open = sink_open, .line = sink_line,
 				  .file_reset = sink_reset, .file_gone = sink_gone, .file_order = sink_order,
-				  .prepare = sink_prepare,
-				  .commit = sink_commit, .batch_size = sink_batch_size};
+				  .prepare = app_sink_prepare,
+				  .commit = sink_commit, .batch_size = app_sink_batch_size};
 }
 
 struct model *app_build_model(struct app *a, struct source **src_out)
 {
-	struct model *m = model_new(&a->mopts);
-	struct line_sink sink;
-	app_model_sink(m, &sink);
-	struct source *s = source_new(&a->roots, &sink);
+	struct state *st = state_open(a);
+	struct model *m;
+	struct source *s;
 	char err[512] = "";
-	if (source_scan(s, err, sizeof err) != 0) {
-		fprintf(stderr, "cachetop: %s\n", err);
+	for (;;) {
+		m = model_new(&a->mopts);
+		struct line_sink sink;
+		if (st)
+			state_sink(st, m, &sink);
+		else
+			app_model_sink(m, &sink);
+		s = source_new(&a->roots, &sink);
+		if (source_scan(s, err, sizeof err) != 0) {
+			fprintf(stderr, "cachetop: %s\n", err);
+			source_free(s);
+			model_free(m);
+			state_close(st);
+			return NULL;
+		}
+		if (!state_failed(st))
+			break;
+		/* the state misled the read: read the tree whole */
+		state_forget(st);
 		source_free(s);
 		model_free(m);
-		return NULL;
 	}
+	state_save(st, s, false);
+	state_close(st); /* the source reads nothing more through its sink */
 	const char *msg;
 	while ((msg = source_take_message(s)))
 		fprintf(stderr, "cachetop: %s\n", msg);
@@ -326,13 +343,13 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-int app_feed_file(struct model *m, uint32_t file, const char *path)
+int app_feed_file(struct model *m, uint32_t file, const char *path, uint64_t from)
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || lseek(fd, (off_t)from, SEEK_SET) < 0) {
 		close(fd);
 		return -1;
 	}

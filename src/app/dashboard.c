@@ -316,6 +316,7 @@ int cmd_replay(struct app *a)
 {
 	struct dash d = {.a = a, .speed = a->speed > 0 ? a->speed : 60};
 	char err[512] = "";
+	a->no_state = true; /* a private tree that is gone when the replay ends */
 	source_roots_free(&a->roots);
 	memset(&a->roots, 0, sizeof a->roots);
 	d.rp = replay_open(a->replay_dir, &a->roots, err, sizeof err);

@@ -36,6 +36,7 @@ static const char usage_text[] =
 	"  --bell                 ring the terminal bell once per unexpected miss\n"
 	"  --since DATE           count requests from DATE on (RFC 3339 or YYYY-MM-DD)\n"
 	"  --now TIME             take TIME as the current time (reproducible reports)\n"
+	"  --no-state             read every transcript whole; neither use nor write the saved state\n"
 	"  --json                 report: JSON (report-schema)\n"
 	"  --csv                  report: one CSV row per session\n"
 	"  --openmetrics [FILE]   report: OpenMetrics text, to stdout or atomically to FILE\n"
@@ -50,7 +51,7 @@ static const char usage_text[] =
 enum {
 	OPT_CONFIG = 256, OPT_THEME, OPT_NOCOLOR, OPT_ASCII, OPT_BELL, OPT_SINCE,
 	OPT_NOW, OPT_JSON, OPT_CSV, OPT_OPENMETRICS, OPT_JSONL, OPT_BACKFILL, OPT_SPEED, OPT_MAXFRAMES,
-	OPT_FINALREPORT,
+	OPT_FINALREPORT, OPT_NOSTATE,
 	OPT_DIRS = 512, /* + an agent: its roots option (the agent table's `option`) */
 };
 
@@ -72,6 +73,7 @@ static const struct option other_opts[] = {
 	{"speed", required_argument, NULL, OPT_SPEED},
 	{"max-frames", required_argument, NULL, OPT_MAXFRAMES},
 	{"final-report", required_argument, NULL, OPT_FINALREPORT},
+	{"no-state", no_argument, NULL, OPT_NOSTATE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -138,6 +140,7 @@ int main(int argc, char **argv)
 		case OPT_JSONL: jsonl = true; break;
 		case OPT_BACKFILL: a.backfill = true; break;
 		case OPT_FINALREPORT: a.final_report = optarg; break;
+		case OPT_NOSTATE: a.no_state = true; break;
 		case OPT_SPEED: {
 			char *end;
 			a.speed = strtod(optarg, &end);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "state.h"
 #include "cachetop/sanitize.h"
 #include "cachetop/statusline.h"
 #include "cachetop/timefmt.h"
@@ -84,7 +85,11 @@ int cmd_statusline(struct app *a)
 	if (si.transcript_path[0]) {
 		struct model *m = model_new(&a->mopts);
 		uint32_t f = model_file_add(m, agent_limits_owner(AGENT_LIMITS_STATUSLINE), si.transcript_path, false);
-		app_feed_file(m, f, si.transcript_path);
+		/* the lines an earlier run kept (a long session is tens of MB), then the rest */
+		struct state *st = state_open(a);
+		uint64_t from = state_recall_file(st, m, f, si.transcript_path);
+		state_close(st);
+		app_feed_file(m, f, si.transcript_path, from);
 		int32_t idx = si.session_id[0] ? model_session_find(m, si.session_id) : -1;
 		if (idx < 0 && model_session_count(m))
 			idx = 0;

@@ -1,6 +1,7 @@
 /* parse.c — what the line parsers share: record reset, member helpers, format dispatch, and
  * the timestamp peeks used to read files oldest-first. */
 #define _GNU_SOURCE /* memrchr */
+#include <math.h>
 #include <string.h>
 
 #include "cachetop/line.h"
@@ -300,6 +301,51 @@ static void up_str(struct unpacker *u, char *dst, size_t cap)
 	u->n -= l;
 }
 
+/* The rate-limit snapshot is copied whole; records can come back from a file (the warm-start
+ * state), so its flags are checked to be 0 or 1 before anything reads them as bools. */
+static bool flag_ok(const bool *b)
+{
+	unsigned char c;
+	memcpy(&c, b, 1);
+	return c <= 1;
+}
+
+static void up_rl(struct unpacker *u, struct rate_limits *rl)
+{
+	up(u, rl, sizeof *rl);
+	if (!u->bad && (!flag_ok(&rl->present) || !flag_ok(&rl->primary.present) || !flag_ok(&rl->secondary.present) ||
+			!flag_ok(&rl->individual.present))) {
+		u->bad = true;
+		memset(rl, 0, sizeof *rl);
+	}
+}
+
+/* What a parser can produce, so that a record read back from a file is no wider: times within
+ * four-digit years (the model subtracts them), token counts as span_tokens bounds them, the
+ * rate-limit numbers as parse_codex.c bounds them, kinds and title ranks that exist. */
+#define UNPACK_TIME_LIM 1000000000000000LL /* ms, ~31,700 years */
+static bool time_ok(int64_t t) { return t == CT_TIME_NONE || (t > -UNPACK_TIME_LIM && t < UNPACK_TIME_LIM); }
+static bool window_ok(const struct rl_window *w)
+{
+	return isfinite(w->used_percent) && w->window_minutes >= -1 && w->window_minutes <= 1000000000 &&
+	       (w->resets_at_ms == CT_TIME_NONE ||
+		(w->resets_at_ms > -2 * UNPACK_TIME_LIM && w->resets_at_ms < 2 * UNPACK_TIME_LIM));
+}
+static bool tokens_ok(const struct codex_tokens *t)
+{
+	return t->input <= TOKENS_MAX && t->cached <= TOKENS_MAX && t->output <= TOKENS_MAX &&
+	       t->reasoning <= TOKENS_MAX && t->total <= TOKENS_MAX;
+}
+static bool unpacked_ok(const struct line *ln)
+{
+	const struct usage *u = &ln->usage;
+	return ln->kind < LINE_KIND_COUNT && ln->title_rank <= TITLE_CUSTOM && time_ok(ln->ts) &&
+	       u->input <= TOKENS_MAX && u->cc5m <= TOKENS_MAX && u->cc1h <= TOKENS_MAX &&
+	       u->cache_creation <= 2 * TOKENS_MAX && u->cache_read <= TOKENS_MAX && u->output <= TOKENS_MAX &&
+	       tokens_ok(&ln->total) && tokens_ok(&ln->last) && window_ok(&ln->rl.primary) &&
+	       window_ok(&ln->rl.secondary) && window_ok(&ln->rl.individual);
+}
+
 size_t line_unpack(const char *p, size_t n, struct line *out)
 {
 	struct unpacker u = {p, n, false};
@@ -332,6 +378,10 @@ size_t line_unpack(const char *p, size_t n, struct line *out)
 		up(&u, &out->tools.kind, 1);
 		if (out->tools.kind)
 			up(&u, &out->tools, sizeof out->tools);
+		if (!u.bad && (out->tools.kind > TOOLS_MCP_INSTRUCTIONS || !flag_ok(&out->tools.mcp))) {
+			u.bad = true; /* read back from a file: no parser writes these */
+			memset(&out->tools, 0, sizeof out->tools);
+		}
 		if (out->has_usage) {
 			up(&u, &out->msg_id, 8), up(&u, &out->req_id, 8);
 			up(&u, &out->usage, sizeof out->usage);
@@ -356,7 +406,7 @@ size_t line_unpack(const char *p, size_t n, struct line *out)
 	case LINE_CODEX_TOKENS:
 		up(&u, &out->total, sizeof out->total);
 		up(&u, &out->last, sizeof out->last);
-		up(&u, &out->rl, sizeof out->rl);
+		up_rl(&u, &out->rl);
 		up_str(&u, out->limit_id, sizeof out->limit_id);
 		up_str(&u, out->limit_name, sizeof out->limit_name);
 		break;
@@ -394,5 +444,5 @@ size_t line_unpack(const char *p, size_t n, struct line *out)
 	default:
 		break;
 	}
-	return u.bad ? 0 : (size_t)(u.p - p);
+	return u.bad || !unpacked_ok(out) ? 0 : (size_t)(u.p - p);
 }

@@ -484,7 +484,7 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 
 /* ---- ordering --------------------------------------------------------------------------- */
 
-/* The first (or last) timestamp of a regular file, read without blocking. */
+/* The first (or last) timestamp in a buffer of the agent's format. */
 int source_peek_ts(enum agent agent, bool last, const char *buf, size_t n, int64_t *ms)
 {
 	if (agent == AGENT_GEMINI)
@@ -492,9 +492,34 @@ int source_peek_ts(enum agent agent, bool last, const char *buf, size_t n, int64
 	return last ? line_peek_last_ts(buf, n, ms) : line_peek_first_ts(buf, n, ms);
 }
 
-static int64_t discover_peek(char *buf, struct scand *d, bool last)
+/* The first (or last) timestamp in an open file of `size` bytes (INT64_MAX: none found). 4 KB
+ * usually holds a timestamped line; a file that starts (or ends) with a long line widens the
+ * look 16x at a time, up to one read block. Peeking 64 KB of every file read ~12 % of a large
+ * tree twice. */
+int64_t source_peek_file(int fd, enum agent agent, uint64_t size, char *buf, bool last)
 {
 	int64_t ts = INT64_MAX;
+	for (size_t want = 4096; ts == INT64_MAX; want *= 16) {
+		if (want > SOURCE_BLOCK)
+			want = SOURCE_BLOCK;
+		off_t off = 0;
+		if (last && size > (uint64_t)want)
+			off = (off_t)(size - want);
+		ssize_t n = pread(fd, buf, want, off);
+		int64_t ms;
+		if (n <= 0)
+			break;
+		if (source_peek_ts(agent, last, buf, (size_t)n, &ms) == 0)
+			ts = ms;
+		if ((size_t)n < want || want == SOURCE_BLOCK)
+			break; /* the whole file was seen, or the widest look found nothing */
+	}
+	return ts;
+}
+
+/* The first (or last) timestamp of a regular file, read without blocking. */
+static int64_t discover_peek(char *buf, struct scand *d, bool last)
+{
 	struct stat st;
 	int why;
 	int fd = tail_open_regular(d->path, &st, &why);
@@ -504,25 +529,8 @@ static int64_t discover_peek(char *buf, struct scand *d, bool last)
 		d->ino = fd < 0 ? 0 : st.st_ino;
 	}
 	if (fd < 0)
-		return ts;
-	/* 4 KB usually holds a timestamped line; a file that starts (or ends) with a long line
-	 * widens the look 16× at a time, up to one read block. Peeking 64 KB of every file read
-	 * ~12 % of a large tree twice. */
-	for (size_t want = 4096; ts == INT64_MAX; want *= 16) {
-		if (want > SOURCE_BLOCK)
-			want = SOURCE_BLOCK;
-		off_t off = 0;
-		if (last && st.st_size > (off_t)want)
-			off = st.st_size - (off_t)want;
-		ssize_t n = pread(fd, buf, want, off);
-		int64_t ms;
-		if (n <= 0)
-			break;
-		if (source_peek_ts(d->agent, last, buf, (size_t)n, &ms) == 0)
-			ts = ms;
-		if ((size_t)n < want || want == SOURCE_BLOCK)
-			break; /* the whole file was seen, or the widest look found nothing */
-	}
+		return INT64_MAX;
+	int64_t ts = source_peek_file(fd, d->agent, (uint64_t)st.st_size, buf, last);
 	close(fd);
 	return ts;
 }
@@ -543,9 +551,39 @@ static int discover_cmp_last(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
+/* A file the sink recalls (a warm start) whose stat is still the mark's: its first timestamp is
+ * the mark's, and it is not opened here. */
+static bool discover_known(struct source *s, struct scand *d)
+{
+	struct sink_mark mk;
+	struct stat st;
+	if (!s->sink.recall || lstat(d->path, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    !s->sink.recall(s->sink.ctx, d->path, &mk) || !mark_stat_same(&st, &mk))
+		return false;
+	d->why = 0;
+	d->dev = st.st_dev;
+	d->ino = st.st_ino;
+	d->known = true;
+	d->size = (uint64_t)st.st_size;
+	d->first_ts = mk.first_ts;
+	return true;
+}
+
+/* The same for the tie-break peek at its end, when the mark took it. */
+static bool discover_known_last(struct source *s, struct scand *d)
+{
+	struct sink_mark mk;
+	if (!d->known || !s->sink.recall(s->sink.ctx, d->path, &mk) || mk.peek_last_ts == INT64_MIN ||
+	    d->size != mk.offset)
+		return false;
+	d->last_ts = mk.peek_last_ts;
+	return true;
+}
+
 /* The first-timestamp peeks of a large batch run on every core: each is a few system calls on
  * a different file, and thousands of them in a row were a tenth of a cold start. */
 struct peeks {
+	struct source *s;
 	struct scands *c;
 	bool last; /* the second pass: last_ts of the entries that need it */
 	atomic_size_t next;
@@ -557,19 +595,19 @@ static void *discover_peek_worker(void *arg)
 	char *buf = xmalloc(SOURCE_BLOCK);
 	for (size_t i; (i = atomic_fetch_add(&pk->next, 1)) < pk->c->n;) {
 		struct scand *d = &pk->c->v[i];
-		if (!pk->last)
+		if (!pk->last && !discover_known(pk->s, d))
 			d->first_ts = discover_peek(buf, d, false);
-		else if (d->need_last)
+		else if (pk->last && d->need_last && !discover_known_last(pk->s, d))
 			d->last_ts = discover_peek(buf, d, true);
 	}
 	free(buf);
 	return NULL;
 }
 
-static void discover_peek_all(struct scands *c, bool last, size_t count)
+static void discover_peek_all(struct source *s, struct scands *c, bool last, size_t count)
 {
 	enum { PEEK_THREADS_MAX = 4, PEEK_PER_THREAD = 64 };
-	struct peeks pk = {.c = c, .last = last};
+	struct peeks pk = {.s = s, .c = c, .last = last};
 	atomic_init(&pk.next, 0);
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t want = cores > 1 ? (size_t)cores - 1 : 0; /* this thread peeks too */
@@ -588,7 +626,7 @@ static void discover_peek_all(struct scands *c, bool last, size_t count)
 
 void source_open_candidates(struct source *s, struct scands *c)
 {
-	discover_peek_all(c, false, c->n);
+	discover_peek_all(s, c, false, c->n);
 	qsort(c->v, c->n, sizeof c->v[0], discover_cmp_first);
 	/* Ties on the first timestamp (a copy starting with the original's lines): the one that
 	 * ended first goes first. Only tied files pay for the second peek. */
@@ -603,7 +641,7 @@ void source_open_candidates(struct source *s, struct scands *c)
 		i = j;
 	}
 	if (tied) {
-		discover_peek_all(c, true, tied);
+		discover_peek_all(s, c, true, tied);
 		for (size_t i = 0; i < c->n;) {
 			size_t j = i + 1;
 			while (j < c->n && c->v[j].first_ts == c->v[i].first_ts)
@@ -613,7 +651,8 @@ void source_open_candidates(struct source *s, struct scands *c)
 			i = j;
 		}
 	}
-	if (s->sink.prepare && s->sink.commit && c->n > 1) {
+	/* one file too at start-up, when the sink may hold its lines from an earlier run */
+	if (s->sink.prepare && s->sink.commit && (c->n > 1 || (s->sink.recall && !s->watching))) {
 		scan_parallel(s, c);
 		return;
 	}

@@ -34,6 +34,9 @@ struct job {
 	struct sfile *f;
 	struct batch *head, *tail;
 	bool done, fallback;
+	bool known;                  /* listed with the stat of the sink's mark (scand.known) */
+	bool recalled;               /* its first batch came from the sink's mark */
+	uint64_t size;
 	/* the file's tail state after the read, adopted by the committer */
 	uint64_t offset, lines, bytes;
 	struct buf partial;
@@ -41,6 +44,7 @@ struct job {
 	unsigned char tailbytes[SOURCE_TAIL_CHECK];
 	unsigned taillen;
 	int64_t last_ts;             /* the last timestamp read (INT64_MAX: none) */
+	struct readmark mark;        /* what was read, for a warm start later */
 };
 
 struct scan {
@@ -184,6 +188,9 @@ static void scan_split(struct scan *sc, size_t i, struct rbuf *b, size_t n)
 	char *from = p > fresh ? p : fresh;
 	char *last = from < end ? memrchr(from, '\n', (size_t)(end - from)) : NULL;
 	if (last) {
+		/* the bytes up to this newline, as read, for the mark */
+		char *from_start = b->data + b->start;
+		mark_note(&j->mark, last + 1, (size_t)(last + 1 - from_start), j->offset - (uint64_t)(end - (last + 1)));
 		scan_prepare(sc, i, p, (size_t)(last + 1 - p));
 		p = last + 1;
 	}
@@ -217,13 +224,42 @@ static void scan_tailbytes(struct job *j, const char *p, size_t n)
 	}
 }
 
+/* A warm start: the sink's kept lines of job i become its first batch, and the read goes on
+ * from the mark. False when the sink no longer has them. */
+static bool scan_recalled(struct scan *sc, size_t i, const struct sink_mark *mk)
+{
+	struct job *j = &sc->jobs[i];
+	struct line_sink *k = &sc->s->sink;
+	void *kept = k->recalled(k->ctx, j->f->handle, j->f->path);
+	if (!kept)
+		return false;
+	scan_push(sc, i, kept);
+	j->offset = mk->offset;
+	j->last_ts = mk->last_ts;
+	j->recalled = true;
+	mark_recalled(&j->mark, mk);
+	return true;
+}
+
 static void scan_file(struct scan *sc, size_t i, struct rbuf *b)
 {
 	struct job *j = &sc->jobs[i];
 	struct sfile *f = j->f;
 	if (f->whole) {
-		j->fallback = true; /* one document, not lines: read whole when its turn comes */
+		j->fallback = true; /* one document, not lines: read whole in its turn, never recalled */
 		return;
+	}
+	/* a warm start: the lines an earlier run read, if the file still holds them */
+	struct line_sink *k = &sc->s->sink;
+	struct sink_mark mk;
+	bool marked = k->recall && k->recall(k->ctx, f->path, &mk);
+	if (marked && j->known && j->size == mk.offset && mk.size == mk.offset) {
+		/* its stat, when listed, was the mark's and it ends where the mark does */
+		if (scan_recalled(sc, i, &mk)) {
+			mark_tail(&mk, j->tailbytes, &j->taillen);
+			return;
+		}
+		marked = false;
 	}
 	int fd = open(f->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
@@ -233,6 +269,16 @@ static void scan_file(struct scan *sc, size_t i, struct rbuf *b)
 		if (fd >= 0)
 			close(fd);
 		return;
+	}
+	mark_stat(&j->mark, &st);
+	bool same = marked && mark_stat_same(&st, &mk);
+	if (same)
+		mark_tail(&mk, j->tailbytes, &j->taillen);
+	if (marked && (same || mark_holds(fd, &st, &mk, j->tailbytes, &j->taillen))) {
+		if (scan_recalled(sc, i, &mk))
+			mark_stat(&j->mark, &st); /* read on from the mark: the stat before this read */
+		else
+			j->taillen = 0;
 	}
 	b->start = b->have = 0;
 	for (;;) {
@@ -314,7 +360,9 @@ static void scan_finish(struct scan *sc, size_t i)
 	tail_order_last(s, f, j->last_ts);
 	memcpy(f->tail, j->tailbytes, j->taillen);
 	f->taillen = j->taillen;
+	f->mark = j->mark;
 	s->st.lines += j->lines;
+	s->st.recalled += j->recalled;
 	s->delivered += j->lines;
 	s->st.bytes += j->bytes;
 	if (j->too_long && !(s->said & SAID_LONG_LINE)) {
@@ -341,6 +389,8 @@ void scan_parallel(struct source *s, struct scands *c)
 					 c->v[i].why ? NULL : &st, c->v[i].why);
 		if (f) {
 			sc.jobs[sc.n].last_ts = INT64_MAX;
+			sc.jobs[sc.n].known = c->v[i].known;
+			sc.jobs[sc.n].size = c->v[i].size;
 			sc.jobs[sc.n++].f = f;
 		}
 	}

@@ -41,6 +41,20 @@ struct source_target {
 	int anc_wd;          /* ancestor watch while it does not exist; -1 */
 };
 
+/* What was read of a file, for a warm start later (mark.c, sink.h's struct sink_mark): hashes
+ * of its first bytes and of the bytes before `off` (the line boundary reached), those bytes'
+ * end, and the file's stat taken before the read that reached it. Taken from the bytes as they
+ * were read, so that a save never vouches for bytes it did not read. */
+struct readmark {
+	uint64_t off;                /* 0: nothing marked */
+	uint32_t head_len, tail_len;
+	uint64_t head_hash, tail_hash;
+	unsigned char tail[SOURCE_TAIL_CHECK];
+	uint64_t size;
+	int64_t mtime_ns, ctime_ns;
+	int64_t read_ns;             /* when that stat was taken (real time) */
+};
+
 /* One transcript being tailed. */
 struct sfile {
 	char *path;                  /* hash key */
@@ -56,6 +70,7 @@ struct sfile {
 	bool discarding;             /* inside an over-long line: drop until its newline */
 	unsigned char tail[SOURCE_TAIL_CHECK];
 	unsigned taillen;
+	struct readmark mark;
 	bool unlinked;               /* its path was deleted/moved away since the last read: what
 	                              * is there now is another file, even on a reused inode */
 	bool dirty;                  /* queued for a read */
@@ -93,6 +108,9 @@ struct scand {
 	int why;          /* 0: opened, a regular file; else as tail_open_regular */
 	dev_t dev;
 	ino_t ino;
+	/* the sink recalled it and its stat is the mark's (not opened): its size then */
+	bool known;
+	uint64_t size;
 };
 
 struct scands {
@@ -161,6 +179,9 @@ struct source_target *source_target_of(struct source *s, const char *path);
  * watch before listing, so nothing created meanwhile is missed). */
 void source_walk(struct source *s, struct source_target *t, const char *dir, struct scands *c,
 		 void (*on_dir)(struct source *s, const char *dir));
+/* The first (or last) timestamp in an open file of `size` bytes, as the scan's ordering peeks
+ * (INT64_MAX: none); buf holds SOURCE_BLOCK bytes. */
+int64_t source_peek_file(int fd, enum agent agent, uint64_t size, char *buf, bool last);
 /* Order candidates oldest-first and open/read each. */
 void source_open_candidates(struct source *s, struct scands *c);
 /* Open this pass's candidates, then read every queued file. */
@@ -216,6 +237,22 @@ bool oc_event(struct source *s, const char *dir, const char *name, uint32_t mask
 void oc_process(struct source *s, int64_t now_ms);
 /* Milliseconds until oc_process wants to run, or -1. */
 int oc_timeout_ms(const struct source *s, int64_t now_ms);
+/* mark.c: whether an open file (st: its fstat) still holds the bytes of a sink's mark; on true,
+ * tail/taillen get the bytes before the mark's offset (the rewrite check's). */
+bool mark_holds(int fd, const struct stat *st, const struct sink_mark *mk, unsigned char *tail, unsigned *taillen);
+/* The file's stat is the mark's in every field (and the mark is not too recent to rely on it). */
+bool mark_stat_same(const struct stat *st, const struct sink_mark *mk);
+/* Tests: how recent a write makes a mark rely on its windows alone (default 2 s). */
+void source_test_mark_racy(int64_t ns);
+/* The mark's bytes before its offset, for the rewrite check. */
+void mark_tail(const struct sink_mark *mk, unsigned char *tail, unsigned *taillen);
+/* A read reached a line boundary: `end` is the byte after a newline at file offset `lineoff`,
+ * with the `avail` bytes before it in memory (the file's, contiguous). */
+void mark_note(struct readmark *m, const char *end, size_t avail, uint64_t lineoff);
+/* The stat taken before the read (st: fstat of the open file). */
+void mark_stat(struct readmark *m, const struct stat *st);
+/* A sink's mark found to hold: what was read is what it says. */
+void mark_recalled(struct readmark *m, const struct sink_mark *mk);
 
 /* watch.c */
 /* Watch one folder's own entries (not its tree), for opencode's database; false when it could

@@ -3,6 +3,7 @@
  * its newline arrives, and notices truncation, in-place rewrites, a new inode at the same path
  * and deletion. Files are opened per read and closed again, so a deleted transcript is never
  * held open and thousands of files cost no descriptors. */
+#define _GNU_SOURCE /* memrchr */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -127,18 +128,25 @@ static void tail_restart(struct sfile *f)
 	f->partial.len = 0;
 	f->discarding = false;
 	f->taillen = 0;
+	memset(&f->mark, 0, sizeof f->mark);
 }
 
 static void tail_from_fd(struct source *s, struct sfile *f, int fd)
 {
 	tail_order_late(s, f, fd);
 	int64_t last = INT64_MAX, ms;
+	struct stat st;
+	if (fstat(fd, &st) == 0)
+		mark_stat(&f->mark, &st); /* before the read, for a warm start later */
 	for (;;) {
 		ssize_t n = pread(fd, s->rbuf, SOURCE_BLOCK, (off_t)f->offset);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
+		const char *nl = memrchr(s->rbuf, '\n', (size_t)n);
+		if (nl)
+			mark_note(&f->mark, nl + 1, (size_t)(nl + 1 - s->rbuf), f->offset + (uint64_t)(nl + 1 - s->rbuf));
 		if (source_peek_ts(f->agent, true, s->rbuf, (size_t)n, &ms) == 0)
 			last = ms;
 		tail_split(s, f, s->rbuf, (size_t)n);

@@ -44,18 +44,9 @@ X=$corpus/codex
 # ---- measuring ----
 # Commands run in rounds — each command once per round, in turn — so that a change in the
 # machine's load during the benchmark weighs on every command alike rather than on whichever
-# ran then. run_once NAME CMD...: one run (stdout to $work/NAME.out), appending its wall time
-# (ns clock around the process), peak RSS (/usr/bin/time %M, KiB) and user+sys CPU.
-run_once() {
-    local name=$1; shift
-    local t0 t1
-    t0=$(date +%s%N)
-    /usr/bin/time -f '%e %M %U %S' -o "$work/$name.time" "$@" > "$work/$name.out" 2> "$work/$name.err" || {
-        echo "bench_report: '$name' failed:" >&2; cat "$work/$name.err" >&2; exit 1; }
-    t1=$(date +%s%N)
-    echo "$(( t1 - t0 )) $(tail -n1 "$work/$name.time" | awk '{printf "%s %.2f", $2, $3 + $4}')" >> "$work/$name.samples"
-}
-median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.6f", m}'; }
+# ran then (run_once, median: bench_lib.sh).
+bench=bench_report
+. "$here/bench_lib.sh"
 # report NAME: prints NAME's medians and sets wall_NAME, rss_NAME, cpu_NAME
 report() {
     local name=$1

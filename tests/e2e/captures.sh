@@ -11,7 +11,7 @@ mkdir -p "$OUT"
 H=$(mktemp -d); TM="tmux -L cap$$ -f /dev/null"
 trap '$TM kill-server >/dev/null 2>&1; rm -rf "$H"' EXIT
 $TM new-session -d -s c -x 120 -y 40 \
-	"env HOME=$H TERM=screen-256color LC_ALL=C.UTF-8 XDG_CONFIG_HOME=$H XDG_STATE_HOME=$H $BIN replay $DIR --speed ${SPEED:-600}; sleep 5"
+	"env HOME=$H TERM=screen-256color LC_ALL=C.UTF-8 XDG_CONFIG_HOME=$H XDG_STATE_HOME=$H XDG_CACHE_HOME=$H $BIN replay $DIR --speed ${SPEED:-600}; sleep 5"
 sleep "$SECS"
 $TM send-keys -t c p            # pause, so both captures show the same moment
 sleep 0.3

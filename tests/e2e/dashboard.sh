@@ -42,7 +42,7 @@ first() { # session-id of the lines: the original writes A; the resumed file rep
 first $A > "$P/$A.jsonl"
 
 $TM new-session -d -s ct -x 120 -y 40 \
-	"env HOME=$T/home TERM=screen-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 NO_COLOR= CLAUDE_CONFIG_DIR= CODEX_HOME= XDG_CONFIG_HOME=$T/home XDG_STATE_HOME=$T/home \
+	"env HOME=$T/home TERM=screen-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 NO_COLOR= CLAUDE_CONFIG_DIR= CODEX_HOME= XDG_CONFIG_HOME=$T/home XDG_STATE_HOME=$T/home XDG_CACHE_HOME=$T/home \
 	 $BIN --claude-dir $T/claude --codex-dir $T/codex; echo EXITED \$?; sleep 60" || fail "tmux"
 
 wait_for() { # text seconds

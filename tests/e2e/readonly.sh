@@ -32,7 +32,7 @@ snapshot() { (cd "$T" && find claude codex $OC -type f ! -name '*-shm' -printf '
 	find claude codex $OC -type f ! -name '*-shm' -print0 | sort -z | xargs -0 sha256sum); }
 snapshot > "$T/before"
 ROOTS="--claude-dir $T/claude --codex-dir $T/codex${OC:+ --opencode-dir $T/opencode}"
-export HOME="$T/home" XDG_CONFIG_HOME="$T/home" XDG_STATE_HOME="$T/home"
+export HOME="$T/home" XDG_CONFIG_HOME="$T/home" XDG_STATE_HOME="$T/home" XDG_CACHE_HOME="$T/home"
 
 for fmt in "" --json --csv --openmetrics; do
 	"$BIN" report $fmt $ROOTS > /dev/null || fail "report $fmt failed"

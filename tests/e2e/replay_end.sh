@@ -15,7 +15,7 @@ trap cleanup EXIT INT TERM
 fail() { echo "FAIL: $*"; echo "--- screen ---"; $TM capture-pane -p -t ct 2>/dev/null; exit 1; }
 
 $TM new-session -d -s ct -x 132 -y 45 \
-	"env HOME=$T TERM=screen-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 NO_COLOR= TMPDIR=$T XDG_CONFIG_HOME=$T XDG_STATE_HOME=$T \
+	"env HOME=$T TERM=screen-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 NO_COLOR= TMPDIR=$T XDG_CONFIG_HOME=$T XDG_STATE_HOME=$T XDG_CACHE_HOME=$T \
 	 $BIN replay $SAMPLES --speed 5000; echo EXITED \$?; sleep 60" || fail "tmux"
 
 # The end: the replay says so, and its clock stops there.

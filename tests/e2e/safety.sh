@@ -24,7 +24,7 @@ for i in 1 2 3; do
 done
 printf '{"type":"custom-title","customTitle":"%s","sessionId":"%s"}\n' "$EVIL" "$SID" >> "$P/s.jsonl"
 
-$TM new-session -d -s sf -x 100 -y 30 "env HOME=$T/home LC_ALL=C.UTF-8 TERM=screen-256color $BIN --claude-dir $T/claude --codex-dir $T/none; sleep 5"
+$TM new-session -d -s sf -x 100 -y 30 "env HOME=$T/home XDG_CACHE_HOME=$T/home LC_ALL=C.UTF-8 TERM=screen-256color $BIN --claude-dir $T/claude --codex-dir $T/none; sleep 5"
 $TM select-pane -t sf -T clean
 sleep 2
 title=$($TM display -p -t sf '#{pane_title}')

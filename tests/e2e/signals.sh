@@ -20,7 +20,7 @@ wait_for() {
 	return 1
 }
 mkdir -p "$T/home" "$T/empty"
-ENV="env HOME=$T/home TERM=screen-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 CLAUDE_CONFIG_DIR= CODEX_HOME= XDG_CONFIG_HOME=$T/home XDG_STATE_HOME=$T/home"
+ENV="env HOME=$T/home TERM=screen-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 CLAUDE_CONFIG_DIR= CODEX_HOME= XDG_CONFIG_HOME=$T/home XDG_STATE_HOME=$T/home XDG_CACHE_HOME=$T/home"
 ARGS="--claude-dir $T/empty/claude --codex-dir $T/empty/codex"
 
 # 1. empty machine, NO_COLOR; Ctrl-Z, fg, Ctrl-C

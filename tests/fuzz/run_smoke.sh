@@ -27,6 +27,7 @@ seed_dirs() {
 	fuzz_gemini) set -- "$here/seeds/gemini" "$root/samples/gemini" "$root/tests/data" ;;
 	fuzz_opencode) set -- "$here/seeds/opencode" "$root/samples/opencode" ;;
 	fuzz_statusline) set -- "$here/seeds/statusline" "$root/tests/data" ;;
+	fuzz_state) set -- "$here/seeds/state" ;;
 	fuzz_theme) set -- "$root/themes" "$root/tests/conf/regress" ;;
 	fuzz_config | fuzz_prices) set -- "$root/data" "$root/tests/conf/regress" ;;
 	*) set -- "$here/seeds" ;;

@@ -26,7 +26,7 @@ static const char *const expected_options[] = {
 	/* watch */ "--jsonl", "--backfill", "--final-report",
 	/* replay */ "--speed",
 	/* common */ "--claude-dir", "--codex-dir", "--gemini-dir", "--opencode-dir", "--config", "--theme", "--no-color", "--ascii",
-	"--bell", "--since", "--now", "--max-frames", "--help", "--version",
+	"--bell", "--since", "--now", "--no-state", "--max-frames", "--help", "--version",
 };
 #define NOPTS (sizeof expected_options / sizeof expected_options[0])
 static const char *const expected_commands[] = { "report", "watch", "replay", "statusline", "status" };

@@ -1,0 +1,747 @@
+/* state.c — the warm-start state: one file per set of roots under $XDG_CACHE_HOME/cachetop/
+ * (else ~/.cache/cachetop/) holding, for each transcript read, the packed records of its
+ * complete lines and a mark telling whether the file still holds those bytes (statefile.h,
+ * sink.h). It keeps parsed records, not the model: the model is built again from records on
+ * every start, in the scan's order, so a warm start feeds it exactly what a fresh read would
+ * and whatever the model decides (ownership of copies, lineage) comes out the same.
+ *
+ * Here: the model sink that keeps each file's records as they are committed, recalls an earlier
+ * run's (the source checks the marks and reads only what follows), and writes the file back
+ * atomically (a private temporary file, then rename: readers see the old file or the new one,
+ * two writers never block each other and the last rename wins with a state that is whole). It
+ * lives in the app, not the source, because it is cachetop's own file, not a transcript, and
+ * what it keeps is the sink's records. */
+#define _GNU_SOURCE /* dl_iterate_phdr */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "cachetop/statefile.h"
+#include "cachetop/util.h"
+#include "state.h"
+
+/* What is kept of one file (by sink handle = model file index). */
+struct kept {
+	long entry;            /* its entry in the loaded state (records recalled from there), -1 */
+	struct buf fresh;      /* records of the lines read in this run, after the entry's */
+	uint64_t fresh_lines;
+	bool lost;             /* records cannot be trusted until the file starts over */
+};
+
+struct state {
+	char *dir, *path;
+	uint64_t build_key, roots_key;
+	bool can_write;        /* the folder is usable and outside every root */
+	bool no_recall;        /* a recalled record failed to read back: read everything */
+	bool follow;           /* a long-running view: after a save, recall from the new file */
+	bool base_lost;        /* the loaded file no longer holds what its table says (someone
+	                        * wrote into it: never a cachetop, which renames whole files) */
+	bool failed;
+	/* the loaded file: its table in memory, its records read when wanted (pread, never a
+	 * mapping: a file cut short under us must not be a SIGBUS) */
+	int fd;                /* -1: none loaded */
+	struct buf meta;
+	uint64_t file_len;
+	struct statefile sf;
+	/* the model fed */
+	struct model *m;
+	struct line_sink inner;
+	struct kept *kept;
+	size_t nkept, capkept;
+	struct line scratch;   /* lines fed one at a time (one thread) */
+	uint64_t bytes_at_save;   /* source bytes read when the state last matched the file */
+	uint64_t saved;           /* saves written (tests) */
+};
+
+/* ---- keys ---------------------------------------------------------------------------------- */
+
+struct note_walk {
+	uint64_t h;
+	bool found;
+};
+
+/* The GNU build id of the executable: any change to the code that parses lines changes it, so
+ * records packed by another build are never replayed. */
+static int state_build_id(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	struct note_walk *w = data;
+	for (int i = 0; i < info->dlpi_phnum && !w->found; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_NOTE)
+			continue;
+		const unsigned char *p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+		size_t left = ph->p_memsz;
+		while (left >= sizeof(ElfW(Nhdr))) {
+			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+			size_t name = (nh->n_namesz + 3) & ~(size_t)3, desc = (nh->n_descsz + 3) & ~(size_t)3;
+			size_t need = sizeof *nh + name + desc;
+			if (need > left)
+				break;
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+			    memcmp(p + sizeof *nh, "GNU", 4) == 0) {
+				w->h = ct_hash_mix(w->h, p + sizeof *nh + name, nh->n_descsz);
+				w->found = true;
+				break;
+			}
+			p += need;
+			left -= need;
+		}
+	}
+	return 1; /* the first object is the executable itself */
+}
+
+static uint64_t state_build_key(void)
+{
+	static const char version[] = CACHETOP_VERSION;
+	struct note_walk w = {ct_hash(version, sizeof version), false};
+	dl_iterate_phdr(state_build_id, &w);
+	if (w.found)
+		return w.h;
+	/* no build id: the executable's bytes */
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	char *buf = xmalloc(1 << 16);
+	ssize_t n;
+	bool any = false;
+	while ((n = read(fd, buf, 1 << 16)) > 0) {
+		w.h = ct_hash_mix(w.h, buf, (size_t)n);
+		any = true;
+	}
+	free(buf);
+	close(fd);
+	return any ? w.h : 0;
+}
+
+static int state_cmp_root(const void *a, const void *b)
+{
+	const struct source_root *x = a, *y = b;
+	if (x->agent != y->agent)
+		return x->agent < y->agent ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+static uint64_t state_roots_key(const struct source_roots *r)
+{
+	struct source_root *v = xmalloc((r->n ? r->n : 1) * sizeof *v);
+	memcpy(v, r->v, r->n * sizeof *v);
+	qsort(v, r->n, sizeof *v, state_cmp_root);
+	uint64_t h = ct_hash("roots", 5);
+	for (size_t i = 0; i < r->n; i++) {
+		unsigned char ag = (unsigned char)v[i].agent;
+		h = ct_hash_mix(h, &ag, 1);
+		h = ct_hash_mix(h, v[i].path, strlen(v[i].path) + 1);
+	}
+	free(v);
+	return h;
+}
+
+/* ---- the folder ---------------------------------------------------------------------------- */
+
+char *state_dir(void)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	struct buf b = {0};
+	if (xdg && xdg[0] == '/') /* the XDG rule: a relative path is ignored */
+		buf_printf(&b, "%s/cachetop", xdg);
+	else if (home && *home)
+		buf_printf(&b, "%s/.cache/cachetop", home);
+	else
+		return NULL;
+	return b.data;
+}
+
+/* mkdir -p, new folders 0700 */
+static int state_mkdirs(const char *dir)
+{
+	char *p = xstrdup(dir);
+	int rc = 0;
+	for (char *q = p + 1;; q++) {
+		if (*q == '/' || *q == 0) {
+			char c = *q;
+			*q = 0;
+			if (mkdir(p, 0700) != 0 && errno != EEXIST)
+				rc = -1;
+			*q = c;
+			if (!c)
+				break;
+		}
+	}
+	free(p);
+	struct stat st;
+	return rc == 0 || (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) ? 0 : -1;
+}
+
+/* The state is never written under a transcript root (checked before any folder is made: the
+ * nearest existing ancestor resolved, the rest appended). */
+static bool state_under_roots(const char *dir, const struct source_roots *r)
+{
+	char real[PATH_MAX], root[PATH_MAX];
+	char *p = xstrdup(dir);
+	size_t cut = strlen(p);
+	while (!realpath(p, real)) {
+		char *slash = strrchr(p, '/');
+		if (!slash || slash == p) {
+			free(p);
+			return true;
+		}
+		*slash = 0;
+		cut = (size_t)(slash - p);
+	}
+	if (strlen(real) + strlen(dir + cut) >= sizeof real) {
+		free(p);
+		return true;
+	}
+	strcat(real, dir + cut);
+	free(p);
+	for (size_t i = 0; i < r->n; i++) {
+		if (!realpath(r->v[i].path, root))
+			continue;
+		size_t n = strlen(root);
+		if (strncmp(real, root, n) == 0 && (real[n] == '/' || real[n] == 0 || n == 1))
+			return true;
+	}
+	return false;
+}
+
+/* ---- loading ------------------------------------------------------------------------------- */
+
+static void state_unload(struct state *st)
+{
+	if (st->fd >= 0)
+		close(st->fd);
+	st->fd = -1;
+	buf_free(&st->meta);
+	st->file_len = 0;
+	memset(&st->sf, 0, sizeof st->sf);
+}
+
+static bool state_pread(int fd, void *p, size_t n, uint64_t at)
+{
+	char *c = p;
+	while (n) {
+		ssize_t r = pread(fd, c, n, (off_t)at);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		c += r;
+		n -= (size_t)r;
+		at += (uint64_t)r;
+	}
+	return true;
+}
+
+/* Read and check fd's header, table and paths; on success the state follows fd (and owns it),
+ * on failure nothing changes and fd stays the caller's. */
+static int state_load(struct state *st, int fd)
+{
+	struct stat sb;
+	unsigned char head[STATEFILE_HEADER];
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size < STATEFILE_HEADER ||
+	    !state_pread(fd, head, sizeof head, 0))
+		return -1;
+	uint64_t records = statefile_records_at(head, sizeof head);
+	if (records < STATEFILE_HEADER || records > (uint64_t)sb.st_size)
+		return -1;
+	struct buf meta = {0};
+	buf_reserve(&meta, (size_t)records);
+	struct statefile sf;
+	if (!state_pread(fd, meta.data, (size_t)records, 0) ||
+	    statefile_open(&sf, meta.data, (size_t)records, (uint64_t)sb.st_size, st->build_key, st->roots_key) != 0) {
+		buf_free(&meta);
+		return -1;
+	}
+	meta.len = (size_t)records;
+	state_unload(st);
+	st->fd = fd;
+	st->meta = meta;
+	st->file_len = (uint64_t)sb.st_size;
+	st->sf = sf;
+	return 0;
+}
+
+/* An entry's records, read from the file into b (emptied first) and checked. */
+static bool state_records(const struct state *st, const struct statefile_entry *e, struct buf *b)
+{
+	b->len = 0;
+	buf_reserve(b, (size_t)e->rec_len);
+	if (!state_pread(st->fd, b->data, (size_t)e->rec_len, e->rec_at) || !statefile_records_ok(e, b->data))
+		return false;
+	b->len = (size_t)e->rec_len;
+	return true;
+}
+
+struct state *state_open(const struct app *a)
+{
+	if (a->no_state)
+		return NULL;
+	char *dir = state_dir();
+	if (!dir)
+		return NULL;
+	struct state *st = xcalloc(1, sizeof *st);
+	st->fd = -1;
+	st->dir = dir;
+	st->build_key = state_build_key();
+	st->roots_key = state_roots_key(&a->roots);
+	struct buf p = {0};
+	buf_printf(&p, "%s/state-%016llx.bin", dir, (unsigned long long)st->roots_key);
+	st->path = p.data;
+	st->can_write = st->build_key != 0 && !state_under_roots(dir, &a->roots) && state_mkdirs(dir) == 0;
+	int fd = st->build_key ? open(st->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) : -1;
+	if (fd >= 0 && state_load(st, fd) != 0)
+		close(fd); /* a file that is not ours, damaged or old: as if absent */
+	return st;
+}
+
+void state_close(struct state *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->nkept; i++)
+		buf_free(&st->kept[i].fresh);
+	free(st->kept);
+	state_unload(st);
+	free(st->dir);
+	free(st->path);
+	free(st);
+}
+
+void state_follow(struct state *st)
+{
+	if (st)
+		st->follow = true;
+}
+
+bool state_loaded(const struct state *st) { return st && st->fd >= 0; }
+bool state_failed(const struct state *st) { return st && st->failed; }
+uint64_t state_saves(const struct state *st) { return st ? st->saved : 0; }
+const char *state_path(const struct state *st) { return st ? st->path : NULL; }
+
+void state_forget(struct state *st)
+{
+	st->no_recall = true;
+	st->failed = false;
+	state_unload(st);
+}
+
+/* ---- the sink ------------------------------------------------------------------------------ */
+
+static struct kept *state_kept(struct state *st, uint32_t file)
+{
+	if (file >= st->nkept) {
+		ct_grow((void **)&st->kept, &st->capkept, (size_t)file + 1, sizeof *st->kept);
+		for (size_t i = st->nkept; i <= file; i++)
+			st->kept[i] = (struct kept){.entry = -1};
+		st->nkept = (size_t)file + 1;
+	}
+	return &st->kept[file];
+}
+
+/* The file starts over (new, truncated, replaced, gone): nothing is kept of it. */
+static void state_restart(struct state *st, uint32_t file)
+{
+	struct kept *k = state_kept(st, file);
+	k->entry = -1;
+	k->fresh.len = 0;
+	k->fresh_lines = 0;
+	k->lost = false;
+}
+
+static uint32_t state_sink_open(void *ctx, enum agent agent, const char *path, bool subagent)
+{
+	struct state *st = ctx;
+	uint32_t h = st->inner.file_open(st->inner.ctx, agent, path, subagent);
+	state_restart(st, h);
+	return h;
+}
+
+struct feed {
+	struct state *st;
+	struct kept *k;
+	uint32_t file;
+	unsigned changed;
+};
+
+/* one record of the line (a Gemini line may hold many): kept, then applied */
+static void state_emit(void *ctx, const struct line *ln)
+{
+	struct feed *c = ctx;
+	if (!c->k->lost)
+		line_pack(ln, &c->k->fresh);
+	c->changed |= model_apply(c->st->m, c->file, ln);
+}
+
+unsigned state_feed(struct state *st, uint32_t file, const char *line, size_t n)
+{
+	const struct model_file *mf = model_file(st->m, file);
+	if (!mf || line_blank(line, n)) /* as model_feed skips them */
+		return 0;
+	struct kept *k = state_kept(st, file);
+	struct feed c = {st, k, file, 0};
+	line_parse_each(mf->agent, line, n, &st->scratch, state_emit, &c);
+	if (!k->lost)
+		k->fresh_lines++;
+	return c.changed;
+}
+
+static void state_sink_line(void *ctx, uint32_t file, const char *line, size_t n)
+{
+	state_feed(ctx, file, line, n);
+}
+
+static void state_sink_reset(void *ctx, uint32_t file)
+{
+	struct state *st = ctx;
+	state_restart(st, file);
+	st->inner.file_reset(st->inner.ctx, file);
+}
+
+static void state_sink_gone(void *ctx, uint32_t file)
+{
+	struct state *st = ctx;
+	state_restart(st, file);
+	st->inner.file_gone(st->inner.ctx, file);
+}
+
+static void state_sink_order(void *ctx, uint32_t file, int64_t first_ts, int64_t last_ts)
+{
+	struct state *st = ctx;
+	st->inner.file_order(st->inner.ctx, file, first_ts, last_ts);
+}
+
+static void *state_sink_prepare(void *ctx, uint32_t file, enum agent agent, const char *p, size_t n)
+{
+	struct state *st = ctx;
+	return st->inner.prepare(st->inner.ctx, file, agent, p, n);
+}
+
+static void state_sink_commit(void *ctx, uint32_t file, void *batch)
+{
+	struct state *st = ctx;
+	struct parsed *b = batch;
+	struct kept *k = state_kept(st, file);
+	if (b->recalled) {
+		if (app_apply_packed(st->m, file, b->packed.data, b->packed.len) != 0)
+			st->failed = true; /* hashed right, yet unreadable: trust none of it */
+		k->entry = b->kept;
+		buf_free(&b->packed);
+		free(b);
+		return;
+	}
+	if (!k->lost) {
+		buf_append(&k->fresh, b->packed.data ? b->packed.data : "", b->packed.len);
+		k->fresh_lines += b->lines;
+	}
+	st->inner.commit(st->inner.ctx, file, b);
+}
+
+static void state_mark_of(const struct statefile_entry *e, struct sink_mark *mk)
+{
+	*mk = (struct sink_mark){.dev = e->dev, .ino = e->ino, .offset = e->offset, .head_len = e->head_len,
+				 .tail_len = e->tail_len, .head_hash = e->head_hash, .tail_hash = e->tail_hash,
+				 .last_ts = e->last_ts, .first_ts = e->first_ts,
+				 .peek_last_ts = e->peek_last_ts, .size = e->size,
+				 .mtime_ns = e->mtime_ns, .ctime_ns = e->ctime_ns};
+	memcpy(mk->tail, e->tail, sizeof mk->tail);
+}
+
+static bool state_sink_recall(void *ctx, const char *path, struct sink_mark *mk)
+{
+	struct state *st = ctx;
+	if (st->no_recall || st->fd < 0)
+		return false;
+	long i = statefile_find(&st->sf, path);
+	if (i < 0)
+		return false;
+	struct statefile_entry e;
+	statefile_get(&st->sf, (size_t)i, &e);
+	state_mark_of(&e, mk);
+	return true;
+}
+
+static void *state_sink_recalled(void *ctx, uint32_t file, const char *path)
+{
+	(void)file;
+	struct state *st = ctx;
+	long i = statefile_find(&st->sf, path);
+	if (i < 0)
+		return NULL;
+	struct statefile_entry e;
+	statefile_get(&st->sf, (size_t)i, &e);
+	struct parsed *b = xcalloc(1, sizeof *b);
+	if (!state_records(st, &e, &b->packed)) {
+		buf_free(&b->packed);
+		free(b);
+		return NULL; /* damaged or cut short: the file is read from its start */
+	}
+	b->lines = e.lines;
+	b->kept = i;
+	b->recalled = true;
+	return b;
+}
+
+uint64_t state_recall_file(struct state *st, struct model *m, uint32_t file, const char *path)
+{
+	if (!st || st->fd < 0)
+		return 0;
+	long i = statefile_find(&st->sf, path);
+	if (i < 0)
+		return 0;
+	struct statefile_entry e;
+	struct sink_mark mk;
+	statefile_get(&st->sf, (size_t)i, &e);
+	state_mark_of(&e, &mk);
+	struct buf rec = {0};
+	uint64_t from = 0;
+	if (source_mark_check(path, &mk) == 0 && state_records(st, &e, &rec)) {
+		from = e.offset;
+		/* records that hash right always unpack (line_unpack refuses nothing a parser
+		 * wrote); should one not, the model has a prefix: start it over from the file */
+		if (app_apply_packed(m, file, rec.data, rec.len) != 0) {
+			model_file_reset(m, file);
+			from = 0;
+		}
+	}
+	buf_free(&rec);
+	return from;
+}
+
+void state_sink(struct state *st, struct model *m, struct line_sink *out)
+{
+	st->m = m;
+	app_model_sink(m, &st->inner);
+	for (size_t i = 0; i < st->nkept; i++)
+		buf_free(&st->kept[i].fresh);
+	st->nkept = 0;
+	*out = (struct line_sink){.ctx = st, .file_open = state_sink_open, .line = state_sink_line,
+				  .file_reset = state_sink_reset, .file_gone = state_sink_gone,
+				  .file_order = state_sink_order, .prepare = state_sink_prepare,
+				  .commit = state_sink_commit, .batch_size = app_sink_batch_size,
+				  .recall = state_sink_recall, .recalled = state_sink_recalled};
+}
+
+/* ---- saving -------------------------------------------------------------------------------- */
+
+struct save_item {
+	struct statefile_entry e;
+	uint32_t handle;
+	uint64_t base_at;      /* records from the loaded file (where they lie), then the fresh */
+	size_t baselen;
+	uint64_t base_hash;    /* what they hashed to when written */
+};
+
+struct save_walk {
+	struct state *st;
+	struct source *s;
+	struct save_item *v;
+	size_t n, cap;
+	bool changed;          /* something differs from the loaded file */
+	size_t seen_loaded;    /* files still holding their loaded entry */
+};
+
+static void state_collect(void *ctx, const struct source_pos *p)
+{
+	struct save_walk *w = ctx;
+	struct state *st = w->st;
+	if (p->handle >= st->nkept || p->offset == 0) {
+		w->changed = true;
+		return;
+	}
+	struct kept *k = &st->kept[p->handle];
+	if (k->lost) {
+		w->changed = true;
+		return;
+	}
+	struct statefile_entry base = {0};
+	bool has_base = k->entry >= 0 && st->fd >= 0;
+	if (has_base)
+		statefile_get(&st->sf, (size_t)k->entry, &base);
+	struct sink_mark mk, again;
+	if (has_base && k->fresh.len == 0 && base.offset == p->offset && base.dev == p->dev && base.ino == p->ino) {
+		/* unchanged since it was recalled: its mark holds as it was checked */
+		state_mark_of(&base, &mk);
+		w->seen_loaded++;
+		/* one taken too soon after a write is taken again once the write is older */
+		if (!mk.ctime_ns && source_mark(w->s, p->path, &again) == 0 && again.offset == mk.offset)
+			mk = again;
+	} else {
+		w->changed = true;
+		if (source_mark(w->s, p->path, &mk) != 0 || mk.offset != p->offset)
+			return; /* changed under us: left out, read whole next time */
+	}
+	ct_grow((void **)&w->v, &w->cap, w->n + 1, sizeof *w->v);
+	struct save_item *it = &w->v[w->n++];
+	*it = (struct save_item){.handle = p->handle, .base_at = has_base ? base.rec_at : 0,
+				 .baselen = has_base ? (size_t)base.rec_len : 0,
+				 .base_hash = has_base ? base.rec_hash : 0};
+	it->e = (struct statefile_entry){.path = p->path, .path_len = strlen(p->path), .dev = mk.dev,
+					 .ino = mk.ino, .size = mk.size, .mtime_ns = mk.mtime_ns,
+					 .ctime_ns = mk.ctime_ns, .offset = mk.offset,
+					 .head_len = mk.head_len, .tail_len = mk.tail_len,
+					 .head_hash = mk.head_hash, .tail_hash = mk.tail_hash,
+					 .first_ts = mk.first_ts, .last_ts = mk.last_ts,
+					 .peek_last_ts = mk.peek_last_ts,
+					 .lines = (has_base ? base.lines : 0) + k->fresh_lines,
+					 .rec_len = it->baselen + k->fresh.len};
+	memcpy(it->e.tail, mk.tail, sizeof it->e.tail);
+}
+
+static int state_cmp_item(const void *a, const void *b)
+{
+	return strcmp(((const struct save_item *)a)->e.path, ((const struct save_item *)b)->e.path);
+}
+
+static int state_pwrite(int fd, const void *p, size_t n, uint64_t at)
+{
+	const char *c = p;
+	while (n) {
+		ssize_t w = pwrite(fd, c, n, (off_t)at);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+		at += (uint64_t)w;
+	}
+	return 0;
+}
+
+/* Write the items (sorted) to a new file beside the state and rename it into place; the open
+ * descriptor of what was written in *fd_out. */
+static int state_write(struct state *st, struct save_item *v, size_t n, int *fd_out)
+{
+	struct buf tmp = {0};
+	buf_printf(&tmp, "%s.XXXXXX", st->path);
+	int fd = mkostemp(tmp.data, O_CLOEXEC);
+	if (fd < 0) {
+		buf_free(&tmp);
+		return -1;
+	}
+	struct statefile_entry *ev = xmalloc((n ? n : 1) * sizeof *ev);
+	uint64_t off = 0;
+	for (size_t i = 0; i < n; i++) {
+		v[i].e.rec_off = off;
+		off += v[i].e.rec_len;
+	}
+	size_t meta = 0;
+	for (size_t i = 0; i < n; i++)
+		ev[i] = v[i].e;
+	meta = statefile_meta_size(ev, n);
+	int rc = 0;
+	struct buf join = {0};
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct kept *k = &st->kept[v[i].handle];
+		const char *rec = k->fresh.data;
+		if (v[i].baselen) {
+			/* the loaded file's part, then this run's */
+			join.len = 0;
+			buf_reserve(&join, v[i].baselen + k->fresh.len);
+			if (!state_pread(st->fd, join.data, v[i].baselen, v[i].base_at) ||
+			    statefile_hash(join.data, v[i].baselen) != v[i].base_hash) {
+				st->base_lost = true; /* cut short or changed under us */
+				rc = -1;
+				break;
+			}
+			join.len = v[i].baselen;
+			buf_append(&join, k->fresh.data ? k->fresh.data : "", k->fresh.len);
+			rec = join.data;
+		}
+		size_t len = (size_t)v[i].e.rec_len;
+		ev[i].rec_off = v[i].e.rec_off;
+		ev[i].rec_hash = statefile_hash(len ? rec : "", len);
+		if (len)
+			rc = state_pwrite(fd, rec, len, meta + v[i].e.rec_off);
+	}
+	buf_free(&join);
+	struct buf head = {0};
+	if (rc == 0) {
+		statefile_encode_meta(ev, n, st->build_key, st->roots_key, &head);
+		rc = state_pwrite(fd, head.data, head.len, 0);
+	}
+	buf_free(&head);
+	free(ev);
+	/* No fsync: after a crash the renamed file may hold anything, and the loader's hashes refuse
+	 * it (it is then rebuilt); an fsync would cost every save a disk flush (35 ms here). */
+	if (rc == 0 && rename(tmp.data, st->path) != 0)
+		rc = -1;
+	if (rc != 0) {
+		unlink(tmp.data);
+		close(fd);
+		fd = -1;
+	}
+	buf_free(&tmp);
+	*fd_out = fd;
+	return rc;
+}
+
+int state_save(struct state *st, struct source *s, bool force)
+{
+	if (!st || !st->can_write || !st->m)
+		return -1;
+	uint64_t bytes = source_stats(s)->bytes;
+	struct save_walk w = {.st = st, .s = s};
+	source_each_file(s, state_collect, &w);
+	bool loaded = st->fd >= 0;
+	bool dropped = loaded && w.seen_loaded < st->sf.n;
+	if ((!w.changed && !dropped && loaded) || (!w.n && !loaded)) {
+		free(w.v);
+		st->bytes_at_save = bytes;
+		return 0; /* the file on disk says it all */
+	}
+	/* Rewriting the whole file costs about as much as parsing half its size again (measured:
+	 * tests/bench/bench_state.sh), so small growth waits until it adds up; a missing or
+	 * refused file is written at once. */
+	if (!force && loaded && (bytes - st->bytes_at_save) < st->file_len / 2) {
+		free(w.v);
+		return 0;
+	}
+	qsort(w.v, w.n, sizeof *w.v, state_cmp_item);
+	int fd;
+	int rc = state_write(st, w.v, w.n, &fd);
+	if (rc == 0)
+		st->saved++;
+	if (rc == 0 && st->follow && state_load(st, fd) == 0) {
+		/* Follow the file just written: what it holds leaves memory (a dashboard keeps no
+		 * copy of history's records), and a rebuild recalls from it. */
+		st->bytes_at_save = bytes;
+		for (size_t i = 0; i < st->nkept; i++) {
+			/* records not saved just now (below) referred to the old file */
+			if (st->kept[i].entry >= 0)
+				st->kept[i].lost = true;
+			st->kept[i].entry = -1;
+		}
+		for (size_t i = 0; i < w.n; i++) {
+			struct kept *k = &st->kept[w.v[i].handle];
+			k->entry = statefile_find(&st->sf, w.v[i].e.path);
+			k->lost = k->entry < 0;
+			buf_free(&k->fresh);
+			k->fresh_lines = 0;
+		}
+	} else if (rc == 0) {
+		close(fd);
+	}
+	if (st->base_lost) {
+		/* the loaded file was cut short by someone else: what this run recalled from it can
+		 * no longer be saved; those files are read whole next time */
+		for (size_t i = 0; i < st->nkept; i++)
+			if (st->kept[i].entry >= 0) {
+				st->kept[i].entry = -1;
+				st->kept[i].lost = true;
+			}
+		state_unload(st);
+		st->base_lost = false;
+	}
+	free(w.v);
+	return rc;
+}

@@ -1,0 +1,677 @@
+/* test_state.c — the warm-start state, end to end in one process: a report built through the
+ * state (recall what an earlier run kept, read only what follows, save) must equal a report of
+ * a fresh read of the same tree, after any sequence of appends (whole lines or cut ones),
+ * in-place rewrites, truncations, deletions, new files (copies of another's start included), a
+ * damaged state file and one from another version. Also: the state is really used, its folder
+ * is private, and --no-state leaves it alone. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../src/app/app.h"
+#include "../../src/app/state.h"
+#include "../core/lines.h"
+#include "cachetop/statefile.h"
+#include "source_int.h"
+
+static char root[256];
+static char claude[300], codex[300], gemini[300], cache[300];
+
+static void setup(void)
+{
+	snprintf(root, sizeof root, "/tmp/cachetop-state-XXXXXX");
+	cr_assert_not_null(mkdtemp(root));
+	snprintf(claude, sizeof claude, "%s/claude", root);
+	snprintf(codex, sizeof codex, "%s/codex", root);
+	snprintf(gemini, sizeof gemini, "%s/gemini", root); /* a root only once a test makes it */
+	snprintf(cache, sizeof cache, "%s/cache", root);
+	char p[2048];
+	snprintf(p, sizeof p, "mkdir -p %s/projects/-home-dev-api %s/sessions/2025/11/10 %s/cfg", claude, codex, root);
+	cr_assert_eq(system(p), 0);
+	setenv("XDG_CACHE_HOME", cache, 1);
+	snprintf(p, sizeof p, "%s/cfg", root);
+	setenv("XDG_CONFIG_HOME", p, 1);
+	setenv("XDG_STATE_HOME", p, 1);
+	source_test_mark_racy(2000000000LL);
+}
+
+static void teardown(void)
+{
+	char p[2048];
+	snprintf(p, sizeof p, "rm -rf %s", root);
+	cr_assert_eq(system(p), 0);
+}
+
+/* ---- building a report ------------------------------------------------------------------- */
+
+
+
+/* report --json of the tree, through the state or not; *recalled: files the scan recalled */
+static void report(bool use_state, struct buf *out, uint64_t *recalled)
+{
+	struct app a = {0};
+	a.argv0 = CACHETOP_BIN;
+	a.since_ms = CT_TIME_NONE;
+	a.now_override = T0 + MIN(60 * 24);
+	a.no_state = !use_state;
+	a.dirs[AGENT_CLAUDE] = malloc(sizeof(char *));
+	a.dirs[AGENT_CLAUDE][a.ndirs[AGENT_CLAUDE]++] = strdup(claude);
+	a.dirs[AGENT_CODEX] = malloc(sizeof(char *));
+	a.dirs[AGENT_CODEX][a.ndirs[AGENT_CODEX]++] = strdup(codex);
+	if (access(gemini, F_OK) == 0) {
+		a.dirs[AGENT_GEMINI] = malloc(sizeof(char *));
+		a.dirs[AGENT_GEMINI][a.ndirs[AGENT_GEMINI]++] = strdup(gemini);
+	}
+	app_load(&a);
+	struct source *s = NULL;
+	struct model *m = app_build_model(&a, &s);
+	cr_assert_not_null(m);
+	struct report_root roots[8];
+	struct report_ctx c;
+	app_report_ctx(&a, s, roots, 8, &c);
+	out->len = 0;
+	report_json(m, &c, out);
+	if (recalled)
+		*recalled = source_stats(s)->recalled;
+	source_free(s);
+	model_free(m);
+	app_free(&a);
+}
+
+static uint64_t check_equal(void)
+{
+	struct buf fresh = {0}, warm = {0};
+	uint64_t recalled = 0;
+	report(false, &fresh, NULL);
+	report(true, &warm, &recalled);
+	cr_assert_eq(warm.len, fresh.len, "warm report differs in length: %zu vs %zu", warm.len, fresh.len);
+	cr_assert(memcmp(warm.data, fresh.data, fresh.len) == 0, "warm report differs from a fresh one");
+	buf_free(&fresh);
+	buf_free(&warm);
+	return recalled;
+}
+
+/* ---- the tree ------------------------------------------------------------------------------ */
+
+#define FILES_MAX 24
+
+struct tfile {
+	char path[1024];
+	bool codex, exists;
+	int n;            /* lines written so far (for ids and times) */
+	int gen;          /* bumps on rewrite: new ids */
+	char pending[8192]; /* the rest of a line cut by the last append */
+};
+
+static struct tfile files[FILES_MAX];
+static int nfiles;
+static unsigned rng = 12345;
+static unsigned rnd(unsigned n)
+{
+	rng = rng * 1103515245u + 12345u;
+	return (rng >> 8) % n;
+}
+
+/* One line of file i (its k-th), in the agent's own shape. */
+static size_t make_line(int i, int k, char *b, size_t cap)
+{
+	struct tfile *f = &files[i];
+	int64_t t = T0 + MIN(i * 7) + (int64_t)k * 30000;
+	char sid[64], uuid[64], parent[64], msg[64], req[64];
+	snprintf(sid, sizeof sid, "sess-%02d", f->gen % 3 ? i : i / 2); /* some files share a session */
+	snprintf(uuid, sizeof uuid, "u-%02d-%d-%d", i, f->gen, k);
+	snprintf(parent, sizeof parent, "u-%02d-%d-%d", i, f->gen, k - 1);
+	if (f->codex) {
+		if (k == 0)
+			return (size_t)snprintf(b, cap,
+				"{\"timestamp\":\"2025-11-10T09:%02d:00.000Z\",\"type\":\"session_meta\",\"payload\":{\"id\":\"cx-%02d-%d\","
+				"\"timestamp\":\"2025-11-10T09:%02d:00.000Z\",\"cwd\":\"/home/dev/web\",\"originator\":\"codex_cli_rs\","
+				"\"cli_version\":\"0.46.0\"}}", i % 60, i, f->gen, i % 60);
+		if (k == 1)
+			return (size_t)snprintf(b, cap,
+				"{\"timestamp\":\"2025-11-10T09:%02d:01.000Z\",\"type\":\"turn_context\",\"payload\":{\"cwd\":\"/home/dev/web\","
+				"\"model\":\"gpt-5-codex\"}}", i % 60);
+		unsigned tot[4] = {(unsigned)(2000 * k), (unsigned)(1500 * k), (unsigned)(100 * k), 0};
+		unsigned last[4] = {2000, (unsigned)(k % 4 ? 1500 : 10), 100, 0};
+		return codex_tokens(b, cap, t, tot, last);
+	}
+	switch (rnd(10)) {
+	case 0:
+		return (size_t)snprintf(b, cap, "{not json %d", k);
+	case 1:
+		return cl_user(b, cap, sid, uuid, k ? parent : NULL, t, k > 5 ? "2.1.117" : NULL);
+	default: {
+		snprintf(msg, sizeof msg, "msg_%02d_%d_%d", i, f->gen, k / 2);
+		snprintf(req, sizeof req, "req_%02d_%d_%d", i, f->gen, k / 2);
+		struct cl c = {.sid = sid, .uuid = uuid, .parent = k ? parent : NULL, .msg = msg, .req = req,
+			       .t = t, .in = 3, .c5 = k % 5 ? 200 : 20000, .cr = k % 5 ? 30000 : 100, .out = 40 + (unsigned)k};
+		return cl_assistant(b, cap, &c);
+	}
+	}
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		cr_assert_gt(w, 0);
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Append `lines` lines; the last may be cut (its rest comes with the next append). */
+static void append(int i, int lines, bool cut)
+{
+	struct tfile *f = &files[i];
+	int fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+	cr_assert_geq(fd, 0);
+	if (f->pending[0]) {
+		write_all(fd, f->pending, strlen(f->pending));
+		f->pending[0] = 0;
+	}
+	char b[8192];
+	for (int j = 0; j < lines; j++) {
+		size_t n = make_line(i, f->n++, b, sizeof b - 2);
+		b[n++] = '\n';
+		if (j == lines - 1 && cut && n > 4) {
+			size_t at = 1 + rnd((unsigned)n - 2);
+			memcpy(f->pending, b + at, n - at);
+			f->pending[n - at] = 0;
+			n = at;
+		}
+		if (rnd(12) == 0)
+			write_all(fd, "\n", 1); /* a blank line */
+		write_all(fd, b, n);
+	}
+	close(fd);
+	f->exists = true;
+}
+
+static void new_file(bool codex_file)
+{
+	if (nfiles >= FILES_MAX)
+		return;
+	int i = nfiles++;
+	struct tfile *f = &files[i];
+	memset(f, 0, sizeof *f);
+	f->codex = codex_file;
+	if (codex_file)
+		snprintf(f->path, sizeof f->path, "%s/sessions/2025/11/10/rollout-2025-11-10T09-%02d-00-%08d.jsonl", codex, i, i);
+	else
+		snprintf(f->path, sizeof f->path, "%s/projects/-home-dev-api/%08d-aaaa-bbbb-cccc-%012d.jsonl", claude, i, i);
+	append(i, 1 + (int)rnd(6), rnd(3) == 0);
+}
+
+/* A Claude file that starts with another's lines (a resume), then goes on. */
+static void copy_file(void)
+{
+	int src = -1;
+	for (int tries = 0; tries < 8 && src < 0; tries++) {
+		int c = (int)rnd((unsigned)nfiles);
+		if (files[c].exists && !files[c].codex)
+			src = c;
+	}
+	if (src < 0 || nfiles >= FILES_MAX)
+		return;
+	int i = nfiles++;
+	struct tfile *f = &files[i];
+	memset(f, 0, sizeof *f);
+	snprintf(f->path, sizeof f->path, "%s/projects/-home-dev-api/%08d-copy-bbbb-cccc-%012d.jsonl", claude, i, i);
+	char cmd[4096];
+	/* whole lines only */
+	snprintf(cmd, sizeof cmd, "head -n %u '%s' > '%s'", 1 + rnd(4), files[src].path, f->path);
+	cr_assert_eq(system(cmd), 0);
+	f->exists = true;
+	f->n = 100;
+	append(i, 1 + (int)rnd(3), false);
+}
+
+static void rewrite(int i)
+{
+	struct tfile *f = &files[i];
+	int fd = open(f->path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return;
+	close(fd); /* the same inode, emptied, then written again with new lines */
+	f->gen++;
+	f->n = 0;
+	f->pending[0] = 0;
+	append(i, 1 + (int)rnd(8), false);
+}
+
+static void truncate_file(int i)
+{
+	struct stat st;
+	if (stat(files[i].path, &st) != 0 || st.st_size < 2)
+		return;
+	cr_assert_eq(truncate(files[i].path, (off_t)rnd((unsigned)st.st_size)), 0);
+	files[i].pending[0] = 0;
+}
+
+static char *state_file(void)
+{
+	char d[1024];
+	snprintf(d, sizeof d, "%s/cachetop", cache);
+	DIR *dir = opendir(d);
+	if (!dir)
+		return NULL;
+	struct dirent *e;
+	char *found = NULL;
+	while ((e = readdir(dir)))
+		if (strncmp(e->d_name, "state-", 6) == 0 && strlen(e->d_name) == strlen("state-0123456789abcdef.bin") &&
+		    strcmp(e->d_name + strlen(e->d_name) - 4, ".bin") == 0) {
+			free(found);
+			found = malloc(strlen(d) + strlen(e->d_name) + 2);
+			sprintf(found, "%s/%s", d, e->d_name);
+		}
+	closedir(dir);
+	return found;
+}
+
+static void damage_state(bool other_version)
+{
+	char *p = state_file();
+	if (!p)
+		return;
+	int fd = open(p, O_RDWR);
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 16) {
+		if (other_version) {
+			uint32_t v = STATEFILE_VERSION + 1;
+			cr_assert_eq(pwrite(fd, &v, 4, 12), 4);
+		} else if (rnd(3) == 0) {
+			cr_assert_eq(ftruncate(fd, (off_t)rnd((unsigned)st.st_size)), 0);
+		} else {
+			unsigned char c;
+			off_t at = (off_t)rnd((unsigned)st.st_size);
+			cr_assert_eq(pread(fd, &c, 1, at), 1);
+			c ^= (unsigned char)(1u << rnd(8));
+			cr_assert_eq(pwrite(fd, &c, 1, at), 1);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	free(p);
+}
+
+static int pick(void)
+{
+	for (int tries = 0; tries < 16; tries++) {
+		int i = (int)rnd((unsigned)nfiles);
+		if (files[i].exists)
+			return i;
+	}
+	return -1;
+}
+
+/* One random change; `sizes_change`: never a rewrite that could keep a file's size (for runs
+ * that trust a stat at once). */
+static void step(bool sizes_change)
+{
+	int i = pick();
+	switch (rnd(16)) {
+	case 0:
+		new_file(false);
+		break;
+	case 1:
+		new_file(true);
+		break;
+	case 2:
+		copy_file();
+		break;
+	case 3:
+		if (i >= 0 && !sizes_change)
+			rewrite(i);
+		break;
+	case 4:
+		if (i >= 0)
+			truncate_file(i);
+		break;
+	case 5:
+		if (i >= 0 && rnd(2) == 0) {
+			unlink(files[i].path);
+			files[i].exists = false;
+		}
+		break;
+	case 6:
+		damage_state(false);
+		break;
+	case 7:
+		damage_state(true);
+		break;
+	default:
+		if (i >= 0)
+			append(i, 1 + (int)rnd(4), rnd(4) == 0);
+		break;
+	}
+}
+
+static void property(unsigned seed, int steps, bool sizes_change)
+{
+	rng = seed;
+	nfiles = 0;
+	for (int k = 0; k < 4; k++)
+		new_file(k == 3);
+	uint64_t recalled = 0;
+	for (int s = 0; s < steps; s++) {
+		recalled += check_equal();
+		step(sizes_change);
+	}
+	recalled += check_equal();
+	/* not vacuous: most runs started warm */
+	cr_assert_gt(recalled, (uint64_t)steps, "the state was recalled for %llu files over %d steps",
+		     (unsigned long long)recalled, steps);
+}
+
+TestSuite(state, .init = setup, .fini = teardown, .timeout = 240);
+
+Test(state, random_changes_equal_a_fresh_read)
+{
+	property(1, 150, false);
+}
+
+Test(state, random_changes_equal_a_fresh_read_when_stats_are_trusted)
+{
+	/* every stat counts at once, so the unchanged files skip even the window reads */
+	source_test_mark_racy(0);
+	property(7, 150, true);
+}
+
+/* ---- specific cases ------------------------------------------------------------------------ */
+
+static void base_tree(void)
+{
+	rng = 99;
+	nfiles = 0;
+	for (int k = 0; k < 5; k++)
+		new_file(k >= 3);
+	for (int k = 0; k < 5; k++)
+		append(k, 20, false);
+}
+
+Test(state, appended_rewritten_and_deleted_files)
+{
+	base_tree();
+	check_equal();
+	uint64_t rec = check_equal();
+	cr_assert_eq(rec, 5, "every file recalled on an unchanged tree (%llu)", (unsigned long long)rec);
+	append(0, 3, false);
+	rewrite(1);
+	unlink(files[2].path);
+	files[2].exists = false;
+	rec = check_equal();
+	cr_assert_geq(rec, 3);
+}
+
+Test(state, the_folder_is_private_and_no_state_leaves_it_alone)
+{
+	base_tree();
+	struct buf b = {0};
+	report(false, &b, NULL);
+	char d[1024];
+	snprintf(d, sizeof d, "%s/cachetop", cache);
+	struct stat st;
+	cr_assert_neq(stat(d, &st), 0, "--no-state wrote a state");
+	report(true, &b, NULL);
+	cr_assert_eq(stat(d, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0700);
+	char *p = state_file();
+	cr_assert_not_null(p);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert_eq(st.st_mode & 0077, 0, "the state file is private");
+	free(p);
+	buf_free(&b);
+}
+
+Test(state, a_state_inside_a_root_is_never_written)
+{
+	base_tree();
+	char c[1024];
+	snprintf(c, sizeof c, "%s/projects/cache", claude);
+	setenv("XDG_CACHE_HOME", c, 1);
+	struct buf b = {0};
+	report(true, &b, NULL);
+	report(true, &b, NULL);
+	struct stat st;
+	cr_assert_neq(stat(c, &st), 0, "a folder was made under a transcript root");
+	/* and through a symlink that leads there */
+	char link[512];
+	snprintf(link, sizeof link, "%s/cache-link", root);
+	snprintf(c, sizeof c, "%s/projects", claude);
+	cr_assert_eq(symlink(c, link), 0);
+	snprintf(c, sizeof c, "%s/deeper/cache", link);
+	setenv("XDG_CACHE_HOME", c, 1);
+	report(true, &b, NULL);
+	snprintf(c, sizeof c, "%s/projects/deeper", claude);
+	cr_assert_neq(stat(c, &st), 0, "a folder was made under a transcript root through a link");
+	buf_free(&b);
+}
+
+Test(state, a_damaged_record_is_read_again_not_trusted)
+{
+	base_tree();
+	check_equal();
+	char *p = state_file();
+	cr_assert_not_null(p);
+	/* damage the last byte of the records: the meta hash holds, the records' does not */
+	int fd = open(p, O_RDWR);
+	struct stat st;
+	cr_assert_eq(fstat(fd, &st), 0);
+	unsigned char c;
+	cr_assert_eq(pread(fd, &c, 1, st.st_size - 1), 1);
+	c ^= 0x40;
+	cr_assert_eq(pwrite(fd, &c, 1, st.st_size - 1), 1);
+	close(fd);
+	free(p);
+	uint64_t rec = check_equal();
+	cr_assert_eq(rec, 4, "the file with the damaged records was read whole (%llu recalled)", (unsigned long long)rec);
+}
+
+/* Gemini CLI: its JSONL recordings (a line may hold many records) are recalled like any
+ * transcript; its legacy whole-file documents never are (read whole, as on every change). */
+Test(state, gemini_recordings_recalled_documents_read_whole)
+{
+	base_tree();
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd, "cp -r '%s/gemini' '%s'", SAMPLES_DIR, gemini);
+	cr_assert_eq(system(cmd), 0);
+	check_equal();
+	uint64_t rec = check_equal();
+	/* base_tree's 5, and the samples' 4 JSONL recordings (one a subagent's); not the .json ones */
+	cr_assert_eq(rec, 9, "recalled %llu files", (unsigned long long)rec);
+	char p[1024];
+	snprintf(p, sizeof p, "%s/tmp/cli/chats/session-2026-11-19T09-00-76e2978d.jsonl", gemini);
+	FILE *f = fopen(p, "a");
+	cr_assert_not_null(f);
+	fputs("{\"id\":\"appended-1\",\"timestamp\":\"2026-11-19T09:58:00.000Z\",\"type\":\"gemini\","
+	      "\"content\":\"x\",\"tokens\":{\"input\":45000,\"output\":300,\"cached\":43000,\"thoughts\":20,"
+	      "\"tool\":0,\"total\":45320},\"model\":\"gemini-2.5-pro\"}\n"
+	      "{\"$set\":{\"summary\":\"Appended\"}}\n", f);
+	fclose(f);
+	rec = check_equal();
+	cr_assert_eq(rec, 9, "the appended recording is recalled, then read on (%llu)", (unsigned long long)rec);
+}
+
+/* statusline builds a model of one transcript: the records kept of it, then the rest */
+static void one_file_model(const char *path, bool use_state, struct buf *out)
+{
+	struct app a = {0};
+	a.argv0 = CACHETOP_BIN;
+	a.since_ms = CT_TIME_NONE;
+	a.now_override = T0 + MIN(60 * 24);
+	a.dirs[AGENT_CLAUDE] = malloc(sizeof(char *));
+	a.dirs[AGENT_CLAUDE][a.ndirs[AGENT_CLAUDE]++] = strdup(claude);
+	a.dirs[AGENT_CODEX] = malloc(sizeof(char *));
+	a.dirs[AGENT_CODEX][a.ndirs[AGENT_CODEX]++] = strdup(codex);
+	app_load(&a);
+	struct model *m = model_new(&a.mopts);
+	uint32_t f = model_file_add(m, AGENT_CLAUDE, path, false);
+	uint64_t from = 0;
+	if (use_state) {
+		struct state *st = state_open(&a);
+		from = state_recall_file(st, m, f, path);
+		state_close(st);
+		cr_assert_gt(from, 0, "nothing recalled for %s", path);
+	}
+	cr_assert_eq(app_feed_file(m, f, path, from), 0);
+	struct report_ctx c = {.now = a.now_override};
+	out->len = 0;
+	report_json(m, &c, out);
+	model_free(m);
+	app_free(&a);
+}
+
+Test(state, one_transcript_from_its_kept_records)
+{
+	base_tree();
+	check_equal(); /* writes the state */
+	append(0, 4, true); /* and a cut line after it */
+	struct buf fresh = {0}, warm = {0};
+	one_file_model(files[0].path, false, &fresh);
+	one_file_model(files[0].path, true, &warm);
+	cr_assert_str_eq(warm.data, fresh.data);
+	buf_free(&fresh);
+	buf_free(&warm);
+}
+
+/* ---- followed live ------------------------------------------------------------------------ */
+
+/* The report of the live model, with the same context as report() */
+static void live_report(struct live *l, struct buf *out)
+{
+	struct report_root roots[8];
+	struct report_ctx c;
+	app_report_ctx(l->a, l->s, roots, 8, &c);
+	out->len = 0;
+	report_json(l->m, &c, out);
+}
+
+static void live_start(struct app *a, struct live *l, bool use_state)
+{
+	*a = (struct app){0};
+	a->argv0 = CACHETOP_BIN;
+	a->since_ms = CT_TIME_NONE;
+	a->now_override = T0 + MIN(60 * 24);
+	a->dirs[AGENT_CLAUDE] = malloc(sizeof(char *));
+	a->dirs[AGENT_CLAUDE][a->ndirs[AGENT_CLAUDE]++] = strdup(claude);
+	a->dirs[AGENT_CODEX] = malloc(sizeof(char *));
+	a->dirs[AGENT_CODEX][a->ndirs[AGENT_CODEX]++] = strdup(codex);
+	a->no_state = !use_state;
+	app_load(a);
+	char err[256];
+	cr_assert_eq(live_open(l, a, NULL, err, sizeof err), 0);
+}
+
+/* A dashboard's life with the state — it starts from it, tails, rebuilds when lines came out
+ * of order (recalling from the state), saves and follows its own file, meets a damaged or
+ * foreign state — against the same life without it: at every step both models report the
+ * same, and a start from what it saved equals a fresh read of the final tree. (Whether the
+ * live model equals a fresh read at every step is the live path's own matter, tested with it.) */
+static void live_property(unsigned seed, int steps)
+{
+	rng = seed;
+	nfiles = 0;
+	for (int k = 0; k < 4; k++)
+		new_file(k == 3);
+	check_equal(); /* a state to start from */
+	struct app a, b;
+	struct live with, without;
+	live_start(&a, &with, true);
+	live_start(&b, &without, false);
+	cr_assert_not_null(with.st);
+	cr_assert_gt(source_stats(with.s)->recalled, 0, "the live start did not use the state");
+	struct buf x = {0}, y = {0};
+	for (int s = 0; s < steps; s++) {
+		step(false);
+		if (rnd(4) == 0)
+			damage_state(rnd(2));
+		/* read every change now (the watches would, a little later) */
+		source_rescan(with.s);
+		source_rescan(without.s);
+		live_process(&with, 1000 * (int64_t)(s + 1));
+		live_process(&without, 1000 * (int64_t)(s + 1));
+		if (rnd(3) == 0)
+			state_save(with.st, with.s, true); /* and follow the file written */
+		live_report(&with, &x);
+		live_report(&without, &y);
+		if (getenv("STATE_TRACE") && (x.len != y.len || memcmp(x.data, y.data, y.len))) {
+			FILE *f1 = fopen("/tmp/st-live.json", "w"), *f2 = fopen("/tmp/st-fresh.json", "w");
+			fwrite(x.data, 1, x.len, f1);
+			fwrite(y.data, 1, y.len, f2);
+			fclose(f1);
+			fclose(f2);
+			fprintf(stderr, "rebuilds %llu %llu\n", (unsigned long long)with.rebuilds, (unsigned long long)without.rebuilds);
+		}
+		cr_assert_eq(x.len, y.len, "step %d: the live model with the state differs", s);
+		cr_assert(memcmp(x.data, y.data, y.len) == 0, "step %d: the live model with the state differs", s);
+	}
+	live_close(&with); /* saves */
+	live_close(&without);
+	check_equal();
+	buf_free(&x);
+	buf_free(&y);
+	app_free(&a);
+	app_free(&b);
+}
+
+Test(state, followed_live_with_saves_as_without_the_state)
+{
+	live_property(3, 120);
+}
+
+/* ---- through the program, on the bundled samples (Claude, Codex, Gemini with its whole JSON
+ * documents) ---------------------------------------------------------------------------------- */
+
+static void run_report(const char *tree, bool use_state, struct buf *out)
+{
+	char cmd[4096];
+	snprintf(cmd, sizeof cmd,
+		 "'%s' report --json --now 2026-11-21T00:00:00Z --claude-dir '%s/claude' --codex-dir '%s/codex' "
+		 "--gemini-dir '%s/gemini'%s",
+		 CACHETOP_BIN, tree, tree, tree, use_state ? "" : " --no-state");
+	FILE *p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	char chunk[65536];
+	size_t n;
+	out->len = 0;
+	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+		buf_append(out, chunk, n);
+	cr_assert_eq(pclose(p), 0, "%s", cmd);
+}
+
+static void samples_equal(const char *tree)
+{
+	struct buf fresh = {0}, warm = {0};
+	run_report(tree, false, &fresh);
+	for (int k = 0; k < 2; k++) { /* the run that writes, then one that starts from it */
+		run_report(tree, true, &warm);
+		cr_assert_eq(warm.len, fresh.len, "run %d differs from a full read", k);
+		cr_assert(memcmp(warm.data, fresh.data, fresh.len) == 0, "run %d differs from a full read", k);
+	}
+	buf_free(&fresh);
+	buf_free(&warm);
+}
+
+Test(state, the_samples_through_the_program)
+{
+	char tree[1024], cmd[4096];
+	snprintf(tree, sizeof tree, "%s/samples", root);
+	snprintf(cmd, sizeof cmd, "cp -r '%s' '%s'", SAMPLES_DIR, tree);
+	cr_assert_eq(system(cmd), 0);
+	samples_equal(tree);
+	/* a line appended to each kind of transcript, and a legacy Gemini document rewritten */
+	snprintf(cmd, sizeof cmd,
+		 "cd '%s' && for f in $(find claude codex gemini -name '*.jsonl' | sort | head -n 40); do "
+		 "tail -n 1 \"$f\" >> \"$f\"; done && "
+		 "for f in $(find gemini -name '*.json' ! -name projects.json); do "
+		 "sed -i 's/\"sessionId\"/\"sessionId\" /' \"$f\"; done",
+		 tree);
+	cr_assert_eq(system(cmd), 0);
+	samples_equal(tree);
+}

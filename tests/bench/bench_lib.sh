@@ -1,0 +1,15 @@
+# bench_lib.sh — what the benchmark scripts share (sourced, not run): one timed run and the
+# median. The caller sets `work` (a scratch folder) and `bench` (its name, for messages).
+
+# run_once NAME CMD...: one run (stdout to $work/NAME.out), appending to $work/NAME.samples its
+# wall time (ns clock around the process), peak RSS (/usr/bin/time %M, KiB) and user+sys CPU.
+run_once() {
+	local name=$1; shift
+	local t0 t1
+	t0=$(date +%s%N)
+	/usr/bin/time -f '%M %U %S' -o "$work/$name.time" "$@" > "$work/$name.out" 2> "$work/$name.err" || {
+		echo "$bench: '$name' failed:" >&2; cat "$work/$name.err" >&2; exit 1; }
+	t1=$(date +%s%N)
+	echo "$(( t1 - t0 )) $(tail -n1 "$work/$name.time" | awk '{printf "%s %.3f", $1, $2 + $3}')" >> "$work/$name.samples"
+}
+median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.6f", m}'; }
