@@ -147,7 +147,12 @@ static bool ident_shared(const struct ident *v, size_t n, uint64_t h)
 		else
 			hi = mid;
 	}
-	return lo + 1 < n && v[lo].h == h && v[lo + 1].h == h && v[lo].file != v[lo + 1].file;
+	/* entries of one identity are sorted by file: it is shared when its last one is in
+	 * another file than its first (a line repeated inside one file is not a copy) */
+	size_t hi2 = lo;
+	while (hi2 < n && v[hi2].h == h)
+		hi2++;
+	return hi2 > lo + 1 && v[lo].file != v[hi2 - 1].file;
 }
 
 /* The rest of fp as one unit (a whole-file transcript); -1 at its end, as getline. */
