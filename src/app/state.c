@@ -546,6 +546,7 @@ struct save_walk {
 	struct save_item *v;
 	size_t n, cap;
 	bool changed;          /* something differs from the loaded file */
+	size_t settled;        /* marks taken too close to a write, now trusted by their stat */
 	size_t seen_loaded;    /* files still holding their loaded entry */
 };
 
@@ -572,8 +573,10 @@ static void state_collect(void *ctx, const struct source_pos *p)
 		state_mark_of(&base, &mk);
 		w->seen_loaded++;
 		/* one taken too soon after a write is taken again once the write is older */
-		if (!mk.ctime_ns && source_mark(w->s, p->path, &again) == 0 && again.offset == mk.offset)
+		if (!mk.ctime_ns && source_mark(w->s, p->path, &again) == 0 && again.offset == mk.offset) {
+			w->settled += again.ctime_ns != 0;
 			mk = again;
+		}
 	} else {
 		w->changed = true;
 		if (source_mark(w->s, p->path, &mk) != 0 || mk.offset != p->offset)
@@ -694,7 +697,7 @@ int state_save(struct state *st, struct source *s, bool force)
 	source_each_file(s, state_collect, &w);
 	bool loaded = st->fd >= 0;
 	bool dropped = loaded && w.seen_loaded < st->sf.n;
-	if ((!w.changed && !dropped && loaded) || (!w.n && !loaded)) {
+	if ((!w.changed && !dropped && !w.settled && loaded) || (!w.n && !loaded)) {
 		free(w.v);
 		st->bytes_at_save = bytes;
 		return 0; /* the file on disk says it all */
@@ -702,7 +705,9 @@ int state_save(struct state *st, struct source *s, bool force)
 	/* Rewriting the whole file costs about as much as parsing half its size again (measured:
 	 * tests/bench/bench_state.sh), so small growth waits until it adds up; a missing or
 	 * refused file is written at once. */
-	if (!force && loaded && (bytes - st->bytes_at_save) < st->file_len / 2) {
+	/* (marks that can now be trusted by their stat are worth a write: until then every start
+	 * reads their windows) */
+	if (!force && loaded && !w.settled && (bytes - st->bytes_at_save) < st->file_len / 2) {
 		free(w.v);
 		return 0;
 	}
