@@ -56,7 +56,7 @@ grep -qx "Section: utils" "$tmp/fields" || fail "Section field"
 # does not link (a layer not merged yet) is only reported.
 needed=$(objdump -p "$tmp/build/src/app/cachetop" | awk '/NEEDED/ {print $2}')
 for pair in libncursesw.so:libncursesw6 libyaml-0.so:libyaml-0-2 libjson-c.so:libjson-c5 \
-	libinotifytools.so:libinotifytools0; do
+	libinotifytools.so:libinotifytools0 libsqlite3.so:libsqlite3-0; do
 	so=${pair%%:*} pkg=${pair#*:}
 	if grep -q "^$so" <<<"$needed"; then
 		grep -q "^Depends:.*\b$pkg\b" "$tmp/fields" || fail "the binary needs $so but Depends lacks $pkg"

@@ -1777,6 +1777,371 @@ def write_gemini(files):
         if r["cause"] in ("resume_miss", "unexplained_miss"):
             r["wasted_tokens"] = min(r["in"], max(0, r["E"] - r["cr"]))
             r["wasted_usd"] = r["wasted_tokens"] * (rate[0] - rate[1]) / 1e6
+# opencode: a data folder (samples/opencode) as opencode >= 1.2 keeps it: a SQLite database
+# (opencode.db, WAL mode) and the storage/ JSON tree opencode <= 1.1 wrote and the one-time
+# import left in place. A database and its WAL are not byte-reproducible (the WAL header holds
+# random salts; the file header names the SQLite version that wrote it), so what is committed is
+# the deterministic part: the legacy tree and opencode.sql, the statements that build the
+# database. `--opencode-db DIR` (and the tests) build the data folder from them: the statements
+# above the WAL marker are checkpointed into opencode.db, those below stay in opencode.db-wal
+# (the files are copied while the writer still has the database open, as a backup taken while
+# opencode runs would be).
+
+OPENCODE_ROOT = os.path.join(HERE, "opencode")
+OC_WAL_MARK = "-- cachetop: the statements below stay in the WAL"
+OC_CLI = "/home/dev/src/cli"
+OC_VERSION = "1.18.33"
+ocrng = random.Random(20261119)   # its own: the Claude and Codex trees stay as they were
+
+OC_SCHEMA = """CREATE TABLE project (id text PRIMARY KEY, worktree text NOT NULL, vcs text, name text,
+  time_created integer NOT NULL, time_updated integer NOT NULL, time_initialized integer, sandboxes text NOT NULL);
+CREATE TABLE session (id text PRIMARY KEY, project_id text NOT NULL REFERENCES project(id) ON DELETE cascade,
+  workspace_id text, parent_id text, slug text NOT NULL, directory text NOT NULL, path text, title text NOT NULL,
+  version text NOT NULL, share_url text, summary_additions integer, summary_deletions integer,
+  summary_files integer, summary_diffs text, cost real DEFAULT 0 NOT NULL, tokens_input integer DEFAULT 0 NOT NULL,
+  tokens_output integer DEFAULT 0 NOT NULL, tokens_reasoning integer DEFAULT 0 NOT NULL,
+  tokens_cache_read integer DEFAULT 0 NOT NULL, tokens_cache_write integer DEFAULT 0 NOT NULL, revert text,
+  permission text, goal text, agent text, model text, time_created integer NOT NULL,
+  time_updated integer NOT NULL, time_compacting integer, time_archived integer);
+CREATE INDEX session_project_idx ON session (project_id);
+CREATE INDEX session_parent_idx ON session (parent_id);
+CREATE TABLE message (id text PRIMARY KEY, session_id text NOT NULL REFERENCES session(id) ON DELETE cascade,
+  time_created integer NOT NULL, time_updated integer NOT NULL, data text NOT NULL);
+CREATE INDEX message_session_time_created_id_idx ON message (session_id, time_created, id);
+CREATE TABLE part (id text PRIMARY KEY, message_id text NOT NULL REFERENCES message(id) ON DELETE cascade,
+  session_id text NOT NULL, time_created integer NOT NULL, time_updated integer NOT NULL, data text NOT NULL);
+CREATE INDEX part_message_id_id_idx ON part (message_id, id);
+CREATE INDEX part_session_idx ON part (session_id);
+"""
+
+
+def oc_id(prefix, t, n=[0]):
+    """opencode's ids: a prefix, 12 hex digits that grow with time, 14 random base62 ones."""
+    n[0] += 1
+    return "%s_%012x%s" % (prefix, (t * 0x1000 + n[0]) & 0xFFFFFFFFFFFF, "".join(ocrng.choice(B62) for _ in range(14)))
+
+
+def sql_str(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, int):
+        return str(v)
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def sql_insert(table, row):
+    return "INSERT INTO %s (%s) VALUES (%s);" % (table, ", ".join(row), ", ".join(sql_str(v) for v in row.values()))
+
+
+def oc_plan():
+    """The opencode sample: sessions, their messages (with the expected causes) and where each row
+    lives (database, WAL, legacy tree)."""
+    S = []
+
+    def session(title, t, cwd, model, provider, parent=None, version=OC_VERSION, where="db", project="p"):
+        d = {"id": oc_id("ses", t), "title": title, "t": t, "cwd": cwd, "model": model, "provider": provider,
+             "parent": parent and parent["id"], "version": version, "where": where, "msgs": [], "project": project}
+        S.append(d)
+        return d
+
+    def user(ss, t, where=None, parts=()):
+        ss["msgs"].append({"id": oc_id("msg", t), "role": "user", "t": t, "where": where or ss["where"], "parts": parts})
+
+    def reply(ss, t, inp, cw, cr, out, reasoning=0, where=None, summary=False, error=None, model=None,
+              done=None, pending_first=False, finish="stop", parts=(), cause=None):
+        ss["msgs"].append({"id": oc_id("msg", t), "role": "assistant", "t": t, "where": where or ss["where"],
+                           "cause": cause,
+                           "tokens": (inp, out, reasoning, cr, cw), "summary": summary, "error": error,
+                           "model": model or ss["model"], "provider": ss["provider"],
+                           "done": done if done is not None else t + 1500 + out * 12, "pending_first": pending_first,
+                           "finish": finish, "parts": parts})
+
+    sonnet, haiku = "claude-sonnet-4-5", "claude-haiku-4-5"
+    t0 = ms(2026, 11, 19, 9, 0, 0)
+    a = session("Retry the flaky HTTP calls", t0, OC_CLI, sonnet, "anthropic")
+    user(a, t0)
+    reply(a, t0 + 2000, 12, 17840, 0, 420, finish="tool-calls", cause="first_request")
+    reply(a, t0 + 21000, 6, 1310, 17840, 610, finish="tool-calls")
+    reply(a, t0 + 48000, 6, 2905, 19150, 380, reasoning=120, finish="tool-calls", done=t0 + 95000,
+          parts=("task",))
+    c = session("Find where the client retries (@explore subagent)", t0 + 50000, OC_CLI, haiku, "anthropic", parent=a)
+    user(c, t0 + 50000)
+    reply(c, t0 + 51000, 9, 11200, 0, 300, finish="tool-calls", cause="first_request")
+    reply(c, t0 + 63000, 5, 2400, 11200, 520, finish="tool-calls")
+    reply(c, t0 + 80000, 5, 950, 13600, 880)
+    reply(a, t0 + 96000, 8, 3100, 22055, 700)
+    user(a, t0 + 400000)
+    reply(a, t0 + 520000, 10, 25300, 0, 650, finish="tool-calls", cause="ttl_expiry")  # 7 min idle
+    reply(a, t0 + 547000, 6, 1000, 25300, 300)
+    user(a, t0 + 600000)
+    reply(a, t0 + 602000, 0, 0, 0, 0, error={"name": "MessageAbortedError",
+                                             "data": {"message": "The operation was aborted."}}, done=t0 + 605000)
+    user(a, t0 + 640000, parts=("shell",))                               # `!git status`
+    reply(a, t0 + 640500, 0, 0, 0, 0, done=t0 + 641000, parts=("bash",))
+    user(a, t0 + 700000, where="wal", parts=("compaction",))             # /compact
+    reply(a, t0 + 701000, 4, 900, 26300, 1900, summary=True, where="wal")
+    reply(a, t0 + 760000, 7, 3400, 11050, 500, where="wal", finish="tool-calls", cause="compaction")
+    reply(a, t0 + 790000, 6, 800, 14450, 420, where="wal", pending_first=True)      # written twice
+
+    t1 = ms(2026, 11, 19, 14, 0, 0)
+    b = session("Explain the retry budget", t1, OC_CLI, "gpt-5.1-codex", "openai")
+    user(b, t1)
+    reply(b, t1 + 1000, 14200, 0, 0, 900, reasoning=300, cause="first_request")
+    reply(b, t1 + 40000, 1150, 0, 13952, 450, reasoning=120)
+    reply(b, t1 + 460000, 16400, 0, 0, 300, cause="ttl_expiry")        # 7 min idle
+    reply(b, t1 + 480000, 600, 0, 16256, 200)
+
+    t2 = ms(2026, 2, 10, 10, 0, 0)
+    d = session("Add request logging", t2, API_CWD, sonnet, "anthropic", version="1.1.20", where="both",
+                project="q")
+    user(d, t2)
+    reply(d, t2 + 2000, 10, 15500, 0, 300, finish="tool-calls", cause="first_request")
+    reply(d, t2 + 30000, 5, 700, 15500, 410, finish="tool-calls")
+    reply(d, t2 + 55000, 5, 1200, 16200, 350)
+
+    t3 = ms(2026, 1, 28, 16, 0, 0)
+    e = session("Bump the linter", t3, API_CWD, sonnet, "anthropic", version="1.1.8", where="json", project="q")
+    user(e, t3)
+    reply(e, t3 + 3000, 8, 14900, 0, 260, finish="tool-calls", cause="first_request")
+    reply(e, t3 + 200000, 6, 500, 14900, 330)
+    return S
+
+
+def oc_message_data(ss, m, legacy):
+    """A message's stored JSON (the data column; a legacy file also holds its id and sessionID)."""
+    d = {}
+    if legacy:
+        d["id"] = m["id"]
+        d["sessionID"] = ss["id"]
+    if m["role"] == "user":
+        d.update({"role": "user", "time": {"created": m["t"]}, "agent": "build",
+                  "model": {"providerID": ss["provider"], "modelID": ss["model"]}})
+        if "compaction" not in m["parts"]:
+            d["summary"] = {"diffs": []}
+        return d
+    inp, out, reasoning, cr, cw = m["tokens"]
+    prev = [x for x in ss["msgs"] if x["role"] == "user" and x["t"] <= m["t"]]
+    d.update({"role": "assistant", "time": {"created": m["t"]}, "parentID": prev[-1]["id"] if prev else None,
+              "modelID": m["model"], "providerID": m["provider"], "mode": "build", "agent": "build",
+              "path": {"cwd": ss["cwd"], "root": ss["cwd"]}, "cost": 0,
+              "tokens": {"input": inp, "output": out, "reasoning": reasoning, "cache": {"read": cr, "write": cw}}})
+    if m["summary"]:
+        d["summary"] = True
+    if m["error"]:
+        d["error"] = m["error"]
+    d["time"]["completed"] = m["done"]
+    if inp or out or cr or cw:
+        d["finish"] = m["finish"]
+    return d
+
+
+def write_opencode(files):
+    S = oc_plan()
+    db_stmts, wal_stmts = [], []
+    projects = {"p": (OC_CLI, ms(2026, 1, 5, 12, 0, 0)), "q": (API_CWD, ms(2025, 12, 1, 9, 0, 0))}
+    pid = {k: "%040x" % ocrng.getrandbits(160) for k in sorted(projects)}
+    for k in sorted(projects):
+        cwd, t = projects[k]
+        db_stmts.append(sql_insert("project", {"id": pid[k], "worktree": cwd, "vcs": "git", "name": None,
+                                                "time_created": t, "time_updated": t, "time_initialized": t,
+                                                "sandboxes": "[]"}))
+    for ss in S:
+        last = max([m.get("done", m["t"]) for m in ss["msgs"]] + [ss["t"]])
+        if ss["where"] in ("db", "both"):
+            model = dumps({"id": ss["model"], "providerID": ss["provider"]})
+            db_stmts.append(sql_insert("session", {
+                "id": ss["id"], "project_id": pid[ss["project"]], "parent_id": ss["parent"],
+                "slug": ss["title"].split(" (@")[0].lower().replace(" ", "-"), "directory": ss["cwd"],
+                "title": ss["title"], "version": ss["version"], "summary_diffs": "[]",
+                "agent": "explore" if ss["parent"] else "build", "model": model,
+                "time_created": ss["t"], "time_updated": last}))
+        for m in ss["msgs"]:
+            if ss["where"] not in ("db", "both"):
+                continue
+            out = wal_stmts if m["where"] == "wal" else db_stmts
+            data = oc_message_data(ss, m, False)
+            updated = m.get("done", m["t"])
+            if m.get("pending_first"):
+                # written when the reply starts (no tokens, not complete), then completed
+                first = dict(data, tokens={"input": 0, "output": 0, "reasoning": 0, "cache": {"read": 0, "write": 0}})
+                first["time"] = {"created": m["t"]}
+                first.pop("finish", None)
+                out.append(sql_insert("message", {"id": m["id"], "session_id": ss["id"], "time_created": m["t"],
+                                                  "time_updated": m["t"], "data": dumps(first)}))
+                out.append("UPDATE message SET data = %s, time_updated = %d WHERE id = %s;" % (
+                    sql_str(dumps(data)), updated, sql_str(m["id"])))
+            else:
+                out.append(sql_insert("message", {"id": m["id"], "session_id": ss["id"], "time_created": m["t"],
+                                                  "time_updated": updated, "data": dumps(data)}))
+            for kind in m["parts"] + (("step-finish",) if m["role"] == "assistant" and m["tokens"][0] else ()):
+                part = {"type": kind}
+                if kind == "step-finish":
+                    inp, o, r, cr, cw = m["tokens"]
+                    part.update({"reason": m["finish"], "cost": 0, "tokens": {
+                        "input": inp, "output": o, "reasoning": r, "cache": {"read": cr, "write": cw}}})
+                out.append(sql_insert("part", {"id": oc_id("prt", m["t"]), "message_id": m["id"],
+                                               "session_id": ss["id"], "time_created": m["t"],
+                                               "time_updated": updated, "data": dumps(part)}))
+        if ss["where"] in ("json", "both"):
+            sd = {"id": ss["id"], "slug": ss["title"].lower().replace(" ", "-"), "version": ss["version"],
+                  "projectID": pid[ss["project"]], "directory": ss["cwd"], "title": ss["title"],
+                  "time": {"created": ss["t"], "updated": last}}
+            files.append(("opencode/storage/session/%s/%s.json" % (pid[ss["project"]], ss["id"]),
+                          json.dumps(sd, indent=2, ensure_ascii=False)))
+            for m in ss["msgs"]:
+                files.append(("opencode/storage/message/%s/%s.json" % (ss["id"], m["id"]),
+                              json.dumps(oc_message_data(ss, m, True), indent=2, ensure_ascii=False)))
+    sql = ["-- opencode.sql: the sample opencode database, as statements (written by gen_samples.py).",
+           "-- Build it with `python3 samples/gen_samples.py --opencode-db DIR`.",
+           "PRAGMA journal_mode = WAL;", OC_SCHEMA.rstrip(), "BEGIN;"] + db_stmts + ["COMMIT;", OC_WAL_MARK, "BEGIN;"] + \
+        wal_stmts + ["COMMIT;"]
+    files.append(("opencode/opencode.sql", "\n".join(sql) + "\n"))
+    EXP["opencode_plan"] = S
+
+
+def oc_build(dest, sql_text, storage_src):
+    """Build an opencode data folder at dest from opencode.sql (and copy the legacy tree)."""
+    import sqlite3
+    import tempfile
+    head, tail = sql_text.split(OC_WAL_MARK + "\n")
+    os.makedirs(dest, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "opencode.db")
+        c = sqlite3.connect(db, isolation_level=None)
+        c.execute("PRAGMA wal_autocheckpoint = 0")
+        c.executescript(head)
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        c.executescript(tail)
+        # copied while the writer has it open: the last rows are in the WAL only
+        for name in ("opencode.db", "opencode.db-wal"):
+            shutil.copyfile(os.path.join(tmp, name), os.path.join(dest, name))
+        c.close()
+    if os.path.isdir(storage_src):
+        shutil.copytree(storage_src, os.path.join(dest, "storage"), dirs_exist_ok=True)
+
+
+def oc_expected(S):
+    """What report --json must say of the built data folder, from the plan (the causes are the
+    plan's own, written beside each reply; the tokens are normalised as E5 says)."""
+    by_id = {ss["id"]: ss for ss in S}
+
+    def top(ss):
+        while ss["parent"]:
+            ss = by_id[ss["parent"]]
+        return ss
+
+    reqs, synthetic, lines, dup = [], 0, 0, 0
+    for ss in S:
+        lines += (ss["where"] in ("db", "both")) + (ss["where"] in ("json", "both"))
+        dup += ss["where"] == "both"
+        for m in ss["msgs"]:
+            lines += (ss["where"] in ("db", "both")) + (ss["where"] in ("json", "both"))
+            dup += ss["where"] == "both"
+            if m["role"] != "assistant":
+                continue
+            inp, out, reasoning, cr, cw = m["tokens"]
+            if not (inp or out or reasoning or cr or cw):
+                synthetic += 1
+                continue
+            anth = m["provider"] == "anthropic"
+            r = {"id": m["id"], "t": m["t"], "session": top(ss)["id"], "chain": ss["id"], "sub": ss["parent"] is not None,
+                 "model": m["model"], "in": inp + (0 if anth else cw), "cc": cw if anth else 0, "cr": cr,
+                 "out": out + reasoning, "cause": m["cause"], "where": m["where"], "ttl_s": 300,
+                 "anthropic": anth, "summary": m["summary"]}
+            r["cc5m"], r["cc1h"] = r["cc"], 0
+            reqs.append(r)
+    # gaps, expected prefixes and pairs follow from each chain's order; the request after a
+    # compaction summary is no baseline
+    chains = {}
+    for r in sorted(reqs, key=lambda r: (r["t"], r["id"])):
+        ch = chains.setdefault(r["chain"], [])
+        r["pair"] = None
+        if ch:
+            p = ch[-1]
+            r["gap_s"] = (r["t"] - p["t"]) / 1000.0
+            r["E"] = p["cr"] + p["cc"] if r["anthropic"] else p["in"] + p["cr"]
+            if p["model"] == r["model"] and not (not r["sub"] and p["summary"]):
+                r["pair"] = "baseline"
+        ch.append(r)
+    return {"requests": reqs, "synthetic": synthetic, "lines": lines, "duplicates": dup}
+
+
+def analyze_opencode(root, default_ttl=300, openai_ttl=300):
+    """Re-read a built opencode data folder (E5 of transcript-formats.md): one request per assistant
+    message with tokens, the database first, sub-agent sessions in their parent's."""
+    import sqlite3
+    db = os.path.join(root, "opencode.db")
+    c = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    sessions, recs = {}, []
+    for sid, parent, d, title, tc in c.execute("SELECT id, parent_id, directory, title, time_created FROM session"):
+        sessions[sid] = {"parent": parent, "cwd": d, "title": title, "src": "db"}
+    for mid, sid, tc, data in c.execute("SELECT id, session_id, time_created, data FROM message"):
+        recs.append((tc, mid, 0, sid, json.loads(data)))
+    wal_rows = c.execute("SELECT count(*) FROM message").fetchone()[0]
+    c.close()
+    lines = len(sessions) + len(recs)
+    dup = 0
+    st = os.path.join(root, "storage")
+    for dp, _, fns in os.walk(os.path.join(st, "session")):
+        for fn in fns:
+            sid = fn[:-5]
+            d = json.load(open(os.path.join(dp, fn), encoding="utf-8"))
+            lines += 1
+            if sid in sessions:
+                dup += 1
+                continue
+            sessions[sid] = {"parent": d.get("parentID"), "cwd": d.get("directory"), "title": d.get("title"),
+                             "src": "json"}
+    db_ids = {r[1] for r in recs}
+    for dp, _, fns in os.walk(os.path.join(st, "message")):
+        for fn in fns:
+            d = json.load(open(os.path.join(dp, fn), encoding="utf-8"))
+            lines += 1
+            if fn[:-5] in db_ids:
+                dup += 1
+                continue
+            recs.append((d["time"]["created"], fn[:-5], 1, os.path.basename(dp), d))
+    recs.sort(key=lambda r: (r[0], r[1], r[2]))
+
+    def top(sid):
+        while sessions.get(sid, {}).get("parent"):
+            sid = sessions[sid]["parent"]
+        return sid
+
+    reqs, synthetic, chains, comp = [], 0, {}, {}
+    for t, mid, src, sid, d in recs:
+        if d.get("role") != "assistant":
+            continue
+        tk = d["tokens"]
+        raw = (tk["input"], tk["cache"]["read"], tk["cache"]["write"], tk["output"] + tk["reasoning"])
+        if not any(raw):
+            synthetic += 1
+            continue
+        anth = d["providerID"] == "anthropic" or "claude" in d["modelID"]
+        r = {"id": mid, "t": t, "session": top(sid), "chain": sid, "sub": top(sid) != sid, "model": d["modelID"],
+             "anthropic": anth, "cr": raw[1], "out": raw[3], "summary": bool(d.get("summary"))}
+        if anth:
+            r["in"], r["cc"] = raw[0], raw[2]
+        else:
+            r["in"], r["cc"] = raw[0] + raw[2], 0
+        r["cc5m"], r["cc1h"] = (r["cc"], 0) if default_ttl < 3600 else (0, r["cc"])
+        ch = chains.setdefault(sid, [])
+        pred = ch[-1] if ch else None
+        after_comp = not r["sub"] and comp.pop(sid, False)
+        ttl = (default_ttl if anth else openai_ttl)
+        x = {"in": r["in"], "cc": r["cc"], "cr": r["cr"], "model": r["model"]}
+        if pred:
+            x["E"] = r["E"] = (pred["cr"] + pred["cc"]) if anth else (pred["in"] + pred["cc"] + pred["cr"])
+            x["gap_s"] = r["gap_s"] = (t - pred["t"]) / 1000.0
+        r["ttl_s"] = ttl
+        r["cause"] = classify(x, pred and {"model": pred["model"]}, ttl, False, after_comp)
+        r["pair"] = "baseline" if pred and pred["model"] == r["model"] and not after_comp else None
+        if r["summary"] and not r["sub"]:
+            comp[sid] = True
+        ch.append(r)
+        reqs.append(r)
+    return {"requests": reqs, "synthetic": synthetic, "duplicates": dup, "lines": lines, "sessions": sessions,
+            "messages_in_db": wal_rows}
 
 
 # --------------------------------------------------------------------------------------------
@@ -2221,6 +2586,7 @@ def build_expected():
             "requests_per_thread": {},
         },
         "all": {"pairs": pairs(seed + web + cx), "totals": totals_of(seed + web + cx)},
+        "opencode": oc_expected_json(),
     }
     for r in cx:
         d = out["codex"]["requests_per_thread"]
@@ -2256,6 +2622,86 @@ def build_expected():
                      "pairs": pairs(gm), "sessions": sessions}
     out["all_agents"] = {"pairs": pairs(seed + web + cx + gm), "totals": totals_of(seed + web + cx + gm)}
     return out
+
+
+def oc_expected_json():
+    """The "opencode" part of expected.json (a data folder built from samples/opencode)."""
+    S = EXP["opencode_plan"]
+    X = oc_expected(S)
+    reqs = X["requests"]
+    by_id = {ss["id"]: ss for ss in S}
+
+    def oev(r):
+        return {"at": iso(r["t"]), "session": r["session"], "chain": r["chain"], "kind": r["cause"],
+                "expected": r["cause"] not in ("resume_miss", "unexplained_miss"), "gap_s": r.get("gap_s"),
+                "ttl_s": r["ttl_s"], "hit_rate": round(plan_hit(r), 6), "expected_prefix_tokens": r.get("E"),
+                "input_tokens": r["in"], "cache_read_tokens": r["cr"], "cache_creation_tokens": r["cc"],
+                "model": r["model"], "subagent": r["sub"], "in_wal_only": r["where"] == "wal", "resumed_from": None}
+
+    sessions = {}
+    for ss in S:
+        if ss["parent"]:
+            continue
+        rs = [r for r in reqs if r["session"] == ss["id"]]
+        sessions[ss["id"]] = {
+            "title": ss["title"], "project": ss["cwd"], "version": ss["version"],
+            "stored": {"db": "database", "json": "legacy JSON only", "both": "database and legacy JSON"}[ss["where"]],
+            "files": (["opencode.db"] if ss["where"] in ("db", "both") else ["storage"]),
+            "requests": len(rs), "subagent_requests": sum(1 for r in rs if r["sub"]),
+            "subagent_sessions": sorted(x["id"] for x in S if x["parent"] == ss["id"])}
+    return {
+        "root": "a data folder built with `python3 samples/gen_samples.py --opencode-db DIR`",
+        "totals": totals_of(reqs),
+        "synthetic_lines": X["synthetic"], "duplicate_lines_dropped": X["duplicates"], "lines": X["lines"],
+        "events": [oev(r) for r in sorted(reqs, key=lambda r: (r["t"], r["id"])) if r["cause"]],
+        "pairs": pairs_of([(r["pair"], r.get("gap_s") or 0, plan_hit(r)) for r in reqs if r.get("pair")]),
+        "sessions": sessions,
+        "wal_only_requests": sum(1 for r in reqs if r["where"] == "wal"),
+        "subagent_titles": {x["id"]: x["title"] for x in S if x["parent"]},
+        "not_requests": {m["id"]: ("aborted" if m["error"] else "shell command") for ss in S for m in ss["msgs"]
+                         if m["role"] == "assistant" and not any(m["tokens"])},
+    }
+
+
+def oc_check(exp):
+    """Build the data folder from the written files, re-read it, compare with the plan."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        oc_build(tmp, open(os.path.join(OPENCODE_ROOT, "opencode.sql"), encoding="utf-8").read(),
+                 os.path.join(OPENCODE_ROOT, "storage"))
+        assert os.path.getsize(os.path.join(tmp, "opencode.db-wal")) > 0
+        # the rows below the marker are in the WAL only: the database file alone lacks them
+        import sqlite3
+        only = os.path.join(tmp, "main-only")
+        os.makedirs(only)
+        shutil.copyfile(os.path.join(tmp, "opencode.db"), os.path.join(only, "opencode.db"))
+        c = sqlite3.connect("file:%s?mode=ro&immutable=1" % os.path.join(only, "opencode.db"), uri=True)
+        in_main = c.execute("SELECT count(*) FROM message").fetchone()[0]
+        c.close()
+        A = analyze_opencode(tmp)
+    X = oc_expected(EXP["opencode_plan"])
+    want = {r["id"]: r for r in X["requests"]}
+    got = {r["id"]: r for r in A["requests"]}
+    assert set(want) == set(got), sorted(set(want) ^ set(got))
+    for k, w in want.items():
+        g = got[k]
+        for f in ("in", "cc", "cr", "out", "cc5m", "cc1h", "model", "session", "cause", "pair", "t"):
+            assert w[f] == g[f], (k, f, w[f], g[f])
+        if "E" in w:
+            assert (w["E"], w["gap_s"]) == (g["E"], g["gap_s"]), (k, w["E"], g["E"])
+    assert (A["synthetic"], A["duplicates"], A["lines"]) == (X["synthetic"], X["duplicates"], X["lines"]), \
+        (A["synthetic"], A["duplicates"], A["lines"], X)
+    wal = sum(1 for ss in EXP["opencode_plan"] for m in ss["msgs"] if m["where"] == "wal")
+    assert A["messages_in_db"] - in_main == wal, (A["messages_in_db"], in_main, wal)
+    e = exp["opencode"]
+    kinds = {}
+    for ev in e["events"]:
+        kinds[ev["kind"]] = kinds.get(ev["kind"], 0) + 1
+    return ["opencode: %d requests (%d in the WAL only, %d sub-agent), %d not requests, %d legacy copies dropped, "
+            "%d records; events: %s" % (e["totals"]["requests"], e["wal_only_requests"],
+                                         sum(x["subagent_requests"] for x in e["sessions"].values()),
+                                         e["synthetic_lines"], e["duplicate_lines_dropped"], e["lines"],
+                                         ", ".join("%s %d" % kv for kv in sorted(kinds.items())))]
 
 
 def same_pairs(a, b):
@@ -2397,6 +2843,7 @@ def check(exp):
     msgs.append("tree size: %d bytes" % size)
     exp["claude"]["files"] = A["files"]
     exp["claude"]["duplicate_lines"] = A["duplicate_lines"]
+    msgs += oc_check(exp)
     return msgs
 
 
@@ -2419,7 +2866,9 @@ def readme(exp):
     w("- `claude/` is a Claude root (it holds `projects/`): `cachetop --claude-dir samples/claude`.")
     w("- `codex/` is a Codex root (it holds `sessions/`): `cachetop --codex-dir samples/codex`.")
     w("- `gemini/` is a Gemini CLI root (it holds `tmp/`): `cachetop --gemini-dir samples/gemini`.")
-    w("- `cachetop replay samples/` plays all three as if live.")
+    w("- `opencode/` is the deterministic part of an opencode data folder (section 6): build the folder with")
+    w("  `python3 samples/gen_samples.py --opencode-db DIR`, then `cachetop --opencode-dir DIR`.")
+    w("- `cachetop replay samples/` plays the Claude, Codex and Gemini trees as if live.")
     w("")
     w("Conventions. Hit rate `h = cache_read / (input + cache_creation + cache_read)` (Codex: `cached / input_tokens`).")
     w("All times are UTC. A gap is measured from the first line of the predecessor's response to the first")
@@ -2626,22 +3075,80 @@ def readme(exp):
         gt["requests"], gm["duplicate_lines"], format(gt["input_tokens"], ","), format(gt["cache_read_tokens"], ","),
         format(gt["output_tokens"], ","), gt["cost_usd"]))
     w("")
+    oc = exp["opencode"]
+    w("## 6. opencode (`opencode/`, 2026-01..11)")
+    w("")
+    w("opencode ≥ 1.2 keeps its sessions in SQLite (`opencode.db`, WAL mode); ≤ 1.1 wrote a `storage/` tree of")
+    w("JSON files, which the one-time import left in place. A database and its WAL are not byte-reproducible")
+    w("(random WAL salts; the header names the SQLite version that wrote it), so the committed part is")
+    w("`opencode/storage/` and `opencode/opencode.sql`, the statements that build the database:")
+    w("`gen_samples.py --opencode-db DIR` (and the tests, with libsqlite3) run those above the line")
+    w("`%s`, checkpoint them into `opencode.db`, run the rest, and copy the database and its" % OC_WAL_MARK)
+    w("`-wal` while the writer is still open — so the last %d requests (the compaction among them) are in" % oc["wal_only_requests"])
+    w("`opencode.db-wal`")
+    w("only, as in a backup taken while opencode runs. `cachetop --opencode-dir samples/opencode` reads the")
+    w("legacy tree alone.")
+    w("")
+    w("| session | stored | title | requests | of which sub-agent |")
+    w("|---|---|---|---|---|")
+    for sid, x in oc["sessions"].items():
+        w("| `%s` | %s | %s | %d | %d |" % (sid, x["stored"], x["title"], x["requests"], x["subagent_requests"]))
+    w("")
+    w("- The first session (Claude Sonnet 4.5 through the `anthropic` provider) runs a task sub-agent: a child")
+    w("  session (`parent_id`, title `%s`, Claude Haiku 4.5), counted in its parent's" % list(oc["subagent_titles"].values())[0])
+    w("  session as a sub-agent chain; its step that called the task completes after the sub-agent's replies. A")
+    w("  7-minute idle gap (TTL expiry at the default 300 s: opencode does not say which tier it wrote), an")
+    w("  aborted reply and a `!` shell command (all-zero tokens: not requests), then, in the WAL only, `/compact`:")
+    w("  the summary reply (`summary: true`, warm) and the cold request after it (`compaction`), and a reply")
+    w("  written twice (started without tokens, then completed).")
+    w("- The second (gpt-5.1-codex through `openai`): OpenAI's rules (no write premium; E = the predecessor's")
+    w("  prompt), a TTL expiry after 7 minutes.")
+    w("- The third was imported: its rows are in the database and its files in `storage/` (%d legacy copies," %
+      oc["duplicate_lines_dropped"])
+    w("  session and messages, dropped: the database counts). The fourth exists only as JSON (never imported).")
+    w("- `part` rows (step-finish parts repeating the tokens) are in the database and are not read.")
+    w("")
+    w("| at | session | kind | gap | E | input | cc | cr | hit |")
+    w("|---|---|---|---|---|---|---|---|---|")
+    for e in oc["events"]:
+        w("| %s | %s%s | %s | %s | %s | %s | %s | %s | %.1f%% |" % (
+            e["at"], e["session"][:12], " (sub-agent)" if e["subagent"] else "", e["kind"],
+            "—" if e["gap_s"] is None else "%.1f min" % (e["gap_s"] / 60),
+            "—" if e["expected_prefix_tokens"] is None else format(e["expected_prefix_tokens"], ","),
+            format(e["input_tokens"], ","), format(e["cache_creation_tokens"], ","),
+            format(e["cache_read_tokens"], ","), e["hit_rate"] * 100))
+    w("")
+    t = oc["totals"]
+    w("Totals: %d requests, input %s, cache writes %s (all at the 5-minute tier), cache reads %s, output %s" % (
+        t["requests"], format(t["input_tokens"], ","), format(t["cache_creation_tokens"], ","),
+        format(t["cache_read_tokens"], ","), format(t["output_tokens"], ",")))
+    w("(reasoning included), from %d records (database rows and legacy files); %d replies are not requests." % (
+        oc["lines"], oc["synthetic_lines"]))
+    w("")
     return "\n".join(L)
 
 
 def main():
     check_only = "--check" in sys.argv[1:]
+    if "--opencode-db" in sys.argv[1:]:
+        # build the sample opencode data folder (database, WAL, legacy tree) at DIR
+        dest = sys.argv[sys.argv.index("--opencode-db") + 1]
+        oc_build(dest, open(os.path.join(OPENCODE_ROOT, "opencode.sql"), encoding="utf-8").read(),
+                 os.path.join(OPENCODE_ROOT, "storage"))
+        print("opencode data folder written to %s" % dest)
+        return
     files = []
     write_seed(files)
     write_web(files)
     write_codex(files)
     write_gemini(files)
+    write_opencode(files)
     exp = build_expected()
     if check_only:
         # the committed tree must be exactly what this generator writes
         want = {os.path.normpath(rel): text for rel, text in files}
         have = {}
-        for root in (CLAUDE_ROOT, CODEX_ROOT, GEMINI_ROOT):
+        for root in (CLAUDE_ROOT, CODEX_ROOT, GEMINI_ROOT, OPENCODE_ROOT):
             for dp, _, fns in os.walk(root):
                 for fn in fns:
                     p = os.path.join(dp, fn)
@@ -2650,7 +3157,7 @@ def main():
         bad = [k for k in want if want[k] != have[k]]
         assert not bad, ("files differ from the generator's output", bad[:5])
     else:
-        for d in (CLAUDE_ROOT, CODEX_ROOT, GEMINI_ROOT):
+        for d in (CLAUDE_ROOT, CODEX_ROOT, GEMINI_ROOT, OPENCODE_ROOT):
             if os.path.isdir(d):
                 shutil.rmtree(d)
         for rel, text in files:

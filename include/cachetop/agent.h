@@ -1,12 +1,84 @@
-/* agent.h — the agents cachetop reads, and their names as they appear in output. */
+/* agent.h — the agents cachetop reads, as one table: an agent is one row (its names, where its
+ * transcripts live, its TTL and cache economics, its parser and its model rules) plus its own
+ * parse_<name>.c / model_<name>.c. Code outside an agent's module asks the table, never the name. */
 #ifndef CACHETOP_AGENT_H
 #define CACHETOP_AGENT_H
 
-enum agent { AGENT_CLAUDE = 0, AGENT_CODEX = 1, AGENT_GEMINI = 2, AGENT_COUNT = 3 };
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
-static inline const char *agent_name(enum agent a)
-{
-	return a == AGENT_CODEX ? "codex" : a == AGENT_GEMINI ? "gemini" : "claude";
-}
+enum agent { AGENT_CLAUDE = 0, AGENT_CODEX = 1, AGENT_GEMINI = 2, AGENT_OPENCODE = 3, AGENT_COUNT = 4 };
+
+struct line;
+struct model;
+struct model_opts;
+
+/* Which official limits an agent's account reports, and where from. */
+enum agent_limits {
+	AGENT_LIMITS_NONE = 0,
+	AGENT_LIMITS_STATUSLINE, /* given to the statusline command (rate_limits) and its ledger */
+	AGENT_LIMITS_TRANSCRIPT, /* written into the transcripts themselves (limit families) */
+};
+
+struct agent_desc {
+	enum agent id;
+	const char *name;       /* "claude": the JSON "agent" value, the filter, the config stem */
+	const char *label;      /* "Claude Code": for people */
+	const char *option;     /* "--claude-dir": the command-line option naming its roots */
+	const char *dirs_key;   /* "claude_dirs": the config key naming its roots */
+	const char *root_sub;   /* "/projects": the transcript folder under a root (a path naming it
+				 * is taken as its root) */
+	const char *root_sub2;  /* a second such folder, or NULL */
+	/* default roots: $env (a comma list when env_list) joined with env_join (when not NULL);
+	 * else $XDG_CONFIG_HOME/xdg_sub (or ~/.config/xdg_sub) when xdg_sub; and ~/home_sub */
+	const char *env;
+	bool env_list;
+	const char *env_join;
+	const char *xdg_sub;
+	const char *home_sub;
+	const char *data_sub;   /* $XDG_DATA_HOME/data_sub (or ~/.local/share/data_sub) when set */
+	/* Cache economics. Implicit caching (OpenAI, Google): no write tiers, writes not billed
+	 * extra, a cold request costs the input price, and the prefix a request should find is its
+	 * predecessor's whole prompt. Explicit (Anthropic): the prefix is what was read + written,
+	 * and the TTL comes from the write tier. */
+	bool implicit_cache;
+	bool tier_unknown;      /* explicit caching whose write tier is never said (opencode): the
+				 * configured TTL stands for it */
+	bool cache_seen_first;  /* until a session has read from the cache once, reading nothing is no
+				 * miss (many Gemini accounts never get implicit hits) */
+	const char *ttl_key;    /* config key of the assumed TTL when implicit, else NULL */
+	size_t ttl_opt;         /* its offset in struct model_opts (when ttl_key) */
+	bool tag_in_list;       /* the session list names the agent after the project */
+	bool header_always;     /* the header counts it even with no sessions */
+	enum agent_limits limits;
+	void (*parse)(const char *s, size_t n, struct line *out);
+	unsigned (*apply)(struct model *m, uint32_t file, const struct line *ln);
+	/* the agent module's own per-file state: file read again from byte 0, model freed (NULL:
+	 * it keeps none) */
+	void (*file_reset)(struct model *m, uint32_t file);
+	void (*state_free)(struct model *m);
+};
+
+extern const struct agent_desc agent_table[AGENT_COUNT];
+
+/* The row of agent a; a value outside the table is a programming error and aborts with a message
+ * (nothing is read as some other agent's by default). */
+const struct agent_desc *agent_get(enum agent a);
+
+/* The agent called name ("claude"), or AGENT_COUNT when none is. */
+enum agent agent_by_name(const char *name);
+
+static inline const char *agent_name(enum agent a) { return agent_get(a)->name; }
+
+/* Whether agent a's official limits come from kind k (the statusline's readings and ledger, or
+ * the transcripts' limit families). */
+static inline bool agent_limits_from(enum agent a, enum agent_limits k) { return agent_get(a)->limits == k; }
+
+/* The agent whose official limits come from kind k (AGENT_COUNT: none). */
+enum agent agent_limits_owner(enum agent_limits k);
+
+/* The TTL assumed for an implicit-cache agent, from opts; 0 for an explicit one. */
+int agent_ttl(enum agent a, const struct model_opts *opts);
 
 #endif

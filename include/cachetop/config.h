@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cachetop/agent.h"
 #include "cachetop/price.h"
 #include "cachetop/quota.h" /* enum quota_unit */
 
@@ -21,6 +22,7 @@ struct config {
 	char **claude_dirs; size_t nclaude;
 	char **codex_dirs; size_t ncodex;
 	char **gemini_dirs; size_t ngemini;
+	char **opencode_dirs; size_t nopencode;
 	char *theme;               /* name or path; NULL = "default" */
 	char *prices;              /* path of a user price table; NULL = the installed one */
 	bool bell;
@@ -41,6 +43,8 @@ struct config {
 
 void config_defaults(struct config *c);
 void config_free(struct config *c);
+/* The roots config.yaml names for agent a (its table row's dirs_key). */
+void config_dirs(const struct config *c, enum agent a, char *const **v, size_t *n);
 /* Load path into c (over the defaults already in it). Returns 0; -1 with err filled (c keeps
  * whatever loaded before the error). A missing file is not an error when optional is true. */
 int config_load(struct config *c, const char *path, bool optional, struct conf_err *err);

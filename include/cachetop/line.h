@@ -24,6 +24,9 @@ enum line_kind {
 	LINE_GEMINI_SET,    /* {"$set": {…}}: sessionId, summary, a checkpoint of messages */
 	LINE_GEMINI_MESSAGE,/* a message record (user, gemini, info…): one version of it */
 	LINE_GEMINI_REWIND, /* {"$rewindTo": id}: the conversation was cut back (the bill stays) */
+	LINE_OPENCODE_SESSION, /* an opencode session (a database row or a legacy JSON file) */
+	LINE_OPENCODE_MESSAGE, /* an opencode message: its id, session and, for replies, tokens */
+	LINE_KIND_COUNT
 };
 
 /* Why a line was skipped or malformed, for counted skips and messages. */
@@ -126,6 +129,15 @@ struct line {
 	struct rate_limits rl;
 	char limit_id[LINE_LIMIT_MAX];   /* rate_limits.limit_id ("" absent: the account's) */
 	char limit_name[LINE_LIMIT_MAX]; /* rate_limits.limit_name ("" absent or null) */
+
+	/* opencode (parse_opencode.c): a record the opencode source built from a database row or
+	 * a legacy storage/ file. Sessions: session_id, parent_id, cwd (directory), title, ts
+	 * (time_created). Messages: msg_id (hash of its id), session_id, ts (time_created), cwd
+	 * (path.cwd), and for an assistant reply has_usage, model (modelID), compact_boundary
+	 * (summary: true) and usage as reported (input excludes the cache; cache_creation = the
+	 * cache writes, not yet split by tier; output includes reasoning). */
+	bool legacy;                     /* from the <= 1.1 storage/ JSON tree, not the database */
+	bool openai_rules;               /* not an Anthropic model: no write premium (OpenAI's rules) */
 };
 
 /* Only blanks (spaces, tabs, a '\r'): not a line of the transcript (a trailing newline, CRLF
@@ -153,6 +165,15 @@ void line_parse_gemini(const char *s, size_t n, struct line *out);
  * `messages` — so one delivered unit may be many records. */
 typedef void (*line_emit_fn)(void *ctx, const struct line *ln);
 void line_parse_each(enum agent agent, const char *s, size_t n, struct line *out, line_emit_fn emit, void *ctx);
+void line_parse_opencode(const char *s, size_t n, struct line *out);
+
+/* opencode's stored JSON, for the source that reads it (parse_opencode.c). The time a legacy
+ * storage/ file (a message's or a session's JSON) was created, for reading them in time order:
+ * 0 and *ms, or -1. */
+int line_peek_opencode_created(const char *json, size_t n, int64_t *ms);
+/* True when a message's JSON may still change: an assistant reply neither completed nor failed
+ * (its tokens arrive when it completes). */
+bool line_opencode_open(const char *json, size_t n);
 
 /* A compact copy of a parsed line (only the fields its kind uses), so lines can be parsed on
  * worker threads and applied to the model in order on one thread. */

@@ -15,27 +15,13 @@
 #include <stdint.h>
 
 #include "cachetop/agent.h"
+#include "cachetop/cause.h"
 #include "cachetop/line.h"
 
 struct price_table;
 struct codex_limits;
 struct evidence_log;
 
-/* Why a request is an event (design.md, "What a cold request is called"). */
-enum cause {
-	CAUSE_NONE = 0,          /* warm, ordinary: not an event */
-	CAUSE_FIRST_REQUEST,
-	CAUSE_TTL_EXPIRY,
-	CAUSE_MODEL_SWITCH,
-	CAUSE_COMPACTION,
-	CAUSE_RESUME_MISS,
-	CAUSE_UNEXPLAINED_MISS,
-	CAUSE_RESUME_HIT,        /* warm first request after a resume boundary */
-	CAUSE_COUNT
-};
-const char *cause_name(enum cause c);      /* "resume_miss", … ("" for CAUSE_NONE) */
-const char *cause_label(enum cause c);     /* "RESUME MISS", … for screens */
-bool cause_expected(enum cause c);         /* false exactly for resume_miss and unexplained_miss */
 
 struct model_opts {
 	uint64_t cold_min_prefix;   /* E (or P) below this is never cold; default 1024 */
@@ -55,6 +41,8 @@ enum {
 	REQ_COUNTED = 1 << 2,     /* inside --since: part of totals */
 	REQ_PRICED = 1 << 3,      /* its model has a price */
 	REQ_AFTER_COMPACTION = 1 << 4, /* a compaction lies between it and its predecessor */
+	REQ_OPENAI_RULES = 1 << 5, /* opencode, a model not Anthropic's: OpenAI's cache rules (no
+				    * write premium, thresholds.codex_ttl_s), as for Codex */
 };
 
 /* One API request. 48 bytes: the per-request cost budget is spent here and in the hash sets. */
@@ -204,6 +192,10 @@ enum {
 unsigned model_feed(struct model *m, uint32_t file, const char *line, size_t n);
 /* The same with an already parsed line (parsing can run on other threads). */
 unsigned model_apply(struct model *m, uint32_t file, const struct line *ln);
+/* A number that changes whenever anything the model holds may have changed (a line applied, a
+ * file added, reset or gone): what a reader derived from the model (the 5-hour blocks, the pairs)
+ * stays valid while it is the same, so a frame that only moves `now` recomputes nothing. */
+uint64_t model_generation(const struct model *m);
 
 /* Read access. Pointers stay valid until the next feed. */
 size_t model_session_count(const struct model *m);

@@ -24,6 +24,10 @@ struct block {
 	uint64_t requests, input, output, cache_creation, cache_read;
 	double cost_usd, wasted_usd; /* priced requests only */
 	uint64_t unpriced;
+	/* the last block only: its last 15 minutes of activity (ending at `last`), for the burn rate;
+	 * kept here so a reading at a later `now` walks no requests */
+	uint64_t tokens_15;
+	double usd_15;
 };
 
 struct blocks {

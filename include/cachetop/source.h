@@ -14,7 +14,9 @@
 #include "cachetop/agent.h"
 #include "cachetop/sink.h"
 
-/* A root: Claude — the folder holding projects/; Codex — the folder holding sessions/. */
+/* A root: Claude — the folder holding projects/; Codex — the folder holding sessions/;
+ * opencode — its data folder, holding opencode.db (SQLite, read by src/source/opencode.c)
+ * and/or the legacy storage/ JSON tree. */
 struct source_root {
 	enum agent agent;
 	char *path;
@@ -28,10 +30,18 @@ struct source_roots {
 };
 
 /* Default roots from the environment: Claude $CLAUDE_CONFIG_DIR (comma list) else
- * $XDG_CONFIG_HOME/claude (~/.config/claude) and ~/.claude; Codex $CODEX_HOME else ~/.codex.
- * A path ending in /projects (Claude) or /sessions (Codex) is taken as its parent. */
+ * $XDG_CONFIG_HOME/claude (~/.config/claude) and ~/.claude; Codex $CODEX_HOME else ~/.codex;
+ * opencode $XDG_DATA_HOME/opencode else ~/.local/share/opencode (its database there, or
+ * $OPENCODE_DB: relative to the data folder, or absolute for the default folder).
+ * A path ending in /projects (Claude), /sessions (Codex) or /storage (opencode) is taken as
+ * its parent. */
 void source_roots_default(struct source_roots *r, enum agent which);
 void source_roots_add(struct source_roots *r, enum agent agent, const char *path);
+/* opencode's default data folder ($XDG_DATA_HOME/opencode or ~/.local/share/opencode); the
+ * caller frees; NULL without a home. */
+char *source_opencode_default_dir(void);
+/* $XDG_DATA_HOME/sub, else ~/.local/share/sub (NULL without either); caller frees. */
+char *source_data_default_dir(const char *sub);
 void source_roots_free(struct source_roots *r);
 
 struct source_stats {
@@ -39,6 +49,7 @@ struct source_stats {
 	uint64_t skipped_files;      /* not regular, unreadable… (counted, with a message) */
 	uint64_t resets, gone, overflows, rescans;
 	uint64_t rebuilds;           /* whole re-reads after lines came out of order */
+	uint64_t db_reads;           /* reads of an opencode database (each a short transaction) */
 	uint64_t watches, unwatched_dirs; /* directories polled because the watch limit ran out */
 	uint64_t recalled;           /* files whose first lines came from the sink's earlier run */
 	bool watch_limit_hit;

@@ -19,7 +19,7 @@
 
 #include "cachetop/util.h"
 
-#define STATEFILE_VERSION 1
+#define STATEFILE_VERSION 3 /* 2: Gemini records, Codex limit families in line_pack; 3: opencode kinds */
 #define STATEFILE_HEADER 64
 #define STATEFILE_ENTRY 200
 /* Bytes hashed at the head of a file and before its saved offset. */

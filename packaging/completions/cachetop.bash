@@ -30,14 +30,14 @@ _cachetop()
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=""
 	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local commands="report watch replay statusline status"
-	local common="--claude-dir --codex-dir --gemini-dir --config --theme --no-color --ascii --bell --since --now --no-state --max-frames --help --version -h -V"
+	local common="--claude-dir --codex-dir --gemini-dir --opencode-dir --config --theme --no-color --ascii --bell --since --now --no-state --max-frames --help --version -h -V"
 
 	# The sub-command is the first word that is not an option or an option's argument.
 	local i w cmd="" nargs=0
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		case $w in
-		--claude-dir | --codex-dir | --gemini-dir | --config | --theme | --since | --now | --max-frames | --speed)
+		--claude-dir | --codex-dir | --gemini-dir | --opencode-dir | --config | --theme | --since | --now | --max-frames | --speed)
 			((i++)) ;;
 		-*) ;;
 		*)
@@ -51,7 +51,7 @@ _cachetop()
 	done
 
 	case $prev in
-	--claude-dir | --codex-dir | --gemini-dir)
+	--claude-dir | --codex-dir | --gemini-dir | --opencode-dir)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return

@@ -16,6 +16,7 @@ class Cachetop < Formula
   depends_on "libyaml"
   depends_on :linux
   depends_on "ncurses"
+  depends_on "sqlite"
 
   def install
     system "cmake", "-S", ".", "-B", "build",

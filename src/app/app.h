@@ -19,9 +19,8 @@ enum report_format { FMT_TEXT = 0, FMT_JSON, FMT_CSV, FMT_OPENMETRICS };
 struct app {
 	const char *argv0;
 	/* common options */
-	char **claude_dirs; size_t nclaude;      /* --claude-dir (repeatable) */
-	char **codex_dirs; size_t ncodex;        /* --codex-dir (repeatable) */
-	char **gemini_dirs; size_t ngemini;      /* --gemini-dir (repeatable) */
+	char **dirs[AGENT_COUNT];                /* each agent's roots option (--claude-dir, repeatable) */
+	size_t ndirs[AGENT_COUNT];
 	const char *config_path;                 /* --config */
 	const char *theme;                       /* --theme NAME|FILE */
 	int64_t since_ms;                        /* --since DATE; CT_TIME_NONE */

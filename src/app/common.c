@@ -28,30 +28,22 @@ int64_t app_now(const struct app *a)
 void app_resolve_roots(struct app *a)
 {
 	source_roots_free(&a->roots);
-	char **cl = a->nclaude ? a->claude_dirs : a->cfg.claude_dirs;
-	size_t ncl = a->nclaude ? a->nclaude : a->cfg.nclaude;
-	char **cx = a->ncodex ? a->codex_dirs : a->cfg.codex_dirs;
-	size_t ncx = a->ncodex ? a->ncodex : a->cfg.ncodex;
-	char **gm = a->ngemini ? a->gemini_dirs : a->cfg.gemini_dirs;
-	size_t ngm = a->ngemini ? a->ngemini : a->cfg.ngemini;
 	/* Naming roots of one agent on the command line means "these roots": the other agents'
 	 * defaults are not added behind the user's back. */
-	bool explicit = a->nclaude || a->ncodex || a->ngemini;
-	if (ncl)
-		for (size_t i = 0; i < ncl; i++)
-			source_roots_add(&a->roots, AGENT_CLAUDE, cl[i]);
-	else if (!explicit)
-		source_roots_default(&a->roots, AGENT_CLAUDE);
-	if (ncx)
-		for (size_t i = 0; i < ncx; i++)
-			source_roots_add(&a->roots, AGENT_CODEX, cx[i]);
-	else if (!explicit)
-		source_roots_default(&a->roots, AGENT_CODEX);
-	if (ngm)
-		for (size_t i = 0; i < ngm; i++)
-			source_roots_add(&a->roots, AGENT_GEMINI, gm[i]);
-	else if (!explicit)
-		source_roots_default(&a->roots, AGENT_GEMINI);
+	bool explicit = false;
+	for (int ag = 0; ag < AGENT_COUNT; ag++)
+		explicit = explicit || a->ndirs[ag];
+	for (int ag = 0; ag < AGENT_COUNT; ag++) {
+		char *const *v = a->dirs[ag];
+		size_t n = a->ndirs[ag];
+		if (!n)
+			config_dirs(&a->cfg, (enum agent)ag, &v, &n);
+		if (n)
+			for (size_t i = 0; i < n; i++)
+				source_roots_add(&a->roots, (enum agent)ag, v[i]);
+		else if (!explicit)
+			source_roots_default(&a->roots, (enum agent)ag);
+	}
 }
 
 static char *data_file(const struct app *a, const char *name)
@@ -109,15 +101,11 @@ void app_load(struct app *a)
 
 void app_free(struct app *a)
 {
-	for (size_t i = 0; i < a->nclaude; i++)
-		free(a->claude_dirs[i]);
-	for (size_t i = 0; i < a->ncodex; i++)
-		free(a->codex_dirs[i]);
-	for (size_t i = 0; i < a->ngemini; i++)
-		free(a->gemini_dirs[i]);
-	free(a->claude_dirs);
-	free(a->codex_dirs);
-	free(a->gemini_dirs);
+	for (int ag = 0; ag < AGENT_COUNT; ag++) {
+		for (size_t i = 0; i < a->ndirs[ag]; i++)
+			free(a->dirs[ag][i]);
+		free(a->dirs[ag]);
+	}
 	source_roots_free(&a->roots);
 	ledger_set_free(&a->ledgers);
 	config_free(&a->cfg);

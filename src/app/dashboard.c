@@ -287,8 +287,14 @@ int cmd_dashboard(struct app *a)
 	}
 	/* A first run on a machine with no transcripts shows something real: the bundled samples,
 	 * played as if live. Roots named by the user keep the "where I looked" screen instead. */
-	bool default_roots = !a->nclaude && !a->ncodex && !a->ngemini && !a->cfg.nclaude && !a->cfg.ncodex &&
-			     !a->cfg.ngemini;
+	bool default_roots = true;
+	for (int ag = 0; ag < AGENT_COUNT; ag++) {
+		char *const *cv;
+		size_t cn;
+		config_dirs(&a->cfg, (enum agent)ag, &cv, &cn);
+		if (a->ndirs[ag] || cn)
+			default_roots = false;
+	}
 	char *samples = default_roots && source_stats(d.lv.s)->files == 0 ? conf_data_path(a->argv0, "samples") : NULL;
 	if (samples) {
 		live_close(&d.lv);

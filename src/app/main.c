@@ -13,8 +13,8 @@
 static const char usage_text[] =
 	"usage: cachetop [COMMAND] [OPTIONS]\n"
 	"\n"
-	"Live prompt-cache and 5-hour quota monitor for Claude Code, Codex CLI and Gemini CLI\n"
-	"transcripts.\n"
+	"Live prompt-cache and 5-hour quota monitor for Claude Code, Codex CLI, Gemini CLI and\n"
+	"opencode sessions.\n"
 	"\n"
 	"commands:\n"
 	"  (none)                 live dashboard over the transcript roots\n"
@@ -28,6 +28,7 @@ static const char usage_text[] =
 	"  --claude-dir DIR       a Claude root (holds projects/); repeatable\n"
 	"  --codex-dir DIR        a Codex root (holds sessions/); repeatable\n"
 	"  --gemini-dir DIR       a Gemini CLI root (holds tmp/); repeatable\n"
+	"  --opencode-dir DIR     an opencode data folder (holds opencode.db, storage/); repeatable\n"
 	"  --config FILE          config file (default $XDG_CONFIG_HOME/cachetop/config.yaml)\n"
 	"  --theme NAME|FILE      colour theme (default, light, mono, nord, or a YAML file)\n"
 	"  --no-color             no colours (also when NO_COLOR is set)\n"
@@ -48,15 +49,14 @@ static const char usage_text[] =
 	"  -V, --version          the version\n";
 
 enum {
-	OPT_CLAUDE = 256, OPT_CODEX, OPT_CONFIG, OPT_THEME, OPT_NOCOLOR, OPT_ASCII, OPT_BELL, OPT_SINCE,
+	OPT_CONFIG = 256, OPT_THEME, OPT_NOCOLOR, OPT_ASCII, OPT_BELL, OPT_SINCE,
 	OPT_NOW, OPT_JSON, OPT_CSV, OPT_OPENMETRICS, OPT_JSONL, OPT_BACKFILL, OPT_SPEED, OPT_MAXFRAMES,
-	OPT_FINALREPORT, OPT_GEMINI, OPT_NOSTATE,
+	OPT_FINALREPORT, OPT_NOSTATE,
+	OPT_DIRS = 512, /* + an agent: its roots option (the agent table's `option`) */
 };
 
-static const struct option long_opts[] = {
-	{"claude-dir", required_argument, NULL, OPT_CLAUDE},
-	{"codex-dir", required_argument, NULL, OPT_CODEX},
-	{"gemini-dir", required_argument, NULL, OPT_GEMINI},
+/* after the agents' roots options, which main() puts first */
+static const struct option other_opts[] = {
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"theme", required_argument, NULL, OPT_THEME},
 	{"no-color", no_argument, NULL, OPT_NOCOLOR},
@@ -107,12 +107,17 @@ int main(int argc, char **argv)
 	a.speed = 60;
 	bool jsonl = false;
 	opterr = 0;
+	struct option long_opts[AGENT_COUNT + sizeof other_opts / sizeof other_opts[0]];
+	for (int ag = 0; ag < AGENT_COUNT; ag++)
+		long_opts[ag] = (struct option){agent_table[ag].option + 2, required_argument, NULL, OPT_DIRS + ag};
+	memcpy(long_opts + AGENT_COUNT, other_opts, sizeof other_opts);
 	int c;
 	while ((c = getopt_long(argc, argv, ":hV", long_opts, NULL)) != -1) {
+		if (c >= OPT_DIRS && c < OPT_DIRS + AGENT_COUNT) {
+			push(&a.dirs[c - OPT_DIRS], &a.ndirs[c - OPT_DIRS], optarg);
+			continue;
+		}
 		switch (c) {
-		case OPT_CLAUDE: push(&a.claude_dirs, &a.nclaude, optarg); break;
-		case OPT_CODEX: push(&a.codex_dirs, &a.ncodex, optarg); break;
-		case OPT_GEMINI: push(&a.gemini_dirs, &a.ngemini, optarg); break;
 		case OPT_CONFIG: a.config_path = optarg; break;
 		case OPT_THEME: a.theme = optarg; break;
 		case OPT_NOCOLOR: a.no_color = true; break;

@@ -84,7 +84,7 @@ int cmd_statusline(struct app *a)
 	char hit[32] = "-", left[32] = "-";
 	if (si.transcript_path[0]) {
 		struct model *m = model_new(&a->mopts);
-		uint32_t f = model_file_add(m, AGENT_CLAUDE, si.transcript_path, false);
+		uint32_t f = model_file_add(m, agent_limits_owner(AGENT_LIMITS_STATUSLINE), si.transcript_path, false);
 		/* the lines an earlier run kept (a long session is tens of MB), then the rest */
 		struct state *st = state_open(a);
 		uint64_t from = state_recall_file(st, m, f, si.transcript_path);
@@ -104,7 +104,7 @@ int cmd_statusline(struct app *a)
 	}
 	char model[64];
 	sanitize_text(si.model, strlen(si.model), model, sizeof model, true);
-	printf("%s  cache %s hit, %s", model[0] ? model : "claude", hit, left);
+	printf("%s  cache %s hit, %s", model[0] ? model : agent_name(agent_limits_owner(AGENT_LIMITS_STATUSLINE)), hit, left);
 	if (a->claude_official.present && a->claude_official.five_hour_pct >= 0)
 		printf("  5h %.0f%%", a->claude_official.five_hour_pct);
 	putchar('\n');

@@ -37,11 +37,29 @@ void config_defaults(struct config *c)
 	c->quota_unit = QUOTA_USD;
 }
 
+void config_dirs(const struct config *c, enum agent a, char *const **v, size_t *n)
+{
+	*v = NULL;
+	*n = 0;
+	const char *key = agent_get(a)->dirs_key;
+	for (size_t i = 0; i < config_table_size; i++) {
+		const struct config_key *k = &config_table[i];
+		if (k->type == CONFIG_STRLIST && strcmp(k->name, key) == 0) {
+			memcpy(v, (const char *)c + k->offset, sizeof *v);
+			memcpy(n, (const char *)c + k->count_offset, sizeof *n);
+			return;
+		}
+	}
+}
+
 void config_free(struct config *c)
 {
 	strlist_free(c->claude_dirs, c->nclaude);
 	strlist_free(c->codex_dirs, c->ncodex);
 	strlist_free(c->gemini_dirs, c->ngemini);
+	strlist_free(c->opencode_dirs, c->nopencode);
+	c->opencode_dirs = NULL;
+	c->nopencode = 0;
 	free(c->theme);
 	free(c->prices);
 	free(c->quota_plan);

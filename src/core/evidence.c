@@ -187,7 +187,7 @@ static bool tools_between(const struct ev_sess *s, uint32_t after, uint32_t upto
 /* ---- the rules -------------------------------------------------------------------------------- */
 
 static bool main_chain(const struct request *r) { return !r->chain && !(r->flags & REQ_SIDECHAIN); }
-static bool cold_cause(unsigned c) { return c != CAUSE_NONE && c != CAUSE_RESUME_HIT && c < CAUSE_COUNT; }
+static bool cold_cause(unsigned c) { return cause_cold(c); }
 static bool five_only(const struct request *r) { return r->cc5m && !r->cc1h; }
 /* Causes Claude Code counts as misses (first requests have no prefix to miss; a compaction is an
  * expected rebuild for it too). */
@@ -216,7 +216,7 @@ static void pair_words(const struct model *m, const struct cache_event *e, uint3
 {
 	const struct request *r = model_request(m, e->request);
 	const struct session *s = model_session(m, r->session);
-	if (!cold_cause(e->cause) || !r->pred || s->agent != AGENT_CLAUDE)
+	if (!cold_cause(e->cause) || !r->pred || !agent_limits_from(s->agent, AGENT_LIMITS_STATUSLINE))
 		return;
 	uint32_t pi = r->pred - 1;
 	const struct request *p = model_request(m, pi);
@@ -279,7 +279,7 @@ static void ledger_session(const struct model *m, const struct session_ledger *l
 			   struct event_evidence *set, size_t only_event)
 {
 	const struct session *s = model_session(m, session);
-	if (!s || s->agent != AGENT_CLAUDE)
+	if (!s || !agent_limits_from(s->agent, AGENT_LIMITS_STATUSLINE))
 		return;
 	for (size_t k = 0; k < l->nmisses; k++) {
 		uint32_t ri = nearest_request(m, s, l->misses[k].at);

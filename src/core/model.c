@@ -1,10 +1,9 @@
-/* model.c — the incremental usage model. Owns the global dedup sets (Claude requests by
- * (message.id, requestId) with the sidechain fallback, Codex requests by their cumulative usage
- * tuple, every Claude uuid with the file and session that first wrote it), the session table,
- * per-file parse state, lineage (resume boundaries from structure: replayed prefixes, junctions,
- * sessionId or version changes inside a file, Codex forks), and the classification of each new
- * request against its predecessor (design.md's cause table), with waste and rebuild costs.
- * Gemini records are interpreted by model_gemini.c, through model_private.h.
+/* model.c — the incremental usage model. Owns the request store and its dedup sets, the session
+ * table, per-file parse state, lineage state (resume boundaries, compactions, chains), and the
+ * classification of each new request against its predecessor (the facts for cause.c's rule),
+ * with waste and rebuild costs. What an agent's lines mean is decided by its own module
+ * (model_claude.c, model_codex.c, model_gemini.c: its row's `apply` in agents.c), through
+ * model_private.h.
  * Everything is decided when a request arrives, from what came before it, so one pass and
  * line-by-line feeding agree. */
 #include "cachetop/model.h"
@@ -21,117 +20,14 @@
 #include "model_private.h"
 #include "u64map.h"
 
-#define NO_SESSION (-1)
-#define MAX_MODELS 65535
-#define CHUNK_BITS 16
-#define CHUNK (1u << CHUNK_BITS)
-#define REQ(m, i) (&(m)->chunks[(size_t)(i) >> CHUNK_BITS][(size_t)(i) & (CHUNK - 1)])
-#define REQ_FILE(m, i) ((m)->fchunks[(size_t)(i) >> CHUNK_BITS][(size_t)(i) & (CHUNK - 1)])
-
-struct chain {
-	uint32_t key;      /* sub-agent id hash, folded to 32 bits (unique within a session) */
-	uint32_t last;     /* last request + 1 */
-	int ttl_s;
-};
-
-struct session_priv {
-	struct chain *chains;
-	uint32_t nchains, capchains;
-	/* the latest time at which its main conversation was looked into by time (a resume's
-	 * predecessor, a sub-agent's starting TTL): a main request at or before it that arrives
-	 * later would have changed that answer */
-	int64_t looked_up_at;
-	uint32_t project_file;  /* the file its project (cwd) was taken from */
-	bool cache_seen;        /* a request of it read from the cache (implicit caching is on) */
-};
-
-struct file_state {
-	int32_t cur_session;    /* session of the last non-replayed line */
-	int32_t first_session;
-	int32_t replay_owner;   /* session owning the last replayed line, or -1 */
-	bool first_new_done;
-	uint64_t last_version;
-	uint32_t chain_key;     /* sub-agent files: their chain */
-	/* A resume boundary or a compaction seen in this file applies to the next main-chain
-	 * request of that session in this same file: a file's own order is the same however the
-	 * files interleave, so the answer does not depend on it. */
-	int32_t pending_session, pending_from;
-	int32_t compaction_session;
-	/* the (file, session) pair of its last recorded uuid, interned (see uuids) */
-	int32_t pair_session;
-	uint32_t pair;
-	/* pending title (a summary before any session line) */
-	enum title_rank title_rank;
-	char *title;
-	/* Codex */
-	uint16_t model;
-	bool have_prev_total;
-	struct codex_tokens prev_total;
-	struct line *scratch;   /* reused parse buffer */
-};
-
-struct model {
-	struct model_opts opts;
-	const struct price_table *prices;
-	/* sessions */
-	struct session *sessions;
-	struct session_priv *spriv;
-	size_t nsessions, capsessions;
-	struct u64map session_ids;      /* hash(id) → index */
-	/* requests, in chunks: no doubling slack, and pointers into a chunk stay valid */
-	struct request **chunks;
-	uint32_t **fchunks;             /* the file of each request, chunked alike */
-	size_t nreqs, nchunks;
-	struct cache_event *events;
-	size_t nevents, capevents;
-	struct u64map req_keys;         /* Claude (msg,req) / Codex usage tuple → request index */
-	struct u64map msg_ids;          /* Claude message.id → first request index */
-	struct u64map uuids;            /* Claude uuid → index into pairs */
-	struct u64map side_roots;       /* Claude 1.0.x sidechain uuid → chain key */
-	struct u64map dangling;         /* junction parents not seen yet → the file that named them */
-	bool order_broken;              /* see model_order_broken */
-	/* files that share lines and start at the same time: which one counts depends on which
-	 * ends first, which can change while both grow (first, second: the order assumed) */
-	struct { uint32_t first, second; } *ties;
-	size_t nties, capties;
-	struct { uint32_t file, session; } *pairs; /* the (file, session) that first wrote a uuid */
-	size_t npairs, cappairs;
-	/* files */
-	struct model_file *files;
-	struct file_state *fstate;
-	size_t nfiles, capfiles;
-	/* model names */
-	char **model_names;
-	const struct price **model_prices;
-	size_t nmodels, capmodels;
-	struct u64map model_ids;
-	struct u64map file_paths;       /* hash(path) → file index: a re-created file keeps its index */
-	struct model_stats stats;
-	struct totals totals;
-	struct codex_quota codex;
-	struct codex_limits limits;     /* every Codex limit family (the account's is also `codex`) */
-	struct evidence_log *evlog;     /* versions and tool changes, for the evidence words */
-	struct line scratch;
-	struct gemini_state *gemini;    /* model_gemini.c's per-file state; NULL until needed */
-};
 
 /* A 64-bit hash as a nonzero 32-bit chain key (0 is the main chain). */
-static uint32_t fold32(uint64_t h)
+uint32_t mdl_fold32(uint64_t h)
 {
 	uint32_t k = (uint32_t)(h ^ (h >> 32));
 	return k ? k : 1;
 }
 
-static const char *const cause_names[CAUSE_COUNT] = {
-	"", "first_request", "ttl_expiry", "model_switch", "compaction", "resume_miss",
-	"unexplained_miss", "resume_hit"};
-static const char *const cause_labels[CAUSE_COUNT] = {
-	"", "FIRST REQUEST", "TTL EXPIRY", "MODEL SWITCH", "COMPACTION", "RESUME MISS",
-	"UNEXPLAINED MISS", "RESUME HIT"};
-
-const char *cause_name(enum cause c) { return (unsigned)c < CAUSE_COUNT ? cause_names[c] : ""; }
-const char *cause_label(enum cause c) { return (unsigned)c < CAUSE_COUNT ? cause_labels[c] : ""; }
-bool cause_expected(enum cause c) { return c != CAUSE_RESUME_MISS && c != CAUSE_UNEXPLAINED_MISS; }
 
 void model_opts_default(struct model_opts *o)
 {
@@ -214,7 +110,9 @@ void model_free(struct model *m)
 	free(m->pairs);
 	u64map_free(&m->model_ids);
 	u64map_free(&m->file_paths);
-	gemini_state_free(m->gemini);
+	for (int a = 0; a < AGENT_COUNT; a++)
+		if (agent_table[a].state_free)
+			agent_table[a].state_free(m);
 	evidence_log_free(m->evlog);
 	free(m);
 }
@@ -235,7 +133,7 @@ static void grow_pair(void **a, size_t ea, void **b, size_t eb, size_t *cap, siz
 	*cap = c;
 }
 
-static uint16_t model_intern(struct model *m, const char *name)
+uint16_t mdl_intern(struct model *m, const char *name)
 {
 	if (!name || !*name)
 		return 0;
@@ -256,13 +154,10 @@ static uint16_t model_intern(struct model *m, const char *name)
 
 /* OpenAI and Google cache prompts implicitly: no write tiers, writes not billed extra, and the
  * prefix a request should find is its predecessor's whole prompt. */
-static bool implicit_cache(enum agent a) { return a != AGENT_CLAUDE; }
-static int implicit_ttl(const struct model *m, enum agent a)
-{
-	return a == AGENT_GEMINI ? m->opts.gemini_ttl_s : m->opts.codex_ttl_s;
-}
+static bool implicit_cache(enum agent a) { return agent_get(a)->implicit_cache; }
+static int implicit_ttl(const struct model *m, enum agent a) { return agent_ttl(a, &m->opts); }
 
-static int32_t session_get(struct model *m, const char *id, enum agent agent, unsigned *changed)
+int32_t mdl_session_get(struct model *m, const char *id, enum agent agent, unsigned *changed)
 {
 	uint64_t h = ct_hash(id, strlen(id));
 	uint32_t *v = u64map_get(&m->session_ids, h);
@@ -290,7 +185,7 @@ static int32_t session_get(struct model *m, const char *id, enum agent agent, un
 	return (int32_t)i;
 }
 
-static void session_add_file(struct session *s, uint32_t file)
+void mdl_session_add_file(struct session *s, uint32_t file)
 {
 	for (uint32_t i = s->nfiles; i-- > 0;)
 		if (s->files[i] == file)
@@ -303,10 +198,10 @@ static void session_add_file(struct session *s, uint32_t file)
 	s->files[s->nfiles++] = file;
 }
 
-static void session_touch(struct model *m, int32_t si, uint32_t file, const struct line *ln)
+void mdl_session_touch(struct model *m, int32_t si, uint32_t file, const struct line *ln)
 {
 	struct session *s = &m->sessions[si];
-	session_add_file(s, file);
+	mdl_session_add_file(s, file);
 	/* the first cwd of the file read first (a copied prefix may carry another folder's) */
 	struct session_priv *sp = &m->spriv[si];
 	if (ln->cwd[0] && (!s->project || (sp->project_file != file && file_before(m, file, sp->project_file)))) {
@@ -321,7 +216,7 @@ static void session_touch(struct model *m, int32_t si, uint32_t file, const stru
 		s->last_activity = ln->ts;
 }
 
-static void session_title(struct session *s, enum title_rank rank, const char *title)
+void mdl_session_title(struct session *s, enum title_rank rank, const char *title)
 {
 	/* custom-title > ai-title > summary; within a rank the latest wins */
 	if (rank < s->title_rank || !*title)
@@ -331,8 +226,11 @@ static void session_title(struct session *s, enum title_rank rank, const char *t
 	s->title_rank = rank;
 }
 
+uint64_t model_generation(const struct model *m) { return m->generation; }
+
 uint32_t model_file_add(struct model *m, enum agent agent, const char *path, bool subagent)
 {
+	m->generation++;
 	/* The same path again (deleted and re-created, replaced by a rename, rewritten by a resume
 	 * or a compaction): the same transcript. Its lines come again from byte 0, and must not
 	 * look like a copy of themselves — a copy would read as a resume. */
@@ -355,7 +253,7 @@ uint32_t model_file_add(struct model *m, enum agent agent, const char *path, boo
 					   .pending_session = NO_SESSION, .pending_from = NO_SESSION,
 					   .compaction_session = NO_SESSION};
 	if (subagent)
-		m->fstate[i].chain_key = fold32(ct_hash(m->files[i].path, strlen(m->files[i].path)));
+		m->fstate[i].chain_key = mdl_fold32(ct_hash(m->files[i].path, strlen(m->files[i].path)));
 	if (ph)
 		u64map_put(&m->file_paths, ph, i);
 	return (uint32_t)i;
@@ -363,6 +261,7 @@ uint32_t model_file_add(struct model *m, enum agent agent, const char *path, boo
 
 void model_file_reset(struct model *m, uint32_t file)
 {
+	m->generation++;
 	if (file >= m->nfiles)
 		return;
 	/* Lines come again from byte 0: uuids already recorded for this file are recognised as its
@@ -375,13 +274,16 @@ void model_file_reset(struct model *m, uint32_t file)
 	f->have_prev_total = false;
 	f->first_new_done = true; /* its boundary, if any, was already taken */
 	f->pending_session = f->pending_from = f->compaction_session = NO_SESSION;
-	gemini_file_reset(m->gemini, file);
+	for (int a = 0; a < AGENT_COUNT; a++)
+		if (agent_table[a].file_reset)
+			agent_table[a].file_reset(m, file);
 	/* what it held before is no longer in the tree: only a fresh read counts it right */
 	m->order_broken = true;
 }
 
 void model_file_gone(struct model *m, uint32_t file)
 {
+	m->generation++;
 	if (file < m->nfiles) {
 		m->files[file].gone = true;
 		m->order_broken = true;
@@ -445,7 +347,7 @@ static bool file_before(const struct model *m, uint32_t a, uint32_t b)
 
 /* Something now read in `file` was first met in `owner`: had the tree been read whole, the
  * file sorting first would own it. */
-static void order_check(struct model *m, uint32_t file, uint32_t owner)
+void mdl_order_check(struct model *m, uint32_t file, uint32_t owner)
 {
 	if (owner == file || owner >= m->nfiles)
 		return;
@@ -531,12 +433,12 @@ double model_request_cost(const struct model *m, const struct request *r)
 
 /* Waste (or rebuild) of a cold request: the prefix that should have been read but was written
  * (Claude) or sent uncached (Codex), priced at what the miss added over a cache read. */
-static void miss_cost(const struct model *m, const struct request *r, enum agent agent, uint64_t expected,
+static void miss_cost(const struct model *m, const struct request *r, bool oai, uint64_t expected,
 		      uint64_t *tokens, double *usd)
 {
 	uint64_t lost = expected > r->cache_read ? expected - r->cache_read : 0;
 	const struct price *p = m->model_prices[r->model];
-	if (implicit_cache(agent)) {
+	if (oai) {
 		/* No write premium (OpenAI, Google): the loss is the uncached input billed at full
 		 * price instead of the cached one. */
 		*tokens = lost < r->input ? lost : r->input;
@@ -617,10 +519,17 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 	 * the next real request. */
 	if (!request_prompt(r))
 		return 0;
+	/* Implicit caching (no write premium): the agent's, or one request's (opencode to a model
+	 * that is not Anthropic's). An agent that never says which TTL tier it wrote (opencode)
+	 * starts its sub-agent chains at the configured TTL, and its files are not compared (its
+	 * reading order is its database's). */
+	bool oai = implicit_cache(agent) || (r->flags & REQ_OPENAI_RULES);
+	int ittl = implicit_cache(agent) ? implicit_ttl(m, agent) : m->opts.codex_ttl_s;
+	bool no_tier = agent_get(agent)->tier_unknown;
 	struct file_state *fs = &m->fstate[file];
 	if (chain_key) {
 		ch = chain_get(&m->spriv[si], chain_key,
-			       implicit_cache(agent) ? implicit_ttl(m, agent) : chain_start_ttl(m, s, r->t));
+			       oai ? ittl : no_tier ? m->opts.default_ttl_s : chain_start_ttl(m, s, r->t));
 		pred = ch->last;
 		ttl = ch->ttl_s;
 	} else {
@@ -633,8 +542,8 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 		} else {
 			pred = s->main_last;
 			ttl = s->ttl_s;
-			if (pred)
-				order_check(m, file, REQ_FILE(m, pred - 1));
+			if (pred && !no_tier)
+				mdl_order_check(m, file, REQ_FILE(m, pred - 1));
 		}
 		if (m->spriv[si].looked_up_at != INT64_MIN && r->t <= m->spriv[si].looked_up_at)
 			m->order_broken = true;
@@ -657,46 +566,33 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 	uint64_t P = request_prompt(r);
 	uint64_t E;
 	double gap = -1;
+	if (oai)
+		ttl = ittl;
 	if (p) {
-		if (!implicit_cache(agent))
+		if (!oai)
 			ttl = tier_ttl(p, ttl);
-		E = implicit_cache(agent) ? request_prompt(p) : (uint64_t)p->cache_read + request_cc(p);
+		E = oai ? request_prompt(p) : (uint64_t)p->cache_read + request_cc(p);
 		gap = (double)(r->t - p->t) / 1000.0;
 		r->pred = pred;
 	} else {
 		E = P;
 	}
-	bool cold = E >= m->opts.cold_min_prefix && (double)r->cache_read < m->opts.cold_ratio * (double)E;
-	/* Gemini: many accounts never get implicit cache hits (cached stays 0). Until a session has
+	bool cold = cause_is_cold(E, r->cache_read, m->opts.cold_min_prefix, m->opts.cold_ratio);
+	/* Some accounts never get implicit cache hits (Gemini: cached stays 0). Until a session has
 	 * read from the cache once, a request that reads nothing after a predecessor is no miss:
 	 * there was no cache to lose. */
-	bool unobserved = agent == AGENT_GEMINI && p && !m->spriv[si].cache_seen && !r->cache_read;
+	bool unobserved = agent_get(agent)->cache_seen_first && p && !m->spriv[si].cache_seen && !r->cache_read;
 	if (r->cache_read)
 		m->spriv[si].cache_seen = true;
 
-	enum cause c = CAUSE_NONE;
-	if (unobserved)
-		c = CAUSE_NONE;
-	else if (!p)
-		c = cold ? CAUSE_FIRST_REQUEST : CAUSE_NONE;
-	else if (cold) {
-		if (gap >= ttl)
-			c = CAUSE_TTL_EXPIRY;
-		else if (p->model != r->model)
-			c = CAUSE_MODEL_SWITCH;
-		else if (compaction)
-			c = CAUSE_COMPACTION;
-		else if (after_resume)
-			c = CAUSE_RESUME_MISS;
-		else
-			c = CAUSE_UNEXPLAINED_MISS;
-	} else if (after_resume) {
-		c = CAUSE_RESUME_HIT;
-	}
+	struct cause_facts facts = {.has_pred = p != NULL, .cold = cold, .unobserved = unobserved,
+				    .gap_s = gap, .ttl_s = p ? ttl : 0, .model_switch = p && p->model != r->model,
+				    .compaction = compaction, .after_resume = after_resume};
+	enum cause c = cause_of(&facts);
 	r->cause = (uint8_t)c;
 
 	/* lineage state: the TTL in force after this request is its own write tier, else the last */
-	int next_ttl = implicit_cache(agent) ? implicit_ttl(m, agent) : tier_ttl(r, p ? ttl : (ch ? ch->ttl_s : s->ttl_s));
+	int next_ttl = oai ? ittl : tier_ttl(r, p ? ttl : (ch ? ch->ttl_s : s->ttl_s));
 	if (ch) {
 		ch->last = ri + 1;
 		ch->ttl_s = next_ttl;
@@ -728,7 +624,7 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 	if (c != CAUSE_RESUME_HIT) {
 		uint64_t tok;
 		double usd;
-		miss_cost(m, r, agent, E, &tok, &usd);
+		miss_cost(m, r, oai, E, &tok, &usd);
 		if (cause_expected(c)) {
 			ev.rebuild_tokens = tok;
 			ev.rebuild_usd = usd;
@@ -790,8 +686,14 @@ static void session_note_model(struct session *s, uint16_t model, int64_t t)
 }
 
 /* Store a new request and classify it. */
-static unsigned add_request(struct model *m, int32_t si, uint32_t file, int64_t t, uint16_t model,
+unsigned mdl_add_request(struct model *m, int32_t si, uint32_t file, int64_t t, uint16_t model,
 			    const struct usage *u, bool sidechain, uint32_t chain_key)
+{
+	return mdl_add_request_flags(m, si, file, t, model, u, sidechain, chain_key, 0);
+}
+
+unsigned mdl_add_request_flags(struct model *m, int32_t si, uint32_t file, int64_t t, uint16_t model,
+			       const struct usage *u, bool sidechain, uint32_t chain_key, uint8_t flags)
 {
 	if (m->nreqs >= UINT32_MAX - 1)
 		return 0;
@@ -807,7 +709,7 @@ static unsigned add_request(struct model *m, int32_t si, uint32_t file, int64_t 
 	*r = (struct request){.t = t, .session = (uint32_t)si, .input = (uint32_t)u->input,
 			      .cc5m = (uint32_t)u->cc5m, .cc1h = (uint32_t)u->cc1h,
 			      .cache_read = (uint32_t)u->cache_read, .output = (uint32_t)u->output,
-			      .model = model};
+			      .model = model, .flags = flags};
 	if (sidechain)
 		r->flags |= REQ_SIDECHAIN;
 	if (m->opts.since_ms == CT_TIME_NONE || t >= m->opts.since_ms)
@@ -844,7 +746,7 @@ static unsigned add_request(struct model *m, int32_t si, uint32_t file, int64_t 
 }
 
 /* A later line of an already counted response: output_tokens is the maximum over the group. */
-static unsigned update_output(struct model *m, uint32_t ri, uint64_t output, int64_t at)
+unsigned mdl_update_output(struct model *m, uint32_t ri, uint64_t output, int64_t at)
 {
 	struct request *r = REQ(m, ri);
 	if (output <= r->output)
@@ -873,7 +775,7 @@ static unsigned update_output(struct model *m, uint32_t ri, uint64_t output, int
 
 /* A resume boundary in file fi on session si from session `from`. A boundary from another
  * session wins over one within the session (a replayed file also changes version). */
-static void boundary(struct model *m, uint32_t fi, int32_t si, int32_t from)
+void mdl_boundary(struct model *m, uint32_t fi, int32_t si, int32_t from)
 {
 	struct file_state *fs = &m->fstate[fi];
 	if (fs->pending_session != si || fs->pending_from == NO_SESSION || fs->pending_from == si) {
@@ -882,326 +784,13 @@ static void boundary(struct model *m, uint32_t fi, int32_t si, int32_t from)
 	}
 }
 
-/* ---- Claude ---------------------------------------------------------------------------- */
-
-static uint32_t claude_chain(struct model *m, const struct model_file *f, const struct file_state *fs,
-			     const struct line *ln)
-{
-	if (f->subagent)
-		return ln->agent_id ? fold32(ln->agent_id) : fs->chain_key;
-	if (!ln->sidechain)
-		return 0;
-	if (ln->agent_id)
-		return fold32(ln->agent_id);
-	/* Claude 1.0.x: sub-agents inside the main file, each the tree under a root sidechain line */
-	if (ln->parent_uuid) {
-		uint32_t *root = u64map_get(&m->side_roots, ln->parent_uuid);
-		if (root)
-			return *root;
-	}
-	return fold32(ln->uuid);
-}
-
-static unsigned apply_claude(struct model *m, uint32_t fi, const struct line *ln)
-{
-	struct model_file *f = &m->files[fi];
-	struct file_state *fs = &m->fstate[fi];
-	unsigned changed = 0;
-
-	if (ln->kind == LINE_CLAUDE_TITLE) {
-		int32_t si = NO_SESSION;
-		if (ln->session_id[0])
-			si = session_get(m, ln->session_id, AGENT_CLAUDE, &changed);
-		else if (fs->cur_session != NO_SESSION)
-			si = fs->cur_session;
-		else if (fs->first_session != NO_SESSION)
-			si = fs->first_session;
-		if (si != NO_SESSION) {
-			session_title(&m->sessions[si], ln->title_rank, ln->title);
-		} else if (ln->title_rank >= fs->title_rank) {
-			free(fs->title);
-			fs->title = xstrdup(ln->title);
-			fs->title_rank = ln->title_rank;
-		}
-		return changed | MODEL_UPDATED;
-	}
-
-	/* LINE_CLAUDE_ENTRY */
-	const char *sid = ln->session_id;
-	char stem[LINE_ID_MAX];
-	if (!*sid) {
-		/* no sessionId: the file's session, else its name */
-		if (fs->cur_session != NO_SESSION) {
-			sid = m->sessions[fs->cur_session].id;
-		} else {
-			const char *base = strrchr(f->path, '/');
-			base = base ? base + 1 : f->path;
-			size_t n = strcspn(base, ".");
-			if (n >= sizeof stem)
-				n = sizeof stem - 1;
-			memcpy(stem, base, n);
-			stem[n] = 0;
-			sid = stem;
-		}
-	}
-	int32_t si = session_get(m, sid, AGENT_CLAUDE, &changed);
-	session_touch(m, si, fi, ln);
-	if (fs->first_session == NO_SESSION) {
-		fs->first_session = si;
-		f->session = si;
-		if (fs->title) {
-			session_title(&m->sessions[si], fs->title_rank, fs->title);
-			free(fs->title);
-			fs->title = NULL;
-		}
-	}
-
-	/* Lineage, for main-conversation lines of main transcripts. */
-	bool replayed = false;
-	/* Sub-agent transcripts are never replayed into another file: their uuids need no record. */
-	uint32_t *seen = f->subagent || !ln->uuid ? NULL : u64map_get(&m->uuids, ln->uuid);
-	if (seen) {
-		if (m->pairs[*seen].file != fi) {
-			replayed = true;
-			fs->replay_owner = (int32_t)m->pairs[*seen].session;
-			order_check(m, fi, m->pairs[*seen].file);
-		}
-	} else if (!f->subagent && ln->uuid) {
-		if (fs->pair_session != si) {
-			void *pp = m->pairs;
-			ct_grow(&pp, &m->cappairs, m->npairs + 1, sizeof *m->pairs);
-			m->pairs = pp;
-			m->pairs[m->npairs].file = fi;
-			m->pairs[m->npairs].session = (uint32_t)si;
-			fs->pair = (uint32_t)m->npairs++;
-			fs->pair_session = si;
-		}
-		u64map_put(&m->uuids, ln->uuid, fs->pair);
-		/* a junction that pointed here before this line was read was decided without it */
-		uint32_t *named = m->dangling.n ? u64map_get(&m->dangling, ln->uuid) : NULL;
-		if (named && *named != fi)
-			m->order_broken = true;
-	}
-	if (ln->sidechain && !f->subagent && ln->uuid)
-		u64map_put(&m->side_roots, ln->uuid, claude_chain(m, f, fs, ln));
-	if (!f->subagent && !ln->sidechain && !replayed && ln->uuid) {
-		if (fs->last_version && ln->version && ln->version != fs->last_version &&
-		    fs->cur_session == si)
-			boundary(m, fi, si, si); /* a new process wrote this file */
-		if (fs->cur_session != NO_SESSION && fs->cur_session != si)
-			boundary(m, fi, si, fs->cur_session); /* sessionId changed inside the file */
-		if (!fs->first_new_done) {
-			fs->first_new_done = true;
-			int32_t from = fs->replay_owner;
-			if (from == NO_SESSION && ln->parent_uuid) {
-				uint32_t *par = u64map_get(&m->uuids, ln->parent_uuid);
-				if (par && m->pairs[*par].file != fi) {
-					from = (int32_t)m->pairs[*par].session;
-					order_check(m, fi, m->pairs[*par].file);
-				} else if (!par) {
-					u64map_put(&m->dangling, ln->parent_uuid, fi);
-				}
-			}
-			if (from != NO_SESSION)
-				boundary(m, fi, si, from);
-		}
-		fs->cur_session = si;
-		if (ln->version)
-			fs->last_version = ln->version;
-		if (ln->compact_boundary)
-			fs->compaction_session = si;
-		if (ln->tools.kind) /* a tool/MCP-set change before the next request (evidence.h) */
-			evidence_log_tools(m->evlog, (uint32_t)si, (uint32_t)m->nreqs, &ln->tools);
-	}
-
-	if (!ln->has_usage)
-		return changed;
-	if (ln->synthetic) {
-		m->stats.synthetic++;
-		return changed;
-	}
-	/* Dedup: (message.id, requestId) over all files; message.id alone when one side is a
-	 * sidechain copy (a /btw replay re-sends a parent message under a new requestId). */
-	if (ln->msg_id) {
-		uint64_t key = ln->req_id ? ct_hash_mix(ln->msg_id, &ln->req_id, sizeof ln->req_id) : ln->msg_id;
-		uint32_t *hit = u64map_get(&m->req_keys, key);
-		if (hit) {
-			m->stats.duplicate_lines++;
-			order_check(m, fi, REQ_FILE(m, *hit));
-			return changed | update_output(m, (uint32_t)*hit, ln->usage.output, ln->ts);
-		}
-		uint32_t *first = u64map_get(&m->msg_ids, ln->msg_id);
-		if (first && (ln->sidechain || (REQ(m, *first)->flags & REQ_SIDECHAIN))) {
-			m->stats.duplicate_lines++;
-			order_check(m, fi, REQ_FILE(m, *first));
-			u64map_put(&m->req_keys, key, *first);
-			return changed | update_output(m, (uint32_t)*first, ln->usage.output, ln->ts);
-		}
-		u64map_put(&m->req_keys, key, m->nreqs);
-		if (!first)
-			u64map_put(&m->msg_ids, ln->msg_id, m->nreqs);
-	}
-	bool side = f->subagent || ln->sidechain;
-	uint32_t chain = side ? claude_chain(m, f, fs, ln) : 0;
-	evidence_log_version(m->evlog, (uint32_t)si, (uint32_t)m->nreqs, ln->version_str);
-	return changed | add_request(m, si, fi, ln->ts, model_intern(m, ln->model), &ln->usage, side, chain);
-}
-
-/* ---- Codex ----------------------------------------------------------------------------- */
-
-static int32_t codex_file_session(struct model *m, uint32_t fi, unsigned *changed)
-{
-	struct file_state *fs = &m->fstate[fi];
-	if (fs->cur_session != NO_SESSION)
-		return fs->cur_session;
-	/* token_count before any session_meta: name the session after the file */
-	char id[LINE_ID_MAX];
-	model_file_stem(m, fi, id, sizeof id);
-	int32_t si = session_get(m, id, AGENT_CODEX, changed);
-	fs->cur_session = fs->first_session = si;
-	m->files[fi].session = si;
-	session_add_file(&m->sessions[si], fi);
-	return si;
-}
-
-static bool tokens_zero(const struct codex_tokens *t)
-{
-	return !t->input && !t->cached && !t->output && !t->reasoning && !t->total;
-}
-
-static unsigned codex_quota(struct model *m, const struct line *ln)
-{
-	const struct rate_limits *rl = &ln->rl;
-	if (!rl->present)
-		return 0;
-	/* every family is kept; only the account's drives the gauges (per-model ones are written
-	 * more often, with their own, lower usage) */
-	bool family = codex_limits_note(&m->limits, ln->ts, ln->limit_id, ln->limit_name, rl);
-	if (!codex_limit_is_account(ln->limit_id))
-		return family ? MODEL_QUOTA : 0;
-	/* a placeholder snapshot (all zero, no reset) after a real one carries no information */
-	bool zero = (!rl->primary.present || (rl->primary.used_percent == 0 && rl->primary.resets_at_ms == CT_TIME_NONE)) &&
-		    (!rl->secondary.present || (rl->secondary.used_percent == 0 && rl->secondary.resets_at_ms == CT_TIME_NONE));
-	if (zero && m->codex.present)
-		return 0;
-	if (m->codex.present && ln->ts < m->codex.observed_at)
-		return 0;
-	bool differs = !m->codex.present || m->codex.rl.primary.used_percent != rl->primary.used_percent ||
-		       m->codex.rl.secondary.used_percent != rl->secondary.used_percent ||
-		       m->codex.rl.primary.window_minutes != rl->primary.window_minutes;
-	m->codex.present = true;
-	m->codex.observed_at = ln->ts;
-	m->codex.rl = *rl;
-	return differs ? MODEL_QUOTA : 0;
-}
-
-static unsigned apply_codex(struct model *m, uint32_t fi, const struct line *ln)
-{
-	struct model_file *f = &m->files[fi];
-	struct file_state *fs = &m->fstate[fi];
-	unsigned changed = 0;
-	switch (ln->kind) {
-	case LINE_CODEX_META: {
-		if (fs->first_session != NO_SESSION) {
-			/* Later metas are copied fork history — or, with our own id, a new process. A
-			 * sub-agent's file replays its parent's meta, whose id names the session the
-			 * sub-agent is counted in: history, not a new process. */
-			if (!f->subagent && !strcmp(m->sessions[fs->first_session].id, ln->session_id))
-				boundary(m, fi, fs->first_session, fs->first_session);
-			return 0;
-		}
-		int32_t si;
-		if (ln->subagent && ln->parent_id[0]) {
-			/* a spawned sub-agent's traffic belongs to its parent session, as its own chain */
-			si = session_get(m, ln->parent_id, AGENT_CODEX, &changed);
-			f->subagent = true;
-			fs->chain_key = fold32(ct_hash(ln->session_id, strlen(ln->session_id)));
-		} else {
-			si = session_get(m, ln->session_id, AGENT_CODEX, &changed);
-			if (ln->parent_id[0]) {
-				int32_t from = session_get(m, ln->parent_id, AGENT_CODEX, &changed);
-				boundary(m, fi, si, from);
-			}
-		}
-		fs->cur_session = fs->first_session = si;
-		f->session = si;
-		session_touch(m, si, fi, ln);
-		return changed;
-	}
-	case LINE_CODEX_TURN:
-		fs->model = model_intern(m, ln->model);
-		return 0;
-	case LINE_CODEX_COMPACTED: {
-		fs->compaction_session = codex_file_session(m, fi, &changed);
-		return changed;
-	}
-	case LINE_CODEX_TOKENS:
-		break;
-	default:
-		return 0;
-	}
-	changed |= codex_quota(m, ln);
-	int32_t si = codex_file_session(m, fi, &changed);
-	struct session *s = &m->sessions[si];
-	if (ln->ts != CT_TIME_NONE && (s->last_activity == CT_TIME_NONE || ln->ts > s->last_activity))
-		s->last_activity = ln->ts;
-	if (!ln->has_info)
-		return changed;
-	/* Identity of a request: its cumulative usage (unique per thread, and copied verbatim by
-	 * re-emissions and fork replays), else its time and per-request usage. */
-	uint64_t key;
-	if (ln->has_total) {
-		key = ct_hash_mix(0x636f646578ULL, &ln->total, sizeof ln->total);
-		if (ln->has_last)
-			key = ct_hash_mix(key, &ln->last, sizeof ln->last);
-	} else {
-		key = ct_hash_mix(ct_hash(s->id, strlen(s->id)), &ln->ts, sizeof ln->ts);
-		key = ct_hash_mix(key, &ln->last, sizeof ln->last);
-	}
-	struct codex_tokens delta;
-	if (ln->has_last) {
-		delta = ln->last;
-	} else if (!fs->have_prev_total) {
-		delta = ln->total; /* the first reading of the file: usage since the thread began */
-	} else if (ln->total.input >= fs->prev_total.input && ln->total.cached >= fs->prev_total.cached &&
-		   ln->total.output >= fs->prev_total.output && ln->total.reasoning >= fs->prev_total.reasoning) {
-		delta = (struct codex_tokens){ln->total.input - fs->prev_total.input,
-					      ln->total.cached - fs->prev_total.cached,
-					      ln->total.output - fs->prev_total.output,
-					      ln->total.reasoning - fs->prev_total.reasoning,
-					      ln->total.total - fs->prev_total.total};
-		if (delta.cached > delta.input)
-			delta.cached = delta.input;
-	} else {
-		/* a cumulative count went down: a new lineage. Its total becomes the baseline;
-		 * counting it whole would invent usage */
-		delta = (struct codex_tokens){0};
-	}
-	if (ln->has_total) {
-		fs->prev_total = ln->total;
-		fs->have_prev_total = true;
-	}
-	uint32_t *seen = u64map_get(&m->req_keys, key);
-	if (seen) {
-		m->stats.duplicate_lines++;
-		if (*seen < m->nreqs)
-			order_check(m, fi, REQ_FILE(m, *seen));
-		return changed;
-	}
-	if (tokens_zero(&delta)) {
-		u64map_put(&m->req_keys, key, UINT32_MAX); /* seen, but no request of anyone's */
-		return changed; /* an all-zero usage is a refresh, not a request */
-	}
-	u64map_put(&m->req_keys, key, m->nreqs);
-	uint16_t model = fs->model ? fs->model : model_intern(m, "gpt-5");
-	struct usage u = {.input = delta.input - delta.cached, .cache_read = delta.cached, .output = delta.output};
-	return changed | add_request(m, si, fi, ln->ts, model, &u, f->subagent, f->subagent ? fs->chain_key : 0);
-}
-
 /* ---- entry points ---------------------------------------------------------------------- */
+
+struct gemini_state **model_gemini_state(struct model *m) { return &m->gemini; }
 
 unsigned model_apply(struct model *m, uint32_t file, const struct line *ln)
 {
+	m->generation++;
 	if (file >= m->nfiles)
 		return 0;
 	m->stats.lines++;
@@ -1218,11 +807,7 @@ unsigned model_apply(struct model *m, uint32_t file, const struct line *ln)
 		m->stats.skipped++;
 		return 0;
 	}
-	if (m->files[file].agent == AGENT_CODEX)
-		return apply_codex(m, file, ln);
-	if (m->files[file].agent == AGENT_GEMINI)
-		return gemini_apply(m, &m->gemini, file, ln);
-	return apply_claude(m, file, ln);
+	return agent_get(m->files[file].agent)->apply(m, file, ln);
 }
 
 struct feed_ctx {
@@ -1286,7 +871,7 @@ double model_cache_left_s(const struct model *m, const struct session *s, int64_
 
 int32_t model_session_get(struct model *m, const char *id, enum agent agent, unsigned *changed)
 {
-	return session_get(m, id, agent, changed);
+	return mdl_session_get(m, id, agent, changed);
 }
 struct session *model_session_mut(struct model *m, int32_t si)
 {
@@ -1294,24 +879,24 @@ struct session *model_session_mut(struct model *m, int32_t si)
 }
 struct model_file *model_file_mut(struct model *m, uint32_t fi) { return fi < m->nfiles ? &m->files[fi] : NULL; }
 struct model_stats *model_stats_mut(struct model *m) { return &m->stats; }
-void model_session_add_file(struct model *m, int32_t si, uint32_t fi) { session_add_file(&m->sessions[si], fi); }
+void model_session_add_file(struct model *m, int32_t si, uint32_t fi) { mdl_session_add_file(&m->sessions[si], fi); }
 void model_session_title(struct model *m, int32_t si, enum title_rank rank, const char *title)
 {
-	session_title(&m->sessions[si], rank, title);
+	mdl_session_title(&m->sessions[si], rank, title);
 }
-uint16_t model_name_index(struct model *m, const char *name) { return model_intern(m, name); }
+uint16_t model_name_index(struct model *m, const char *name) { return mdl_intern(m, name); }
 unsigned model_request_add(struct model *m, int32_t si, uint32_t file, int64_t t, uint16_t model,
 			   const struct usage *u, bool sidechain, uint32_t chain_key)
 {
-	return add_request(m, si, file, t, model, u, sidechain, chain_key);
+	return mdl_add_request(m, si, file, t, model, u, sidechain, chain_key);
 }
-void model_boundary(struct model *m, uint32_t fi, int32_t si, int32_t from) { boundary(m, fi, si, from); }
+void model_boundary(struct model *m, uint32_t fi, int32_t si, int32_t from) { mdl_boundary(m, fi, si, from); }
 void model_compaction(struct model *m, uint32_t fi, int32_t si) { m->fstate[fi].compaction_session = si; }
 void model_told_wrong(struct model *m) { m->order_broken = true; }
 void model_copy_seen(struct model *m, uint32_t fi, uint32_t ri)
 {
 	if (ri < m->nreqs)
-		order_check(m, fi, REQ_FILE(m, ri));
+		mdl_order_check(m, fi, REQ_FILE(m, ri));
 }
 void model_file_stem(const struct model *m, uint32_t fi, char *out, size_t cap)
 {
@@ -1324,7 +909,7 @@ void model_file_stem(const struct model *m, uint32_t fi, char *out, size_t cap)
 	memcpy(out, base, n);
 	out[n] = 0;
 }
-uint32_t model_chain_key(uint64_t h) { return fold32(h); }
+uint32_t model_chain_key(uint64_t h) { return mdl_fold32(h); }
 
 /* The inverse of add_totals. */
 static void sub_totals(struct totals *t, const struct request *r, double cost, bool priced)
@@ -1355,7 +940,7 @@ static void event_refresh(struct model *m, const struct request *r)
 		return;
 	uint64_t tok;
 	double usd;
-	miss_cost(m, r, s->agent, e->expected_prefix, &tok, &usd);
+	miss_cost(m, r, implicit_cache(s->agent) || (r->flags & REQ_OPENAI_RULES), e->expected_prefix, &tok, &usd);
 	if (cause_expected(e->cause)) {
 		if (e->rebuild_usd > 0) {
 			s->tot.rebuild_usd -= e->rebuild_usd;
@@ -1387,6 +972,7 @@ static void event_refresh(struct model *m, const struct request *r)
 
 unsigned model_request_update(struct model *m, uint32_t ri, const struct usage *u, uint16_t model)
 {
+	m->generation++;
 	if (ri >= m->nreqs)
 		return 0;
 	struct request *r = REQ(m, ri);

@@ -229,3 +229,16 @@ unsigned gemini_apply(struct model *m, struct gemini_state **stp, uint32_t file,
 		return 0;
 	}
 }
+
+unsigned model_apply_gemini(struct model *m, uint32_t file, const struct line *ln)
+{
+	return gemini_apply(m, model_gemini_state(m), file, ln);
+}
+
+void model_gemini_file_reset(struct model *m, uint32_t file) { gemini_file_reset(*model_gemini_state(m), file); }
+
+void model_gemini_free(struct model *m)
+{
+	gemini_state_free(*model_gemini_state(m));
+	*model_gemini_state(m) = NULL;
+}

@@ -1,11 +1,13 @@
-/* model_private.h — the part of the model's inside that an agent's own module in src/core (so
- * far model_gemini.c) may use: sessions, request storage and classification, lineage
- * boundaries and counters stay in model.c; an agent module decides what its records mean and
+/* model_private.h — the part of the model's inside that an agent's own module in src/core
+ * (model_claude.c, model_codex.c, model_gemini.c) may use: sessions, request storage and
+ * classification, lineage boundaries and counters stay in model.c; an agent module decides what its records mean and
  * calls these. Not a public header. */
 #ifndef CACHETOP_MODEL_PRIVATE_H
 #define CACHETOP_MODEL_PRIVATE_H
 
 #include "cachetop/model.h"
+#include "cachetop/quota.h"
+#include "u64map.h"
 
 #define MODEL_NO_SESSION (-1)
 
@@ -45,7 +47,134 @@ uint32_t model_chain_key(uint64_t h);
 /* model_gemini.c: Gemini records; its per-file state, freed and reset with the model's. */
 struct gemini_state;
 unsigned gemini_apply(struct model *m, struct gemini_state **st, uint32_t file, const struct line *ln);
+/* model_gemini.c's state slot in the model. */
+struct gemini_state **model_gemini_state(struct model *m);
+
+/* Each agent's rules for one parsed line (its row's `apply` in agents.c): what the line means for
+ * the agent's sessions and requests. */
+unsigned model_apply_claude(struct model *m, uint32_t file, const struct line *ln);
+unsigned model_apply_codex(struct model *m, uint32_t file, const struct line *ln);
+unsigned model_apply_gemini(struct model *m, uint32_t file, const struct line *ln);
+unsigned model_apply_opencode(struct model *m, uint32_t file, const struct line *ln);
+void model_opencode_free(struct model *m);
+void model_gemini_file_reset(struct model *m, uint32_t file);
+void model_gemini_free(struct model *m);
 void gemini_file_reset(struct gemini_state *st, uint32_t file);
 void gemini_state_free(struct gemini_state *st);
+
+/* ---- the model's inside, known to model.c and the agents' model_<name>.c ---------------- */
+
+#define NO_SESSION (-1)
+#define MAX_MODELS 65535
+#define CHUNK_BITS 16
+#define CHUNK (1u << CHUNK_BITS)
+#define REQ(m, i) (&(m)->chunks[(size_t)(i) >> CHUNK_BITS][(size_t)(i) & (CHUNK - 1)])
+#define REQ_FILE(m, i) ((m)->fchunks[(size_t)(i) >> CHUNK_BITS][(size_t)(i) & (CHUNK - 1)])
+
+struct chain {
+	uint32_t key;      /* sub-agent id hash, folded to 32 bits (unique within a session) */
+	uint32_t last;     /* last request + 1 */
+	int ttl_s;
+};
+
+struct session_priv {
+	struct chain *chains;
+	uint32_t nchains, capchains;
+	/* the latest time at which its main conversation was looked into by time (a resume's
+	 * predecessor, a sub-agent's starting TTL): a main request at or before it that arrives
+	 * later would have changed that answer */
+	int64_t looked_up_at;
+	uint32_t project_file;  /* the file its project (cwd) was taken from */
+	bool cache_seen;        /* a request of it read from the cache (implicit caching is on) */
+	bool oc_compacted;      /* opencode: a compaction summary since its last main request */
+};
+
+struct file_state {
+	int32_t cur_session;    /* session of the last non-replayed line */
+	int32_t first_session;
+	int32_t replay_owner;   /* session owning the last replayed line, or -1 */
+	bool first_new_done;
+	uint64_t last_version;
+	uint32_t chain_key;     /* sub-agent files: their chain */
+	/* A resume boundary or a compaction seen in this file applies to the next main-chain
+	 * request of that session in this same file: a file's own order is the same however the
+	 * files interleave, so the answer does not depend on it. */
+	int32_t pending_session, pending_from;
+	int32_t compaction_session;
+	/* the (file, session) pair of its last recorded uuid, interned (see uuids) */
+	int32_t pair_session;
+	uint32_t pair;
+	/* pending title (a summary before any session line) */
+	enum title_rank title_rank;
+	char *title;
+	/* Codex */
+	uint16_t model;
+	bool have_prev_total;
+	struct codex_tokens prev_total;
+	struct line *scratch;   /* reused parse buffer */
+};
+
+struct model {
+	struct model_opts opts;
+	const struct price_table *prices;
+	/* sessions */
+	struct session *sessions;
+	struct session_priv *spriv;
+	size_t nsessions, capsessions;
+	struct u64map session_ids;      /* hash(id) → index */
+	/* requests, in chunks: no doubling slack, and pointers into a chunk stay valid */
+	struct request **chunks;
+	uint32_t **fchunks;             /* the file of each request, chunked alike */
+	size_t nreqs, nchunks;
+	struct cache_event *events;
+	size_t nevents, capevents;
+	struct u64map req_keys;         /* Claude (msg,req) / Codex usage tuple → request index */
+	struct u64map msg_ids;          /* Claude message.id → first request index */
+	struct u64map uuids;            /* Claude uuid → index into pairs */
+	struct u64map side_roots;       /* Claude 1.0.x sidechain uuid → chain key */
+	struct u64map dangling;         /* junction parents not seen yet → the file that named them */
+	bool order_broken;              /* see model_order_broken */
+	/* files that share lines and start at the same time: which one counts depends on which
+	 * ends first, which can change while both grow (first, second: the order assumed) */
+	struct { uint32_t first, second; } *ties;
+	size_t nties, capties;
+	struct { uint32_t file, session; } *pairs; /* the (file, session) that first wrote a uuid */
+	size_t npairs, cappairs;
+	/* files */
+	struct model_file *files;
+	struct file_state *fstate;
+	size_t nfiles, capfiles;
+	/* model names */
+	char **model_names;
+	const struct price **model_prices;
+	size_t nmodels, capmodels;
+	struct u64map model_ids;
+	struct u64map file_paths;       /* hash(path) → file index: a re-created file keeps its index */
+	struct model_stats stats;
+	struct totals totals;
+	struct codex_quota codex;
+	struct codex_limits limits;     /* every Codex limit family (the account's is also `codex`) */
+	struct evidence_log *evlog;     /* versions and tool changes, for the evidence words */
+	struct line scratch;
+	struct gemini_state *gemini;    /* model_gemini.c's per-file state; NULL until needed */
+	struct oc_state *oc;            /* model_opencode.c's maps; NULL until needed */
+	uint64_t generation;            /* bumped by every change (model_generation) */
+};
+
+/* model.c's functions the agent modules call */
+uint32_t mdl_fold32(uint64_t h);
+int32_t mdl_session_get(struct model *m, const char *id, enum agent agent, unsigned *changed);
+void mdl_session_touch(struct model *m, int32_t si, uint32_t file, const struct line *ln);
+void mdl_session_title(struct session *s, enum title_rank rank, const char *title);
+void mdl_session_add_file(struct session *s, uint32_t file);
+uint16_t mdl_intern(struct model *m, const char *name);
+unsigned mdl_add_request(struct model *m, int32_t si, uint32_t file, int64_t t, uint16_t model,
+			    const struct usage *u, bool sidechain, uint32_t chain_key);
+/* The same, with REQ_* flags set before it is classified (opencode's per-request rules). */
+unsigned mdl_add_request_flags(struct model *m, int32_t si, uint32_t file, int64_t t, uint16_t model,
+			       const struct usage *u, bool sidechain, uint32_t chain_key, uint8_t flags);
+unsigned mdl_update_output(struct model *m, uint32_t ri, uint64_t output, int64_t at);
+void mdl_boundary(struct model *m, uint32_t fi, int32_t si, int32_t from);
+void mdl_order_check(struct model *m, uint32_t file, uint32_t owner);
 
 #endif

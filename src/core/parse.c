@@ -36,6 +36,7 @@ void line_reset(struct line *out)
 	memset(&out->last, 0, sizeof out->last);
 	memset(&out->rl, 0, sizeof out->rl);
 	out->limit_id[0] = out->limit_name[0] = 0;
+	out->legacy = out->openai_rules = false;
 }
 
 void line_bad(struct line *out, enum line_problem why)
@@ -109,12 +110,7 @@ int line_scan(const char *s, size_t n, const struct jscan_level *top, struct jsp
 
 void line_parse(enum agent agent, const char *s, size_t n, struct line *out)
 {
-	if (agent == AGENT_CODEX)
-		line_parse_codex(s, n, out);
-	else if (agent == AGENT_GEMINI)
-		line_parse_gemini(s, n, out);
-	else
-		line_parse_claude(s, n, out);
+	agent_get(agent)->parse(s, n, out);
 }
 
 static int line_ts(const char *s, size_t n, int64_t *ms)
@@ -171,6 +167,8 @@ int line_peek_last_ts(const char *buf, size_t n, int64_t *ms)
 
 enum { PK_SIDECHAIN = 1, PK_COMPACT = 2, PK_USAGE = 4, PK_SYNTHETIC = 8, PK_SUBAGENT = 16,
        PK_INFO = 32, PK_TOTAL = 64, PK_LAST = 128 };
+/* opencode records' own flags (a second flag byte, written for their kinds only) */
+enum { PK_LEGACY = 1, PK_OPENAI = 2 };
 
 static void pk(struct buf *b, const void *p, size_t n) { buf_append(b, p, n); }
 
@@ -247,6 +245,24 @@ void line_pack(const struct line *ln, struct buf *out)
 		if (ln->has_usage)
 			pk(out, &ln->usage, sizeof ln->usage);
 		break;
+	case LINE_OPENCODE_SESSION:
+	case LINE_OPENCODE_MESSAGE: {
+		uint8_t f2 = (uint8_t)((ln->legacy ? PK_LEGACY : 0) | (ln->openai_rules ? PK_OPENAI : 0));
+		pk(out, &f2, 1);
+		pk_str(out, ln->session_id);
+		pk_str(out, ln->cwd);
+		if (ln->kind == LINE_OPENCODE_SESSION) {
+			pk_str(out, ln->parent_id);
+			pk_str(out, ln->title);
+			break;
+		}
+		pk(out, &ln->msg_id, 8);
+		if (ln->has_usage) {
+			pk(out, &ln->usage, sizeof ln->usage);
+			pk_str(out, ln->model);
+		}
+		break;
+	}
 	default:
 		break;
 	}
@@ -297,7 +313,8 @@ static bool flag_ok(const bool *b)
 static void up_rl(struct unpacker *u, struct rate_limits *rl)
 {
 	up(u, rl, sizeof *rl);
-	if (!u->bad && (!flag_ok(&rl->present) || !flag_ok(&rl->primary.present) || !flag_ok(&rl->secondary.present))) {
+	if (!u->bad && (!flag_ok(&rl->present) || !flag_ok(&rl->primary.present) || !flag_ok(&rl->secondary.present) ||
+			!flag_ok(&rl->individual.present))) {
 		u->bad = true;
 		memset(rl, 0, sizeof *rl);
 	}
@@ -305,7 +322,7 @@ static void up_rl(struct unpacker *u, struct rate_limits *rl)
 
 /* What a parser can produce, so that a record read back from a file is no wider: times within
  * four-digit years (the model subtracts them), token counts as span_tokens bounds them, the
- * rate-limit numbers as parse_codex.c bounds them. */
+ * rate-limit numbers as parse_codex.c bounds them, kinds and title ranks that exist. */
 #define UNPACK_TIME_LIM 1000000000000000LL /* ms, ~31,700 years */
 static bool time_ok(int64_t t) { return t == CT_TIME_NONE || (t > -UNPACK_TIME_LIM && t < UNPACK_TIME_LIM); }
 static bool window_ok(const struct rl_window *w)
@@ -322,10 +339,11 @@ static bool tokens_ok(const struct codex_tokens *t)
 static bool unpacked_ok(const struct line *ln)
 {
 	const struct usage *u = &ln->usage;
-	return time_ok(ln->ts) && u->input <= TOKENS_MAX && u->cc5m <= TOKENS_MAX && u->cc1h <= TOKENS_MAX &&
+	return ln->kind < LINE_KIND_COUNT && ln->title_rank <= TITLE_CUSTOM && time_ok(ln->ts) &&
+	       u->input <= TOKENS_MAX && u->cc5m <= TOKENS_MAX && u->cc1h <= TOKENS_MAX &&
 	       u->cache_creation <= 2 * TOKENS_MAX && u->cache_read <= TOKENS_MAX && u->output <= TOKENS_MAX &&
 	       tokens_ok(&ln->total) && tokens_ok(&ln->last) && window_ok(&ln->rl.primary) &&
-	       window_ok(&ln->rl.secondary);
+	       window_ok(&ln->rl.secondary) && window_ok(&ln->rl.individual);
 }
 
 size_t line_unpack(const char *p, size_t n, struct line *out)
@@ -360,6 +378,10 @@ size_t line_unpack(const char *p, size_t n, struct line *out)
 		up(&u, &out->tools.kind, 1);
 		if (out->tools.kind)
 			up(&u, &out->tools, sizeof out->tools);
+		if (!u.bad && (out->tools.kind > TOOLS_MCP_INSTRUCTIONS || !flag_ok(&out->tools.mcp))) {
+			u.bad = true; /* read back from a file: no parser writes these */
+			memset(&out->tools, 0, sizeof out->tools);
+		}
 		if (out->has_usage) {
 			up(&u, &out->msg_id, 8), up(&u, &out->req_id, 8);
 			up(&u, &out->usage, sizeof out->usage);
@@ -400,6 +422,24 @@ size_t line_unpack(const char *p, size_t n, struct line *out)
 		up_str(&u, out->model, sizeof out->model);
 		if (out->has_usage)
 			up(&u, &out->usage, sizeof out->usage);
+		break;
+	case LINE_OPENCODE_SESSION:
+	case LINE_OPENCODE_MESSAGE:
+		up(&u, &r, 1);
+		out->legacy = r & PK_LEGACY;
+		out->openai_rules = r & PK_OPENAI;
+		up_str(&u, out->session_id, sizeof out->session_id);
+		up_str(&u, out->cwd, sizeof out->cwd);
+		if (out->kind == LINE_OPENCODE_SESSION) {
+			up_str(&u, out->parent_id, sizeof out->parent_id);
+			up_str(&u, out->title, sizeof out->title);
+			break;
+		}
+		up(&u, &out->msg_id, 8);
+		if (out->has_usage) {
+			up(&u, &out->usage, sizeof out->usage);
+			up_str(&u, out->model, sizeof out->model);
+		}
 		break;
 	default:
 		break;

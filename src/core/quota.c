@@ -95,6 +95,21 @@ void blocks_compute(const struct model *m, enum agent a, struct blocks *out)
 		}
 	}
 	free(idx);
+	if (b) {
+		int64_t from = b->last - 15 * MIN_MS;
+		for (size_t i = n; i-- > 0;) {
+			const struct request *r = model_request(m, i);
+			if (!(r->flags & REQ_COUNTED) || model_session(m, r->session)->agent != a)
+				continue;
+			int64_t t = request_block_time(r);
+			if (t < from || t > b->last || t < b->start)
+				continue;
+			b->tokens_15 += req_tokens(r);
+			double c = model_request_cost(m, r);
+			if (c > 0)
+				b->usd_15 += c;
+		}
+	}
 }
 
 void blocks_free(struct blocks *b)
@@ -260,21 +275,8 @@ void quota_compute_from(const struct model *m, enum agent a, const struct blocks
 		q->usd_per_hour_block = b->cost_usd / span_min * 60;
 		/* and over the last 15 minutes of activity (ending at the latest request) */
 		int64_t from = b->last - 15 * MIN_MS;
-		uint64_t tok = 0;
-		double usd = 0;
-		size_t n = model_request_count(m);
-		for (size_t i = n; i-- > 0;) {
-			const struct request *r = model_request(m, i);
-			if (!(r->flags & REQ_COUNTED) || model_session(m, r->session)->agent != a)
-				continue;
-			int64_t t = request_block_time(r);
-			if (t < from || t > b->last || t < b->start)
-				continue;
-			tok += req_tokens(r);
-			double c = model_request_cost(m, r);
-			if (c > 0)
-				usd += c;
-		}
+		uint64_t tok = b->tokens_15;
+		double usd = b->usd_15;
 		double win_min = (double)(b->last - (from > b->first ? from : b->first)) / MIN_MS;
 		if (win_min < 1)
 			win_min = 1;
@@ -298,7 +300,7 @@ void quota_compute_from(const struct model *m, enum agent a, const struct blocks
 	}
 
 	/* official readings: valid until their window resets */
-	if (a == AGENT_CLAUDE && claude && claude->present) {
+	if (agent_limits_from(a, AGENT_LIMITS_STATUSLINE) && claude && claude->present) {
 		if (claude->five_hour_pct >= 0 &&
 		    (claude->five_hour_resets_at == CT_TIME_NONE || claude->five_hour_resets_at > now)) {
 			q->official_percent = claude->five_hour_pct;
@@ -322,7 +324,7 @@ void quota_compute_from(const struct model *m, enum agent a, const struct blocks
 		}
 		q->observed_at = claude->observed_at;
 	}
-	if (a == AGENT_CODEX) {
+	if (agent_limits_from(a, AGENT_LIMITS_TRANSCRIPT)) {
 		const struct codex_quota *cq = model_codex_quota(m);
 		if (cq->present) {
 			/* the account family's newest reading (model.c keeps per-model ones apart) */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cachetop/evidence.h"
+#include "cachetop/fmt.h"
 #include "cachetop/ledger.h"
 #include "cachetop/model.h"
 #include "cachetop/quota.h"
@@ -376,7 +377,7 @@ static void write_session(struct buf *b, const struct model *m, const struct ses
 	jw_u64(&sub, "cache_read_tokens", s->sub.cache_read);
 	jw_usd(&sub, "cost_usd", s->sub.cost_usd);
 	buf_puts(b, "}");
-	write_ledger(&w, s->agent == AGENT_CLAUDE ? ledger_set_find(ledgers, s->id) : NULL);
+	write_ledger(&w, agent_limits_from(s->agent, AGENT_LIMITS_STATUSLINE) ? ledger_set_find(ledgers, s->id) : NULL);
 	buf_puts(b, "}");
 }
 
@@ -478,7 +479,7 @@ static struct json_object *blocks_json(const struct blocks *b)
 	struct json_object *arr = json_object_new_array();
 	size_t i[AGENT_COUNT] = {0};
 	for (;;) {
-		/* merge the two agents' lists by start time */
+		/* merge the agents' lists by start time */
 		int pick = -1;
 		for (int a = 0; a < AGENT_COUNT; a++)
 			if (i[a] < b[a].n && (pick < 0 || b[a].v[i[a]].start < b[pick].v[i[pick]].start))
@@ -548,11 +549,11 @@ static struct json_object *quota_json(const struct model *m, const struct report
 	quota_compute_from(m, a, bl, c->now, &c->quota, c->claude_official, &q);
 	bool official = q.official_percent >= 0;
 	if (!agent_present(m, a) && !official &&
-	    !(a == AGENT_CODEX && (model_codex_quota(m)->present || model_codex_limits(m)->n)))
+	    !(agent_limits_from(a, AGENT_LIMITS_TRANSCRIPT) && (model_codex_quota(m)->present || model_codex_limits(m)->n)))
 		return NULL;
 	struct json_object *o = json_object_new_object();
 	const char *unit = q.unit == QUOTA_TOKENS ? "tokens" : "usd";
-	if (a == AGENT_CLAUDE) {
+	if (agent_limits_from(a, AGENT_LIMITS_STATUSLINE)) {
 		add(o, "block_start", jtime(q.block_start));
 		add(o, "used", jround(q.used, 6));
 		add(o, "limit", q.limit > 0 ? jround(q.limit, 6) : NULL);
@@ -591,12 +592,13 @@ static struct json_object *quota_json(const struct model *m, const struct report
 	return o;
 }
 
-/* {"claude": …, "codex": …}; bl: every agent's blocks */
+/* one object per agent with official limits, by its name; bl: every agent's blocks */
 static struct json_object *quotas_json(const struct model *m, const struct report_ctx *c, const struct blocks *bl)
 {
 	struct json_object *quota = json_object_new_object();
-	add(quota, "claude", quota_json(m, c, AGENT_CLAUDE, &bl[AGENT_CLAUDE]));
-	add(quota, "codex", quota_json(m, c, AGENT_CODEX, &bl[AGENT_CODEX]));
+	for (int a = 0; a < AGENT_COUNT; a++)
+		if (agent_table[a].limits != AGENT_LIMITS_NONE)
+			add(quota, agent_table[a].name, quota_json(m, c, (enum agent)a, &bl[a]));
 	return quota;
 }
 
@@ -722,44 +724,12 @@ void report_quota_line(const struct model *m, const struct report_ctx *c, struct
 
 /* ---- text ------------------------------------------------------------------------------ */
 
-static void fmt_tok(char *b, size_t cap, uint64_t v)
+/* numbers as on the screen (fmt.h); an unknown price is "no price", never $0 */
+static void usd_text(char *b, size_t cap, double v, bool known)
 {
-	if (v >= 10000000)
-		snprintf(b, cap, "%.1fM", (double)v / 1e6);
-	else if (v >= 100000)
-		snprintf(b, cap, "%.0fk", (double)v / 1e3);
-	else if (v >= 10000)
-		snprintf(b, cap, "%.1fk", (double)v / 1e3);
-	else
-		snprintf(b, cap, "%llu", (unsigned long long)v);
-}
-
-static void fmt_pct(char *b, size_t cap, double rate)
-{
-	if (rate < 0)
-		snprintf(b, cap, "-");
-	else
-		snprintf(b, cap, "%.1f", rate * 100);
-}
-
-static void fmt_usd(char *b, size_t cap, double v, bool known)
-{
-	if (!known || v < 0)
-		snprintf(b, cap, "no price");
-	else
-		snprintf(b, cap, "$%.2f", v);
-}
-
-static void fmt_gap(char *b, size_t cap, double s)
-{
-	if (s < 0)
-		snprintf(b, cap, "-");
-	else if (s < 60)
-		snprintf(b, cap, "%.0fs", s);
-	else if (s < 3600 * 3)
-		snprintf(b, cap, "%.1fm", s / 60);
-	else
-		snprintf(b, cap, "%.1fh", s / 3600);
+	if (!known)
+		v = -1;
+	fmt_usd(v, b, cap);
 }
 
 static void clean(char *dst, size_t cap, const char *s, bool utf8)
@@ -787,9 +757,9 @@ void report_text(const struct model *m, const struct report_ctx *c, struct buf *
 	}
 	const struct totals *t = model_totals(m);
 	const struct model_stats *st = model_stats(m);
-	fmt_pct(a, sizeof a, totals_hit(t));
-	fmt_usd(b, sizeof b, t->cost_usd, t->unpriced < t->requests || !t->requests);
-	fmt_usd(d, sizeof d, t->wasted_usd, true);
+	fmt_pct(totals_hit(t), 1, a, sizeof a);
+	usd_text(b, sizeof b, t->cost_usd, t->unpriced < t->requests || !t->requests);
+	usd_text(d, sizeof d, t->wasted_usd, true);
 	buf_printf(out, "\n%llu requests  hit %s%%  cost %s  wasted by unexpected misses %s (%llu misses)\n",
 		   (unsigned long long)t->requests, a, b, d, (unsigned long long)t->unexpected);
 	buf_printf(out, "%llu lines read, %llu duplicate lines dropped, %llu malformed, %llu synthetic\n",
@@ -798,25 +768,27 @@ void report_text(const struct model *m, const struct report_ctx *c, struct buf *
 
 	size_t n;
 	uint32_t *ss = sorted_sessions(m, &n);
-	buf_printf(out, "\nSESSIONS\n%-10s %-6s %-16s %5s %9s %9s %9s %9s %9s %6s %6s %9s\n", "SESSION", "AGENT",
+	/* "opencode" is wider than the column made for the first two agents */
+	int aw = agent_present(m, AGENT_OPENCODE) ? 8 : 6;
+	buf_printf(out, "\nSESSIONS\n%-10s %-*s %-16s %5s %9s %9s %9s %9s %9s %6s %6s %9s\n", "SESSION", aw, "AGENT",
 		   "PROJECT", "REQ", "INPUT", "WRITE5M", "WRITE1H", "READ", "OUTPUT", "HIT%", "CC/OUT", "COST");
 	for (size_t i = 0; i < n; i++) {
 		const struct session *s = model_session(m, ss[i]);
 		char id[16], proj[64], cc5[16], cc1[16], rd[16], in[16], o[16], ratio[16];
 		clean(id, 9, s->id, false); /* ids are ASCII; anything else pads by bytes */
 		project_name(proj, 17, s->project, u);
-		fmt_tok(in, sizeof in, s->tot.input);
-		fmt_tok(cc5, sizeof cc5, s->tot.cc5m);
-		fmt_tok(cc1, sizeof cc1, s->tot.cc1h);
-		fmt_tok(rd, sizeof rd, s->tot.cache_read);
-		fmt_tok(o, sizeof o, s->tot.output);
-		fmt_pct(a, sizeof a, totals_hit(&s->tot));
+		fmt_tokens(s->tot.input, in, sizeof in);
+		fmt_tokens(s->tot.cc5m, cc5, sizeof cc5);
+		fmt_tokens(s->tot.cc1h, cc1, sizeof cc1);
+		fmt_tokens(s->tot.cache_read, rd, sizeof rd);
+		fmt_tokens(s->tot.output, o, sizeof o);
+		fmt_pct(totals_hit(&s->tot), 1, a, sizeof a);
 		if (s->tot.output)
 			snprintf(ratio, sizeof ratio, "%.2f%s", (double)s->tot.cache_creation / (double)s->tot.output,
 				 (double)s->tot.cache_creation > 2.0 * (double)s->tot.output ? "!" : "");
 		else
 			snprintf(ratio, sizeof ratio, "-");
-		fmt_usd(b, sizeof b, s->tot.cost_usd, s->tot.unpriced < s->tot.requests);
+		usd_text(b, sizeof b, s->tot.cost_usd, s->tot.unpriced < s->tot.requests);
 		buf_printf(out, "%-10s %-6s %-16s %5llu %9s %9s %9s %9s %9s %6s %6s %9s\n", id, agent_name(s->agent),
 			   proj, (unsigned long long)s->tot.requests, in, cc5, cc1, rd, o, a, ratio, b);
 	}
@@ -835,11 +807,11 @@ void report_text(const struct model *m, const struct report_ctx *c, struct buf *
 		ts[19] = 0;
 		ts[10] = ' ';
 		clean(id, 9, model_session(m, r->session)->id, false);
-		fmt_gap(a, sizeof a, x->gap_s);
-		fmt_pct(b, sizeof b, x->prev_hit);
-		fmt_pct(d, sizeof d, x->hit);
+		fmt_gap(x->gap_s, a, sizeof a);
+		fmt_pct(x->prev_hit, 1, b, sizeof b);
+		fmt_pct(x->hit, 1, d, sizeof d);
 		snprintf(e, sizeof e, "%s%%>%s%%", b, d);
-		fmt_tok(f, sizeof f, cause_expected(x->cause) ? x->rebuild_tokens : x->wasted_tokens);
+		fmt_tokens(cause_expected(x->cause) ? x->rebuild_tokens : x->wasted_tokens, f, sizeof f);
 		double usd = cause_expected(x->cause) ? x->rebuild_usd : x->wasted_usd;
 		if (x->cause == CAUSE_RESUME_HIT)
 			snprintf(g, sizeof g, "-");
@@ -862,8 +834,8 @@ void report_text(const struct model *m, const struct report_ctx *c, struct buf *
 	buf_printf(out, "\nTTL-MATCHED PAIRS (same idle gap: ordinary request vs first request after a resume)\n"
 			"%-7s %9s %9s %9s %9s %9s\n", "GAP", "BASE N", "BASE HIT", "RESUME N", "RES. HIT", "DELTA");
 	for (int i = 0; i < PAIR_BUCKETS; i++) {
-		fmt_pct(a, sizeof a, pb[i].baseline_hit);
-		fmt_pct(b, sizeof b, pb[i].resume_hit);
+		fmt_pct(pb[i].baseline_hit, 1, a, sizeof a);
+		fmt_pct(pb[i].resume_hit, 1, b, sizeof b);
 		if (pb[i].baseline_n && pb[i].resume_n)
 			snprintf(d, sizeof d, "%+.1f pp", (pb[i].resume_hit - pb[i].baseline_hit) * 100);
 		else

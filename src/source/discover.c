@@ -50,12 +50,12 @@ void source_roots_add(struct source_roots *r, enum agent agent, const char *path
 	while (n > 1 && path[n - 1] == '/')
 		n--;
 	/* A path naming the transcript folder itself is taken as its root. */
-	const char *sub = agent == AGENT_CODEX ? "/sessions" : agent == AGENT_GEMINI ? "/tmp" : "/projects";
+	const struct agent_desc *ad = agent_get(agent);
+	const char *sub = ad->root_sub, *sub2 = ad->root_sub2;
 	if (discover_ends_with(path, n, sub) && n > strlen(sub))
 		n -= strlen(sub);
-	else if (agent == AGENT_CODEX && discover_ends_with(path, n, "/archived_sessions") &&
-		 n > strlen("/archived_sessions"))
-		n -= strlen("/archived_sessions");
+	else if (sub2 && discover_ends_with(path, n, sub2) && n > strlen(sub2))
+		n -= strlen(sub2);
 	char *p = xstrndup(path, n);
 	for (size_t i = 0; i < r->n; i++)
 		if (r->v[i].agent == agent && strcmp(r->v[i].path, p) == 0) {
@@ -82,9 +82,12 @@ static void discover_add_joined(struct source_roots *r, enum agent agent, const 
 void source_roots_default(struct source_roots *r, enum agent which)
 {
 	const char *home = discover_home();
-	if (which == AGENT_CLAUDE || which == AGENT_COUNT) {
-		const char *env = getenv("CLAUDE_CONFIG_DIR");
-		if (env && *env) {
+	for (int a = 0; a < AGENT_COUNT; a++) {
+		if (which != AGENT_COUNT && which != (enum agent)a)
+			continue;
+		const struct agent_desc *ad = &agent_table[a];
+		const char *env = ad->env ? getenv(ad->env) : NULL;
+		if (env && *env && ad->env_list) {
 			char *list = xstrdup(env);
 			char *save = NULL;
 			for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -93,35 +96,51 @@ void source_roots_default(struct source_roots *r, enum agent which)
 				size_t n = strlen(tok);
 				while (n && (tok[n - 1] == ' ' || tok[n - 1] == '\t'))
 					tok[--n] = 0;
-				source_roots_add(r, AGENT_CLAUDE, tok);
+				source_roots_add(r, (enum agent)a, tok);
 			}
 			free(list);
+		} else if (env && *env) {
+			if (ad->env_join)
+				discover_add_joined(r, (enum agent)a, env, ad->env_join);
+			else
+				source_roots_add(r, (enum agent)a, env);
 		} else {
-			const char *xdg = getenv("XDG_CONFIG_HOME");
-			if (xdg && *xdg)
-				discover_add_joined(r, AGENT_CLAUDE, xdg, "claude");
-			else if (home)
-				discover_add_joined(r, AGENT_CLAUDE, home, ".config/claude");
-			if (home)
-				discover_add_joined(r, AGENT_CLAUDE, home, ".claude");
+			if (ad->xdg_sub) {
+				const char *xdg = getenv("XDG_CONFIG_HOME");
+				if (xdg && *xdg)
+					discover_add_joined(r, (enum agent)a, xdg, ad->xdg_sub);
+				else if (home) {
+					struct buf p = {0};
+					buf_printf(&p, ".config/%s", ad->xdg_sub);
+					discover_add_joined(r, (enum agent)a, home, buf_cstr(&p));
+					buf_free(&p);
+				}
+			}
+			if (home && ad->home_sub)
+				discover_add_joined(r, (enum agent)a, home, ad->home_sub);
+			if (ad->data_sub) {
+				char *d = source_data_default_dir(ad->data_sub);
+				if (d)
+					source_roots_add(r, (enum agent)a, d);
+				free(d);
+			}
 		}
 	}
-	if (which == AGENT_CODEX || which == AGENT_COUNT) {
-		const char *env = getenv("CODEX_HOME");
-		if (env && *env)
-			source_roots_add(r, AGENT_CODEX, env);
-		else if (home)
-			discover_add_joined(r, AGENT_CODEX, home, ".codex");
-	}
-	if (which == AGENT_GEMINI || which == AGENT_COUNT) {
-		/* Gemini CLI's home directory is $GEMINI_CLI_HOME when set; .gemini sits in it */
-		const char *env = getenv("GEMINI_CLI_HOME");
-		if (env && *env)
-			discover_add_joined(r, AGENT_GEMINI, env, ".gemini");
-		else if (home)
-			discover_add_joined(r, AGENT_GEMINI, home, ".gemini");
-	}
 }
+
+char *source_data_default_dir(const char *sub)
+{
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = discover_home();
+	struct buf p = {0};
+	if (xdg && *xdg)
+		buf_printf(&p, "%s/%s", xdg, sub);
+	else if (home)
+		buf_printf(&p, "%s/.local/share/%s", home, sub);
+	return p.data;
+}
+
+char *source_opencode_default_dir(void) { return source_data_default_dir(agent_get(AGENT_OPENCODE)->data_sub); }
 
 void source_roots_free(struct source_roots *r)
 {
@@ -232,6 +251,8 @@ struct source *source_new(const struct source_roots *roots, const struct line_si
 			discover_add_target(s, i, "archived_sessions", true);
 		} else if (s->roots.v[i].agent == AGENT_GEMINI) {
 			discover_add_target(s, i, "tmp", false);
+		} else if (s->roots.v[i].agent == AGENT_OPENCODE) {
+			oc_add(s, i); /* a database, not a tree of transcripts */
 		} else {
 			discover_add_target(s, i, "projects", false);
 		}
@@ -245,6 +266,7 @@ void source_free(struct source *s)
 		return;
 	watch_stop(s);
 	tail_free_all(s);
+	oc_free(s);
 	scands_free(&s->cands);
 	struct spath *p, *tmp;
 	HASH_ITER(hh, s->skipped, p, tmp) {
@@ -665,6 +687,7 @@ void source_rebuild(struct source *s, const struct line_sink *sink)
 		s->roots.v[i].files = 0;
 	s->st.files = 0;
 	s->st.rebuilds++;
+	oc_forget(s);
 	source_scan(s, NULL, 0);
 }
 
@@ -689,5 +712,6 @@ int source_scan(struct source *s, char *err, size_t errlen)
 		if (!s->roots.v[i].exists)
 			s->roots.v[i].exists = discover_is_dir(s->roots.v[i].path);
 	source_settle(s);
+	oc_scan(s);
 	return rc;
 }

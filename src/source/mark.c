@@ -140,7 +140,8 @@ int source_mark(struct source *s, const char *path, struct sink_mark *mk)
 	struct sfile *f;
 	HASH_FIND_STR(s->files, path, f);
 	const struct readmark *m = f ? &f->mark : NULL;
-	if (!f || f->discarding || !m->off || m->off != f->offset - f->partial.len || !m->head_len)
+	/* a whole-file document is read whole on every change: nothing of it is kept */
+	if (!f || f->discarding || f->whole || !m->off || m->off != f->offset - f->partial.len || !m->head_len)
 		return -1;
 	*mk = (struct sink_mark){.dev = (uint64_t)f->dev, .ino = (uint64_t)f->ino, .offset = m->off,
 				 .head_len = m->head_len, .tail_len = m->tail_len, .head_hash = m->head_hash,

@@ -45,12 +45,6 @@ struct replay {
 	size_t nlines, caplines, next;
 };
 
-/* The recording's top folders and the roots they become. */
-static const struct {
-	const char *sub;
-	enum agent agent;
-} replay_roots[] = {{"claude", AGENT_CLAUDE}, {"codex", AGENT_CODEX}, {"gemini", AGENT_GEMINI}};
-
 static struct replay *walking;
 static const char *walk_src, *walk_dst;
 static enum agent walk_agent;
@@ -207,7 +201,8 @@ static void replay_plan(struct replay *r, const enum agent *agents)
 				ids = xrealloc(ids, cap * sizeof *ids);
 				tss = xrealloc(tss, cap * sizeof *tss);
 			}
-			uint64_t h = agents[f] == AGENT_CLAUDE && ln->uuid ? ln->uuid : ct_hash(buf, l);
+			/* a line's own id when its agent gives one (only Claude Code's lines have a uuid) */
+			uint64_t h = ln->uuid ? ln->uuid : ct_hash(buf, l);
 			ids[i] = h;
 			tss[i] = ln->ts;
 			r->lines[r->nlines++] = (struct rline){0, 0, f, seq++, xstrndup(buf, l), l};
@@ -269,21 +264,23 @@ struct replay *replay_open(const char *dir, struct source_roots *roots, char *er
 	r->tmp = t.data;
 	enum agent *agents = NULL;
 	size_t capag = 0;
-	for (size_t i = 0; i < sizeof replay_roots / sizeof replay_roots[0]; i++) {
+	/* The recording's top folders are named after the agents (claude/, codex/, …) and become
+	 * their roots. */
+	for (int i = 0; i < AGENT_COUNT; i++) {
 		char src[4096], dst[4096];
-		snprintf(src, sizeof src, "%s/%s", dir, replay_roots[i].sub);
+		snprintf(src, sizeof src, "%s/%s", dir, agent_table[i].name);
 		if (stat(src, &st) != 0 || !S_ISDIR(st.st_mode))
 			continue;
-		snprintf(dst, sizeof dst, "%s/%s", r->tmp, replay_roots[i].sub);
+		snprintf(dst, sizeof dst, "%s/%s", r->tmp, agent_table[i].name);
 		size_t before = r->nfiles;
-		walking = r, walk_src = src, walk_dst = dst, walk_agent = replay_roots[i].agent;
+		walking = r, walk_src = src, walk_dst = dst, walk_agent = (enum agent)i;
 		nftw(src, walk_cb, 16, FTW_PHYS);
 		walking = NULL;
 		qsort(r->files + before, r->nfiles - before, sizeof *r->files, cmp_rfile);
 		ct_grow((void **)&agents, &capag, r->nfiles + 1, sizeof *agents);
 		for (size_t k = before; k < r->nfiles; k++)
-			agents[k] = replay_roots[i].agent;
-		source_roots_add(roots, replay_roots[i].agent, dst);
+			agents[k] = (enum agent)i;
+		source_roots_add(roots, (enum agent)i, dst);
 	}
 	if (!r->nfiles) {
 		snprintf(err, errlen, "replay: no transcripts under %s/claude, %s/codex or %s/gemini", dir, dir, dir);

@@ -246,7 +246,7 @@ static void scan_file(struct scan *sc, size_t i, struct rbuf *b)
 	struct job *j = &sc->jobs[i];
 	struct sfile *f = j->f;
 	if (f->whole) {
-		j->fallback = true; /* one document, not lines: read whole when its turn comes */
+		j->fallback = true; /* one document, not lines: read whole in its turn, never recalled */
 		return;
 	}
 	/* a warm start: the lines an earlier run read, if the file still holds them */

@@ -23,6 +23,8 @@
 /* Bytes before the read offset remembered to notice a rewrite that kept the inode and grew past
  * the old size before we looked (Claude rewrites files on resume/compact). */
 #define SOURCE_TAIL_CHECK 64
+struct ocsrc;
+
 /* Folders that could not be watched are listed this often. */
 #define SOURCE_POLL_MS 2000
 /* Event drain tick when the inotify fd could not be found (see watch.c). */
@@ -85,7 +87,7 @@ struct spath {
 };
 
 /* A watched folder. */
-enum { WD_TREE = 1, WD_ANCESTOR = 2 };
+enum { WD_TREE = 1, WD_ANCESTOR = 2, WD_FLAT = 4 /* one folder's entries (opencode) */ };
 struct swatch {
 	int wd;
 	char *path;                  /* no trailing slash */
@@ -148,6 +150,10 @@ struct source {
 	bool need_rescan, need_pending;
 	bool drain_more;             /* the drain stopped at its cap: run again at once */
 	int watch_limit_test;        /* tests: pretend ENOSPC after this many watches; -1 off */
+
+	/* opencode data folders (opencode.c) */
+	struct ocsrc **oc;
+	size_t noc, capoc;
 };
 
 enum { SAID_WATCH_LIMIT = 1, SAID_UNREADABLE = 2, SAID_LONG_LINE = 4, SAID_NOT_REGULAR = 8,
@@ -216,6 +222,21 @@ void tail_flush_dirty(struct source *s);
 void tail_mark_prefix_dirty(struct source *s, const char *prefix);
 void tail_free_all(struct source *s);
 
+/* opencode.c: each opencode root's database and legacy tree */
+void oc_add(struct source *s, size_t root);
+void oc_free(struct source *s);
+/* Read every opencode root whole (source_scan, and after oc_forget). */
+void oc_scan(struct source *s);
+/* Forget what was read and the handles (source_rebuild: a new sink). */
+void oc_forget(struct source *s);
+/* Watch the databases' folders (source_watch), then catch up. */
+void oc_watch(struct source *s, int64_t now_ms);
+/* An event named `name` in a folder watched flat: true when it concerns a database. */
+bool oc_event(struct source *s, const char *dir, const char *name, uint32_t mask);
+/* Read the databases that changed (coalesced), poll the unwatched ones, retry locked ones. */
+void oc_process(struct source *s, int64_t now_ms);
+/* Milliseconds until oc_process wants to run, or -1. */
+int oc_timeout_ms(const struct source *s, int64_t now_ms);
 /* mark.c: whether an open file (st: its fstat) still holds the bytes of a sink's mark; on true,
  * tail/taillen get the bytes before the mark's offset (the rewrite check's). */
 bool mark_holds(int fd, const struct stat *st, const struct sink_mark *mk, unsigned char *tail, unsigned *taillen);
@@ -234,6 +255,10 @@ void mark_stat(struct readmark *m, const struct stat *st);
 void mark_recalled(struct readmark *m, const struct sink_mark *mk);
 
 /* watch.c */
+/* Watch one folder's own entries (not its tree), for opencode's database; false when it could
+ * not be watched (absent, no inotify, the watch limit). */
+bool watch_flat(struct source *s, const char *dir);
+bool watch_flat_active(const struct source *s, const char *dir);
 /* Stat every known file, list every tree again (new folders get watches), read only bytes past
  * the saved offsets. Called after IN_Q_OVERFLOW; tests call it directly. */
 void source_rescan(struct source *s);

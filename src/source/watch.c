@@ -31,6 +31,10 @@
 #define WATCH_TREE_MASK (IN_CREATE | IN_MODIFY | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | \
 			 IN_DELETE_SELF | IN_MOVE_SELF | IN_CLOSE_WRITE)
 #define WATCH_ANC_MASK (IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+/* An opencode database's folder. No IN_CLOSE_WRITE: our own reader opens the -wal read-write
+ * (SQLite does, even read-only) and its close would wake us again. */
+#define WATCH_FLAT_MASK (IN_CREATE | IN_MODIFY | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | \
+			 IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 /* Events handled per source_process call before yielding back to the loop. */
 #define WATCH_DRAIN_MAX 65536
 
@@ -137,7 +141,7 @@ static int watch_add(struct source *s, const char *dir, unsigned flags)
 			watch_unwatched_add(s, dir);
 		return 0;
 	}
-	int mask = (flags & WD_TREE) ? WATCH_TREE_MASK : WATCH_ANC_MASK;
+	int mask = (flags & WD_TREE) ? WATCH_TREE_MASK : (flags & WD_FLAT) ? WATCH_FLAT_MASK : WATCH_ANC_MASK;
 	int err = 0;
 	if (s->watch_limit_test >= 0 && !w && (int)HASH_CNT(hh, s->by_wd) >= s->watch_limit_test)
 		err = ENOSPC;
@@ -286,6 +290,9 @@ static void watch_event(struct source *s, const struct inotify_event *ev)
 		s->need_pending = true;
 		return;
 	}
+	if ((w->flags & WD_FLAT) && ev->len && ev->name[0] &&
+	    (ev->mask & (IN_CREATE | IN_MODIFY | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE)))
+		oc_event(s, w->path, ev->name, ev->mask);
 	if (!(w->flags & WD_TREE) || ev->len == 0 || !ev->name[0])
 		return;
 	struct buf p = {0};
@@ -415,6 +422,23 @@ static bool watch_needs_poll(const struct source *s)
 
 void source_test_watch_limit(struct source *s, int n) { s->watch_limit_test = n; }
 
+bool watch_flat(struct source *s, const char *dir)
+{
+	if (!s->watching)
+		return false;
+	struct swatch *w = watch_by_path(s, dir);
+	if (w && (w->flags & WD_FLAT))
+		return true;
+	return watch_add(s, dir, WD_FLAT) == 1;
+}
+
+bool watch_flat_active(const struct source *s, const char *dir)
+{
+	struct swatch *w;
+	HASH_FIND(hp, s->by_path, dir, strlen(dir), w);
+	return w && (w->flags & WD_FLAT);
+}
+
 void source_rescan(struct source *s)
 {
 	s->st.rescans++;
@@ -472,6 +496,7 @@ int source_watch(struct source *s, char *err, size_t errlen)
 	HASH_ITER(hh, s->files, f, tmp)
 		tail_mark_dirty(s, f);
 	source_settle(s);
+	oc_watch(s, 0);
 	return 0;
 }
 
@@ -484,10 +509,10 @@ int source_timeout_ms(const struct source *s, int64_t now_ms)
 {
 	if (!s->watching)
 		return -1;
-	int t = -1;
+	int t = oc_timeout_ms(s, now_ms);
 	if (s->drain_more)
 		return 0;
-	if (s->inotify_ok && s->fd < 0)
+	if (s->inotify_ok && s->fd < 0 && (t < 0 || SOURCE_TICK_MS < t))
 		t = SOURCE_TICK_MS;
 	if (watch_needs_poll(s)) {
 		int64_t left = s->next_poll_ms ? s->next_poll_ms - now_ms : SOURCE_POLL_MS;
@@ -527,6 +552,7 @@ uint64_t source_process(struct source *s, int64_t now_ms)
 	if (s->need_pending)
 		watch_resolve_pending(s);
 	source_settle(s);
+	oc_process(s, now_ms);
 	return s->delivered - before;
 }
 

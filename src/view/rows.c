@@ -110,21 +110,12 @@ enum theme_role cause_role(enum cause c)
 	}
 }
 
-static bool cause_unexpected(enum cause c)
-{
-	return c == CAUSE_RESUME_MISS || c == CAUSE_UNEXPLAINED_MISS;
-}
+static bool cause_unexpected(enum cause c) { return !cause_expected(c); }
 
 /* "RESUME MISS" for the two unexpected causes, "ttl expiry" for the rest (quieter). */
 static const char *cause_text(enum cause c, char *buf, size_t cap)
 {
-	static const char *const names[CAUSE_COUNT] = {
-		[CAUSE_NONE] = "", [CAUSE_FIRST_REQUEST] = "first request",
-		[CAUSE_TTL_EXPIRY] = "ttl expiry", [CAUSE_MODEL_SWITCH] = "model switch",
-		[CAUSE_COMPACTION] = "compaction", [CAUSE_RESUME_MISS] = "RESUME MISS",
-		[CAUSE_UNEXPLAINED_MISS] = "UNEXPLAINED MISS", [CAUSE_RESUME_HIT] = "resume hit",
-	};
-	snprintf(buf, cap, "%s", c < CAUSE_COUNT ? names[c] : "?");
+	cause_words(c, buf, cap);
 	return buf;
 }
 
@@ -148,8 +139,11 @@ static void project_label(const struct session *s, char *out, size_t cap)
 	snprintf(base, sizeof base, "%.*s", (int)(n - b), p + b);
 	if (!base[0])
 		snprintf(base, sizeof base, "%s", s->project ? "/" : "?");
-	snprintf(out, cap, "%s%s", base,
-		 s->agent == AGENT_CODEX ? " (codex)" : s->agent == AGENT_GEMINI ? " (gemini)" : "");
+	const struct agent_desc *ad = agent_get(s->agent);
+	if (ad->tag_in_list)
+		snprintf(out, cap, "%s (%s)", base, ad->name);
+	else
+		snprintf(out, cap, "%s", base);
 }
 
 void rows_list_header(const struct columns *c, struct row *out)

@@ -189,7 +189,7 @@ static int extra_lines(struct tui *t, const struct session *s, int64_t now, int 
 		}
 		n++;
 	}
-	const struct session_ledger *sl = s->agent == AGENT_CLAUDE ? ledger_set_find(t->o.ledgers, s->id) : NULL;
+	const struct session_ledger *sl = agent_limits_from(s->agent, AGENT_LIMITS_STATUSLINE) ? ledger_set_find(t->o.ledgers, s->id) : NULL;
 	if (sl) {
 		struct ledger_compare c;
 		evidence_ledger_compare(t->m, sl, (uint32_t)t->detail, tui_evidence(t), &c);
@@ -208,7 +208,7 @@ static int extra_lines(struct tui *t, const struct session *s, int64_t now, int 
 		}
 		n++;
 	}
-	if (s->agent == AGENT_CODEX && model_codex_limits(t->m)->n) {
+	if (agent_limits_from(s->agent, AGENT_LIMITS_TRANSCRIPT) && model_codex_limits(t->m)->n) {
 		if (n < max) {
 			codex_limits_summary(model_codex_limits(t->m), now, t->utf8, line, sizeof line);
 			text_fit(line, w, t->utf8, safe, sizeof safe);
@@ -265,8 +265,7 @@ static void pairs(struct tui *t, const struct rect *rc, const struct session *s)
 {
 	if (rect_empty(rc))
 		return;
-	struct pair_bucket b[PAIR_BUCKETS];
-	pairs_compute(t->m, screen_same_project, (void *)s, b);
+	const struct pair_bucket *b = tui_pairs(t, t->detail, screen_same_project, (void *)s);
 	char buf[512], proj[256], x1[16], x2[16];
 	text_safe_fit(s->project ? s->project : "?", 60, t->utf8, proj, sizeof proj);
 	int y = rc->y;

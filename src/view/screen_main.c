@@ -16,8 +16,7 @@
 
 static bool agent_ok(const struct tui *t, enum agent a)
 {
-	return t->agent == AF_ALL || (t->agent == AF_CLAUDE && a == AGENT_CLAUDE) ||
-	       (t->agent == AF_CODEX && a == AGENT_CODEX) || (t->agent == AF_GEMINI && a == AGENT_GEMINI);
+	return t->agent == AF_ALL || (int)t->agent == (int)a + 1;
 }
 
 void screen_header(struct tui *t, const struct layout *l, int64_t now)
@@ -33,14 +32,17 @@ void screen_header(struct tui *t, const struct layout *l, int64_t now)
 			live[s->agent]++;
 	}
 	char left[256], right[160], clock[64], replay[64] = "";
-	snprintf(left, sizeof left, "cachetop  claude %zu session%s (%zu live) %s codex %zu (%zu live)",
-		 n[AGENT_CLAUDE], n[AGENT_CLAUDE] == 1 ? "" : "s", live[AGENT_CLAUDE],
-		 t->utf8 ? "\xC2\xB7" : "|", n[AGENT_CODEX], live[AGENT_CODEX]);
-	if (n[AGENT_GEMINI]) {
-		/* named only when it has sessions: a machine without Gemini CLI keeps its header */
-		size_t used = strlen(left);
-		snprintf(left + used, sizeof left - used, " %s gemini %zu (%zu live)", t->utf8 ? "\xC2\xB7" : "|",
-			 n[AGENT_GEMINI], live[AGENT_GEMINI]);
+	/* "cachetop  claude 3 sessions (1 live) · codex 2 (0 live)": an agent without header_always is
+	 * named only when it has sessions, so a machine without it keeps its header */
+	size_t used = (size_t)snprintf(left, sizeof left, "cachetop ");
+	bool first = true;
+	for (int a = 0; a < AGENT_COUNT && used < sizeof left; a++) {
+		if (!agent_table[a].header_always && !n[a])
+			continue;
+		used += (size_t)snprintf(left + used, sizeof left - used, "%s %s %zu%s (%zu live)",
+					 first ? "" : t->utf8 ? " \xC2\xB7" : " |", agent_table[a].name, n[a],
+					 !first ? "" : n[a] == 1 ? " session" : " sessions", live[a]);
+		first = false;
 	}
 	fmt_clock(now, true, clock, sizeof clock);
 	if (t->o.replay_speed > 0)
@@ -53,8 +55,9 @@ void screen_header(struct tui *t, const struct layout *l, int64_t now)
 		term_text(t, l->header.y, l->cols - rw, rw, right, ROLE_HEADER);
 }
 
+/* nw: the width of the agent names shown ("opencode" is wider than the other two) */
 static void quota_line(struct tui *t, int y, bool first, enum agent a, const struct quota *q,
-		       int64_t now)
+		       int64_t now, int nw)
 {
 	struct row *r = &t->row;
 	char buf[512], v1[32], v2[32];
@@ -64,7 +67,7 @@ static void quota_line(struct tui *t, int y, bool first, enum agent a, const str
 	if (first)
 		row_put(r, x, "5h", ROLE_LABEL);
 	x += 4;
-	snprintf(buf, sizeof buf, "%-6s", agent_name(a));
+	snprintf(buf, sizeof buf, "%-*s", nw, agent_name(a));
 	x += row_put(r, x, buf, ROLE_LABEL) + 1;
 	int gw = cols / 4;
 	gw = gw < 8 ? 8 : gw > 30 ? 30 : gw;
@@ -141,14 +144,15 @@ static void quota_panel(struct tui *t, const struct layout *l, int64_t now)
 			continue;
 		any = true;
 		struct quota q;
-		quota_compute(t->m, (enum agent)a, now, &t->o.quota, t->o.claude_official, &q);
+		quota_compute_from(t->m, (enum agent)a, tui_blocks(t, (enum agent)a), now, &t->o.quota,
+				   t->o.claude_official, &q);
 		if (q.has_block) {
 			wasted += q.wasted_usd;
 			if (q.unit == QUOTA_USD)
 				used += q.used;
 		}
 		if (y < end - (l->quota.h > 1 ? 1 : 0) || (y < end && l->quota.h == 1))
-			quota_line(t, y++, first, (enum agent)a, &q, now);
+			quota_line(t, y++, first, (enum agent)a, &q, now, have[AGENT_OPENCODE] ? 8 : 6);
 		first = false;
 	}
 	if (!any && y < end) {

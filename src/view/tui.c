@@ -148,6 +148,8 @@ void tui_free(struct tui *t)
 	free(t->themes);
 	free(t->vis);
 	evidence_free(&t->ev);
+	for (int a = 0; a < AGENT_COUNT; a++)
+		blocks_free(&t->blocks[a]);
 	free(t);
 }
 
@@ -186,7 +188,7 @@ void tui_model_changed(struct tui *t, unsigned bits)
 	bool ring = false;
 	for (size_t i = t->events_seen; i < ne; i++) {
 		enum cause c = (enum cause)model_event(t->m, i)->cause;
-		if (c == CAUSE_RESUME_MISS || c == CAUSE_UNEXPLAINED_MISS)
+		if (!cause_expected(c))
 			ring = true;
 	}
 	t->events_seen = ne;
@@ -209,6 +211,7 @@ void tui_set_model(struct tui *t, const struct model *m)
 	t->events_seen = model_event_count(m);
 	t->dirty = true;
 	t->ev_stale = true; /* the evidence belonged to the old model */
+	t->blocks_ok = t->pairs_ok = false; /* and so did the blocks and pairs */
 }
 
 void tui_tick(struct tui *t) { t->dirty = true; }
@@ -385,7 +388,6 @@ unsigned tui_input(struct tui *t)
 static void status_bar(struct tui *t, const struct layout *l)
 {
 	char buf[1024];
-	static const char *const agents[AF_COUNT] = {"all", "claude", "codex", "gemini"};
 	if (t->editing)
 		snprintf(buf, sizeof buf, " filter (project or id): %s_   Enter keep  Esc clear", t->filter);
 	else if (t->message[0])
@@ -398,7 +400,7 @@ static void status_bar(struct tui *t, const struct layout *l)
 		snprintf(buf, sizeof buf,
 			 " %s move  %s open  /%s%s%s filter  s:%s  a:%s  %st theme  p %s  ? help  q quit",
 			 t->utf8 ? "\xE2\x86\x91\xE2\x86\x93" : "j/k", t->utf8 ? "\xE2\x86\x92" : "Enter", t->filter[0] ? " [" : "", t->filter,
-			 t->filter[0] ? "]" : "", sort_name(t->sort), agents[t->agent],
+			 t->filter[0] ? "]" : "", sort_name(t->sort), t->agent == AF_ALL ? "all" : agent_name((enum agent)(t->agent - 1)),
 			 l->cols >= 92 ? "l limits  " : "" /* 80 columns keep "q quit"; ? lists it */,
 			 t->paused ? "resume" : "pause");
 	term_fill(t, l->status.y, 0, l->cols, ROLE_STATUS);
@@ -416,7 +418,7 @@ static void help_overlay(struct tui *t)
 		"  Enter/Right     open a session    Left/Esc            back",
 		"  /               filter (project or id substring)",
 		"  s               sort: recent, hit %, waste, requests",
-		"  a               agents: all, claude, codex, gemini",
+		"  a               agents: all, claude, codex, gemini, opencode",
 		"  l               official limits: Claude's windows, every Codex limit family",
 		"  t               next theme        p  pause updates",
 		"  ?               this help         q  quit",
@@ -452,54 +454,6 @@ static void limits_overlay(struct tui *t, int64_t now)
 	term_text(t, y0 + 1, x0 + 2, w - 4, "official limits (5-hour gauges: the account's family only)", ROLE_TITLE);
 	for (size_t i = 0; i < n && (int)i + 3 < h - 1; i++)
 		term_text(t, y0 + 3 + (int)i, x0 + 2, w - 4, lines[i], i == 0 ? ROLE_LABEL : ROLE_STATUS);
-}
-
-/* A cheap fingerprint of the ledgers: their sessions, newest readings and timed misses. */
-static uint64_t ledgers_sig(const struct ledger_set *l)
-{
-	uint64_t h = 0;
-	for (size_t i = 0; l && i < l->n; i++)
-		h = h * 1000003u + (uint64_t)l->v[i].latest.observed_at + l->v[i].nmisses * 7919u + i;
-	return h;
-}
-
-const struct evidence_set *tui_evidence(struct tui *t)
-{
-	uint64_t sig = ledgers_sig(t->o.ledgers) ^ ((uint64_t)model_event_count(t->m) << 32) ^
-		       (uint64_t)model_request_count(t->m);
-	if (t->ev_stale || sig != t->ev_sig || t->ev.n != model_event_count(t->m)) {
-		evidence_free(&t->ev);
-		evidence_compute(t->m, t->o.ledgers, &t->ev);
-		t->ev_sig = sig;
-		t->ev_stale = false;
-	}
-	return &t->ev;
-}
-
-void tui_event_note(struct tui *t, size_t event, char *out, size_t cap)
-{
-	const struct evidence_set *es = tui_evidence(t);
-	const struct cache_event *ev = model_event(t->m, event);
-	out[0] = 0;
-	if (!ev || event >= es->n)
-		return;
-	const struct request *r = model_request(t->m, ev->request);
-	evidence_describe(&es->ev[event], ev, (r->flags & REQ_AFTER_RESUME) != 0, t->utf8, out, cap);
-}
-
-void tui_agents_with_data(const struct tui *t, bool have[AGENT_COUNT])
-{
-	for (int a = 0; a < AGENT_COUNT; a++)
-		have[a] = false;
-	size_t ns = model_session_count(t->m);
-	for (size_t i = 0; i < ns; i++)
-		if (model_session(t->m, i)->tot.requests)
-			have[model_session(t->m, i)->agent] = true;
-	const struct codex_quota *cq = model_codex_quota(t->m);
-	if (cq && cq->present)
-		have[AGENT_CODEX] = true;
-	if (t->o.claude_official && t->o.claude_official->present)
-		have[AGENT_CLAUDE] = true;
 }
 
 /* Lines the 5h panel wants: one gauge per agent with data, plus the waste line. */

@@ -5,12 +5,15 @@
 
 #include <curses.h>
 
+#include "cachetop/quota.h"
 #include "cachetop/render.h"
+#include "cachetop/report.h"
 #include "cachetop/theme.h"
 #include "cachetop/tui.h"
 
 enum tui_screen { SCREEN_MAIN = 0, SCREEN_DETAIL = 1 };
-enum agent_filter { AF_ALL = 0, AF_CLAUDE, AF_CODEX, AF_GEMINI, AF_COUNT };
+/* The agent filter: AF_ALL, or 1 + an agent of the agent table. */
+enum agent_filter { AF_ALL = 0, AF_COUNT = AGENT_COUNT + 1 };
 
 struct tui {
 	struct tui_opts o;
@@ -46,6 +49,15 @@ struct tui {
 	struct evidence_set ev;
 	bool ev_stale;
 	uint64_t ev_sig;
+	/* what a frame derives from the history, kept while model_generation() is the same: the
+	 * timer tick only moves `now` */
+	struct blocks blocks[AGENT_COUNT];
+	uint64_t blocks_gen;
+	bool blocks_ok;
+	struct pair_bucket pairs[PAIR_BUCKETS];
+	uint64_t pairs_gen;
+	int32_t pairs_session;
+	bool pairs_ok;
 };
 
 /* term.c */
@@ -70,6 +82,11 @@ void screen_detail(struct tui *t, const struct layout *l, int64_t now);
 void screen_main_collect(struct tui *t);
 /* Which agents have requests or an official reading (each gets a 5h gauge). */
 void tui_agents_with_data(const struct tui *t, bool have[AGENT_COUNT]);
+/* Agent a's 5-hour blocks, computed again only when the model changed. */
+const struct blocks *tui_blocks(struct tui *t, enum agent a);
+/* The TTL-matched pairs of session si's project, computed again only when the model changed. */
+const struct pair_bucket *tui_pairs(struct tui *t, int32_t si,
+				    bool (*filter)(const struct model *, uint32_t, void *), void *ctx);
 /* Every event's evidence (tui.c; valid until the next draw). */
 const struct evidence_set *tui_evidence(struct tui *t);
 /* An event's evidence in words into out ("" when none). */

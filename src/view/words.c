@@ -152,6 +152,9 @@ size_t limits_lines(const struct claude_official *c, const struct codex_limits *
 	if (n < max)
 		snprintf(lines[n++], LIMITS_LINE, "%-7s %-28s %5s %7s %5s %7s  %s", "AGENT", "LIMIT", "5H", "RESET", "7D",
 			 "RESET", "SEEN");
+	/* each row names the agent whose account the limit is */
+	const char *sl_agent = agent_name(agent_limits_owner(AGENT_LIMITS_STATUSLINE));
+	const char *tr_agent = agent_name(agent_limits_owner(AGENT_LIMITS_TRANSCRIPT));
 	if (c && c->present && n < max) {
 		bool over5 = c->five_hour_pct >= 0 && c->five_hour_resets_at != CT_TIME_NONE && c->five_hour_resets_at <= now;
 		bool over7 = c->seven_day_pct >= 0 && c->seven_day_resets_at != CT_TIME_NONE && c->seven_day_resets_at <= now;
@@ -160,13 +163,13 @@ size_t limits_lines(const struct claude_official *c, const struct codex_limits *
 		reset_text(c->five_hour_resets_at, now, r5, sizeof r5);
 		reset_text(c->seven_day_resets_at, now, r7, sizeof r7);
 		fmt_clock(c->observed_at, false, seen, sizeof seen);
-		snprintf(lines[n++], LIMITS_LINE, "%-7s %-28s %5s %7s %5s %7s  %s", "claude", "account (statusline)", p5, r5,
+		snprintf(lines[n++], LIMITS_LINE, "%-7.7s %-28s %5s %7s %5s %7s  %s", sl_agent, "account (statusline)", p5, r5,
 			 p7, r7, seen);
 		if (c->has_spend && c->spend_pct >= 0 && n < max) {
 			bool over = c->spend_resets_at != CT_TIME_NONE && c->spend_resets_at <= now;
 			pct_text(over ? -1 : c->spend_pct, over, p5, sizeof p5);
 			reset_text(c->spend_resets_at, now, r5, sizeof r5);
-			snprintf(lines[n++], LIMITS_LINE, "%-7s %-28s %5s %7s %5s %7s  %s", "claude", "spend limit", p5, r5, "",
+			snprintf(lines[n++], LIMITS_LINE, "%-7.7s %-28s %5s %7s %5s %7s  %s", sl_agent, "spend limit", p5, r5, "",
 				 "", seen);
 		}
 	}
@@ -189,9 +192,9 @@ size_t limits_lines(const struct claude_official *c, const struct codex_limits *
 		reset_text(v.over ? CT_TIME_NONE : v.resets_at, now, r5, sizeof r5);
 		reset_text(v.weekly_over ? CT_TIME_NONE : v.weekly_resets_at, now, r7, sizeof r7);
 		fmt_clock(x->observed_at, false, seen, sizeof seen);
-		/* a long name is cut by snprintf: the line is for a screen row anyway */
-		if (snprintf(lines[n], LIMITS_LINE, "%-7s %s%*s %5s %7s %5s %7s  %s", "codex", name, pad > 0 ? pad : 0,
-			     "", p5, r5, p7, r7, seen) < 0)
+		/* a long row is cut at LIMITS_LINE, as the screen would cut it anyway */
+		if (snprintf(lines[n], LIMITS_LINE, "%-7.7s %s%*s %5s %7s %5s %7s  %s", tr_agent, name,
+			     pad > 0 ? pad : 0, "", p5, r5, p7, r7, seen) < 0)
 			lines[n][0] = 0;
 		n++;
 	}

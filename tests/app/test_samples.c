@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "run_json.h"
+#include "ocbuild.h"
 
 static struct json_object *load_file(const char *path)
 {
@@ -29,6 +30,7 @@ static struct json_object *run_report(const char *claude, const char *codex, con
 		 gemini ? " --gemini-dir '" : "", gemini ? gemini : "", gemini ? "'" : "");
 	return run_json(cmd);
 }
+
 
 static struct json_object *get(struct json_object *o, const char *k)
 {
@@ -306,6 +308,70 @@ Test(samples, three_roots_add_up)
 	check_pairs(get(get(all, "all_agents"), "pairs"), get(rep, "pairs"));
 	/* the quota object keeps its two members: Gemini CLI records no official limits */
 	cr_expect_eq(json_object_object_length(get(rep, "quota")), 2);
+	json_object_put(all);
+	json_object_put(rep);
+}
+
+/* The opencode data folder (built from samples/opencode as gen_samples.py --opencode-db builds
+ * it, its writer left open): requests from the database, the rows only in its -wal among them,
+ * sub-agents in their parent's session, a compaction, the aborted and shell-command replies not
+ * counted, the legacy copies of the imported session dropped, the legacy-only session counted. */
+Test(samples, opencode_data_folder_matches_expectations)
+{
+	char tmp[] = "/tmp/cachetop-oc-XXXXXX";
+	cr_assert_not_null(mkdtemp(tmp));
+	sqlite3 *w = ocb_build(tmp);
+	struct json_object *all = load_file(SAMPLES_DIR "/expected.json");
+	struct json_object *exp = get(all, "opencode");
+	char cmd[4096];
+	snprintf(cmd, sizeof cmd, "'%s' report --json --now 2026-11-21T00:00:00Z --opencode-dir '%s'", CACHETOP_BIN, tmp);
+	struct json_object *rep = run_json(cmd);
+	struct json_object *tot = get(rep, "totals");
+	check_totals(get(exp, "totals"), tot);
+	cr_expect_eq(geti(tot, "synthetic_lines"), geti(exp, "synthetic_lines"));
+	cr_expect_eq(geti(tot, "duplicate_lines_dropped"), geti(exp, "duplicate_lines_dropped"));
+	cr_expect_eq(geti(tot, "lines"), geti(exp, "lines"));
+	cr_expect_eq(geti(tot, "malformed_lines"), 0);
+	struct json_object *events = get(rep, "events"), *want = get(exp, "events");
+	cr_expect_eq(json_object_array_length(events), json_object_array_length(want));
+	check_events(want, events);
+	for (size_t i = 0; i < json_object_array_length(events); i++) {
+		struct json_object *e = json_object_array_get_idx(events, i);
+		cr_expect_str_eq(gets(e, "agent"), "opencode");
+		for (size_t k = 0; k < json_object_array_length(want); k++) {
+			struct json_object *x = json_object_array_get_idx(want, k);
+			if (!strcmp(gets(x, "at"), gets(e, "at"))) {
+				cr_expect_str_eq(gets(e, "session"), gets(x, "session"));
+				cr_expect_eq(json_object_get_boolean(get(e, "subagent")), json_object_get_boolean(get(x, "subagent")));
+				cr_expect_str_eq(gets(e, "model"), gets(x, "model"));
+				cr_expect_eq(geti(e, "ttl_s"), geti(x, "ttl_s"));
+			}
+		}
+	}
+	check_pairs(get(exp, "pairs"), get(rep, "pairs"));
+	struct json_object *sessions = get(rep, "sessions"), *ws = get(exp, "sessions");
+	cr_expect_eq(json_object_array_length(sessions), (size_t)json_object_object_length(ws),
+		     "sub-agent sessions are not sessions of their own");
+	for (size_t i = 0; i < json_object_array_length(sessions); i++) {
+		struct json_object *s = json_object_array_get_idx(sessions, i), *x = NULL;
+		cr_assert(json_object_object_get_ex(ws, gets(s, "id"), &x), "unexpected session %s", gets(s, "id"));
+		cr_expect_str_eq(gets(s, "agent"), "opencode");
+		cr_expect_str_eq(gets(s, "title"), gets(x, "title"));
+		cr_expect_str_eq(gets(s, "project"), gets(x, "project"));
+		cr_expect_eq(geti(s, "requests"), geti(x, "requests"));
+		cr_expect_eq(geti(get(s, "subagents"), "requests"), geti(x, "subagent_requests"));
+		struct json_object *files = get(s, "files"), *wf = get(x, "files");
+		cr_assert_eq(json_object_array_length(files), json_object_array_length(wf));
+		const char *f = json_object_get_string(json_object_array_get_idx(files, 0));
+		const char *base = strrchr(f, '/') + 1;
+		cr_expect_str_eq(base, json_object_get_string(json_object_array_get_idx(wf, 0)));
+	}
+	cr_expect_str_eq(gets(json_object_array_get_idx(get(rep, "roots"), 0), "kind"), "opencode");
+	/* quota has a member per agent with official limits: opencode records none */
+	cr_expect_not(json_object_object_get_ex(get(rep, "quota"), "opencode", NULL));
+	sqlite3_close(w);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+	cr_expect_eq(system(cmd), 0);
 	json_object_put(all);
 	json_object_put(rep);
 }

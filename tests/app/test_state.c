@@ -20,7 +20,7 @@
 #include "source_int.h"
 
 static char root[256];
-static char claude[300], codex[300], cache[300];
+static char claude[300], codex[300], gemini[300], cache[300];
 
 static void setup(void)
 {
@@ -28,6 +28,7 @@ static void setup(void)
 	cr_assert_not_null(mkdtemp(root));
 	snprintf(claude, sizeof claude, "%s/claude", root);
 	snprintf(codex, sizeof codex, "%s/codex", root);
+	snprintf(gemini, sizeof gemini, "%s/gemini", root); /* a root only once a test makes it */
 	snprintf(cache, sizeof cache, "%s/cache", root);
 	char p[2048];
 	snprintf(p, sizeof p, "mkdir -p %s/projects/-home-dev-api %s/sessions/2025/11/10 %s/cfg", claude, codex, root);
@@ -58,10 +59,14 @@ static void report(bool use_state, struct buf *out, uint64_t *recalled)
 	a.since_ms = CT_TIME_NONE;
 	a.now_override = T0 + MIN(60 * 24);
 	a.no_state = !use_state;
-	a.claude_dirs = malloc(sizeof(char *));
-	a.claude_dirs[a.nclaude++] = strdup(claude);
-	a.codex_dirs = malloc(sizeof(char *));
-	a.codex_dirs[a.ncodex++] = strdup(codex);
+	a.dirs[AGENT_CLAUDE] = malloc(sizeof(char *));
+	a.dirs[AGENT_CLAUDE][a.ndirs[AGENT_CLAUDE]++] = strdup(claude);
+	a.dirs[AGENT_CODEX] = malloc(sizeof(char *));
+	a.dirs[AGENT_CODEX][a.ndirs[AGENT_CODEX]++] = strdup(codex);
+	if (access(gemini, F_OK) == 0) {
+		a.dirs[AGENT_GEMINI] = malloc(sizeof(char *));
+		a.dirs[AGENT_GEMINI][a.ndirs[AGENT_GEMINI]++] = strdup(gemini);
+	}
 	app_load(&a);
 	struct source *s = NULL;
 	struct model *m = app_build_model(&a, &s);
@@ -468,6 +473,31 @@ Test(state, a_damaged_record_is_read_again_not_trusted)
 	cr_assert_eq(rec, 4, "the file with the damaged records was read whole (%llu recalled)", (unsigned long long)rec);
 }
 
+/* Gemini CLI: its JSONL recordings (a line may hold many records) are recalled like any
+ * transcript; its legacy whole-file documents never are (read whole, as on every change). */
+Test(state, gemini_recordings_recalled_documents_read_whole)
+{
+	base_tree();
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd, "cp -r '%s/gemini' '%s'", SAMPLES_DIR, gemini);
+	cr_assert_eq(system(cmd), 0);
+	check_equal();
+	uint64_t rec = check_equal();
+	/* base_tree's 5, and the samples' 4 JSONL recordings (one a subagent's); not the .json ones */
+	cr_assert_eq(rec, 9, "recalled %llu files", (unsigned long long)rec);
+	char p[1024];
+	snprintf(p, sizeof p, "%s/tmp/cli/chats/session-2026-11-19T09-00-76e2978d.jsonl", gemini);
+	FILE *f = fopen(p, "a");
+	cr_assert_not_null(f);
+	fputs("{\"id\":\"appended-1\",\"timestamp\":\"2026-11-19T09:58:00.000Z\",\"type\":\"gemini\","
+	      "\"content\":\"x\",\"tokens\":{\"input\":45000,\"output\":300,\"cached\":43000,\"thoughts\":20,"
+	      "\"tool\":0,\"total\":45320},\"model\":\"gemini-2.5-pro\"}\n"
+	      "{\"$set\":{\"summary\":\"Appended\"}}\n", f);
+	fclose(f);
+	rec = check_equal();
+	cr_assert_eq(rec, 9, "the appended recording is recalled, then read on (%llu)", (unsigned long long)rec);
+}
+
 /* statusline builds a model of one transcript: the records kept of it, then the rest */
 static void one_file_model(const char *path, bool use_state, struct buf *out)
 {
@@ -475,10 +505,10 @@ static void one_file_model(const char *path, bool use_state, struct buf *out)
 	a.argv0 = CACHETOP_BIN;
 	a.since_ms = CT_TIME_NONE;
 	a.now_override = T0 + MIN(60 * 24);
-	a.claude_dirs = malloc(sizeof(char *));
-	a.claude_dirs[a.nclaude++] = strdup(claude);
-	a.codex_dirs = malloc(sizeof(char *));
-	a.codex_dirs[a.ncodex++] = strdup(codex);
+	a.dirs[AGENT_CLAUDE] = malloc(sizeof(char *));
+	a.dirs[AGENT_CLAUDE][a.ndirs[AGENT_CLAUDE]++] = strdup(claude);
+	a.dirs[AGENT_CODEX] = malloc(sizeof(char *));
+	a.dirs[AGENT_CODEX][a.ndirs[AGENT_CODEX]++] = strdup(codex);
 	app_load(&a);
 	struct model *m = model_new(&a.mopts);
 	uint32_t f = model_file_add(m, AGENT_CLAUDE, path, false);
@@ -528,10 +558,10 @@ static void live_start(struct app *a, struct live *l, bool use_state)
 	a->argv0 = CACHETOP_BIN;
 	a->since_ms = CT_TIME_NONE;
 	a->now_override = T0 + MIN(60 * 24);
-	a->claude_dirs = malloc(sizeof(char *));
-	a->claude_dirs[a->nclaude++] = strdup(claude);
-	a->codex_dirs = malloc(sizeof(char *));
-	a->codex_dirs[a->ncodex++] = strdup(codex);
+	a->dirs[AGENT_CLAUDE] = malloc(sizeof(char *));
+	a->dirs[AGENT_CLAUDE][a->ndirs[AGENT_CLAUDE]++] = strdup(claude);
+	a->dirs[AGENT_CODEX] = malloc(sizeof(char *));
+	a->dirs[AGENT_CODEX][a->ndirs[AGENT_CODEX]++] = strdup(codex);
 	a->no_state = !use_state;
 	app_load(a);
 	char err[256];

@@ -47,6 +47,7 @@ Test(config, every_key)
 		"claude_dirs: [~/a, /b/c]\n"
 		"codex_dirs: /x/codex\n"
 		"gemini_dirs: [~/.gemini]\n"
+		"opencode_dirs: [~/.local/share/opencode]\n"
 		"theme: nord\n"
 		"prices: ~/p.yaml\n"
 		"bell: yes\n"
@@ -67,6 +68,8 @@ Test(config, every_key)
 	cr_assert_str_eq(c.claude_dirs[1], "/b/c");
 	cr_assert_eq(c.ncodex, 1);
 	cr_assert_str_eq(c.codex_dirs[0], "/x/codex");
+	cr_assert_eq(c.nopencode, 1);
+	cr_assert_str_eq(c.opencode_dirs[0], "/home/tester/.local/share/opencode");
 	cr_assert_str_eq(c.theme, "nord");
 	cr_assert_str_eq(c.prices, "/home/tester/p.yaml");
 	cr_assert(c.bell);

@@ -44,6 +44,8 @@ Test(fuzz_regressions, every_saved_line_input_is_harmless)
 			feed_file(path, AGENT_CODEX), n++;
 		else if (!strncmp(e->d_name, "claude-", 7))
 			feed_file(path, AGENT_CLAUDE), n++;
+		else if (!strncmp(e->d_name, "opencode-", 9))
+			feed_file(path, AGENT_OPENCODE), n++;
 	}
 	closedir(d);
 	cr_assert_gt(n, 0);

@@ -484,3 +484,25 @@ Test(model, malformed_lines_are_counted_and_skipped)
 	cr_assert_eq(model_request_count(m), 1);
 	model_free(m);
 }
+
+/* model_generation: what a reader derived from the model stays valid while it is the same, so it
+ * must move with every applied line and file change, and stay put when nothing happened */
+Test(model, generation_moves_with_every_change_only)
+{
+	struct conv a;
+	struct model *m = one_session(&a);
+	uint64_t g0 = model_generation(m);
+	cr_assert_eq(model_generation(m), g0, "reading changes nothing");
+	conv_req(&a, 0, 1000, 0, 0);
+	uint64_t g1 = model_generation(m);
+	cr_assert_neq(g1, g0);
+	(void)model_session_count(m);
+	(void)model_request_count(m);
+	cr_assert_eq(model_generation(m), g1, "reading changes nothing");
+	model_file_reset(m, a.file);
+	uint64_t g2 = model_generation(m);
+	cr_assert_neq(g2, g1);
+	model_file_gone(m, a.file);
+	cr_assert_neq(model_generation(m), g2);
+	model_free(m);
+}

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cachetop/fmt.h"
 #include "cachetop/ledger.h"
 #include "cachetop/model.h"
 #include "cachetop/report.h"
@@ -717,5 +718,36 @@ Test(report_schema, evidence_ledger_and_limit_families)
 	json_object_put(r);
 	buf_free(&b);
 	ledger_set_free(&ls);
+	model_free(m);
+}
+
+/* The text report and the screen share one formatting module: a gap of 2 h 19 min reads "2h19m"
+ * in the report's event line, as on the screen (fmt_gap), not a second spelling. */
+Test(report_schema, text_report_gap_as_on_screen)
+{
+	struct model_opts o;
+	model_opts_default(&o);
+	struct model *m = model_new(&o);
+	uint32_t f = model_file_add(m, AGENT_CLAUDE, "/r/claude/projects/p/s.jsonl", false);
+	feed(m, f, "{\"type\":\"assistant\",\"uuid\":\"u1\",\"sessionId\":\"s\",\"cwd\":\"/x\","
+		   "\"timestamp\":\"2026-01-05T10:00:00Z\",\"message\":{\"id\":\"m1\",\"model\":\"claude-sonnet-4\","
+		   "\"usage\":{\"input_tokens\":3,\"cache_creation_input_tokens\":20000,\"cache_read_input_tokens\":0,"
+		   "\"output_tokens\":10}}}");
+	feed(m, f, "{\"type\":\"assistant\",\"uuid\":\"u2\",\"parentUuid\":\"u1\",\"sessionId\":\"s\",\"cwd\":\"/x\","
+		   "\"timestamp\":\"2026-01-05T12:19:30Z\",\"message\":{\"id\":\"m2\",\"model\":\"claude-sonnet-4\","
+		   "\"usage\":{\"input_tokens\":3,\"cache_creation_input_tokens\":20100,\"cache_read_input_tokens\":0,"
+		   "\"output_tokens\":10}}}");
+	cr_assert_eq(model_event_count(m), 2, "first request and a TTL expiry");
+	static const struct report_root roots[1] = {{AGENT_CLAUDE, "/r/claude", 1, true}};
+	struct report_ctx c = {.now = NOW_1130, .roots = roots, .nroots = 1, .quota = {.limit_auto = true}};
+	struct buf b = {0};
+	report_text(m, &c, &b);
+	char gap[32];
+	fmt_gap(2 * 3600 + 19 * 60 + 30, gap, sizeof gap);
+	cr_assert_str_eq(gap, "2h19m");
+	const char *line = strstr(buf_cstr(&b), "ttl_expiry");
+	cr_assert_not_null(line, "%s", buf_cstr(&b));
+	cr_assert(strstr(line, " 2h19m ") != NULL, "%s", line);
+	buf_free(&b);
 	model_free(m);
 }

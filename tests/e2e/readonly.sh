@@ -2,7 +2,10 @@
 # readonly.sh BIN SAMPLES — the read-only guarantee: runs `report` (all formats), `watch --jsonl`,
 # `status` and the dashboard (in a private tmux server, drilled into and out of) over a copy of
 # the samples, and checks that every file's bytes and mtime are unchanged and that no file was
-# added under the roots. Exits 77 (skip) when tmux is absent.
+# added under the roots. The opencode data folder is built from the samples (python3's sqlite3,
+# its last rows only in opencode.db-wal): its database and -wal keep their SHA-256 and mtime; the
+# -shm a WAL reader shares is left out (SQLite's readers map it). Exits 77 (skip) when tmux is
+# absent.
 set -u
 BIN=${1:?usage: readonly.sh CACHETOP_BIN SAMPLES_DIR}
 SAMPLES=${2:?}
@@ -15,12 +18,20 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 cp -r "$SAMPLES/claude" "$SAMPLES/codex" "$T/"
 mkdir -p "$T/home"
+OC=""
+if command -v python3 >/dev/null 2>&1 && python3 -c 'import sqlite3' 2>/dev/null; then
+	python3 "$SAMPLES/gen_samples.py" --opencode-db "$T/opencode" > /dev/null || fail "cannot build the opencode sample"
+	[ -s "$T/opencode/opencode.db-wal" ] || fail "the opencode sample has no WAL"
+	OC=opencode
+else
+	echo "note: no python3 sqlite3: the opencode part is skipped"
+fi
 # mtimes in the past, so a write now could not hide inside the same second
-find "$T/claude" "$T/codex" -type f -exec touch -d '2026-01-02 03:04:05' {} +
-snapshot() { (cd "$T" && find claude codex -type f -printf '%p %s %T@\n' | sort && \
-	find claude codex -type f -print0 | sort -z | xargs -0 sha256sum); }
+find "$T/claude" "$T/codex" ${OC:+"$T/opencode"} -type f -exec touch -d '2026-01-02 03:04:05' {} +
+snapshot() { (cd "$T" && find claude codex $OC -type f ! -name '*-shm' -printf '%p %s %T@\n' | sort && \
+	find claude codex $OC -type f ! -name '*-shm' -print0 | sort -z | xargs -0 sha256sum); }
 snapshot > "$T/before"
-ROOTS="--claude-dir $T/claude --codex-dir $T/codex"
+ROOTS="--claude-dir $T/claude --codex-dir $T/codex${OC:+ --opencode-dir $T/opencode}"
 export HOME="$T/home" XDG_CONFIG_HOME="$T/home" XDG_STATE_HOME="$T/home" XDG_CACHE_HOME="$T/home"
 
 for fmt in "" --json --csv --openmetrics; do
@@ -43,4 +54,4 @@ $TM send-keys -t ro q; sleep 0.5
 
 snapshot > "$T/after"
 cmp -s "$T/before" "$T/after" || { diff "$T/before" "$T/after" | head -20; fail "a transcript changed"; }
-echo "ok: $(cd "$T" && find claude codex -type f | wc -l) files unchanged after report, status, watch and the dashboard"
+echo "ok: $(cd "$T" && find claude codex $OC -type f ! -name '*-shm' | wc -l) files unchanged after report, status, watch and the dashboard"

@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!v[i].records)
 				abort(); /* the whole file is in the buffer */
 			(void)statefile_records_ok(&v[i], v[i].records);
-			uint32_t f = model_file_add(m, i % 2 ? AGENT_CODEX : AGENT_CLAUDE, v[i].path, false);
+			uint32_t f = model_file_add(m, (enum agent)(i % AGENT_COUNT), v[i].path, false);
 			const char *p = v[i].records, *end = p + v[i].rec_len;
 			size_t used;
 			while (p < end && (used = line_unpack(p, (size_t)(end - p), &ln)) > 0) {

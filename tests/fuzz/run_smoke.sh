@@ -25,6 +25,7 @@ seed_dirs() {
 	fuzz_claude) set -- "$here/seeds/claude" "$root/samples/claude" "$root/tests/data" ;;
 	fuzz_codex) set -- "$here/seeds/codex" "$root/samples/codex" "$root/tests/data" ;;
 	fuzz_gemini) set -- "$here/seeds/gemini" "$root/samples/gemini" "$root/tests/data" ;;
+	fuzz_opencode) set -- "$here/seeds/opencode" "$root/samples/opencode" ;;
 	fuzz_statusline) set -- "$here/seeds/statusline" "$root/tests/data" ;;
 	fuzz_state) set -- "$here/seeds/state" ;;
 	fuzz_theme) set -- "$root/themes" "$root/tests/conf/regress" ;;

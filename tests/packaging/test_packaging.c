@@ -25,7 +25,7 @@ static const char *const expected_options[] = {
 	/* report */ "--json", "--csv", "--openmetrics",
 	/* watch */ "--jsonl", "--backfill", "--final-report",
 	/* replay */ "--speed",
-	/* common */ "--claude-dir", "--codex-dir", "--gemini-dir", "--config", "--theme", "--no-color", "--ascii",
+	/* common */ "--claude-dir", "--codex-dir", "--gemini-dir", "--opencode-dir", "--config", "--theme", "--no-color", "--ascii",
 	"--bell", "--since", "--now", "--no-state", "--max-frames", "--help", "--version",
 };
 #define NOPTS (sizeof expected_options / sizeof expected_options[0])

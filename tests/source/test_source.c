@@ -52,33 +52,42 @@ Test(source, roots_from_environment)
 	setenv("CLAUDE_CONFIG_DIR", "/a/one, /b/two/projects/", 1);
 	setenv("CODEX_HOME", "/c/codex/sessions", 1);
 	setenv("GEMINI_CLI_HOME", "/g", 1);
+	setenv("XDG_DATA_HOME", "/d", 1);
 	struct source_roots r = {0};
 	source_roots_default(&r, AGENT_COUNT);
-	cr_assert_eq(r.n, 4);
+	cr_assert_eq(r.n, 5);
 	cr_assert_str_eq(r.v[0].path, "/a/one");
 	cr_assert_str_eq(r.v[1].path, "/b/two");
 	cr_assert_eq(r.v[2].agent, AGENT_CODEX);
 	cr_assert_str_eq(r.v[2].path, "/c/codex");
 	cr_assert_eq(r.v[3].agent, AGENT_GEMINI);
 	cr_assert_str_eq(r.v[3].path, "/g/.gemini"); /* GEMINI_CLI_HOME holds .gemini */
+	cr_assert_eq(r.v[4].agent, AGENT_OPENCODE);
+	cr_assert_str_eq(r.v[4].path, "/d/opencode");
 	cr_assert(!r.v[0].exists);
 	source_roots_free(&r);
 
 	unsetenv("CLAUDE_CONFIG_DIR");
 	unsetenv("CODEX_HOME");
 	unsetenv("GEMINI_CLI_HOME");
+	unsetenv("XDG_DATA_HOME");
 	setenv("HOME", "/h", 1);
 	setenv("XDG_CONFIG_HOME", "/x", 1);
 	source_roots_default(&r, AGENT_COUNT);
-	cr_assert_eq(r.n, 4);
+	cr_assert_eq(r.n, 5);
 	cr_assert_str_eq(r.v[0].path, "/x/claude");
 	cr_assert_str_eq(r.v[1].path, "/h/.claude");
 	cr_assert_str_eq(r.v[2].path, "/h/.codex");
 	cr_assert_str_eq(r.v[3].path, "/h/.gemini");
+	cr_assert_str_eq(r.v[4].path, "/h/.local/share/opencode");
 	source_roots_free(&r);
 	/* a root named by its tmp/ folder is taken as the folder holding it */
 	source_roots_add(&r, AGENT_GEMINI, "/g/.gemini/tmp/");
 	cr_assert_str_eq(r.v[0].path, "/g/.gemini");
+	source_roots_free(&r);
+	/* a path naming the legacy tree is its data folder */
+	source_roots_add(&r, AGENT_OPENCODE, "/o/opencode/storage/");
+	cr_assert_str_eq(r.v[0].path, "/o/opencode");
 	source_roots_free(&r);
 	unsetenv("XDG_CONFIG_HOME");
 	source_roots_default(&r, AGENT_CLAUDE);

@@ -1,7 +1,7 @@
-/* fmt.c — human formatting for the screen: token counts (23.8k, 1.2M), dollars, idle gaps,
+/* fmt.c — human formatting for the screen and the text report: token counts (23.8k, 1.2M), dollars, idle gaps,
  * countdowns, time left in a cache, percentages and UTC clock times. Pure; no locale use, so
  * the same numbers print the same way everywhere. */
-#include "cachetop/render.h"
+#include "cachetop/fmt.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -1,0 +1,81 @@
+/* tui_data.c — what the screens derive from the model, kept between frames: the evidence behind
+ * each event, each agent's 5-hour blocks, the detail's TTL-matched pairs, and which agents have
+ * data. Computed again only when the model (its generation) or the ledgers changed, so a frame
+ * that only moves `now` does no history work. The screens call these; tui.c only draws them. */
+#include "tui_private.h"
+
+#include <stdint.h>
+
+/* A cheap fingerprint of the ledgers: their sessions, newest readings and timed misses. */
+static uint64_t ledgers_sig(const struct ledger_set *l)
+{
+	uint64_t h = 0;
+	for (size_t i = 0; l && i < l->n; i++)
+		h = h * 1000003u + (uint64_t)l->v[i].latest.observed_at + l->v[i].nmisses * 7919u + i;
+	return h;
+}
+
+const struct evidence_set *tui_evidence(struct tui *t)
+{
+	uint64_t sig = ledgers_sig(t->o.ledgers) ^ ((uint64_t)model_event_count(t->m) << 32) ^
+		       (uint64_t)model_request_count(t->m);
+	if (t->ev_stale || sig != t->ev_sig || t->ev.n != model_event_count(t->m)) {
+		evidence_free(&t->ev);
+		evidence_compute(t->m, t->o.ledgers, &t->ev);
+		t->ev_sig = sig;
+		t->ev_stale = false;
+	}
+	return &t->ev;
+}
+
+void tui_event_note(struct tui *t, size_t event, char *out, size_t cap)
+{
+	const struct evidence_set *es = tui_evidence(t);
+	const struct cache_event *ev = model_event(t->m, event);
+	out[0] = 0;
+	if (!ev || event >= es->n)
+		return;
+	const struct request *r = model_request(t->m, ev->request);
+	evidence_describe(&es->ev[event], ev, (r->flags & REQ_AFTER_RESUME) != 0, t->utf8, out, cap);
+}
+
+const struct blocks *tui_blocks(struct tui *t, enum agent a)
+{
+	uint64_t g = model_generation(t->m);
+	if (!t->blocks_ok || t->blocks_gen != g) {
+		for (int i = 0; i < AGENT_COUNT; i++)
+			blocks_compute(t->m, (enum agent)i, &t->blocks[i]);
+		t->blocks_gen = g;
+		t->blocks_ok = true;
+	}
+	return &t->blocks[a];
+}
+
+const struct pair_bucket *tui_pairs(struct tui *t, int32_t si,
+				    bool (*filter)(const struct model *, uint32_t, void *), void *ctx)
+{
+	uint64_t g = model_generation(t->m);
+	if (!t->pairs_ok || t->pairs_gen != g || t->pairs_session != si) {
+		pairs_compute(t->m, filter, ctx, t->pairs);
+		t->pairs_gen = g;
+		t->pairs_session = si;
+		t->pairs_ok = true;
+	}
+	return t->pairs;
+}
+
+void tui_agents_with_data(const struct tui *t, bool have[AGENT_COUNT])
+{
+	for (int a = 0; a < AGENT_COUNT; a++)
+		have[a] = false;
+	size_t ns = model_session_count(t->m);
+	for (size_t i = 0; i < ns; i++)
+		if (model_session(t->m, i)->tot.requests)
+			have[model_session(t->m, i)->agent] = true;
+	const struct codex_quota *cq = model_codex_quota(t->m);
+	for (int a = 0; a < AGENT_COUNT; a++)
+		if ((agent_table[a].limits == AGENT_LIMITS_TRANSCRIPT && cq && cq->present) ||
+		    (agent_table[a].limits == AGENT_LIMITS_STATUSLINE && t->o.claude_official &&
+		     t->o.claude_official->present))
+			have[a] = true;
+}
