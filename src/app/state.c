@@ -33,6 +33,7 @@ struct kept {
 	struct buf fresh;      /* records of the lines read in this run, after the entry's */
 	uint64_t fresh_lines;
 	bool lost;             /* records cannot be trusted until the file starts over */
+	uint64_t seen;         /* the last save that found it among the source's files */
 };
 
 struct state {
@@ -58,6 +59,7 @@ struct state {
 	struct line scratch;   /* lines fed one at a time (one thread) */
 	uint64_t bytes_at_save;   /* source bytes read when the state last matched the file */
 	uint64_t saved;           /* saves written (tests) */
+	uint64_t walks;           /* saves attempted (kept.seen) */
 };
 
 /* ---- keys ---------------------------------------------------------------------------------- */
@@ -554,6 +556,8 @@ static void state_collect(void *ctx, const struct source_pos *p)
 {
 	struct save_walk *w = ctx;
 	struct state *st = w->st;
+	if (p->handle < st->nkept)
+		st->kept[p->handle].seen = st->walks;
 	if (p->handle >= st->nkept || p->offset == 0) {
 		w->changed = true;
 		return;
@@ -694,7 +698,16 @@ int state_save(struct state *st, struct source *s, bool force)
 		return -1;
 	uint64_t bytes = source_stats(s)->bytes;
 	struct save_walk w = {.st = st, .s = s};
+	st->walks++;
 	source_each_file(s, state_collect, &w);
+	/* What the source never lists (an opencode database's sessions, a whole document) is never
+	 * saved: stop keeping its records. */
+	for (size_t i = 0; i < st->nkept; i++)
+		if (st->kept[i].seen != st->walks && !st->kept[i].lost) {
+			buf_free(&st->kept[i].fresh);
+			st->kept[i].fresh_lines = 0;
+			st->kept[i].lost = true;
+		}
 	bool loaded = st->fd >= 0;
 	bool dropped = loaded && w.seen_loaded < st->sf.n;
 	if ((!w.changed && !dropped && !w.settled && loaded) || (!w.n && !loaded)) {
