@@ -1,6 +1,6 @@
 /* fuzz_state.c — libFuzzer target: the input as a warm-start state file. The header's length,
- * version and table hash are set to match the input first (otherwise nearly every input would stop at
- * the hash), so the table checks, the path lookup and the records are what gets explored:
+ * version and table hash are set to match the input first (otherwise nearly every input would
+ * stop at them), so the table checks, the path lookup and the records are what gets explored:
  * every entry is looked up by its path, its records are unpacked and applied to a model
  * whatever their hash says, the table read alone must be judged as the whole file is, and the
  * table is encoded again and must read back the same. */
