@@ -33,6 +33,7 @@ struct kept {
 	struct buf fresh;      /* records of the lines read in this run, after the entry's */
 	uint64_t fresh_lines;
 	bool lost;             /* records cannot be trusted until the file starts over */
+	uint64_t seen;         /* the last save that found it among the source's files */
 };
 
 struct state {
@@ -58,6 +59,7 @@ struct state {
 	struct line scratch;   /* lines fed one at a time (one thread) */
 	uint64_t bytes_at_save;   /* source bytes read when the state last matched the file */
 	uint64_t saved;           /* saves written (tests) */
+	uint64_t walks;           /* saves attempted (kept.seen) */
 };
 
 /* ---- keys ---------------------------------------------------------------------------------- */
@@ -546,6 +548,7 @@ struct save_walk {
 	struct save_item *v;
 	size_t n, cap;
 	bool changed;          /* something differs from the loaded file */
+	size_t settled;        /* marks taken too close to a write, now trusted by their stat */
 	size_t seen_loaded;    /* files still holding their loaded entry */
 };
 
@@ -553,6 +556,8 @@ static void state_collect(void *ctx, const struct source_pos *p)
 {
 	struct save_walk *w = ctx;
 	struct state *st = w->st;
+	if (p->handle < st->nkept)
+		st->kept[p->handle].seen = st->walks;
 	if (p->handle >= st->nkept || p->offset == 0) {
 		w->changed = true;
 		return;
@@ -572,8 +577,10 @@ static void state_collect(void *ctx, const struct source_pos *p)
 		state_mark_of(&base, &mk);
 		w->seen_loaded++;
 		/* one taken too soon after a write is taken again once the write is older */
-		if (!mk.ctime_ns && source_mark(w->s, p->path, &again) == 0 && again.offset == mk.offset)
+		if (!mk.ctime_ns && source_mark(w->s, p->path, &again) == 0 && again.offset == mk.offset) {
+			w->settled += again.ctime_ns != 0;
 			mk = again;
+		}
 	} else {
 		w->changed = true;
 		if (source_mark(w->s, p->path, &mk) != 0 || mk.offset != p->offset)
@@ -691,10 +698,19 @@ int state_save(struct state *st, struct source *s, bool force)
 		return -1;
 	uint64_t bytes = source_stats(s)->bytes;
 	struct save_walk w = {.st = st, .s = s};
+	st->walks++;
 	source_each_file(s, state_collect, &w);
+	/* What the source never lists (an opencode database's sessions, a whole document) is never
+	 * saved: stop keeping its records. */
+	for (size_t i = 0; i < st->nkept; i++)
+		if (st->kept[i].seen != st->walks && !st->kept[i].lost) {
+			buf_free(&st->kept[i].fresh);
+			st->kept[i].fresh_lines = 0;
+			st->kept[i].lost = true;
+		}
 	bool loaded = st->fd >= 0;
 	bool dropped = loaded && w.seen_loaded < st->sf.n;
-	if ((!w.changed && !dropped && loaded) || (!w.n && !loaded)) {
+	if ((!w.changed && !dropped && !w.settled && loaded) || (!w.n && !loaded)) {
 		free(w.v);
 		st->bytes_at_save = bytes;
 		return 0; /* the file on disk says it all */
@@ -702,7 +718,9 @@ int state_save(struct state *st, struct source *s, bool force)
 	/* Rewriting the whole file costs about as much as parsing half its size again (measured:
 	 * tests/bench/bench_state.sh), so small growth waits until it adds up; a missing or
 	 * refused file is written at once. */
-	if (!force && loaded && (bytes - st->bytes_at_save) < st->file_len / 2) {
+	/* (marks that can now be trusted by their stat are worth a write: until then every start
+	 * reads their windows) */
+	if (!force && loaded && !w.settled && (bytes - st->bytes_at_save) < st->file_len / 2) {
 		free(w.v);
 		return 0;
 	}

@@ -675,3 +675,31 @@ Test(state, the_samples_through_the_program)
 	cr_assert_eq(system(cmd), 0);
 	samples_equal(tree);
 }
+
+static ino_t state_ino(void)
+{
+	char *p = state_file();
+	struct stat st;
+	ino_t ino = p && stat(p, &st) == 0 ? st.st_ino : 0;
+	free(p);
+	return ino;
+}
+
+Test(state, marks_too_close_to_a_write_are_saved_again_once_settled)
+{
+	source_test_mark_racy(300 * 1000000LL);
+	base_tree();
+	struct buf b = {0};
+	report(true, &b, NULL); /* read right after the writes: marks checked by content next time */
+	ino_t first = state_ino();
+	cr_assert_neq(first, 0);
+	report(true, &b, NULL);
+	cr_assert_eq(state_ino(), first, "nothing changed, nothing settled: no write");
+	usleep(400 * 1000);
+	report(true, &b, NULL); /* now trusted by their stat: worth a write */
+	ino_t settled = state_ino();
+	cr_assert_neq(settled, first);
+	report(true, &b, NULL);
+	cr_assert_eq(state_ino(), settled, "settled marks are not written again");
+	buf_free(&b);
+}

@@ -1,6 +1,6 @@
-/* fuzz_state.c — libFuzzer target: the input as a warm-start state file. The header's length
- * and table hash are set to match the input first (otherwise nearly every input would stop at
- * the hash), so the table checks, the path lookup and the records are what gets explored:
+/* fuzz_state.c — libFuzzer target: the input as a warm-start state file. The header's length,
+ * version and table hash are set to match the input first (otherwise nearly every input would
+ * stop at them), so the table checks, the path lookup and the records are what gets explored:
  * every entry is looked up by its path, its records are unpacked and applied to a model
  * whatever their hash says, the table read alone must be judged as the whole file is, and the
  * table is encoded again and must read back the same. */
@@ -27,6 +27,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(&build, b + 16, 8);
 	memcpy(&roots, b + 24, 8);
 	memcpy(b + 40, &len, 8);
+	/* and the format's version, so that seeds written before a version change still reach
+	 * past the header (test_statefile checks that another version is refused) */
+	uint32_t version = STATEFILE_VERSION;
+	if (size >= 16)
+		memcpy(b + 12, &version, 4);
 	if (records >= STATEFILE_HEADER && records <= size) {
 		uint64_t h = statefile_hash(b + STATEFILE_HEADER, (size_t)records - STATEFILE_HEADER);
 		memcpy(b + 48, &h, 8);
