@@ -111,6 +111,7 @@ struct live {
 	uint64_t rebuilds;
 	struct state *st;                        /* warm-start state (state.h), NULL without */
 	int64_t saved_at;                        /* monotonic ms of the last periodic save */
+	uint64_t lines_seen;                     /* the source's line count when last looked at */
 };
 /* Build the model from a scan of the roots (0, or -1 with a message in err). */
 int live_open(struct live *l, struct app *a, const struct live_hooks *h, char *err, size_t errlen);

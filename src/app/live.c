@@ -116,6 +116,7 @@ int live_open(struct live *l, struct app *a, const struct live_hooks *h, char *e
 	/* a whole-tree read is the reference: whatever it noticed is how the tree reads */
 	model_order_clear(l->m);
 	l->bits = 0;
+	l->lines_seen = source_stats(l->s)->lines;
 	return rc;
 }
 
@@ -148,8 +149,11 @@ uint64_t live_process(struct live *l, int64_t mono_ms)
 	}
 	/* A tie flipped by growth that raced the last read is settled by the lines that raced
 	 * it: only a wake-up that brought something reads the tree again. */
-	if ((n > 0 || model_order_hard(l->m)) && model_order_broken(l->m))
+	/* lines read by a rescan asked for outside this call count too */
+	bool got = source_stats(l->s)->lines != l->lines_seen;
+	if ((got || model_order_hard(l->m)) && model_order_broken(l->m))
 		live_rebuild(l);
+	l->lines_seen = source_stats(l->s)->lines;
 	return n;
 }
 

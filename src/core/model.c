@@ -367,14 +367,12 @@ void mdl_order_check(struct model *m, uint32_t file, uint32_t owner)
 	m->ties[m->nties++].second = file;
 }
 
-/* The order assumed for a tie no longer holds when the second file now ends strictly before
- * the first (an equal end is a copy still being written: undecided, not wrong). */
+/* The order assumed for a tie no longer holds when a whole-tree read would now read the second
+ * file first: it ends before the first, or ends with it and its path sorts first (a copy still
+ * being written ends with its original; the read then goes by path, and so must the model). */
 static bool tie_flipped(const struct model *m, size_t i)
 {
-	const struct model_file *a = &m->files[m->ties[i].first], *b = &m->files[m->ties[i].second];
-	int64_t la = a->last_ts == CT_TIME_NONE ? INT64_MAX : a->last_ts;
-	int64_t lb = b->last_ts == CT_TIME_NONE ? INT64_MAX : b->last_ts;
-	return lb < la;
+	return file_before(m, m->ties[i].second, m->ties[i].first);
 }
 
 /* ---- classification -------------------------------------------------------------------- */
@@ -388,22 +386,30 @@ static int tier_ttl(const struct request *r, int fallback)
 	return fallback;
 }
 
-/* The last main-chain request of session x at or before t (usually its newest). */
-static uint32_t last_main_before(struct model *m, const struct session *x, int64_t t)
+/* The last main-chain request of session x at or before t (usually its newest), looked up for a
+ * request read in `file`. A whole-tree read would not have read a file that sorts after `file`
+ * yet: an answer found there is one it would not give (model_order_broken). */
+static uint32_t last_main_before(struct model *m, const struct session *x, int64_t t, uint32_t file)
 {
 	struct session_priv *sp = &m->spriv[x - m->sessions];
 	if (t > sp->looked_up_at)
 		sp->looked_up_at = t;
+	uint32_t p = 0;
 	if (!x->main_last)
 		return 0;
 	if (REQ(m, x->main_last - 1)->t <= t)
-		return x->main_last;
-	for (uint32_t i = x->nreqs; i-- > 0;) {
-		const struct request *r = REQ(m, x->reqs[i]);
-		if (r->chain == 0 && r->t <= t)
-			return x->reqs[i] + 1;
-	}
-	return 0;
+		p = x->main_last;
+	else
+		for (uint32_t i = x->nreqs; i-- > 0;) {
+			const struct request *r = REQ(m, x->reqs[i]);
+			if (r->chain == 0 && r->t <= t) {
+				p = x->reqs[i] + 1;
+				break;
+			}
+		}
+	if (p && !agent_get(x->agent)->tier_unknown) /* its reading order is its database's */
+		mdl_order_check(m, file, REQ_FILE(m, p - 1));
+	return p;
 }
 
 static void add_totals(struct totals *t, const struct request *r, double cost, bool priced)
@@ -489,11 +495,12 @@ static void push_event(struct model *m, struct cache_event *ev)
 /* The TTL a sub-agent chain starts with: the tier in force in its session's main conversation
  * at the chain's first request (by time, so the answer does not depend on which file was read
  * first). */
-static int chain_start_ttl(struct model *m, const struct session *s, int64_t t)
+static int chain_start_ttl(struct model *m, const struct session *s, int64_t t, uint32_t file)
 {
-	uint32_t p = last_main_before(m, s, t);
+	uint32_t p = last_main_before(m, s, t, file);
 	for (int steps = 0; p && steps < 64; steps++) {
 		const struct request *r = REQ(m, p - 1);
+		mdl_order_check(m, file, REQ_FILE(m, p - 1));
 		if (r->cc1h || r->cc5m)
 			return tier_ttl(r, m->opts.default_ttl_s);
 		p = r->pred;
@@ -529,15 +536,20 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 	struct file_state *fs = &m->fstate[file];
 	if (chain_key) {
 		ch = chain_get(&m->spriv[si], chain_key,
-			       oai ? ittl : no_tier ? m->opts.default_ttl_s : chain_start_ttl(m, s, r->t));
+			       oai ? ittl : no_tier ? m->opts.default_ttl_s : chain_start_ttl(m, s, r->t, file));
 		pred = ch->last;
 		ttl = ch->ttl_s;
 	} else {
 		if (fs->pending_session == si && fs->pending_from != NO_SESSION) {
 			from = fs->pending_from;
-			pred = last_main_before(m, &m->sessions[from], r->t);
+			pred = last_main_before(m, &m->sessions[from], r->t, file);
 			ttl = m->sessions[from].ttl_s;
 			after_resume = true;
+			/* the session's own last request is not asked, but a whole-tree read would still
+			 * have read this one before any of its requests in a file sorting later (they
+			 * would take it as their predecessor) */
+			if (s->main_last && !no_tier)
+				mdl_order_check(m, file, REQ_FILE(m, s->main_last - 1));
 			fs->pending_session = fs->pending_from = NO_SESSION;
 		} else {
 			pred = s->main_last;
