@@ -9,6 +9,7 @@
 #include "cachetop/agent.h"
 #include "cachetop/line.h"
 #include "cachetop/model.h"
+#include "agent_ops.h"
 
 Test(agents, rows_complete_and_named_once)
 {
@@ -17,7 +18,8 @@ Test(agents, rows_complete_and_named_once)
 		cr_assert_eq(d, &agent_table[a]);
 		cr_assert_eq((int)d->id, a, "row %d holds agent %d", a, (int)d->id);
 		cr_assert(d->name && d->label && d->option && d->dirs_key && d->root_sub, "row %d", a);
-		cr_assert(d->parse && d->apply, "row %d has no parser or model rules", a);
+		const struct agent_ops *o = agent_ops_get((enum agent)a);
+		cr_assert(o->parse && o->apply, "row %d has no parser or model rules", a);
 		cr_assert_eq(agent_by_name(d->name), (enum agent)a);
 		/* the option and config key are the name's: --NAME-dir, NAME_dirs */
 		char want[64];
