@@ -72,6 +72,10 @@ static inline bool agent_limits_from(enum agent a, enum agent_limits k) { return
 /* The agent whose official limits come from kind k (AGENT_COUNT: none). */
 enum agent agent_limits_owner(enum agent_limits k);
 
+/* The width of a column of agent names: the longest name of the agents present, and never
+ * narrower than 6, the width it has always had. */
+int agent_names_width(const bool present[AGENT_COUNT]);
+
 /* The TTL assumed for an implicit-cache agent, from opts; 0 for an explicit one. */
 int agent_ttl(enum agent a, const struct model_opts *opts);
 

@@ -82,6 +82,15 @@ enum agent agent_limits_owner(enum agent_limits k)
 	return AGENT_COUNT;
 }
 
+int agent_names_width(const bool present[AGENT_COUNT])
+{
+	int w = 6;
+	for (int a = 0; a < AGENT_COUNT; a++)
+		if (present[a] && (int)strlen(agent_table[a].name) > w)
+			w = (int)strlen(agent_table[a].name);
+	return w;
+}
+
 int agent_ttl(enum agent a, const struct model_opts *opts)
 {
 	const struct agent_desc *d = agent_get(a);

@@ -275,8 +275,6 @@ void model_file_gone(struct model *m, uint32_t file)
 
 uint32_t model_request_file(const struct model *m, size_t i) { return i < m->nreqs ? REQ_FILE(m, i) : 0; }
 
-struct gemini_state **model_gemini_state(struct model *m) { return &m->gemini; }
-
 size_t model_session_count(const struct model *m) { return m->nsessions; }
 
 const struct session *model_session(const struct model *m, size_t i) { return i < m->nsessions ? &m->sessions[i] : NULL; }

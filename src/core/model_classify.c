@@ -38,7 +38,8 @@ static uint32_t last_main_before(struct model *m, const struct session *x, int64
 }
 
 /* Waste (or rebuild) of a cold request: the prefix that should have been read but was written
- * (Claude) or sent uncached (Codex), priced at what the miss added over a cache read. */
+ * (explicit caching) or sent uncached (implicit), priced at what the miss added over a cache
+ * read. */
 void mdl_miss_cost(const struct model *m, const struct request *r, bool oai, uint64_t expected,
 		   uint64_t *tokens, double *usd)
 {
@@ -120,13 +121,13 @@ unsigned mdl_classify(struct model *m, uint32_t ri, uint32_t file, uint32_t chai
 	int32_t from = NO_SESSION;
 	struct chain *ch = NULL;
 
-	/* No prompt tokens (a Codex row whose last usage is zero but for total_tokens): nothing was
-	 * read or sent, so it is neither cold nor anyone's predecessor; pending boundaries wait for
-	 * the next real request. */
+	/* No prompt tokens (a row whose last usage is zero but for its total): nothing was read or
+	 * sent, so it is neither cold nor anyone's predecessor; pending boundaries wait for the next
+	 * real request. */
 	if (!request_prompt(r))
 		return 0;
-	/* Implicit caching (no write premium): the agent's, or one request's (opencode to a model
-	 * that is not Anthropic's). An agent that never says which TTL tier it wrote (opencode)
+	/* Implicit caching (no write premium): the agent's, or one request's (REQ_OPENAI_RULES: an
+	 * agent that talks to several vendors). An agent that never says which TTL tier it wrote
 	 * starts its sub-agent chains at the configured TTL, and its files are not compared (its
 	 * reading order is its database's). */
 	bool oai = mdl_implicit_cache(agent) || (r->flags & REQ_OPENAI_RULES);
@@ -184,9 +185,9 @@ unsigned mdl_classify(struct model *m, uint32_t ri, uint32_t file, uint32_t chai
 		E = P;
 	}
 	bool cold = cause_is_cold(E, r->cache_read, m->opts.cold_min_prefix, m->opts.cold_ratio);
-	/* Some accounts never get implicit cache hits (Gemini: cached stays 0). Until a session has
-	 * read from the cache once, a request that reads nothing after a predecessor is no miss:
-	 * there was no cache to lose. */
+	/* Some accounts never get implicit cache hits (cache_seen_first: cached stays 0). Until a
+	 * session has read from the cache once, a request that reads nothing after a predecessor is
+	 * no miss: there was no cache to lose. */
 	bool unobserved = agent_get(agent)->cache_seen_first && p && !m->spriv[si].cache_seen && !r->cache_read;
 	if (r->cache_read)
 		m->spriv[si].cache_seen = true;
