@@ -62,6 +62,23 @@ Test(agents, limits_owners)
 	cr_assert(!agent_limits_from(s, AGENT_LIMITS_TRANSCRIPT));
 }
 
+/* a column of agent names fits the longest name present, and keeps its old width of 6 */
+Test(agents, names_width)
+{
+	bool present[AGENT_COUNT] = {0};
+	cr_assert_eq(agent_names_width(present), 6);
+	size_t widest = 0;
+	for (int a = 0; a < AGENT_COUNT; a++) {
+		bool one[AGENT_COUNT] = {0};
+		one[a] = present[a] = true;
+		size_t n = strlen(agent_table[a].name);
+		cr_assert_eq(agent_names_width(one), n > 6 ? (int)n : 6, "agent %s", agent_table[a].name);
+		widest = n > widest ? n : widest;
+	}
+	cr_assert_eq(agent_names_width(present), widest > 6 ? (int)widest : 6);
+	cr_assert_eq(agent_names_width(present), 8); /* "opencode", the widest today */
+}
+
 /* nothing is parsed as some agent's by default: a value outside the table is refused */
 Test(agents, unknown_agent_aborts, .signal = SIGABRT)
 {
