@@ -1,6 +1,7 @@
 /* agent.h — the agents cachetop reads, as one table: an agent is one row (its names, where its
- * transcripts live, its TTL and cache economics, its parser and its model rules) plus its own
- * parse_<name>.c / model_<name>.c. Code outside an agent's module asks the table, never the name. */
+ * transcripts live, its TTL and cache economics) plus its own parse_<name>.c / model_<name>.c,
+ * which its row in core's agent_ops.c names. Code outside an agent's module asks the table,
+ * never the name. */
 #ifndef CACHETOP_AGENT_H
 #define CACHETOP_AGENT_H
 
@@ -10,8 +11,6 @@
 
 enum agent { AGENT_CLAUDE = 0, AGENT_CODEX = 1, AGENT_GEMINI = 2, AGENT_OPENCODE = 3, AGENT_COUNT = 4 };
 
-struct line;
-struct model;
 struct model_opts;
 
 /* Which official limits an agent's account reports, and where from. */
@@ -52,12 +51,7 @@ struct agent_desc {
 	bool tag_in_list;       /* the session list names the agent after the project */
 	bool header_always;     /* the header counts it even with no sessions */
 	enum agent_limits limits;
-	void (*parse)(const char *s, size_t n, struct line *out);
-	unsigned (*apply)(struct model *m, uint32_t file, const struct line *ln);
-	/* the agent module's own per-file state: file read again from byte 0, model freed (NULL:
-	 * it keeps none) */
-	void (*file_reset)(struct model *m, uint32_t file);
-	void (*state_free)(struct model *m);
+	/* its parser and model rules: its row in agent_ops.c */
 };
 
 extern const struct agent_desc agent_table[AGENT_COUNT];
@@ -77,6 +71,10 @@ static inline bool agent_limits_from(enum agent a, enum agent_limits k) { return
 
 /* The agent whose official limits come from kind k (AGENT_COUNT: none). */
 enum agent agent_limits_owner(enum agent_limits k);
+
+/* The width of a column of agent names: the longest name of the agents present, and never
+ * narrower than 6, the width it has always had. */
+int agent_names_width(const bool present[AGENT_COUNT]);
 
 /* The TTL assumed for an implicit-cache agent, from opts; 0 for an explicit one. */
 int agent_ttl(enum agent a, const struct model_opts *opts);

@@ -768,8 +768,10 @@ void report_text(const struct model *m, const struct report_ctx *c, struct buf *
 
 	size_t n;
 	uint32_t *ss = sorted_sessions(m, &n);
-	/* "opencode" is wider than the column made for the first two agents */
-	int aw = agent_present(m, AGENT_OPENCODE) ? 8 : 6;
+	bool present[AGENT_COUNT];
+	for (int ag = 0; ag < AGENT_COUNT; ag++)
+		present[ag] = agent_present(m, (enum agent)ag);
+	int aw = agent_names_width(present);
 	buf_printf(out, "\nSESSIONS\n%-10s %-*s %-16s %5s %9s %9s %9s %9s %9s %6s %6s %9s\n", "SESSION", aw, "AGENT",
 		   "PROJECT", "REQ", "INPUT", "WRITE5M", "WRITE1H", "READ", "OUTPUT", "HIT%", "CC/OUT", "COST");
 	for (size_t i = 0; i < n; i++) {

@@ -32,7 +32,7 @@ void screen_header(struct tui *t, const struct layout *l, int64_t now)
 			live[s->agent]++;
 	}
 	char left[256], right[160], clock[64], replay[64] = "";
-	/* "cachetop  claude 3 sessions (1 live) · codex 2 (0 live)": an agent without header_always is
+	/* "cachetop  NAME 3 sessions (1 live) · NAME 2 (0 live)": an agent without header_always is
 	 * named only when it has sessions, so a machine without it keeps its header */
 	size_t used = (size_t)snprintf(left, sizeof left, "cachetop ");
 	bool first = true;
@@ -55,7 +55,7 @@ void screen_header(struct tui *t, const struct layout *l, int64_t now)
 		term_text(t, l->header.y, l->cols - rw, rw, right, ROLE_HEADER);
 }
 
-/* nw: the width of the agent names shown ("opencode" is wider than the other two) */
+/* nw: the width of the agent names shown (agent_names_width) */
 static void quota_line(struct tui *t, int y, bool first, enum agent a, const struct quota *q,
 		       int64_t now, int nw)
 {
@@ -152,7 +152,7 @@ static void quota_panel(struct tui *t, const struct layout *l, int64_t now)
 				used += q.used;
 		}
 		if (y < end - (l->quota.h > 1 ? 1 : 0) || (y < end && l->quota.h == 1))
-			quota_line(t, y++, first, (enum agent)a, &q, now, have[AGENT_OPENCODE] ? 8 : 6);
+			quota_line(t, y++, first, (enum agent)a, &q, now, agent_names_width(have));
 		first = false;
 	}
 	if (!any && y < end) {

@@ -411,14 +411,19 @@ static void status_bar(struct tui *t, const struct layout *l)
 
 static void help_overlay(struct tui *t)
 {
-	static const char *const lines[] = {
+	/* the agents the filter key steps through, from the table */
+	char agents[128];
+	size_t o = (size_t)snprintf(agents, sizeof agents, "  a               agents: all");
+	for (int a = 0; a < AGENT_COUNT && o < sizeof agents; a++)
+		o += (size_t)snprintf(agents + o, sizeof agents - o, ", %s", agent_table[a].name);
+	const char *const lines[] = {
 		"cachetop: keys",
 		"",
 		"  Up/Down j/k     move              PgUp/PgDn Home/End  page, ends",
 		"  Enter/Right     open a session    Left/Esc            back",
 		"  /               filter (project or id substring)",
 		"  s               sort: recent, hit %, waste, requests",
-		"  a               agents: all, claude, codex, gemini, opencode",
+		agents,
 		"  l               official limits: Claude's windows, every Codex limit family",
 		"  t               next theme        p  pause updates",
 		"  ?               this help         q  quit",
