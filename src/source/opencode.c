@@ -350,7 +350,7 @@ static char *oc_slurp(struct source *s, struct ocsrc *o, const char *path, size_
 {
 	struct stat st;
 	int why;
-	int fd = tail_open_regular(path, &st, &why);
+	int fd = source_open_regular(path, &st, &why);
 	if (fd < 0)
 		return NULL;
 	if ((size_t)st.st_size > OC_JSON_MAX) {
@@ -780,7 +780,7 @@ static bool oc_read_db(struct source *s, struct ocsrc *o, int64_t now_ms, struct
 {
 	struct stat st;
 	int why;
-	int fd = tail_open_regular(o->db, &st, &why);
+	int fd = source_open_regular(o->db, &st, &why);
 	if (fd < 0 || st.st_size == 0) {
 		/* absent, not a file, or created and still empty: nothing to read yet */
 		if (fd >= 0)

@@ -14,37 +14,6 @@
 #include "cachetop/line.h"
 #include "source_int.h"
 
-/* Open `path` for reading only if it is a regular file (following a symlink), never blocking:
- * lstat/stat first, then O_NONBLOCK, then fstat again (the path may have changed meanwhile).
- * Returns the fd, or -1 with *why = an errno value, or -2 for "not a regular file". */
-int tail_open_regular(const char *path, struct stat *st, int *why)
-{
-	if (lstat(path, st) != 0) {
-		*why = errno;
-		return -1;
-	}
-	if (S_ISLNK(st->st_mode) && stat(path, st) != 0) {
-		*why = -2; /* dangling or looping symlink */
-		return -1;
-	}
-	if (!S_ISREG(st->st_mode)) {
-		*why = -2;
-		return -1;
-	}
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		*why = errno;
-		return -1;
-	}
-	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
-		close(fd);
-		*why = -2;
-		return -1;
-	}
-	*why = 0;
-	return fd;
-}
-
 static void tail_problem(struct source *s, const char *path, int why)
 {
 	if (why == ENOENT || why == ENOTDIR)
@@ -214,7 +183,7 @@ struct sfile *tail_register(struct source *s, const char *path, enum agent agent
 {
 	struct stat st;
 	int why;
-	int fd = tail_open_regular(path, &st, &why);
+	int fd = source_open_regular(path, &st, &why);
 	struct sfile *f = tail_register_opened(s, path, agent, subagent, first_ts, root, fd < 0 ? NULL : &st, why);
 	if (f && fd_out)
 		*fd_out = fd;
@@ -330,7 +299,7 @@ void tail_read(struct source *s, struct sfile *f)
 {
 	struct stat st;
 	int why;
-	int fd = tail_open_regular(f->path, &st, &why);
+	int fd = source_open_regular(f->path, &st, &why);
 	if (fd < 0) {
 		if (why == EACCES || why == EPERM) {
 			tail_problem(s, f->path, why);
