@@ -54,10 +54,6 @@ void app_free(struct app *a);
 /* A model over every root, read oldest-first (report, status). NULL with a message on failure. */
 struct model *app_build_model(struct app *a, struct source **src_out);
 
-/* Feed every complete line of one file (read-only) from byte `from` (a line start) to the
- * model; -1 if it cannot be read. */
-int app_feed_file(struct model *m, uint32_t file, const char *path, uint64_t from);
-
 /* Wall clock in ms (the only place the app reads the clock, unless --now is given). */
 int64_t app_now(const struct app *a);
 
@@ -122,7 +118,7 @@ void live_close(struct live *l);
 
 /* Sub-commands; each returns the process exit status (0 ok, 1 failure, 2 usage). */
 int cmd_report(struct app *a);
-int cmd_watch(struct app *a);       /* src/app/watch.c */
+int cmd_watch(struct app *a);       /* src/app/watch_cmd.c */
 int cmd_dashboard(struct app *a);   /* src/app/dashboard.c: live, over the roots */
 int cmd_replay(struct app *a);      /* src/app/dashboard.c: a recorded tree as if live */
 int cmd_statusline(struct app *a);

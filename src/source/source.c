@@ -139,3 +139,15 @@ uint64_t source_process(struct source *s, int64_t now_ms)
 	oc_process(s, now_ms);
 	return s->delivered - before;
 }
+
+int source_read_file(enum agent agent, const char *path, uint64_t from, const struct line_sink *sink,
+		     uint32_t file)
+{
+	struct source_roots none = {0};
+	struct line_sink k = *sink;
+	k.file_order = NULL; /* one file alone: no reading order to keep */
+	struct source *s = source_new(&none, &k);
+	int rc = tail_read_from(s, path, agent, file, from);
+	source_free(s);
+	return rc;
+}

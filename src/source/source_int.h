@@ -242,6 +242,10 @@ void tail_flush_dirty(struct source *s);
 /* All files under `prefix/` (a removed folder) are gone. */
 void tail_mark_prefix_dirty(struct source *s, const char *prefix);
 void tail_free_all(struct source *s);
+/* Read one file on its own, not followed: its complete lines from byte `from` (a line start) go
+ * to the sink with `handle`, split as a tail read splits them (source_read_file). 0, or -1 when
+ * it cannot be read. */
+int tail_read_from(struct source *s, const char *path, enum agent agent, uint32_t handle, uint64_t from);
 
 /* scan.c: read many new files on worker threads through sink prepare/commit. */
 void scan_parallel(struct source *s, struct scands *c);

@@ -405,3 +405,27 @@ void tail_free_all(struct source *s)
 	}
 	s->dirty = NULL;
 }
+
+int tail_read_from(struct source *s, const char *path, enum agent agent, uint32_t handle, uint64_t from)
+{
+	struct stat st;
+	int why;
+	int fd = source_open_regular(path, &st, &why);
+	if (fd < 0) {
+		tail_problem(s, path, why);
+		return -1;
+	}
+	/* INT64_MIN: one file alone has no place in a reading order to find */
+	struct sfile f = {.path = (char *)path, .agent = agent, .handle = handle, .first_ts = INT64_MIN,
+			  .last_ts = INT64_MAX, .dev = st.st_dev, .ino = st.st_ino, .offset = from,
+			  .whole = source_is_whole_file(agent, path)};
+	if (f.whole) {
+		f.offset = 0; /* a document is read whole, never from the middle */
+		tail_whole(s, &f, fd);
+	} else if ((uint64_t)st.st_size > from) {
+		tail_from_fd(s, &f, fd);
+	}
+	buf_free(&f.partial);
+	close(fd);
+	return 0;
+}
