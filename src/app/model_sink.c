@@ -24,7 +24,7 @@ static void sink_order(void *ctx, uint32_t file, int64_t first_ts, int64_t last_
 /* Parsing on the source's worker threads: a run of lines → packed records (struct parsed,
  * app.h); the model applies them on this thread, in order. */
 
-/* one record of a line (a Gemini line may hold many) into the batch */
+/* one record of a line (a line of some agents holds many) into the batch */
 static void sink_pack(void *ctx, const struct line *ln) { line_pack(ln, ctx); }
 
 void *app_sink_prepare(void *ctx, uint32_t file, enum agent agent, const char *p, size_t n)

@@ -231,6 +231,8 @@ static void oc_recs_sort(struct ocrecs *r)
 
 /* ---- the object -------------------------------------------------------------------------- */
 
+char *source_opencode_default_dir(void) { return source_data_default_dir(agent_get(AGENT_OPENCODE)->data_sub); }
+
 void oc_add(struct source *s, size_t root)
 {
 	struct ocsrc *o = xcalloc(1, sizeof *o);

@@ -122,8 +122,6 @@ char *source_data_default_dir(const char *sub)
 	return p.data;
 }
 
-char *source_opencode_default_dir(void) { return source_data_default_dir(agent_get(AGENT_OPENCODE)->data_sub); }
-
 void source_roots_free(struct source_roots *r)
 {
 	for (size_t i = 0; i < r->n; i++)

@@ -21,7 +21,7 @@ struct source *source_new(const struct source_roots *roots, const struct line_si
 	for (size_t i = 0; i < roots->n; i++)
 		source_roots_add(&s->roots, roots->v[i].agent, roots->v[i].path);
 	for (size_t i = 0; i < s->roots.n; i++) {
-		/* The same folder reached twice (a symlinked ~/.config/claude) is read once. */
+		/* The same folder reached twice (a symlinked config folder) is read once. */
 		struct stat st, st2;
 		bool dup = false;
 		if (stat(s->roots.v[i].path, &st) == 0)
@@ -31,16 +31,8 @@ struct source *source_new(const struct source_roots *roots, const struct line_si
 				      st.st_ino == st2.st_ino;
 		if (dup)
 			continue;
-		if (s->roots.v[i].agent == AGENT_CODEX) {
-			source_target_add(s, i, "sessions", false);
-			source_target_add(s, i, "archived_sessions", true);
-		} else if (s->roots.v[i].agent == AGENT_GEMINI) {
-			source_target_add(s, i, "tmp", false);
-		} else if (s->roots.v[i].agent == AGENT_OPENCODE) {
+		if (!source_targets_add(s, i))
 			oc_add(s, i); /* a database, not a tree of transcripts */
-		} else {
-			source_target_add(s, i, "projects", false);
-		}
 	}
 	return s;
 }

@@ -31,8 +31,7 @@ struct ocsrc;
 /* Event drain tick when the inotify fd could not be found (see watch.c). */
 #define SOURCE_TICK_MS 250
 
-/* Where transcripts live under a root: Claude projects/, Codex sessions/ and
- * archived_sessions/. */
+/* Where transcripts live under a root: its agent's root_sub and root_sub2 (agent.h). */
 struct source_target {
 	enum agent agent;
 	char *path;          /* <root>/projects, <root>/sessions, <root>/archived_sessions */
@@ -185,13 +184,15 @@ bool source_skip_once(struct source *s, const char *path);
 void source_skip_forget(struct source *s, const char *path);
 
 /* targets.c */
-/* Add the target <root>/sub of root `root`; archived: a copy its root's first folder wins over. */
-void source_target_add(struct source *s, size_t root, const char *sub, bool archived);
+/* Add root `root`'s targets (its agent's root_sub, and root_sub2 as archived); false when its
+ * agent keeps no transcript files (a database: opencode.c reads it). */
+bool source_targets_add(struct source *s, size_t root);
 bool source_path_is_transcript(const char *name);
-/* Whether `path` is a transcript of target t (t NULL: by its name alone, as for Claude). */
+/* Whether `path` is a transcript of target t (t NULL: by its name alone, *.jsonl). */
 bool source_is_transcript(const struct source_target *t, const char *path);
-/* A transcript read whole on every change (Gemini's legacy JSON document), not tailed. */
-bool source_is_whole_file(enum agent agent, const char *path);
+/* A transcript its agent's rule calls a document rewritten whole (TRANSCRIPT_WHOLE): read
+ * whole on every change, not tailed; false for a path under no target. */
+bool source_is_whole_file(struct source *s, const char *path);
 bool source_path_is_subagent(const struct source_target *t, const char *path);
 /* Whether folder `dir` under target t can hold transcripts (is listed and watched). */
 bool source_dir_wanted(const struct source_target *t, const char *dir);

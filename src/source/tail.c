@@ -131,7 +131,7 @@ static void tail_from_fd(struct source *s, struct sfile *f, int fd)
 		buf_free(&f->partial);
 }
 
-/* A whole-file transcript (Gemini's legacy JSON document, rewritten whole on every change, in
+/* A whole-file transcript (TRANSCRIPT_WHOLE: a JSON document rewritten whole on every change, in
  * place): its bytes are read whole and handed over as one unit — after a reset, so the consumer
  * reads it again from the start — only when they differ from the bytes handed over last. A
  * document caught in the middle of a rewrite is handed over as it is (the consumer counts it
@@ -245,7 +245,7 @@ struct sfile *tail_register_opened(struct source *s, const char *path, enum agen
 	f->ino = st->st_ino;
 	f->first_ts = first_ts;
 	f->last_ts = INT64_MAX;
-	f->whole = source_is_whole_file(agent, path);
+	f->whole = source_is_whole_file(s, path);
 	HASH_ADD_KEYPTR(hh, s->files, f->path, strlen(f->path), f);
 	tail_announce(s, f);
 	s->st.files++;
@@ -415,16 +415,12 @@ int tail_read_from(struct source *s, const char *path, enum agent agent, uint32_
 		tail_problem(s, path, why);
 		return -1;
 	}
-	/* INT64_MIN: one file alone has no place in a reading order to find */
+	/* Read as lines: a file read on its own is under no target, so no rule makes it a
+	 * document read whole. INT64_MIN: one file alone has no place in a reading order. */
 	struct sfile f = {.path = (char *)path, .agent = agent, .handle = handle, .first_ts = INT64_MIN,
-			  .last_ts = INT64_MAX, .dev = st.st_dev, .ino = st.st_ino, .offset = from,
-			  .whole = source_is_whole_file(agent, path)};
-	if (f.whole) {
-		f.offset = 0; /* a document is read whole, never from the middle */
-		tail_whole(s, &f, fd);
-	} else if ((uint64_t)st.st_size > from) {
+			  .last_ts = INT64_MAX, .dev = st.st_dev, .ino = st.st_ino, .offset = from};
+	if ((uint64_t)st.st_size > from)
 		tail_from_fd(s, &f, fd);
-	}
 	buf_free(&f.partial);
 	close(fd);
 	return 0;
