@@ -61,6 +61,9 @@ int64_t app_now(const struct app *a);
 void app_resolve_roots(struct app *a);
 /* A line_sink feeding the model; file handles are model file indices. */
 void app_model_sink(struct model *m, struct line_sink *out);
+/* A sink with ctx `ctx`, whose first member is the struct line_sink it wraps, passing every call
+ * on to it (sink_forward.c); the wrapper then sets the calls it handles itself. */
+void sink_forward(struct line_sink *out, void *ctx);
 /* Its batches: the packed records (line_pack) of a run of lines. `kept` (state.c) marks a batch
  * recalled from the state file, whose records lie there. */
 struct parsed {
@@ -98,10 +101,11 @@ struct live_hooks {
 	void (*replaced)(void *ctx, const struct model *old, struct model *m);
 };
 struct live {
+	struct line_sink inner;                  /* first: the sink it wraps (sink_forward) */
 	struct app *a;
 	struct model *m;
 	struct source *s;
-	struct line_sink sink, inner;
+	struct line_sink sink;
 	struct live_hooks hooks;
 	unsigned bits;
 	uint64_t rebuilds;
