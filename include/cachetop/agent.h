@@ -13,6 +13,14 @@ enum agent { AGENT_CLAUDE = 0, AGENT_CODEX = 1, AGENT_GEMINI = 2, AGENT_OPENCODE
 
 struct model_opts;
 
+/* What a path below one of an agent's transcript folders is, by its rule (transcript_kind). */
+enum transcript_kind {
+	TRANSCRIPT_NONE = 0,    /* not a transcript: a folder, a log, tool output… */
+	TRANSCRIPT_LINES,       /* appended lines (JSONL): tailed */
+	TRANSCRIPT_SUBAGENT,    /* the same, a sub-agent's (attributed to its parent session) */
+	TRANSCRIPT_WHOLE,       /* one document rewritten whole: read whole on every change */
+};
+
 /* Which official limits an agent's account reports, and where from. */
 enum agent_limits {
 	AGENT_LIMITS_NONE = 0,
@@ -28,7 +36,19 @@ struct agent_desc {
 	const char *dirs_key;   /* "claude_dirs": the config key naming its roots */
 	const char *root_sub;   /* "/projects": the transcript folder under a root (a path naming it
 				 * is taken as its root) */
-	const char *root_sub2;  /* a second such folder, or NULL */
+	const char *root_sub2;  /* a second such folder holding older copies, or NULL: a file there
+				 * is read only when root_sub holds none at the same relative path */
+	/* Which files below root_sub (or root_sub2) are transcripts, from `rel`, the path below
+	 * it; pure. NULL: the root holds no transcript files (opencode: a database, which the
+	 * source's database reader reads). */
+	enum transcript_kind (*transcript_kind)(const char *rel);
+	/* Whether the folder `rel` below it can hold transcripts (is listed and watched); NULL:
+	 * any folder can. */
+	bool (*transcript_dir)(const char *rel);
+	/* The first (last) timestamp held at the start (end) of a transcript, which orders the
+	 * start-up scan: 0 and *ms, or -1. NULL: the first (last) line's, line_peek_*_ts. */
+	int (*peek_first_ts)(const char *buf, size_t n, int64_t *ms);
+	int (*peek_last_ts)(const char *buf, size_t n, int64_t *ms);
 	/* default roots: $env (a comma list when env_list) joined with env_join (when not NULL);
 	 * else $XDG_CONFIG_HOME/xdg_sub (or ~/.config/xdg_sub) when xdg_sub; and ~/home_sub */
 	const char *env;
@@ -75,6 +95,9 @@ enum agent agent_limits_owner(enum agent_limits k);
 /* The width of a column of agent names: the longest name of the agents present, and never
  * narrower than 6, the width it has always had. */
 int agent_names_width(const bool present[AGENT_COUNT]);
+/* The rule of an agent whose transcripts are the files named *.jsonl anywhere below its folder,
+ * with no sub-agent files (agent_paths.c); by the last component of rel alone. */
+enum transcript_kind transcript_kind_jsonl(const char *rel);
 
 /* The TTL assumed for an implicit-cache agent, from opts; 0 for an explicit one. */
 int agent_ttl(enum agent a, const struct model_opts *opts);

@@ -522,7 +522,9 @@ static void one_file_model(const char *path, bool use_state, struct buf *out)
 		state_close(st);
 		cr_assert_gt(from, 0, "nothing recalled for %s", path);
 	}
-	cr_assert_eq(app_feed_file(m, f, path, from), 0);
+	struct line_sink sink;
+	app_model_sink(m, &sink);
+	cr_assert_eq(source_read_file(AGENT_CLAUDE, path, from, &sink, f), 0);
 	struct report_ctx c = {.now = a.now_override};
 	out->len = 0;
 	report_json(m, &c, out);

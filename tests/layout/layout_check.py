@@ -18,16 +18,6 @@ import sys
 
 LONG_LINES = 600
 
-# TEMPORARY: circles another branch is breaking in src/source and src/app. Each entry is the
-# exact set of files of one allowed circle; any other circle, or one of these grown, still
-# fails. Remove an entry when its circle is gone (the check says so).
-ALLOWED_CIRCLES = [
-    # TEMPORARY (source layer, being broken on its own branch)
-    frozenset({'src/source/discover.c', 'src/source/mark.c', 'src/source/opencode.c',
-               'src/source/scan.c', 'src/source/tail.c', 'src/source/watch.c'}),
-    # TEMPORARY (app layer, being broken on its own branch)
-    frozenset({'src/app/common.c', 'src/app/state.c'}),
-]
 
 DEFINED = set('TDBRCGSVWI')
 REFERENCED = set('Uwv')
@@ -167,17 +157,9 @@ def main():
     calls = symbol_graph(objs, build, nm)
     print(f'{len(calls)} object files, '
           f'{sum(len(v) for v in calls.values())} file-to-file references')
-    seen_allowed = set()
     for comp in circles(calls):
-        if frozenset(comp) in ALLOWED_CIRCLES:
-            seen_allowed.add(frozenset(comp))
-            show('allowed (temporary)', comp, calls)
-        else:
-            show('call', comp, calls)
-            bad += 1
-    for a in ALLOWED_CIRCLES:
-        if a not in seen_allowed:
-            print(f'allowed circle is gone, remove it from ALLOWED_CIRCLES: {sorted(a)}')
+        show('call', comp, calls)
+        bad += 1
 
     heads = header_graph(root)
     print(f'{len(heads)} headers')
