@@ -17,6 +17,7 @@
 #include "cachetop/quota.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/util.h"
+#include "blocks_live.h"
 #include "model_private.h"
 #include "u64map.h"
 
@@ -114,6 +115,7 @@ void model_free(struct model *m)
 		if (agent_table[a].state_free)
 			agent_table[a].state_free(m);
 	evidence_log_free(m->evlog);
+	agg_free(m->agg);
 	free(m);
 }
 
@@ -614,6 +616,7 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 		s->last_warm_at = r->t;
 	if (c == CAUSE_NONE || !(r->flags & REQ_COUNTED))
 		return 0;
+	unsigned bits = MODEL_NEW_EVENT | (cause_expected(c) ? 0 : MODEL_NEW_UNEXPECTED);
 	/* model.h: event costs are negative (null in reports, never $0) when the model has no price */
 	double unpriced = m->model_prices[r->model] ? 0 : -1;
 	struct cache_event ev = {.request = ri, .cause = (uint8_t)c, .gap_s = gap, .ttl_s = ttl,
@@ -654,7 +657,7 @@ static unsigned classify(struct model *m, uint32_t ri, uint32_t file, uint32_t c
 	if (!cause_expected(c) &&
 	    (s->last_unexpected < 0 || REQ(m, m->events[s->last_unexpected].request)->t <= r->t))
 		s->last_unexpected = ei;
-	return MODEL_NEW_EVENT;
+	return bits;
 }
 
 /* The session's models, in the order of their first request (by time, then name index), so
@@ -751,6 +754,7 @@ unsigned mdl_update_output(struct model *m, uint32_t ri, uint64_t output, int64_
 	struct request *r = REQ(m, ri);
 	if (output <= r->output)
 		return 0;
+	agg_touch(m->agg, m, ri);
 	if (at != CT_TIME_NONE && at > r->t) {
 		int64_t dt = (at - r->t) / 100;
 		r->out_dt = (uint16_t)(dt > UINT16_MAX ? UINT16_MAX : dt);
@@ -807,7 +811,16 @@ unsigned model_apply(struct model *m, uint32_t file, const struct line *ln)
 		m->stats.skipped++;
 		return 0;
 	}
-	return agent_get(m->files[file].agent)->apply(m, file, ln);
+	unsigned changed = agent_get(m->files[file].agent)->apply(m, file, ln);
+	m->changes |= changed;
+	return changed;
+}
+
+unsigned model_take_changes(struct model *m)
+{
+	unsigned c = m->changes;
+	m->changes = 0;
+	return c;
 }
 
 struct feed_ctx {
@@ -981,6 +994,7 @@ unsigned model_request_update(struct model *m, uint32_t ri, const struct usage *
 	if (r->input == u->input && r->cc5m == u->cc5m && r->cc1h == u->cc1h && r->cache_read == u->cache_read &&
 	    r->output == u->output && r->model == model)
 		return 0;
+	agg_touch(m->agg, m, ri);
 	struct session *s = &m->sessions[r->session];
 	bool counted = r->flags & REQ_COUNTED, side = r->flags & REQ_SIDECHAIN;
 	bool priced = r->flags & REQ_PRICED;

@@ -159,6 +159,8 @@ struct model {
 	struct gemini_state *gemini;    /* model_gemini.c's per-file state; NULL until needed */
 	struct oc_state *oc;            /* model_opencode.c's maps; NULL until needed */
 	uint64_t generation;            /* bumped by every change (model_generation) */
+	unsigned changes;               /* MODEL_* since model_take_changes */
+	struct model_agg *agg;          /* blocks_live.c's aggregates; NULL until model_settle */
 };
 
 /* model.c's functions the agent modules call */

@@ -1,10 +1,15 @@
 /* tui_data.c — what the screens derive from the model, kept between frames: the evidence behind
  * each event, each agent's 5-hour blocks, the detail's TTL-matched pairs, and which agents have
- * data. Computed again only when the model (its generation) or the ledgers changed, so a frame
- * that only moves `now` does no history work. The screens call these; tui.c only draws them. */
+ * data. The blocks are the model's own (model_blocks, kept as lines arrive); the pairs are the
+ * detail's project's only; the evidence is computed again only when the model or the ledgers
+ * changed, so a frame that only moves `now` does no history work. The screens call these;
+ * tui.c only draws them. */
 #include "tui_private.h"
 
 #include <stdint.h>
+#include <stdlib.h>
+
+#include "cachetop/util.h"
 
 /* A cheap fingerprint of the ledgers: their sessions, newest readings and timed misses. */
 static uint64_t ledgers_sig(const struct ledger_set *l)
@@ -41,6 +46,10 @@ void tui_event_note(struct tui *t, size_t event, char *out, size_t cap)
 
 const struct blocks *tui_blocks(struct tui *t, enum agent a)
 {
+	/* the model keeps them as lines arrive (the loop settles it after reading) */
+	const struct blocks *kept = model_blocks(t->m, a);
+	if (kept)
+		return kept;
 	uint64_t g = model_generation(t->m);
 	if (!t->blocks_ok || t->blocks_gen != g) {
 		for (int i = 0; i < AGENT_COUNT; i++)
@@ -56,7 +65,14 @@ const struct pair_bucket *tui_pairs(struct tui *t, int32_t si,
 {
 	uint64_t g = model_generation(t->m);
 	if (!t->pairs_ok || t->pairs_gen != g || t->pairs_session != si) {
-		pairs_compute(t->m, filter, ctx, t->pairs);
+		/* only the sessions shown (the project's), not the whole history */
+		size_t ns = model_session_count(t->m), n = 0;
+		uint32_t *v = xmalloc((ns ? ns : 1) * sizeof *v);
+		for (size_t i = 0; i < ns; i++)
+			if (filter(t->m, (uint32_t)i, ctx))
+				v[n++] = (uint32_t)i;
+		pairs_compute_sessions(t->m, v, n, t->pairs);
+		free(v);
 		t->pairs_gen = g;
 		t->pairs_session = si;
 		t->pairs_ok = true;

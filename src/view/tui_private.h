@@ -41,8 +41,6 @@ struct tui {
 	bool dfollow;                     /* stick to the newest request */
 	int table_rows;
 	size_t ndetail;                   /* rows in the detail table */
-	/* events seen (bell) */
-	size_t events_seen;
 	char message[600];
 	struct row row;                   /* scratch */
 	/* every event's evidence, recomputed when the model or the ledgers changed */
