@@ -816,6 +816,8 @@ unsigned model_apply(struct model *m, uint32_t file, const struct line *ln)
 	return changed;
 }
 
+uint64_t model_event_edits(const struct model *m) { return m->event_edits; }
+
 unsigned model_take_changes(struct model *m)
 {
 	unsigned c = m->changes;
@@ -946,6 +948,7 @@ static void event_refresh(struct model *m, const struct request *r)
 {
 	struct cache_event *e = &m->events[r->event - 1];
 	struct session *s = &m->sessions[r->session];
+	m->event_edits++;
 	e->hit = request_hit(r);
 	e->cache_read = r->cache_read;
 	e->cache_creation = request_cc(r);

@@ -160,6 +160,7 @@ struct model {
 	struct oc_state *oc;            /* model_opencode.c's maps; NULL until needed */
 	uint64_t generation;            /* bumped by every change (model_generation) */
 	unsigned changes;               /* MODEL_* since model_take_changes */
+	uint64_t event_edits;           /* events whose figures changed after they were made */
 	struct model_agg *agg;          /* blocks_live.c's aggregates; NULL until model_settle */
 };
 

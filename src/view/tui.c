@@ -183,7 +183,6 @@ void tui_model_changed(struct tui *t, unsigned bits)
 	if (!bits)
 		return;
 	t->dirty = true;
-	t->ev_stale = true;
 	if ((bits & MODEL_NEW_UNEXPECTED) && t->o.bell && t->started)
 		beep();
 }

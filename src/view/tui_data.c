@@ -20,16 +20,64 @@ static uint64_t ledgers_sig(const struct ledger_set *l)
 	return h;
 }
 
+/* The words again of a session's events before `old` (its ledger's verdicts look at all of its
+ * requests). */
+static void evidence_session(struct tui *t, const struct session *s, size_t old)
+{
+	for (uint32_t k = 0; k < s->nreqs; k++) {
+		const struct request *r = model_request(t->m, s->reqs[k]);
+		if (r->event && r->event - 1 < old)
+			evidence_of_event(t->m, t->o.ledgers, r->event - 1, &t->ev.ev[r->event - 1]);
+	}
+}
+
+/* Event i's words, and again those of the events its arrival can change: the earlier ones whose
+ * read recurs in its (messages_rewritten). An older event's other words do not move (they look
+ * at requests before it), but for a ledger's verdicts (tui_evidence). */
+static void evidence_add(struct tui *t, size_t i, size_t old)
+{
+	const struct model *m = t->m;
+	struct event_evidence *ev = t->ev.ev;
+	evidence_of_event(m, t->o.ledgers, i, &ev[i]);
+	size_t stack[64], *p = stack;
+	size_t np = evidence_floor_partners(m, i, stack, 64);
+	if (np > 64) {
+		p = xmalloc(np * sizeof *p);
+		evidence_floor_partners(m, i, p, np);
+	}
+	for (size_t j = 0; j < np; j++)
+		if (p[j] < old)
+			evidence_of_event(m, t->o.ledgers, p[j], &ev[p[j]]);
+	if (p != stack)
+		free(p);
+}
+
 const struct evidence_set *tui_evidence(struct tui *t)
 {
-	uint64_t sig = ledgers_sig(t->o.ledgers) ^ ((uint64_t)model_event_count(t->m) << 32) ^
-		       (uint64_t)model_request_count(t->m);
-	if (t->ev_stale || sig != t->ev_sig || t->ev.n != model_event_count(t->m)) {
+	uint64_t sig = ledgers_sig(t->o.ledgers);
+	size_t ne = model_event_count(t->m), old = t->ev.n;
+	uint64_t edits = model_event_edits(t->m);
+	if (t->ev_stale || sig != t->ev_sig || edits != t->ev_edits || old > ne) {
 		evidence_free(&t->ev);
 		evidence_compute(t->m, t->o.ledgers, &t->ev);
 		t->ev_sig = sig;
+		t->ev_edits = edits;
 		t->ev_stale = false;
+	} else if (old < ne || t->ev_reqs != model_request_count(t->m)) {
+		/* what the new lines change, not the whole history again */
+		t->ev.ev = xrealloc(t->ev.ev, (ne ? ne : 1) * sizeof *t->ev.ev);
+		t->ev.n = ne;
+		for (size_t i = old; i < ne; i++)
+			evidence_add(t, i, old);
+		/* a ledger's verdicts match its misses to the session's nearest requests: new ones
+		 * can move them */
+		for (size_t i = 0; t->o.ledgers && i < t->o.ledgers->n; i++) {
+			int32_t si = model_session_find(t->m, t->o.ledgers->v[i].session_id);
+			if (si >= 0)
+				evidence_session(t, model_session(t->m, (size_t)si), old);
+		}
 	}
+	t->ev_reqs = model_request_count(t->m);
 	return &t->ev;
 }
 

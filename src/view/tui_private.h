@@ -45,8 +45,9 @@ struct tui {
 	struct row row;                   /* scratch */
 	/* every event's evidence, recomputed when the model or the ledgers changed */
 	struct evidence_set ev;
-	bool ev_stale;
-	uint64_t ev_sig;
+	bool ev_stale;                    /* the model was replaced */
+	uint64_t ev_sig, ev_edits;
+	size_t ev_reqs;                   /* requests when it was last brought up to date */
 	/* what a frame derives from the history, kept while model_generation() is the same: the
 	 * timer tick only moves `now` */
 	struct blocks blocks[AGENT_COUNT];
