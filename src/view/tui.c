@@ -81,6 +81,7 @@ struct tui *tui_new(const struct tui_opts *o, const struct model *m)
 	t->m = m;
 	t->detail = -1;
 	t->dirty = true;
+	t->ev_stale = true; /* no evidence yet */
 	setlocale(LC_ALL, "");
 	const char *cs = nl_langinfo(CODESET);
 	t->utf8 = !o->ascii && cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "utf8"));

@@ -57,7 +57,9 @@ const struct evidence_set *tui_evidence(struct tui *t)
 	uint64_t sig = ledgers_sig(t->o.ledgers);
 	size_t ne = model_event_count(t->m), old = t->ev.n;
 	uint64_t edits = model_event_edits(t->m);
-	if (t->ev_stale || sig != t->ev_sig || edits != t->ev_edits || old > ne) {
+	/* each new event costs a look at every event (its floor partners): a burst of them (the
+	 * first frame, a file read whole) is cheaper to compute in one pass */
+	if (t->ev_stale || sig != t->ev_sig || edits != t->ev_edits || old > ne || ne - old > 32) {
 		evidence_free(&t->ev);
 		evidence_compute(t->m, t->o.ledgers, &t->ev);
 		t->ev_sig = sig;
