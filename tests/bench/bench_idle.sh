@@ -28,16 +28,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/cachetop-idle.XXXXXX")
 sock=idle$$
 trap 'tmux -L "$sock" kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
 
-if [ ! -d "$corpus/claude" ] || [ ! -d "$corpus/codex" ]; then
-    gen=${GEN_CORPUS:-}
-    if [ -z "$gen" ]; then
-        gen=$work/gen_corpus
-        cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -o "$gen" "$here/gen_corpus.c"
-    fi
-    echo "generating $corpus (small shape, ${REQUESTS:-2100000} requests, seed ${SEED:-1}) ..."
-    mkdir -p "$corpus"
-    "$gen" --shape small --requests "${REQUESTS:-2100000}" --seed "${SEED:-1}" "$corpus" >/dev/null
-fi
+bench=bench_idle
+. "$here/bench_lib.sh"
+make_corpus "$corpus" --shape small --requests "${REQUESTS:-2100000}" --seed "${SEED:-1}"
 find "$corpus" -name '*.jsonl' -print0 | xargs -0 cat > /dev/null
 
 live=$work/live/projects/-home-bench-live
