@@ -60,6 +60,7 @@ int live_open(struct live *l, struct app *a, const struct live_hooks *h, char *e
 	state_save(l->st, l->s, false);
 	/* a whole-tree read is the reference: whatever it noticed is how the tree reads */
 	model_order_clear(l->m);
+	model_take_changes(l->m); /* the backfill is not news */
 	l->bits = 0;
 	l->lines_seen = source_stats(l->s)->lines;
 	return rc;
@@ -77,6 +78,7 @@ static void live_rebuild(struct live *l)
 		model_free(l->m);
 	}
 	model_order_clear(l->m);
+	model_take_changes(l->m); /* what the old model said new stays said; the rest is not news */
 	l->rebuilds++;
 	if (l->hooks.replaced)
 		l->hooks.replaced(l->hooks.ctx, old, l->m);
@@ -87,6 +89,8 @@ static void live_rebuild(struct live *l)
 uint64_t live_process(struct live *l, int64_t mono_ms)
 {
 	uint64_t n = source_process(l->s, mono_ms);
+	/* the model's own record of what changed, whichever path (tail or scan commit) fed it */
+	l->bits |= model_take_changes(l->m);
 	if (l->st && mono_ms - l->saved_at >= LIVE_SAVE_MS) {
 		if (l->saved_at)
 			state_save(l->st, l->s, false);

@@ -93,7 +93,9 @@ unsigned model_apply(struct model *m, uint32_t file, const struct line *ln)
 		m->stats.skipped++;
 		return 0;
 	}
-	return agent_ops_get(m->files[file].agent)->apply(m, file, ln);
+	unsigned changed = agent_ops_get(m->files[file].agent)->apply(m, file, ln);
+	m->changes |= changed;
+	return changed;
 }
 
 struct feed_ctx {

@@ -108,6 +108,8 @@ void mdl_free(struct model *m)
 	u64map_free(&m->model_ids);
 	u64map_free(&m->file_paths);
 	evidence_log_free(m->evlog);
+	if (m->agg)
+		m->agg_hooks->free(m->agg);
 	free(m);
 }
 
@@ -274,6 +276,15 @@ void model_file_gone(struct model *m, uint32_t file)
 }
 
 uint32_t model_request_file(const struct model *m, size_t i) { return i < m->nreqs ? REQ_FILE(m, i) : 0; }
+
+uint64_t model_event_edits(const struct model *m) { return m->event_edits; }
+
+unsigned model_take_changes(struct model *m)
+{
+	unsigned c = m->changes;
+	m->changes = 0;
+	return c;
+}
 
 size_t model_session_count(const struct model *m) { return m->nsessions; }
 

@@ -236,6 +236,7 @@ unsigned mdl_classify(struct model *m, uint32_t ri, uint32_t file, uint32_t chai
 	if (c == CAUSE_NONE || !(r->flags & REQ_COUNTED))
 		return 0;
 	/* model.h: event costs are negative (null in reports, never $0) when the model has no price */
+	unsigned bits = MODEL_NEW_EVENT | (cause_expected(c) ? 0 : MODEL_NEW_UNEXPECTED);
 	double unpriced = m->model_prices[r->model] ? 0 : -1;
 	struct cache_event ev = {.request = ri, .cause = (uint8_t)c, .gap_s = gap, .ttl_s = ttl,
 				 .hit = request_hit(r), .prev_hit = p ? request_hit(p) : -1,
@@ -275,5 +276,5 @@ unsigned mdl_classify(struct model *m, uint32_t ri, uint32_t file, uint32_t chai
 	if (!cause_expected(c) &&
 	    (s->last_unexpected < 0 || REQ(m, m->events[s->last_unexpected].request)->t <= r->t))
 		s->last_unexpected = ei;
-	return MODEL_NEW_EVENT;
+	return bits;
 }

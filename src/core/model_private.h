@@ -115,6 +115,14 @@ struct file_state {
 	struct line *scratch;   /* reused parse buffer */
 };
 
+/* What the model tells its aggregates (blocks_live.c) */
+struct model_agg;
+struct model_agg_hooks {
+	/* request ri's block time, tokens, price or waste is about to change */
+	void (*touch)(struct model_agg *g, const struct model *m, uint32_t ri);
+	void (*free)(struct model_agg *g);
+};
+
 struct model {
 	struct model_opts opts;
 	const struct price_table *prices;
@@ -160,6 +168,13 @@ struct model {
 	struct gemini_state *gemini;    /* model_gemini.c's per-file state; NULL until needed */
 	struct oc_state *oc;            /* model_opencode.c's maps; NULL until needed */
 	uint64_t generation;            /* bumped by every change (model_generation) */
+	unsigned changes;               /* MODEL_* since model_take_changes */
+	uint64_t event_edits;           /* events whose figures changed after they were made */
+	/* blocks_live.c's aggregates (NULL until model_settle) and what the model must tell them,
+	 * installed with them: the aggregates read the model, so the model reaches them only
+	 * through these (no circle of calls) */
+	struct model_agg *agg;
+	const struct model_agg_hooks *agg_hooks;
 };
 
 /* the store's functions the agent modules call (model.c, model_order.c, model_requests.c) */

@@ -131,6 +131,8 @@ unsigned mdl_update_output(struct model *m, uint32_t ri, uint64_t output, int64_
 	struct request *r = REQ(m, ri);
 	if (output <= r->output)
 		return 0;
+	if (m->agg)
+		m->agg_hooks->touch(m->agg, m, ri);
 	if (at != CT_TIME_NONE && at > r->t) {
 		int64_t dt = (at - r->t) / 100;
 		r->out_dt = (uint16_t)(dt > UINT16_MAX ? UINT16_MAX : dt);
@@ -181,6 +183,7 @@ static void event_refresh(struct model *m, const struct request *r)
 {
 	struct cache_event *e = &m->events[r->event - 1];
 	struct session *s = &m->sessions[r->session];
+	m->event_edits++;
 	e->hit = request_hit(r);
 	e->cache_read = r->cache_read;
 	e->cache_creation = request_cc(r);
@@ -229,6 +232,8 @@ unsigned model_request_update(struct model *m, uint32_t ri, const struct usage *
 	if (r->input == u->input && r->cc5m == u->cc5m && r->cc1h == u->cc1h && r->cache_read == u->cache_read &&
 	    r->output == u->output && r->model == model)
 		return 0;
+	if (m->agg)
+		m->agg_hooks->touch(m->agg, m, ri);
 	struct session *s = &m->sessions[r->session];
 	bool counted = r->flags & REQ_COUNTED, side = r->flags & REQ_SIDECHAIN;
 	bool priced = r->flags & REQ_PRICED;

@@ -1,7 +1,8 @@
 /* quota.c — 5-hour blocks (ccusage's rule, so both tools agree on the same data), the current
- * block's burn, projection and limit, and the official readings. Blocks are recomputed from the
- * time-sorted requests of one agent: O(n log n), cheap next to reading the files, and exact
- * whatever order files were read in. */
+ * block's burn, projection and limit, and the official readings. blocks_compute recomputes blocks
+ * from the time-sorted requests of one agent: O(n log n), cheap next to reading the files, and
+ * exact whatever order files were read in; the model keeps the same blocks as requests arrive
+ * (blocks_live.c, the same rule in block_take). */
 #include "cachetop/quota.h"
 
 #include <math.h>
@@ -12,35 +13,9 @@
 #include "cachetop/model.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/util.h"
+#include "blocks_live.h"
 
-#define HOUR_MS (3600LL * 1000)
 #define MIN_MS (60LL * 1000)
-
-/* Requests are sorted as (time, index) triples of 32-bit words: a comparison then reads one
- * small record, not two requests through the model's chunk table (which made the sort most of
- * a report), at 12 bytes a request for the sort's duration (the memory budget is per request). */
-struct timed {
-	uint32_t hi, lo, i;
-};
-
-static int64_t timed_t(const struct timed *x) { return (int64_t)(((uint64_t)x->hi << 32) | x->lo); }
-
-static int by_time(const void *a, const void *b)
-{
-	const struct timed *x = a, *y = b;
-	int64_t tx = timed_t(x), ty = timed_t(y);
-	if (tx != ty)
-		return tx < ty ? -1 : 1;
-	return x->i < y->i ? -1 : x->i > y->i;
-}
-
-static int64_t floor_hour(int64_t t)
-{
-	int64_t q = t / HOUR_MS;
-	if (t < 0 && t % HOUR_MS)
-		q--;
-	return q * HOUR_MS;
-}
 
 static uint64_t req_tokens(const struct request *r) { return request_prompt(r) + r->output; }
 
@@ -56,44 +31,13 @@ void blocks_compute(const struct model *m, enum agent a, struct blocks *out)
 	k = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct request *r = model_request(m, i);
-		if ((r->flags & REQ_COUNTED) && model_session(m, r->session)->agent == a) {
-			uint64_t t = (uint64_t)request_block_time(r);
-			idx[k++] = (struct timed){(uint32_t)(t >> 32), (uint32_t)t, (uint32_t)i};
-		}
+		if ((r->flags & REQ_COUNTED) && model_session(m, r->session)->agent == a)
+			idx[k++] = timed_of(request_block_time(r), (uint32_t)i);
 	}
-	qsort(idx, k, sizeof *idx, by_time);
+	timed_sort(idx, k);
 	struct block *b = NULL;
-	for (size_t i = 0; i < k; i++) {
-		const struct request *r = model_request(m, idx[i].i);
-		int64_t t = timed_t(&idx[i]);
-		if (!b || t - b->start > BLOCK_MS || t - b->last > BLOCK_MS) {
-			void *p = out->v;
-			ct_grow(&p, &out->cap, out->n + 1, sizeof *out->v);
-			out->v = p;
-			b = &out->v[out->n++];
-			memset(b, 0, sizeof *b);
-			b->agent = a;
-			b->start = floor_hour(t);
-			b->end = b->start + BLOCK_MS;
-			b->first = t;
-		}
-		b->last = t;
-		b->requests++;
-		b->input += r->input;
-		b->output += r->output;
-		b->cache_creation += request_cc(r);
-		b->cache_read += r->cache_read;
-		double c = model_request_cost(m, r);
-		if (c >= 0)
-			b->cost_usd += c;
-		else
-			b->unpriced++;
-		if (r->event) {
-			const struct cache_event *e = model_event(m, r->event - 1);
-			if (!cause_expected(e->cause) && e->wasted_usd > 0)
-				b->wasted_usd += e->wasted_usd;
-		}
-	}
+	for (size_t i = 0; i < k; i++)
+		b = block_take(out, a, m, model_request(m, idx[i].i), timed_t(&idx[i]));
 	free(idx);
 	if (b) {
 		int64_t from = b->last - 15 * MIN_MS;
@@ -110,13 +54,6 @@ void blocks_compute(const struct model *m, enum agent a, struct blocks *out)
 				b->usd_15 += c;
 		}
 	}
-}
-
-void blocks_free(struct blocks *b)
-{
-	free(b->v);
-	b->v = NULL;
-	b->n = b->cap = 0;
 }
 
 static double block_used(const struct block *b, enum quota_unit u)

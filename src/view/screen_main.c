@@ -313,7 +313,16 @@ static void events_pane(struct tui *t, const struct layout *l)
 	size_t top[TOPK], k = 0, want = (size_t)(end > y ? end - y : 0);
 	if (want > TOPK)
 		want = TOPK;
-	for (size_t i = 0; i < ne && want; i++) {
+	/* the model keeps them by time (newest last, ties by index as below): walk back from the
+	 * newest until the pane is full */
+	const uint32_t *bytime;
+	size_t nt = model_events_by_time(t->m, &bytime);
+	for (size_t j = nt; j-- > 0 && k < want;) {
+		const struct session *s = model_session(t->m, model_request(t->m, model_event(t->m, bytime[j])->request)->session);
+		if (agent_ok(t, s->agent) && rows_match(s, t->filter))
+			top[k++] = bytime[j];
+	}
+	for (size_t i = 0; i < ne && want && nt != ne; i++) {
 		const struct cache_event *ev = model_event(t->m, i);
 		const struct request *r = model_request(t->m, ev->request);
 		const struct session *s = model_session(t->m, r->session);
