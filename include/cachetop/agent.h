@@ -13,7 +13,7 @@ enum agent { AGENT_CLAUDE = 0, AGENT_CODEX = 1, AGENT_GEMINI = 2, AGENT_OPENCODE
 
 struct model_opts;
 
-/* What a path below one of an agent's transcript folders is, by its rule (transcript_kind). */
+/* What a path below one of an agent's transcript folders is, by its rule (agent_transcript_kind). */
 enum transcript_kind {
 	TRANSCRIPT_NONE = 0,    /* not a transcript: a folder, a log, tool output… */
 	TRANSCRIPT_LINES,       /* appended lines (JSONL): tailed */
@@ -38,17 +38,6 @@ struct agent_desc {
 				 * is taken as its root) */
 	const char *root_sub2;  /* a second such folder holding older copies, or NULL: a file there
 				 * is read only when root_sub holds none at the same relative path */
-	/* Which files below root_sub (or root_sub2) are transcripts, from `rel`, the path below
-	 * it; pure. NULL: the root holds no transcript files (opencode: a database, which the
-	 * source's database reader reads). */
-	enum transcript_kind (*transcript_kind)(const char *rel);
-	/* Whether the folder `rel` below it can hold transcripts (is listed and watched); NULL:
-	 * any folder can. */
-	bool (*transcript_dir)(const char *rel);
-	/* The first (last) timestamp held at the start (end) of a transcript, which orders the
-	 * start-up scan: 0 and *ms, or -1. NULL: the first (last) line's, line_peek_*_ts. */
-	int (*peek_first_ts)(const char *buf, size_t n, int64_t *ms);
-	int (*peek_last_ts)(const char *buf, size_t n, int64_t *ms);
 	/* default roots: $env (a comma list when env_list) joined with env_join (when not NULL);
 	 * else $XDG_CONFIG_HOME/xdg_sub (or ~/.config/xdg_sub) when xdg_sub; and ~/home_sub */
 	const char *env;
@@ -95,6 +84,18 @@ enum agent agent_limits_owner(enum agent_limits k);
 /* The width of a column of agent names: the longest name of the agents present, and never
  * narrower than 6, the width it has always had. */
 int agent_names_width(const bool present[AGENT_COUNT]);
+
+/* Agent a's transcript path rule (its row in agent_ops.c; pure): what the file `rel`, a path
+ * below root_sub (or root_sub2), is. */
+enum transcript_kind agent_transcript_kind(enum agent a, const char *rel);
+/* Whether the folder `rel` below it can hold transcripts (is listed and watched). */
+bool agent_transcript_dir(enum agent a, const char *rel);
+/* Whether agent a's roots hold transcript files at all (false: a database, which the source's
+ * database reader reads). */
+bool agent_has_transcripts(enum agent a);
+/* The first (last, when `last`) timestamp held at the start (end) of a transcript of agent a,
+ * which orders the start-up scan: 0 and *ms, or -1. */
+int agent_peek_ts(enum agent a, bool last, const char *buf, size_t n, int64_t *ms);
 /* The rule of an agent whose transcripts are the files named *.jsonl anywhere below its folder,
  * with no sub-agent files (agent_paths.c); by the last component of rel alone. */
 enum transcript_kind transcript_kind_jsonl(const char *rel);

@@ -1,21 +1,29 @@
-/* agent_ops.c — the agent table's code half: for each agent, its line parser and its model
- * rules (parse_<name>.c, model_<name>.c), and the entry points that dispatch to them by a file's
+/* agent_ops.c — the agent table's code half: for each agent, its line parser, its model rules
+ * (parse_<name>.c, model_<name>.c) and its transcript path rules (agent_paths.c,
+ * gemini_files.c), and the entry points that dispatch to them by a file's
  * agent: line_parse, line_parse_each, and the model's life around the store (model_file_add,
  * model_file_reset, model_free) and its per-line entry (model_apply, model_feed). It sits above
  * the parsers, the agents' modules and the model store, so none of them calls back up. */
 #include "agent_ops.h"
 
+#include "cachetop/gemini.h"
 #include "cachetop/line.h"
 #include "cachetop/model.h"
 #include "cachetop/timefmt.h"
 #include "model_private.h"
+#include "paths_private.h"
 
 static const struct agent_ops ops[AGENT_COUNT] = {
-	[AGENT_CLAUDE] = {.parse = line_parse_claude, .apply = model_apply_claude},
-	[AGENT_CODEX] = {.parse = line_parse_codex, .apply = model_apply_codex},
+	[AGENT_CLAUDE] = {.parse = line_parse_claude, .apply = model_apply_claude,
+			  .transcript_kind = claude_transcript_kind},
+	/* Codex marks sub-agents inside the file (session_meta), not by its path */
+	[AGENT_CODEX] = {.parse = line_parse_codex, .apply = model_apply_codex,
+			 .transcript_kind = transcript_kind_jsonl},
 	[AGENT_GEMINI] = {.parse = line_parse_gemini, .parse_each = line_parse_each_gemini,
 			  .apply = model_apply_gemini, .file_reset = model_gemini_file_reset,
-			  .state_free = model_gemini_free},
+			  .state_free = model_gemini_free, .transcript_kind = gemini_transcript_kind,
+			  .transcript_dir = gemini_dir_wanted, .peek_first_ts = gemini_peek_first_ts,
+			  .peek_last_ts = gemini_peek_last_ts},
 	[AGENT_OPENCODE] = {.parse = line_parse_opencode, .apply = model_apply_opencode,
 			    .state_free = model_opencode_free},
 };
@@ -24,6 +32,31 @@ const struct agent_ops *agent_ops_get(enum agent a)
 {
 	agent_get(a); /* a value outside the table stops here, with its message */
 	return &ops[a];
+}
+
+/* ---- the path rules ----------------------------------------------------------------------- */
+
+enum transcript_kind agent_transcript_kind(enum agent a, const char *rel)
+{
+	enum transcript_kind (*rule)(const char *) = agent_ops_get(a)->transcript_kind;
+	return rule ? rule(rel) : TRANSCRIPT_NONE;
+}
+
+bool agent_transcript_dir(enum agent a, const char *rel)
+{
+	bool (*rule)(const char *) = agent_ops_get(a)->transcript_dir;
+	return !rule || rule(rel);
+}
+
+bool agent_has_transcripts(enum agent a) { return agent_ops_get(a)->transcript_kind != NULL; }
+
+int agent_peek_ts(enum agent a, bool last, const char *buf, size_t n, int64_t *ms)
+{
+	const struct agent_ops *o = agent_ops_get(a);
+	int (*peek)(const char *, size_t, int64_t *) = last ? o->peek_last_ts : o->peek_first_ts;
+	if (!peek)
+		peek = last ? line_peek_last_ts : line_peek_first_ts;
+	return peek(buf, n, ms);
 }
 
 /* ---- the parsers -------------------------------------------------------------------------- */

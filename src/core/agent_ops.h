@@ -1,4 +1,4 @@
-/* agent_ops.h — the agent table's code half: each agent's line parser and model rules, by agent
+/* agent_ops.h — the agent table's code half: each agent's line parser, model and path rules, by agent
  * (agent_ops.c). The table's data half (names, roots, economics: agents.c) depends on nothing;
  * this half sits above both the parsers and the model store, so neither calls back up. Not a
  * public header. */
@@ -21,6 +21,13 @@ struct agent_ops {
 	 * it keeps none) */
 	void (*file_reset)(struct model *m, uint32_t file);
 	void (*state_free)(struct model *m);
+	/* which files below its transcript folder are transcripts (NULL: its root holds none, a
+	 * database), and which folders can hold them (NULL: any) */
+	enum transcript_kind (*transcript_kind)(const char *rel);
+	bool (*transcript_dir)(const char *rel);
+	/* the timestamps that order a file in the start-up scan (NULL: the first/last line's) */
+	int (*peek_first_ts)(const char *buf, size_t n, int64_t *ms);
+	int (*peek_last_ts)(const char *buf, size_t n, int64_t *ms);
 };
 
 /* The code of agent a (a value outside the table aborts, as agent_get). */

@@ -11,14 +11,12 @@
 
 #include "cachetop/agent.h"
 #include "cachetop/model.h"
-#include "cachetop/gemini.h"
-#include "paths_private.h"
 
 const struct agent_desc agent_table[AGENT_COUNT] = {
 	[AGENT_CLAUDE] = {
 		.id = AGENT_CLAUDE, .name = "claude", .label = "Claude Code",
 		.option = "--claude-dir", .dirs_key = "claude_dirs",
-		.root_sub = "/projects", .transcript_kind = claude_transcript_kind,
+		.root_sub = "/projects",
 		.env = "CLAUDE_CONFIG_DIR", .env_list = true, .xdg_sub = "claude", .home_sub = ".claude",
 		.implicit_cache = false,
 		.header_always = true,
@@ -28,8 +26,6 @@ const struct agent_desc agent_table[AGENT_COUNT] = {
 		.id = AGENT_CODEX, .name = "codex", .label = "Codex CLI",
 		.option = "--codex-dir", .dirs_key = "codex_dirs",
 		.root_sub = "/sessions", .root_sub2 = "/archived_sessions",
-		/* sub-agents are marked inside the file (session_meta), not by its path */
-		.transcript_kind = transcript_kind_jsonl,
 		.env = "CODEX_HOME", .home_sub = ".codex",
 		.implicit_cache = true,
 		.ttl_key = "thresholds.codex_ttl_s", .ttl_opt = offsetof(struct model_opts, codex_ttl_s),
@@ -39,8 +35,7 @@ const struct agent_desc agent_table[AGENT_COUNT] = {
 	[AGENT_GEMINI] = {
 		.id = AGENT_GEMINI, .name = "gemini", .label = "Gemini CLI",
 		.option = "--gemini-dir", .dirs_key = "gemini_dirs",
-		.root_sub = "/tmp", .transcript_kind = gemini_transcript_kind, .transcript_dir = gemini_dir_wanted,
-		.peek_first_ts = gemini_peek_first_ts, .peek_last_ts = gemini_peek_last_ts,
+		.root_sub = "/tmp",
 		/* Gemini CLI's home directory is $GEMINI_CLI_HOME when set; .gemini sits in it */
 		.env = "GEMINI_CLI_HOME", .env_join = ".gemini", .home_sub = ".gemini",
 		.implicit_cache = true,

@@ -64,11 +64,7 @@ struct dirent *source_readdir(DIR *d, const char *dir, struct buf *path)
 /* The first (or last) timestamp in a buffer of the agent's format. */
 int source_peek_ts(enum agent agent, bool last, const char *buf, size_t n, int64_t *ms)
 {
-	const struct agent_desc *ad = agent_get(agent);
-	int (*peek)(const char *, size_t, int64_t *) = last ? ad->peek_last_ts : ad->peek_first_ts;
-	if (!peek)
-		peek = last ? line_peek_last_ts : line_peek_first_ts;
-	return peek(buf, n, ms);
+	return agent_peek_ts(agent, last, buf, n, ms);
 }
 
 /* The first (or last) timestamp in an open file of `size` bytes (INT64_MAX: none found). 4 KB

@@ -25,7 +25,7 @@ static void target_add(struct source *s, size_t root, const char *sub, bool arch
 bool source_targets_add(struct source *s, size_t root)
 {
 	const struct agent_desc *ad = agent_get(s->roots.v[root].agent);
-	if (!ad->transcript_kind)
+	if (!agent_has_transcripts(ad->id))
 		return false;
 	target_add(s, root, ad->root_sub + 1, false); /* root_sub starts with '/' */
 	if (ad->root_sub2)
@@ -47,18 +47,14 @@ static const char *target_rel(const struct source_target *t, const char *path)
 /* What `path` below target t is, by its agent's rule in the table. */
 static enum transcript_kind target_kind(const struct source_target *t, const char *path)
 {
-	enum transcript_kind (*rule)(const char *rel) = agent_get(t->agent)->transcript_kind;
 	const char *rel = target_rel(t, path);
-	return rel && rule ? rule(rel) : TRANSCRIPT_NONE;
+	return rel ? agent_transcript_kind(t->agent, rel) : TRANSCRIPT_NONE;
 }
 
 bool source_dir_wanted(const struct source_target *t, const char *dir)
 {
-	bool (*rule)(const char *rel) = agent_get(t->agent)->transcript_dir;
-	if (!rule)
-		return true;
 	const char *rel = target_rel(t, dir);
-	return rel && rule(rel);
+	return rel && agent_transcript_dir(t->agent, rel);
 }
 
 bool source_is_transcript(const struct source_target *t, const char *path)

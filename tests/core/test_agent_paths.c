@@ -11,16 +11,11 @@
 
 static enum transcript_kind kind(enum agent a, const char *rel)
 {
-	const struct agent_desc *d = agent_get(a);
-	cr_assert_not_null(d->transcript_kind, "%s has no path rule", d->name);
-	return d->transcript_kind(rel);
+	cr_assert(agent_has_transcripts(a), "%s has no path rule", agent_name(a));
+	return agent_transcript_kind(a, rel);
 }
 
-static bool dir_listed(enum agent a, const char *rel)
-{
-	const struct agent_desc *d = agent_get(a);
-	return !d->transcript_dir || d->transcript_dir(rel);
-}
+static bool dir_listed(enum agent a, const char *rel) { return agent_transcript_dir(a, rel); }
 
 Test(agent_paths, claude_main_and_subagents)
 {
@@ -80,9 +75,9 @@ Test(agent_paths, gemini_chats_forms_and_logs)
 	static const char doc[] = "{\n  \"sessionId\": \"s\",\n  \"projectHash\": \"h\",\n"
 				  "  \"startTime\": \"2026-11-20T10:00:00.000Z\",\n  \"messages\": [";
 	int64_t ms = 0;
-	cr_assert_not_null(agent_get(AGENT_GEMINI)->peek_first_ts);
-	cr_expect_eq(agent_get(AGENT_GEMINI)->peek_first_ts(doc, strlen(doc), &ms), 0);
+	cr_expect_eq(agent_peek_ts(AGENT_GEMINI, false, doc, strlen(doc), &ms), 0);
 	cr_expect_eq(ms, 1795168800000LL);
+	cr_expect_neq(agent_peek_ts(AGENT_CLAUDE, false, doc, strlen(doc), &ms), 0, "no line of it has a timestamp");
 }
 
 Test(agent_paths, every_row_says_where_its_transcripts_are)
@@ -90,7 +85,7 @@ Test(agent_paths, every_row_says_where_its_transcripts_are)
 	for (int a = 0; a < AGENT_COUNT; a++) {
 		const struct agent_desc *d = agent_get((enum agent)a);
 		/* a root with no transcript files goes to the database reader: only opencode's */
-		cr_expect_eq(d->transcript_kind == NULL, a == AGENT_OPENCODE, "%s", d->name);
+		cr_expect_eq(!agent_has_transcripts((enum agent)a), a == AGENT_OPENCODE, "%s", d->name);
 		cr_expect(d->root_sub[0] == '/' && (!d->root_sub2 || d->root_sub2[0] == '/'), "%s", d->name);
 	}
 	cr_expect_eq(transcript_kind_jsonl("a/b/c.jsonl"), TRANSCRIPT_LINES);

@@ -39,11 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gemini_path_parent(path, out, sizeof out);
 	/* every agent's path rules, as the source asks them through the table */
 	for (int a = 0; a < AGENT_COUNT; a++) {
-		const struct agent_desc *d = agent_get((enum agent)a);
-		if (d->transcript_kind)
-			(void)d->transcript_kind(path);
-		if (d->transcript_dir)
-			(void)d->transcript_dir(path);
+		(void)agent_transcript_kind((enum agent)a, path);
+		(void)agent_transcript_dir((enum agent)a, path);
 	}
 	free(path);
 
