@@ -279,6 +279,26 @@ static int dash_run(struct dash *d)
 	return 0;
 }
 
+/* "no transcripts in ~/.a, ~/.b or ~/.c yet: …", the home folders from the agent table */
+static const char *samples_banner(void)
+{
+	static char b[256];
+	size_t n = 0, k = 0, total = 0;
+	for (int ag = 0; ag < AGENT_COUNT; ag++)
+		total += agent_get((enum agent)ag)->home_sub != NULL;
+	n += (size_t)snprintf(b + n, sizeof b - n, "no transcripts in");
+	for (int ag = 0; ag < AGENT_COUNT && n < sizeof b; ag++) {
+		const char *h = agent_get((enum agent)ag)->home_sub;
+		if (!h)
+			continue;
+		k++;
+		n += (size_t)snprintf(b + n, sizeof b - n, "%s ~/%s", k == 1 ? "" : k == total ? " or" : ",", h);
+	}
+	if (n < sizeof b)
+		snprintf(b + n, sizeof b - n, " yet: playing the bundled samples (cachetop replay)");
+	return b;
+}
+
 int cmd_dashboard(struct app *a)
 {
 	struct dash d = {.a = a};
@@ -303,8 +323,7 @@ int cmd_dashboard(struct app *a)
 	if (samples) {
 		live_close(&d.lv);
 		a->replay_dir = samples;
-		a->banner = "no transcripts in ~/.claude, ~/.codex or ~/.gemini yet: playing the bundled samples "
-			    "(cachetop replay)";
+		a->banner = samples_banner();
 		int rc = cmd_replay(a);
 		free(samples);
 		return rc;
