@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "cachetop/model_image.h"
 #include "cachetop/statefile.h"
 #include "cachetop/util.h"
 #include "state.h"
@@ -60,7 +61,25 @@ struct state {
 	uint64_t bytes_at_save;   /* source bytes read when the state last matched the file */
 	uint64_t saved;           /* saves written (tests) */
 	uint64_t walks;           /* saves attempted (kept.seen) */
+	/* The model's image (state_snap.c's part): the bound model was loaded from it and the scan
+	 * only confirms the files are still as saved, reading what they gained */
+	bool snap;                /* the bound model came from the image */
+	bool snap_off;            /* the image misled a read: records only, until the next save */
+	bool snap_bad;            /* the scan met something the image cannot vouch for */
+	bool snap_stale;          /* the loaded image was refused: write a new one at once */
+	size_t snap_files;        /* files the image held */
+	unsigned char *snap_seen; /* per image file: SNAP_OPENED, SNAP_RECALLED */
+	bool snap_refused;        /* state_failed found the scan from the image wanting */
+	bool snap_fed;            /* lines applied on top of the image in this scan */
+	/* Whether the bound model is one a whole-tree read gives (only then is its image written
+	 * whatever model_order_broken says: a whole read is the reference, and its own order
+	 * flags are noise): the scan is over (scanned) and lines came after it (tailed). */
+	bool scanned, tailed;
 };
+
+/* per image file: the scan opened it, recalled its saved lines, and whether the image holds
+ * lines of it (then only a recall vouches for them) */
+enum { SNAP_OPENED = 1, SNAP_RECALLED = 2, SNAP_HAD_LINES = 4 };
 
 /* ---- keys ---------------------------------------------------------------------------------- */
 
@@ -312,6 +331,7 @@ void state_close(struct state *st)
 	for (size_t i = 0; i < st->nkept; i++)
 		buf_free(&st->kept[i].fresh);
 	free(st->kept);
+	free(st->snap_seen);
 	state_unload(st);
 	free(st->dir);
 	free(st->path);
@@ -325,12 +345,52 @@ void state_follow(struct state *st)
 }
 
 bool state_loaded(const struct state *st) { return st && st->fd >= 0; }
-bool state_failed(const struct state *st) { return st && st->failed; }
+/* for tests: images loaded, and refused after the scan, by this process */
+static uint64_t image_loads, image_refusals;
+uint64_t state_image_loads(void) { return image_loads; }
+uint64_t state_image_refusals(void) { return image_refusals; }
+
+/* After a scan that started from the image: it vouches for the tree only when every file it
+ * holds was found with its saved lines, nothing new or rewritten came, and the lines read on top
+ * kept the reading order (the live path's rule: model_order_broken). Ends the image's part. */
+static bool state_snap_refused(struct state *st)
+{
+	if (!st->snap)
+		return false;
+	st->snap = false;
+	/* with nothing read on top, the model is the image's: a whole read's, whatever its flags */
+	bool bad = st->snap_bad || (st->snap_fed && model_order_broken(st->m));
+	for (size_t i = 0; i < st->snap_files && !bad; i++) {
+		unsigned char f = st->snap_seen[i];
+		bad = !(f & SNAP_OPENED) || ((f & SNAP_HAD_LINES) && !(f & SNAP_RECALLED));
+	}
+	return bad;
+}
+
+bool state_failed(struct state *st)
+{
+	if (st && state_snap_refused(st)) {
+		st->snap_refused = true;
+		image_refusals++;
+	}
+	bool failed = st && (st->failed || st->snap_refused);
+	if (st && !failed)
+		st->scanned = true;
+	return failed;
+}
 uint64_t state_saves(const struct state *st) { return st ? st->saved : 0; }
 const char *state_path(const struct state *st) { return st ? st->path : NULL; }
 
 void state_forget(struct state *st)
 {
+	st->snap_off = true;
+	if (st->snap_refused && !st->failed) {
+		/* the image could not vouch for the tree: the records can, file by file */
+		st->snap_refused = false;
+		st->snap_stale = true;
+		return;
+	}
+	st->snap_refused = false;
 	st->no_recall = true;
 	st->failed = false;
 	state_unload(st);
@@ -362,6 +422,16 @@ static void state_restart(struct state *st, uint32_t file)
 static uint32_t state_sink_open(void *ctx, enum agent agent, const char *path, bool subagent)
 {
 	struct state *st = ctx;
+	if (st->snap) {
+		/* the image's file keeps its index and what the image holds of it */
+		long fi = model_image_file(st->m, agent, path);
+		if (fi >= 0 && !(st->snap_seen[fi] & SNAP_OPENED)) {
+			st->snap_seen[fi] |= SNAP_OPENED;
+			state_restart(st, (uint32_t)fi);
+			return (uint32_t)fi;
+		}
+		st->snap_bad = true; /* a file the image does not hold */
+	}
 	uint32_t h = st->inner.file_open(st->inner.ctx, agent, path, subagent);
 	state_restart(st, h);
 	return h;
@@ -390,6 +460,8 @@ unsigned state_feed(struct state *st, uint32_t file, const char *line, size_t n)
 		return 0;
 	struct kept *k = state_kept(st, file);
 	struct feed c = {st, k, file, 0};
+	st->snap_fed |= st->snap;
+	st->tailed |= st->scanned;
 	line_parse_each(mf->agent, line, n, &st->scratch, state_emit, &c);
 	if (!k->lost)
 		k->fresh_lines++;
@@ -404,6 +476,8 @@ static void state_sink_line(void *ctx, uint32_t file, const char *line, size_t n
 static void state_sink_reset(void *ctx, uint32_t file)
 {
 	struct state *st = ctx;
+	st->snap_bad |= st->snap;
+	st->tailed |= st->scanned;
 	state_restart(st, file);
 	st->inner.file_reset(st->inner.ctx, file);
 }
@@ -411,6 +485,8 @@ static void state_sink_reset(void *ctx, uint32_t file)
 static void state_sink_gone(void *ctx, uint32_t file)
 {
 	struct state *st = ctx;
+	st->snap_bad |= st->snap;
+	st->tailed |= st->scanned;
 	state_restart(st, file);
 	st->inner.file_gone(st->inner.ctx, file);
 }
@@ -432,6 +508,21 @@ static void state_sink_commit(void *ctx, uint32_t file, void *batch)
 	struct state *st = ctx;
 	struct parsed *b = batch;
 	struct kept *k = state_kept(st, file);
+	if (b->recalled && st->snap) {
+		/* its saved lines are in the model already */
+		if (file < st->snap_files && (st->snap_seen[file] & SNAP_OPENED))
+			st->snap_seen[file] |= SNAP_RECALLED;
+		else
+			st->snap_bad = true;
+		k->entry = b->kept;
+		free(b);
+		return;
+	}
+	if (st->snap && file < st->snap_files && (st->snap_seen[file] & SNAP_HAD_LINES) &&
+	    !(st->snap_seen[file] & SNAP_RECALLED))
+		st->snap_bad = true; /* read from its start: rewritten since the image */
+	st->snap_fed |= st->snap && b->lines;
+	st->tailed |= st->scanned;
 	if (b->recalled) {
 		if (app_apply_packed(st->m, file, b->packed.data, b->packed.len) != 0)
 			st->failed = true; /* hashed right, yet unreadable: trust none of it */
@@ -481,6 +572,13 @@ static void *state_sink_recalled(void *ctx, uint32_t file, const char *path)
 	struct statefile_entry e;
 	statefile_get(&st->sf, (size_t)i, &e);
 	struct parsed *b = xcalloc(1, sizeof *b);
+	if (st->snap) {
+		/* the model loaded from the image holds these lines: nothing to read */
+		b->lines = e.lines;
+		b->kept = i;
+		b->recalled = true;
+		return b;
+	}
 	if (!state_records(st, &e, &b->packed)) {
 		buf_free(&b->packed);
 		free(b);
@@ -518,6 +616,37 @@ uint64_t state_recall_file(struct state *st, struct model *m, uint32_t file, con
 	return from;
 }
 
+/* A model just made starts from the loaded file's image when it has one this run can use. */
+static void state_snap_load(struct state *st, struct model *m)
+{
+	st->snap = st->snap_bad = st->snap_refused = st->snap_fed = false;
+	st->scanned = st->tailed = false;
+	free(st->snap_seen);
+	st->snap_seen = NULL;
+	st->snap_files = 0;
+	if (st->snap_off || st->no_recall || st->fd < 0 || !st->sf.image_len || model_file_count(m) ||
+	    st->sf.image_len > SIZE_MAX / 2)
+		return;
+	struct buf img = {0};
+	buf_reserve(&img, (size_t)st->sf.image_len);
+	enum model_image_why why = MODEL_IMAGE_DAMAGED;
+	if (state_pread(st->fd, img.data, (size_t)st->sf.image_len, st->sf.image_at))
+		why = model_image_load(m, img.data, (size_t)st->sf.image_len);
+	buf_free(&img);
+	if (why != MODEL_IMAGE_OK) {
+		/* damaged: written again at the next save; for other options: left for their runs */
+		st->snap_stale |= why == MODEL_IMAGE_DAMAGED;
+		return;
+	}
+	st->snap = true;
+	image_loads++;
+	st->snap_files = model_file_count(m);
+	st->snap_seen = xcalloc(st->snap_files ? st->snap_files : 1, 1);
+	for (size_t i = 0; i < st->snap_files; i++)
+		if (model_file(m, i)->lines)
+			st->snap_seen[i] = SNAP_HAD_LINES;
+}
+
 void state_sink(struct state *st, struct model *m, struct line_sink *out)
 {
 	st->m = m;
@@ -525,6 +654,7 @@ void state_sink(struct state *st, struct model *m, struct line_sink *out)
 	for (size_t i = 0; i < st->nkept; i++)
 		buf_free(&st->kept[i].fresh);
 	st->nkept = 0;
+	state_snap_load(st, m);
 	*out = (struct line_sink){.ctx = st, .file_open = state_sink_open, .line = state_sink_line,
 				  .file_reset = state_sink_reset, .file_gone = state_sink_gone,
 				  .file_order = state_sink_order, .prepare = state_sink_prepare,
@@ -626,7 +756,7 @@ static int state_pwrite(int fd, const void *p, size_t n, uint64_t at)
 
 /* Write the items (sorted) to a new file beside the state and rename it into place; the open
  * descriptor of what was written in *fd_out. */
-static int state_write(struct state *st, struct save_item *v, size_t n, int *fd_out)
+static int state_write(struct state *st, struct save_item *v, size_t n, const struct buf *image, int *fd_out)
 {
 	struct buf tmp = {0};
 	buf_printf(&tmp, "%s.XXXXXX", st->path);
@@ -672,8 +802,11 @@ static int state_write(struct state *st, struct save_item *v, size_t n, int *fd_
 	}
 	buf_free(&join);
 	struct buf head = {0};
+	if (rc == 0 && image->len)
+		rc = state_pwrite(fd, image->data, image->len, meta + off);
 	if (rc == 0) {
 		statefile_encode_meta(ev, n, st->build_key, st->roots_key, &head);
+		statefile_set_image(&head, image->len);
 		rc = state_pwrite(fd, head.data, head.len, 0);
 	}
 	buf_free(&head);
@@ -690,6 +823,24 @@ static int state_write(struct state *st, struct save_item *v, size_t n, int *fd_
 	buf_free(&tmp);
 	*fd_out = fd;
 	return rc;
+}
+
+/* The model's image goes with the records only when it is exactly what they give: every file
+ * the model read a line of is saved, with all it read (model_image_write refuses the rest). */
+static bool state_image_fits(const struct state *st, const struct save_walk *w)
+{
+	size_t nf = model_file_count(st->m);
+	unsigned char *in = xcalloc(nf ? nf : 1, 1);
+	for (size_t i = 0; i < w->n; i++)
+		if (w->v[i].handle < nf)
+			in[w->v[i].handle] = 1;
+	bool fits = true;
+	for (size_t i = 0; i < nf && fits; i++) {
+		const struct model_file *f = model_file(st->m, i);
+		fits = in[i] || (!f->lines && !f->requests && !f->gone);
+	}
+	free(in);
+	return fits;
 }
 
 int state_save(struct state *st, struct source *s, bool force)
@@ -710,8 +861,16 @@ int state_save(struct state *st, struct source *s, bool force)
 		}
 	bool loaded = st->fd >= 0;
 	bool dropped = loaded && w.seen_loaded < st->sf.n;
-	if ((!w.changed && !dropped && !w.settled && loaded) || (!w.n && !loaded)) {
+	/* a file without an image, or with one that misled this run, gets one at once: until then
+	 * every start replays the records */
+	bool fits = state_image_fits(st, &w) && !(st->tailed && model_order_broken(st->m));
+	struct buf image = {0};
+	if (fits && (st->snap_stale || !loaded || !st->sf.image_len))
+		model_image_write(st->m, &image); /* empty when the model holds what no image carries */
+	bool want_image = image.len > 0;
+	if (!want_image && ((!w.changed && !dropped && !w.settled && loaded) || (!w.n && !loaded))) {
 		free(w.v);
+		buf_free(&image);
 		st->bytes_at_save = bytes;
 		return 0; /* the file on disk says it all */
 	}
@@ -720,15 +879,22 @@ int state_save(struct state *st, struct source *s, bool force)
 	 * refused file is written at once. */
 	/* (marks that can now be trusted by their stat are worth a write: until then every start
 	 * reads their windows) */
-	if (!force && loaded && !w.settled && (bytes - st->bytes_at_save) < st->file_len / 2) {
+	if (!force && !want_image && loaded && !w.settled && (bytes - st->bytes_at_save) < st->file_len / 2) {
 		free(w.v);
+		buf_free(&image);
 		return 0;
 	}
 	qsort(w.v, w.n, sizeof *w.v, state_cmp_item);
+	if (fits && !image.len)
+		model_image_write(st->m, &image);
 	int fd;
-	int rc = state_write(st, w.v, w.n, &fd);
-	if (rc == 0)
+	int rc = state_write(st, w.v, w.n, &image, &fd);
+	buf_free(&image);
+	if (rc == 0) {
 		st->saved++;
+		st->snap_stale = false;
+		st->snap_off = false; /* the new file's image is this model's */
+	}
 	if (rc == 0 && st->follow && state_load(st, fd) == 0) {
 		/* Follow the file just written: what it holds leaves memory (a dashboard keeps no
 		 * copy of history's records), and a rebuild recalls from it. */

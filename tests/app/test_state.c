@@ -364,9 +364,13 @@ static void property(unsigned seed, int steps, bool sizes_change)
 		step(sizes_change);
 	}
 	recalled += check_equal();
-	/* not vacuous: most runs started warm */
+	/* not vacuous: most runs started warm, many from the model's image, and some images were
+	 * refused by what the scan found */
 	cr_assert_gt(recalled, (uint64_t)steps, "the state was recalled for %llu files over %d steps",
 		     (unsigned long long)recalled, steps);
+	cr_assert_gt(state_image_loads(), (uint64_t)steps / 4, "images loaded in %llu of %d runs",
+		     (unsigned long long)state_image_loads(), steps);
+	cr_assert_gt(state_image_refusals(), 0, "no image was ever refused");
 }
 
 TestSuite(state, .init = setup, .fini = teardown, .timeout = 240);
@@ -459,18 +463,71 @@ Test(state, a_damaged_record_is_read_again_not_trusted)
 	check_equal();
 	char *p = state_file();
 	cr_assert_not_null(p);
-	/* damage the last byte of the records: the meta hash holds, the records' does not */
+	/* damage the last byte of the records (the model's image, after them, is dropped first: it
+	 * would stand in for them): the meta hash holds, the records' does not */
 	int fd = open(p, O_RDWR);
 	struct stat st;
 	cr_assert_eq(fstat(fd, &st), 0);
+	uint64_t image = 0;
+	cr_assert_eq(pread(fd, &image, 8, 64), 8); /* the header's image length */
+	cr_assert_gt(image, 0, "no model image was saved");
+	uint64_t zero = 0, len;
+	cr_assert_eq(pread(fd, &len, 8, 40), 8); /* the header's file length */
+	len -= image;
+	cr_assert_eq(pwrite(fd, &zero, 8, 64), 8);
+	cr_assert_eq(pwrite(fd, &len, 8, 40), 8);
+	cr_assert_eq(ftruncate(fd, (off_t)len), 0);
 	unsigned char c;
-	cr_assert_eq(pread(fd, &c, 1, st.st_size - 1), 1);
+	cr_assert_eq(pread(fd, &c, 1, (off_t)len - 1), 1);
 	c ^= 0x40;
-	cr_assert_eq(pwrite(fd, &c, 1, st.st_size - 1), 1);
+	cr_assert_eq(pwrite(fd, &c, 1, (off_t)len - 1), 1);
 	close(fd);
 	free(p);
 	uint64_t rec = check_equal();
 	cr_assert_eq(rec, 4, "the file with the damaged records was read whole (%llu recalled)", (unsigned long long)rec);
+}
+
+/* The model's image stands in for the records when no file changed, and when files only grew;
+ * a damaged one is refused (the records serve) and written again at once. */
+Test(state, the_model_image_is_used_and_a_damaged_one_refused)
+{
+	base_tree();
+	check_equal();
+	uint64_t loads = state_image_loads();
+	check_equal();
+	cr_assert_eq(state_image_loads(), loads + 1, "an unchanged tree did not start from the image");
+	/* (files 0 and 1 share a session: growth of 0 breaks the reading order, as it would live) */
+	append(2, 3, false);
+	append(4, 2, false);
+	check_equal();
+	cr_assert_eq(state_image_loads(), loads + 2, "a tree whose files only grew did not start from it");
+	cr_assert_eq(state_image_refusals(), 0, "the image was refused on growth alone");
+	/* a byte in the middle of the image */
+	char *p = state_file();
+	int fd = open(p, O_RDWR);
+	struct stat st;
+	cr_assert_eq(fstat(fd, &st), 0);
+	uint64_t image = 0;
+	cr_assert_eq(pread(fd, &image, 8, 64), 8);
+	cr_assert_gt(image, 100);
+	off_t at = st.st_size - (off_t)image / 2;
+	unsigned char c;
+	cr_assert_eq(pread(fd, &c, 1, at), 1);
+	c ^= 0x10;
+	cr_assert_eq(pwrite(fd, &c, 1, at), 1);
+	close(fd);
+	free(p);
+	uint64_t rec = check_equal();
+	cr_assert_eq(state_image_loads(), loads + 2, "a damaged image was loaded");
+	cr_assert_eq(rec, 5, "the records did not serve instead (%llu recalled)", (unsigned long long)rec);
+	check_equal();
+	cr_assert_eq(state_image_loads(), loads + 3, "the damaged image was not written again");
+	/* a rewritten file: the image cannot vouch for it, the records can */
+	rewrite(1);
+	check_equal();
+	cr_assert_eq(state_image_refusals(), 1, "a rewritten file was not refused");
+	check_equal();
+	cr_assert_eq(state_image_loads(), loads + 5, "no new image after the refusal");
 }
 
 /* Gemini CLI: its JSONL recordings (a line may hold many records) are recalled like any
