@@ -24,6 +24,7 @@
 
 #include "app.h"
 #include "cachetop/model_image.h"
+#include "cachetop/timefmt.h"
 #include "cachetop/statefile.h"
 #include "cachetop/util.h"
 #include "state.h"
@@ -68,6 +69,7 @@ struct state {
 	bool snap_bad;            /* the scan met something the image cannot vouch for */
 	bool snap_stale;          /* the loaded image was refused: write a new one at once */
 	size_t snap_files;        /* files the image held */
+	int64_t snap_last_first;  /* the latest first timestamp among them (INT64_MAX: unknown) */
 	unsigned char *snap_seen; /* per image file: SNAP_OPENED, SNAP_RECALLED */
 	bool snap_refused;        /* state_failed found the scan from the image wanting */
 	bool snap_fed;            /* lines applied on top of the image in this scan */
@@ -79,7 +81,7 @@ struct state {
 
 /* per image file: the scan opened it, recalled its saved lines, and whether the image holds
  * lines of it (then only a recall vouches for them) */
-enum { SNAP_OPENED = 1, SNAP_RECALLED = 2, SNAP_HAD_LINES = 4 };
+enum { SNAP_OPENED = 1, SNAP_RECALLED = 2, SNAP_HAD_LINES = 4, SNAP_GREW = 8 };
 
 /* ---- keys ---------------------------------------------------------------------------------- */
 
@@ -350,9 +352,14 @@ static uint64_t image_loads, image_refusals;
 uint64_t state_image_loads(void) { return image_loads; }
 uint64_t state_image_refusals(void) { return image_refusals; }
 
-/* After a scan that started from the image: it vouches for the tree only when every file it
- * holds was found with its saved lines, nothing new or rewritten came, and the lines read on top
- * kept the reading order (the live path's rule: model_order_broken). Ends the image's part. */
+/* After a scan that started from the image: it vouches for the tree only when the lines read
+ * on top of it are the ones a whole read would read after all it holds, in the same order:
+ * every file it holds found with its saved lines, at most one of them grown and that one
+ * sorting after all others (its first timestamp the latest), new files sorting after them all
+ * (state_sink_order), nothing rewritten or gone. Lines appended to a file that sorts earlier
+ * would come, in a whole read, before the later files' lines; the model's own order checks
+ * (model_order_broken) do not catch every such case, so those starts replay the records.
+ * Ends the image's part. */
 static bool state_snap_refused(struct state *st)
 {
 	if (!st->snap)
@@ -360,9 +367,21 @@ static bool state_snap_refused(struct state *st)
 	st->snap = false;
 	/* with nothing read on top, the model is the image's: a whole read's, whatever its flags */
 	bool bad = st->snap_bad || (st->snap_fed && model_order_broken(st->m));
+	long grew = -1;
 	for (size_t i = 0; i < st->snap_files && !bad; i++) {
 		unsigned char f = st->snap_seen[i];
-		bad = !(f & SNAP_OPENED) || ((f & SNAP_HAD_LINES) && !(f & SNAP_RECALLED));
+		bad = !(f & SNAP_OPENED) || ((f & SNAP_HAD_LINES) && !(f & SNAP_RECALLED)) ||
+		      ((f & SNAP_GREW) && grew >= 0);
+		if (f & SNAP_GREW)
+			grew = (long)i;
+	}
+	if (!bad && grew >= 0) {
+		int64_t last = model_file(st->m, (size_t)grew)->first_ts;
+		bad = last == CT_TIME_NONE;
+		for (size_t i = 0; i < st->snap_files && !bad; i++) {
+			int64_t t = model_file(st->m, i)->first_ts;
+			bad = i != (size_t)grew && (t == CT_TIME_NONE || t >= last);
+		}
 	}
 	return bad;
 }
@@ -430,7 +449,11 @@ static uint32_t state_sink_open(void *ctx, enum agent agent, const char *path, b
 			state_restart(st, (uint32_t)fi);
 			return (uint32_t)fi;
 		}
-		st->snap_bad = true; /* a file the image does not hold */
+		/* A file the image does not hold is new: read on top of it when it sorts after all
+		 * the image holds (state_sink_order). The same one twice is not. */
+		if (fi >= 0)
+			st->snap_bad = true;
+		st->snap_fed = true;
 	}
 	uint32_t h = st->inner.file_open(st->inner.ctx, agent, path, subagent);
 	state_restart(st, h);
@@ -460,7 +483,11 @@ unsigned state_feed(struct state *st, uint32_t file, const char *line, size_t n)
 		return 0;
 	struct kept *k = state_kept(st, file);
 	struct feed c = {st, k, file, 0};
-	st->snap_fed |= st->snap;
+	if (st->snap) {
+		st->snap_fed = true;
+		if (file < st->snap_files)
+			st->snap_seen[file] |= SNAP_GREW;
+	}
 	st->tailed |= st->scanned;
 	line_parse_each(mf->agent, line, n, &st->scratch, state_emit, &c);
 	if (!k->lost)
@@ -494,6 +521,9 @@ static void state_sink_gone(void *ctx, uint32_t file)
 static void state_sink_order(void *ctx, uint32_t file, int64_t first_ts, int64_t last_ts)
 {
 	struct state *st = ctx;
+	/* a new file read on top of the image must sort after all it holds, as in a whole read */
+	if (st->snap && file >= st->snap_files && (first_ts == INT64_MAX || first_ts <= st->snap_last_first))
+		st->snap_bad = true;
 	st->inner.file_order(st->inner.ctx, file, first_ts, last_ts);
 }
 
@@ -521,7 +551,11 @@ static void state_sink_commit(void *ctx, uint32_t file, void *batch)
 	if (st->snap && file < st->snap_files && (st->snap_seen[file] & SNAP_HAD_LINES) &&
 	    !(st->snap_seen[file] & SNAP_RECALLED))
 		st->snap_bad = true; /* read from its start: rewritten since the image */
-	st->snap_fed |= st->snap && b->lines;
+	if (st->snap && b->lines) {
+		st->snap_fed = true;
+		if (file < st->snap_files)
+			st->snap_seen[file] |= SNAP_GREW;
+	}
 	st->tailed |= st->scanned;
 	if (b->recalled) {
 		if (app_apply_packed(st->m, file, b->packed.data, b->packed.len) != 0)
@@ -642,9 +676,15 @@ static void state_snap_load(struct state *st, struct model *m)
 	image_loads++;
 	st->snap_files = model_file_count(m);
 	st->snap_seen = xcalloc(st->snap_files ? st->snap_files : 1, 1);
-	for (size_t i = 0; i < st->snap_files; i++)
-		if (model_file(m, i)->lines)
+	st->snap_last_first = INT64_MIN;
+	for (size_t i = 0; i < st->snap_files; i++) {
+		const struct model_file *f = model_file(m, i);
+		int64_t first = f->first_ts == CT_TIME_NONE ? INT64_MAX : f->first_ts;
+		if (first > st->snap_last_first)
+			st->snap_last_first = first;
+		if (f->lines)
 			st->snap_seen[i] = SNAP_HAD_LINES;
+	}
 }
 
 void state_sink(struct state *st, struct model *m, struct line_sink *out)
@@ -863,7 +903,10 @@ int state_save(struct state *st, struct source *s, bool force)
 	bool dropped = loaded && w.seen_loaded < st->sf.n;
 	/* a file without an image, or with one that misled this run, gets one at once: until then
 	 * every start replays the records */
-	bool fits = state_image_fits(st, &w) && !(st->tailed && model_order_broken(st->m));
+	/* lines tailed one by one give what a whole read gives only as far as the model's order
+	 * checks reach: such a model is not saved as an image (the next start that reads the tree
+	 * whole writes one) */
+	bool fits = !st->tailed && state_image_fits(st, &w);
 	struct buf image = {0};
 	if (fits && (st->snap_stale || !loaded || !st->sf.image_len))
 		model_image_write(st->m, &image); /* empty when the model holds what no image carries */

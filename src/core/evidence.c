@@ -500,14 +500,14 @@ struct evidence_log *evidence_log_from_image(struct img_r *r, size_t nsessions)
 	}
 	if (!r->bad)
 		img_get_map(r, &l->version_ids, l->nversions, UINT32_MAX - 1);
-	size_t ns = r->bad ? 0 : img_count(r, nsessions);
+	size_t ns = r->bad ? 0 : img_count(r, nsessions < (r->n - r->at) / 16 ? nsessions : (r->n - r->at) / 16);
 	if (ns) {
 		l->s = xcalloc(ns, sizeof *l->s);
 		l->ns = ns;
 	}
 	for (size_t i = 0; i < ns && !r->bad; i++) {
 		struct ev_sess *s = &l->s[i];
-		size_t n = img_count(r, UINT32_MAX);
+		size_t n = img_count(r, (r->n - r->at) / sizeof *s->runs);
 		if (n && !r->bad) {
 			s->runs = xmalloc(n * sizeof *s->runs);
 			if (img_get(r, s->runs, n, sizeof *s->runs))
@@ -516,7 +516,7 @@ struct evidence_log *evidence_log_from_image(struct img_r *r, size_t nsessions)
 		for (size_t k = 0; k < s->nruns; k++)
 			if (s->runs[k].ver >= l->nversions)
 				r->bad = true;
-		n = r->bad ? 0 : img_count(r, UINT32_MAX);
+		n = r->bad ? 0 : img_count(r, (r->n - r->at) / sizeof *s->tools);
 		if (n && !r->bad) {
 			s->tools = xmalloc(n * sizeof *s->tools);
 			if (img_get(r, s->tools, n, sizeof *s->tools))

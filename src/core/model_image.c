@@ -319,6 +319,10 @@ static bool image_read(struct model *t, struct img_r *r)
 		s->title = img_get_str(r, &ok);
 		if (!ok || !s->id)
 			return false;
+		/* counts from the image: no larger than what is left to read, before any allocation */
+		size_t left = r->n - r->at;
+		if ((size_t)nfi > left / 4 || (size_t)nrq > left / 4 || (size_t)nch > left / sizeof *sp->chains)
+			return false;
 		if (nfi) {
 			s->files = xmalloc((size_t)nfi * sizeof *s->files);
 			if (img_get(r, s->files, nfi, sizeof *s->files))
@@ -493,7 +497,7 @@ enum model_image_why model_image_load(struct model *m, const void *p, size_t n)
 	memcpy(&key, b + 16, 8);
 	memcpy(&len, b + 24, 8);
 	memcpy(&hash, b + 32, 8);
-	if (ver[0] != MODEL_IMAGE_VERSION || len != n - HEAD)
+	if (ver[0] != MODEL_IMAGE_VERSION || ver[1] != 0 || len != n - HEAD)
 		return MODEL_IMAGE_DAMAGED;
 	if (key != image_key(m))
 		return MODEL_IMAGE_OTHER_OPTS;

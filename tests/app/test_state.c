@@ -380,6 +380,17 @@ Test(state, random_changes_equal_a_fresh_read)
 	property(1, 150, false);
 }
 
+/* More sequences: lines appended on top of the model's image must come where a whole read
+ * reads them, which some sequences only reach after many steps. */
+Test(state, random_changes_equal_a_fresh_read_more_sequences)
+{
+	for (unsigned seed = 2; seed < 6; seed++) {
+		teardown();
+		setup();
+		property(seed * 31, 150, seed % 2);
+	}
+}
+
 Test(state, random_changes_equal_a_fresh_read_when_stats_are_trusted)
 {
 	/* every stat counts at once, so the unchanged files skip even the window reads */
@@ -496,12 +507,12 @@ Test(state, the_model_image_is_used_and_a_damaged_one_refused)
 	uint64_t loads = state_image_loads();
 	check_equal();
 	cr_assert_eq(state_image_loads(), loads + 1, "an unchanged tree did not start from the image");
-	/* (files 0 and 1 share a session: growth of 0 breaks the reading order, as it would live) */
-	append(2, 3, false);
-	append(4, 2, false);
+	/* the file that sorts last grew (Claude file i starts at minute 7i, Codex file i at minute
+	 * i): read on top of the image */
+	append(2, 2, false);
 	check_equal();
-	cr_assert_eq(state_image_loads(), loads + 2, "a tree whose files only grew did not start from it");
-	cr_assert_eq(state_image_refusals(), 0, "the image was refused on growth alone");
+	cr_assert_eq(state_image_loads(), loads + 2, "a tree whose last file grew did not start from it");
+	cr_assert_eq(state_image_refusals(), 0, "the image was refused when the last file grew");
 	/* a byte in the middle of the image */
 	char *p = state_file();
 	int fd = open(p, O_RDWR);
@@ -522,12 +533,23 @@ Test(state, the_model_image_is_used_and_a_damaged_one_refused)
 	cr_assert_eq(rec, 5, "the records did not serve instead (%llu recalled)", (unsigned long long)rec);
 	check_equal();
 	cr_assert_eq(state_image_loads(), loads + 3, "the damaged image was not written again");
+	/* an earlier file grew: in a whole read its lines come before the later files' */
+	append(4, 2, false);
+	check_equal();
+	cr_assert_eq(state_image_refusals(), 1, "growth of a file sorting before others was not refused");
+	check_equal();
+	cr_assert_eq(state_image_loads(), loads + 5, "no new image after the refusal");
 	/* a rewritten file: the image cannot vouch for it, the records can */
 	rewrite(1);
 	check_equal();
-	cr_assert_eq(state_image_refusals(), 1, "a rewritten file was not refused");
+	cr_assert_eq(state_image_refusals(), 2, "a rewritten file was not refused");
+	/* a new file sorting after all: read on top of the image */
+	new_file(false);
+	append(nfiles - 1, 3, false);
 	check_equal();
-	cr_assert_eq(state_image_loads(), loads + 5, "no new image after the refusal");
+	check_equal();
+	cr_assert_eq(state_image_refusals(), 2, "a new file sorting last was refused");
+	cr_assert_eq(state_image_loads(), loads + 8);
 }
 
 /* Gemini CLI: its JSONL recordings (a line may hold many records) are recalled like any
