@@ -73,6 +73,7 @@ struct state {
 	unsigned char *snap_seen; /* per image file: SNAP_OPENED, SNAP_RECALLED */
 	bool snap_refused;        /* state_failed found the scan from the image wanting */
 	bool snap_fed;            /* lines applied on top of the image in this scan */
+	bool snap_grown;          /* refused only because a file grew before others */
 	/* Whether the bound model is one a whole-tree read gives (only then is its image written
 	 * whatever model_order_broken says: a whole read is the reference, and its own order
 	 * flags are noise): the scan is over (scanned) and lines came after it (tailed). */
@@ -375,7 +376,12 @@ static bool state_snap_refused(struct state *st)
 		if (f & SNAP_GREW)
 			grew = (long)i;
 	}
-	if (!bad && grew >= 0) {
+	if (bad)
+		return true;
+	/* A file still growing before others is no reason to write the state again (it would be
+	 * written on every start while it grows): the records serve until the next save. */
+	st->snap_grown = grew >= 0;
+	if (grew >= 0) {
 		int64_t last = model_file(st->m, (size_t)grew)->first_ts;
 		bad = last == CT_TIME_NONE;
 		for (size_t i = 0; i < st->snap_files && !bad; i++) {
@@ -406,7 +412,7 @@ void state_forget(struct state *st)
 	if (st->snap_refused && !st->failed) {
 		/* the image could not vouch for the tree: the records can, file by file */
 		st->snap_refused = false;
-		st->snap_stale = true;
+		st->snap_stale |= !st->snap_grown;
 		return;
 	}
 	st->snap_refused = false;
@@ -653,7 +659,7 @@ uint64_t state_recall_file(struct state *st, struct model *m, uint32_t file, con
 /* A model just made starts from the loaded file's image when it has one this run can use. */
 static void state_snap_load(struct state *st, struct model *m)
 {
-	st->snap = st->snap_bad = st->snap_refused = st->snap_fed = false;
+	st->snap = st->snap_bad = st->snap_refused = st->snap_fed = st->snap_grown = false;
 	st->scanned = st->tailed = false;
 	free(st->snap_seen);
 	st->snap_seen = NULL;
