@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -656,6 +657,55 @@ uint64_t state_recall_file(struct state *st, struct model *m, uint32_t file, con
 	return from;
 }
 
+static int64_t state_ns(const struct timespec *t) { return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec; }
+
+/* A file written this long ago is taken as done growing (for now). */
+#define STATE_SETTLED_NS (60 * 1000000000LL)
+
+/* Before the image is read: would the scan accept it (state_snap_refused)? One lstat per saved
+ * file tells which changed; with more than one, or one that does not sort last, the scan would
+ * refuse the image after reading the tree once for nothing, then read it again from the
+ * records. Only a guess (new files are not seen here): the scan still decides. When the image
+ * is passed over for a file gone, replaced or cut, or for growth that has settled, the state
+ * is written again at the end of this run with an image of the tree as it is now; growth still
+ * going on would have it written on every start, so that waits for the next save. */
+static bool state_snap_worth(struct state *st)
+{
+	long grown = -1, latest = -1;
+	int64_t latest_ts = INT64_MIN;
+	bool tie = false, growing = false, more = false;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	for (size_t i = 0; i < st->sf.n; i++) {
+		struct statefile_entry e;
+		struct stat sb;
+		statefile_get(&st->sf, i, &e);
+		if (lstat(e.path, &sb) != 0 || (uint64_t)sb.st_dev != e.dev || (uint64_t)sb.st_ino != e.ino ||
+		    (uint64_t)sb.st_size < e.offset) {
+			st->snap_stale = true; /* gone, replaced or cut */
+			return false;
+		}
+		bool same = (uint64_t)sb.st_size == e.size &&
+			    (!e.ctime_ns || (state_ns(&sb.st_mtim) == e.mtime_ns && state_ns(&sb.st_ctim) == e.ctime_ns));
+		if (!same) {
+			growing |= state_ns(&now) - state_ns(&sb.st_mtim) < STATE_SETTLED_NS;
+			more |= grown >= 0;
+			grown = (long)i;
+		}
+		if (e.first_ts > latest_ts) {
+			latest_ts = e.first_ts;
+			latest = (long)i;
+			tie = false;
+		} else if (e.first_ts == latest_ts) {
+			tie = true;
+		}
+	}
+	if (grown < 0 || (!more && grown == latest && !tie && latest_ts != INT64_MAX))
+		return true;
+	st->snap_stale |= !growing;
+	return false;
+}
+
 /* A model just made starts from the loaded file's image when it has one this run can use. */
 static void state_snap_load(struct state *st, struct model *m)
 {
@@ -665,7 +715,7 @@ static void state_snap_load(struct state *st, struct model *m)
 	st->snap_seen = NULL;
 	st->snap_files = 0;
 	if (st->snap_off || st->no_recall || st->fd < 0 || !st->sf.image_len || model_file_count(m) ||
-	    st->sf.image_len > SIZE_MAX / 2)
+	    st->sf.image_len > SIZE_MAX / 2 || !state_snap_worth(st))
 		return;
 	struct buf img = {0};
 	buf_reserve(&img, (size_t)st->sf.image_len);
