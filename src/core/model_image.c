@@ -228,6 +228,27 @@ static void fix_limits(struct rate_limits *rl)
 	img_bool(&rl->individual.present);
 }
 
+/* Two parallel arrays of n elements (the model's files and their parse state, its sessions and
+ * their lineage state), written one after the other: zeroed first, so a short read leaves no
+ * pointer uninitialised. */
+static void get_pair(struct img_r *r, void **a, size_t ea, void **b, size_t eb, size_t n)
+{
+	*a = xcalloc(n, ea);
+	*b = xcalloc(n, eb);
+	if (img_get(r, *a, n, ea))
+		img_get(r, *b, n, eb);
+}
+
+/* A count, then that many elements into a new array; 0 (and bad) when they are not all there. */
+static size_t get_array(struct img_r *r, void **dst, size_t elem)
+{
+	size_t n = img_count(r, (r->n - r->at) / elem);
+	if (!n || r->bad)
+		return 0;
+	*dst = xmalloc(n * elem);
+	return img_get(r, *dst, n, elem) ? n : 0;
+}
+
 /* Read the body into t (a fresh model); false at the first thing out of bounds. */
 static bool image_read(struct model *t, struct img_r *r)
 {
@@ -266,11 +287,8 @@ static bool image_read(struct model *t, struct img_r *r)
 	if (r->bad || nf > (r->n - r->at) / (sizeof *t->files + sizeof *t->fstate))
 		return false;
 	if (nf) {
-		t->files = xcalloc(nf, sizeof *t->files);
-		t->fstate = xcalloc(nf, sizeof *t->fstate);
+		get_pair(r, (void **)&t->files, sizeof *t->files, (void **)&t->fstate, sizeof *t->fstate, nf);
 		t->capfiles = nf;
-		img_get(r, t->files, nf, sizeof *t->files);
-		img_get(r, t->fstate, nf, sizeof *t->fstate);
 		for (size_t i = 0; i < nf; i++) { /* pointers from another process: never followed */
 			t->files[i].path = NULL;
 			t->fstate[i].title = NULL;
@@ -292,11 +310,8 @@ static bool image_read(struct model *t, struct img_r *r)
 	if (r->bad || ns > (r->n - r->at) / (sizeof *t->sessions + sizeof *t->spriv))
 		return false;
 	if (ns) {
-		t->sessions = xcalloc(ns, sizeof *t->sessions);
-		t->spriv = xcalloc(ns, sizeof *t->spriv);
+		get_pair(r, (void **)&t->sessions, sizeof *t->sessions, (void **)&t->spriv, sizeof *t->spriv, ns);
 		t->capsessions = ns;
-		img_get(r, t->sessions, ns, sizeof *t->sessions);
-		img_get(r, t->spriv, ns, sizeof *t->spriv);
 		for (size_t i = 0; i < ns; i++) {
 			struct session *s = &t->sessions[i];
 			s->id = s->project = s->title = NULL;
@@ -362,15 +377,9 @@ static bool image_read(struct model *t, struct img_r *r)
 		left -= k;
 	}
 	t->nreqs = nr;
-	size_t ne = img_count(r, UINT32_MAX - 1);
-	if (r->bad || ne > (r->n - r->at) / sizeof *t->events)
+	size_t ne = t->nevents = t->capevents = get_array(r, (void **)&t->events, sizeof *t->events);
+	if (r->bad)
 		return false;
-	if (ne) {
-		t->events = xmalloc(ne * sizeof *t->events);
-		t->capevents = ne;
-		img_get(r, t->events, ne, sizeof *t->events);
-		t->nevents = ne;
-	}
 	if (!img_get_map(r, &t->req_keys, nr, UINT32_MAX) || !img_get_map(r, &t->msg_ids, nr, UINT32_MAX - 1))
 		return false;
 	/* uuids index the pairs, which come later: checked below */
@@ -378,24 +387,10 @@ static bool image_read(struct model *t, struct img_r *r)
 	    !img_get_map(r, &t->side_roots, (uint64_t)UINT32_MAX + 1, 0) ||
 	    !img_get_map(r, &t->dangling, nf, UINT32_MAX - 1))
 		return false;
-	size_t nt = img_count(r, UINT32_MAX);
-	if (r->bad || nt > (r->n - r->at) / sizeof *t->ties)
+	size_t nt = t->nties = t->capties = get_array(r, (void **)&t->ties, sizeof *t->ties);
+	size_t np = t->npairs = t->cappairs = get_array(r, (void **)&t->pairs, sizeof *t->pairs);
+	if (r->bad)
 		return false;
-	if (nt) {
-		t->ties = xmalloc(nt * sizeof *t->ties);
-		t->capties = nt;
-		img_get(r, t->ties, nt, sizeof *t->ties);
-		t->nties = nt;
-	}
-	size_t np = img_count(r, UINT32_MAX);
-	if (r->bad || np > (r->n - r->at) / sizeof *t->pairs)
-		return false;
-	if (np) {
-		t->pairs = xmalloc(np * sizeof *t->pairs);
-		t->cappairs = np;
-		img_get(r, t->pairs, np, sizeof *t->pairs);
-		t->npairs = np;
-	}
 	img_get(r, &t->stats, 1, sizeof t->stats);
 	img_get(r, &t->totals, 1, sizeof t->totals);
 	img_get(r, &t->codex, 1, sizeof t->codex);
