@@ -1,6 +1,7 @@
 /* agent.h — the agents cachetop reads, as one table: an agent is one row (its names, where its
- * transcripts live, its TTL and cache economics, its parser and its model rules) plus its own
- * parse_<name>.c / model_<name>.c. Code outside an agent's module asks the table, never the name. */
+ * transcripts live, its TTL and cache economics) plus its own parse_<name>.c / model_<name>.c,
+ * which its row in core's agent_ops.c names. Code outside an agent's module asks the table,
+ * never the name. */
 #ifndef CACHETOP_AGENT_H
 #define CACHETOP_AGENT_H
 
@@ -10,9 +11,15 @@
 
 enum agent { AGENT_CLAUDE = 0, AGENT_CODEX = 1, AGENT_GEMINI = 2, AGENT_OPENCODE = 3, AGENT_COUNT = 4 };
 
-struct line;
-struct model;
 struct model_opts;
+
+/* What a path below one of an agent's transcript folders is, by its rule (transcript_kind). */
+enum transcript_kind {
+	TRANSCRIPT_NONE = 0,    /* not a transcript: a folder, a log, tool output… */
+	TRANSCRIPT_LINES,       /* appended lines (JSONL): tailed */
+	TRANSCRIPT_SUBAGENT,    /* the same, a sub-agent's (attributed to its parent session) */
+	TRANSCRIPT_WHOLE,       /* one document rewritten whole: read whole on every change */
+};
 
 /* Which official limits an agent's account reports, and where from. */
 enum agent_limits {
@@ -29,7 +36,19 @@ struct agent_desc {
 	const char *dirs_key;   /* "claude_dirs": the config key naming its roots */
 	const char *root_sub;   /* "/projects": the transcript folder under a root (a path naming it
 				 * is taken as its root) */
-	const char *root_sub2;  /* a second such folder, or NULL */
+	const char *root_sub2;  /* a second such folder holding older copies, or NULL: a file there
+				 * is read only when root_sub holds none at the same relative path */
+	/* Which files below root_sub (or root_sub2) are transcripts, from `rel`, the path below
+	 * it; pure. NULL: the root holds no transcript files (opencode: a database, which the
+	 * source's database reader reads). */
+	enum transcript_kind (*transcript_kind)(const char *rel);
+	/* Whether the folder `rel` below it can hold transcripts (is listed and watched); NULL:
+	 * any folder can. */
+	bool (*transcript_dir)(const char *rel);
+	/* The first (last) timestamp held at the start (end) of a transcript, which orders the
+	 * start-up scan: 0 and *ms, or -1. NULL: the first (last) line's, line_peek_*_ts. */
+	int (*peek_first_ts)(const char *buf, size_t n, int64_t *ms);
+	int (*peek_last_ts)(const char *buf, size_t n, int64_t *ms);
 	/* default roots: $env (a comma list when env_list) joined with env_join (when not NULL);
 	 * else $XDG_CONFIG_HOME/xdg_sub (or ~/.config/xdg_sub) when xdg_sub; and ~/home_sub */
 	const char *env;
@@ -52,12 +71,7 @@ struct agent_desc {
 	bool tag_in_list;       /* the session list names the agent after the project */
 	bool header_always;     /* the header counts it even with no sessions */
 	enum agent_limits limits;
-	void (*parse)(const char *s, size_t n, struct line *out);
-	unsigned (*apply)(struct model *m, uint32_t file, const struct line *ln);
-	/* the agent module's own per-file state: file read again from byte 0, model freed (NULL:
-	 * it keeps none) */
-	void (*file_reset)(struct model *m, uint32_t file);
-	void (*state_free)(struct model *m);
+	/* its parser and model rules: its row in agent_ops.c */
 };
 
 extern const struct agent_desc agent_table[AGENT_COUNT];
@@ -77,6 +91,13 @@ static inline bool agent_limits_from(enum agent a, enum agent_limits k) { return
 
 /* The agent whose official limits come from kind k (AGENT_COUNT: none). */
 enum agent agent_limits_owner(enum agent_limits k);
+
+/* The width of a column of agent names: the longest name of the agents present, and never
+ * narrower than 6, the width it has always had. */
+int agent_names_width(const bool present[AGENT_COUNT]);
+/* The rule of an agent whose transcripts are the files named *.jsonl anywhere below its folder,
+ * with no sub-agent files (agent_paths.c); by the last component of rel alone. */
+enum transcript_kind transcript_kind_jsonl(const char *rel);
 
 /* The TTL assumed for an implicit-cache agent, from opts; 0 for an explicit one. */
 int agent_ttl(enum agent a, const struct model_opts *opts);

@@ -45,6 +45,10 @@ void evidence_log_version(struct evidence_log *l, uint32_t session, uint32_t req
 void evidence_log_tools(struct evidence_log *l, uint32_t session, uint32_t next_req, const struct tools_delta *d);
 /* The version that wrote request `req` of `session`; NULL when unknown. */
 const char *evidence_log_version_of(const struct evidence_log *l, uint32_t session, uint32_t req);
+/* The tool/MCP-set changes of `session` read after request `after` was stored and before
+ * `upto` was, summed into *sum; false when there are none. */
+bool evidence_log_tools_between(const struct evidence_log *l, uint32_t session, uint32_t after, uint32_t upto,
+				struct tools_delta *sum);
 
 /* ---- the words of one event ---------------------------------------------------------------- */
 enum ledger_verdict {

@@ -165,6 +165,8 @@ void line_parse_gemini(const char *s, size_t n, struct line *out);
  * `messages` — so one delivered unit may be many records. */
 typedef void (*line_emit_fn)(void *ctx, const struct line *ln);
 void line_parse_each(enum agent agent, const char *s, size_t n, struct line *out, line_emit_fn emit, void *ctx);
+/* Gemini's part of line_parse_each: the record and the messages it embeds. */
+void line_parse_each_gemini(const char *s, size_t n, struct line *out, line_emit_fn emit, void *ctx);
 void line_parse_opencode(const char *s, size_t n, struct line *out);
 
 /* opencode's stored JSON, for the source that reads it (parse_opencode.c). The time a legacy

@@ -186,6 +186,7 @@ enum {
 	MODEL_NEW_SESSION = 1 << 2,
 	MODEL_QUOTA = 1 << 3,
 	MODEL_UPDATED = 1 << 4,      /* anything else visible (output tokens grew, a title…) */
+	MODEL_NEW_UNEXPECTED = 1 << 5, /* with MODEL_NEW_EVENT: a resume or unexplained miss */
 };
 
 /* Feed one complete line (without its newline) of a registered file. */
@@ -196,6 +197,24 @@ unsigned model_apply(struct model *m, uint32_t file, const struct line *ln);
  * file added, reset or gone): what a reader derived from the model (the 5-hour blocks, the pairs)
  * stays valid while it is the same, so a frame that only moves `now` recomputes nothing. */
 uint64_t model_generation(const struct model *m);
+/* What model_apply returned since the last call, or-ed (whichever path fed the lines): the
+ * change bits a screen redraws and rings the bell by. */
+unsigned model_take_changes(struct model *m);
+/* How many times an event's figures changed after it was made (a Gemini record written again):
+ * words derived from events stay valid while this and the event count stay the same. */
+uint64_t model_event_edits(const struct model *m);
+
+/* What a dashboard reads from the history, kept by the model (blocks_live.c): each agent's
+ * 5-hour blocks with their burn, equal to blocks_compute's, and the events by time. model_settle
+ * brings them up to date with what was fed since its last call, in time proportional to that
+ * when requests arrive in time order (the first call builds them: one sort); the timer tick
+ * only moves `now`. They are read only while settled (nothing fed since): NULL / 0 otherwise. */
+struct blocks;
+void model_settle(struct model *m);
+bool model_settled(const struct model *m);
+const struct blocks *model_blocks(const struct model *m, enum agent a);
+/* Event indices ordered by their request's time, then index (oldest first). */
+size_t model_events_by_time(const struct model *m, const uint32_t **v);
 
 /* Read access. Pointers stay valid until the next feed. */
 size_t model_session_count(const struct model *m);

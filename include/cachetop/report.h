@@ -62,5 +62,10 @@ struct pair_bucket {
 /* Over the sessions for which filter returns true (NULL: all). */
 void pairs_compute(const struct model *m, bool (*filter)(const struct model *, uint32_t session, void *),
 		   void *ctx, struct pair_bucket out[PAIR_BUCKETS]);
+/* The same over the requests of the given sessions only (the dashboard's detail: one project),
+ * added in the same order, so it equals pairs_compute with a filter keeping exactly those
+ * sessions, without walking the rest of the history. */
+void pairs_compute_sessions(const struct model *m, const uint32_t *sessions, size_t n,
+			    struct pair_bucket out[PAIR_BUCKETS]);
 
 #endif

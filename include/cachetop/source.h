@@ -3,7 +3,8 @@
  * lines to a line_sink. Handles partial lines, truncation, inode change, deletion, queue
  * overflow (rescan without double counting) and exhausted watch limits (polling fallback).
  * Files are opened O_RDONLY|O_NONBLOCK|O_CLOEXEC and only regular files are read; nothing here
- * ever writes under a root. All inotify knowledge lives in src/source/watch.c. */
+ * ever writes under a root. All inotify knowledge lives in src/source/watch.c; the files of the
+ * layer are listed in order in src/README.md. */
 #ifndef CACHETOP_SOURCE_H
 #define CACHETOP_SOURCE_H
 
@@ -109,6 +110,13 @@ void source_each_file(struct source *s, void (*fn)(void *ctx, const struct sourc
  * was found to hold the bytes last read where they were (as a tail read checks). 0, or -1 when
  * it does not (a rewrite not seen yet), is unknown or cannot be read. */
 int source_mark(struct source *s, const char *path, struct sink_mark *mk);
+
+/* One transcript read on its own, not followed (statusline: a model of one session): every
+ * complete line from byte `from` (a line start; 0 for the whole file) to the sink's `line` with
+ * handle `file`, split and skipped by the same rules as a source's tail reads. The file is opened
+ * read-only and only if it is a regular file. 0, or -1 when it cannot be read. */
+int source_read_file(enum agent agent, const char *path, uint64_t from, const struct line_sink *sink,
+		     uint32_t file);
 
 /* Whether the file at `path` still holds the bytes of a mark (identity and stat, else both
  * windows), for a reader of one file outside a source (statusline). 0 when it does. */

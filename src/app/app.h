@@ -54,10 +54,6 @@ void app_free(struct app *a);
 /* A model over every root, read oldest-first (report, status). NULL with a message on failure. */
 struct model *app_build_model(struct app *a, struct source **src_out);
 
-/* Feed every complete line of one file (read-only) from byte `from` (a line start) to the
- * model; -1 if it cannot be read. */
-int app_feed_file(struct model *m, uint32_t file, const char *path, uint64_t from);
-
 /* Wall clock in ms (the only place the app reads the clock, unless --now is given). */
 int64_t app_now(const struct app *a);
 
@@ -65,6 +61,9 @@ int64_t app_now(const struct app *a);
 void app_resolve_roots(struct app *a);
 /* A line_sink feeding the model; file handles are model file indices. */
 void app_model_sink(struct model *m, struct line_sink *out);
+/* A sink with ctx `ctx`, whose first member is the struct line_sink it wraps, passing every call
+ * on to it (sink_forward.c); the wrapper then sets the calls it handles itself. */
+void sink_forward(struct line_sink *out, void *ctx);
 /* Its batches: the packed records (line_pack) of a run of lines. `kept` (state.c) marks a batch
  * recalled from the state file, whose records lie there. */
 struct parsed {
@@ -102,15 +101,17 @@ struct live_hooks {
 	void (*replaced)(void *ctx, const struct model *old, struct model *m);
 };
 struct live {
+	struct line_sink inner;                  /* first: the sink it wraps (sink_forward) */
 	struct app *a;
 	struct model *m;
 	struct source *s;
-	struct line_sink sink, inner;
+	struct line_sink sink;
 	struct live_hooks hooks;
 	unsigned bits;
 	uint64_t rebuilds;
 	struct state *st;                        /* warm-start state (state.h), NULL without */
 	int64_t saved_at;                        /* monotonic ms of the last periodic save */
+	uint64_t lines_seen;                     /* the source's line count when last looked at */
 };
 /* Build the model from a scan of the roots (0, or -1 with a message in err). */
 int live_open(struct live *l, struct app *a, const struct live_hooks *h, char *err, size_t errlen);
@@ -122,7 +123,7 @@ void live_close(struct live *l);
 
 /* Sub-commands; each returns the process exit status (0 ok, 1 failure, 2 usage). */
 int cmd_report(struct app *a);
-int cmd_watch(struct app *a);       /* src/app/watch.c */
+int cmd_watch(struct app *a);       /* src/app/watch_cmd.c */
 int cmd_dashboard(struct app *a);   /* src/app/dashboard.c: live, over the roots */
 int cmd_replay(struct app *a);      /* src/app/dashboard.c: a recorded tree as if live */
 int cmd_statusline(struct app *a);

@@ -153,11 +153,15 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Read what changed and tell the screen. */
+/* Read what changed, bring the model's aggregates up to it (the work a new line costs is done
+ * here, once, not by every frame) and tell the screen what changed. */
 static void dash_process(struct dash *d)
 {
-	if (live_process(&d->lv, mono_ms()) > 0 || d->lv.bits)
-		tui_model_changed(d->t, live_take_bits(&d->lv) | MODEL_UPDATED);
+	live_process(&d->lv, mono_ms());
+	model_settle(d->lv.m);
+	unsigned bits = live_take_bits(&d->lv);
+	if (bits)
+		tui_model_changed(d->t, bits);
 	const char *msg = source_take_message(d->lv.s);
 	if (msg)
 		tui_set_message(d->t, msg);
@@ -170,8 +174,8 @@ static int dash_run(struct dash *d)
 	/* a watch failure is shown on the status line; the dashboard still works on the scan */
 	if (source_watch(d->lv.s, err, sizeof err) == 0)
 		err[0] = 0;
+	model_settle(d->lv.m); /* the first build of the aggregates: one sort of the history */
 	d->t = make_tui(a, d->lv.m, d->rp ? d->speed : 0);
-	tui_model_changed(d->t, 0); /* the backfill is not "new": no bell for it */
 	if (a->banner)
 		tui_set_message(d->t, a->banner);
 	if (err[0])

@@ -16,12 +16,6 @@
  * reads only what came after. */
 #define LIVE_SAVE_MS (10 * 60 * 1000)
 
-static uint32_t live_open_file(void *ctx, enum agent agent, const char *path, bool subagent)
-{
-	struct live *l = ctx;
-	return l->inner.file_open(l->inner.ctx, agent, path, subagent);
-}
-
 static void live_line(void *ctx, uint32_t file, const char *line, size_t n)
 {
 	struct live *l = ctx;
@@ -29,49 +23,6 @@ static void live_line(void *ctx, uint32_t file, const char *line, size_t n)
 	l->bits |= bits;
 	if (bits && l->hooks.changed)
 		l->hooks.changed(l->hooks.ctx, l->m, bits);
-}
-
-static void live_reset(void *ctx, uint32_t file)
-{
-	struct live *l = ctx;
-	l->inner.file_reset(l->inner.ctx, file);
-}
-
-static void live_gone(void *ctx, uint32_t file)
-{
-	struct live *l = ctx;
-	l->inner.file_gone(l->inner.ctx, file);
-}
-
-static void live_order(void *ctx, uint32_t file, int64_t first_ts, int64_t last_ts)
-{
-	struct live *l = ctx;
-	l->inner.file_order(l->inner.ctx, file, first_ts, last_ts);
-}
-
-/* The parallel scan calls prepare/commit with the sink's ctx: give them the model's. */
-static void *live_prepare(void *ctx, uint32_t file, enum agent agent, const char *p, size_t n)
-{
-	struct live *l = ctx;
-	return l->inner.prepare(l->inner.ctx, file, agent, p, n);
-}
-
-static void live_commit(void *ctx, uint32_t file, void *batch)
-{
-	struct live *l = ctx;
-	l->inner.commit(l->inner.ctx, file, batch);
-}
-
-static bool live_recall(void *ctx, const char *path, struct sink_mark *mark)
-{
-	struct live *l = ctx;
-	return l->inner.recall(l->inner.ctx, path, mark);
-}
-
-static void *live_recalled(void *ctx, uint32_t file, const char *path)
-{
-	struct live *l = ctx;
-	return l->inner.recalled(l->inner.ctx, file, path);
 }
 
 /* Bind the sinks to model m: lines read whole (the scan's parallel path) go straight to the
@@ -83,14 +34,8 @@ static void live_bind(struct live *l, struct model *m)
 		state_sink(l->st, m, &l->inner);
 	else
 		app_model_sink(m, &l->inner);
-	l->sink = (struct line_sink){.ctx = l, .file_open = live_open_file, .line = live_line,
-				     .file_reset = live_reset, .file_gone = live_gone,
-				     .file_order = live_order, .prepare = live_prepare,
-				     .commit = live_commit, .batch_size = l->inner.batch_size};
-	if (l->inner.recall) {
-		l->sink.recall = live_recall;
-		l->sink.recalled = live_recalled;
-	}
+	sink_forward(&l->sink, l);
+	l->sink.line = live_line;
 }
 
 int live_open(struct live *l, struct app *a, const struct live_hooks *h, char *err, size_t errlen)
@@ -115,7 +60,9 @@ int live_open(struct live *l, struct app *a, const struct live_hooks *h, char *e
 	state_save(l->st, l->s, false);
 	/* a whole-tree read is the reference: whatever it noticed is how the tree reads */
 	model_order_clear(l->m);
+	model_take_changes(l->m); /* the backfill is not news */
 	l->bits = 0;
+	l->lines_seen = source_stats(l->s)->lines;
 	return rc;
 }
 
@@ -131,6 +78,7 @@ static void live_rebuild(struct live *l)
 		model_free(l->m);
 	}
 	model_order_clear(l->m);
+	model_take_changes(l->m); /* what the old model said new stays said; the rest is not news */
 	l->rebuilds++;
 	if (l->hooks.replaced)
 		l->hooks.replaced(l->hooks.ctx, old, l->m);
@@ -141,6 +89,8 @@ static void live_rebuild(struct live *l)
 uint64_t live_process(struct live *l, int64_t mono_ms)
 {
 	uint64_t n = source_process(l->s, mono_ms);
+	/* the model's own record of what changed, whichever path (tail or scan commit) fed it */
+	l->bits |= model_take_changes(l->m);
 	if (l->st && mono_ms - l->saved_at >= LIVE_SAVE_MS) {
 		if (l->saved_at)
 			state_save(l->st, l->s, false);
@@ -148,8 +98,11 @@ uint64_t live_process(struct live *l, int64_t mono_ms)
 	}
 	/* A tie flipped by growth that raced the last read is settled by the lines that raced
 	 * it: only a wake-up that brought something reads the tree again. */
-	if ((n > 0 || model_order_hard(l->m)) && model_order_broken(l->m))
+	/* lines read by a rescan asked for outside this call count too */
+	bool got = source_stats(l->s)->lines != l->lines_seen;
+	if ((got || model_order_hard(l->m)) && model_order_broken(l->m))
 		live_rebuild(l);
+	l->lines_seen = source_stats(l->s)->lines;
 	return n;
 }
 

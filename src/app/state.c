@@ -40,6 +40,7 @@ struct kept {
 };
 
 struct state {
+	struct line_sink inner; /* first: the model's sink it wraps (sink_forward) */
 	char *dir, *path;
 	uint64_t build_key, roots_key;
 	bool can_write;        /* the folder is usable and outside every root */
@@ -56,7 +57,6 @@ struct state {
 	struct statefile sf;
 	/* the model fed */
 	struct model *m;
-	struct line_sink inner;
 	struct kept *kept;
 	size_t nkept, capkept;
 	struct line scratch;   /* lines fed one at a time (one thread) */
@@ -534,12 +534,6 @@ static void state_sink_order(void *ctx, uint32_t file, int64_t first_ts, int64_t
 	st->inner.file_order(st->inner.ctx, file, first_ts, last_ts);
 }
 
-static void *state_sink_prepare(void *ctx, uint32_t file, enum agent agent, const char *p, size_t n)
-{
-	struct state *st = ctx;
-	return st->inner.prepare(st->inner.ctx, file, agent, p, n);
-}
-
 static void state_sink_commit(void *ctx, uint32_t file, void *batch)
 {
 	struct state *st = ctx;
@@ -751,11 +745,15 @@ void state_sink(struct state *st, struct model *m, struct line_sink *out)
 		buf_free(&st->kept[i].fresh);
 	st->nkept = 0;
 	state_snap_load(st, m);
-	*out = (struct line_sink){.ctx = st, .file_open = state_sink_open, .line = state_sink_line,
-				  .file_reset = state_sink_reset, .file_gone = state_sink_gone,
-				  .file_order = state_sink_order, .prepare = state_sink_prepare,
-				  .commit = state_sink_commit, .batch_size = app_sink_batch_size,
-				  .recall = state_sink_recall, .recalled = state_sink_recalled};
+	sink_forward(out, st); /* prepare goes straight on */
+	out->file_open = state_sink_open;
+	out->line = state_sink_line;
+	out->file_reset = state_sink_reset;
+	out->file_gone = state_sink_gone;
+	out->file_order = state_sink_order;
+	out->commit = state_sink_commit;
+	out->recall = state_sink_recall;
+	out->recalled = state_sink_recalled;
 }
 
 /* ---- saving -------------------------------------------------------------------------------- */

@@ -84,12 +84,15 @@ int cmd_statusline(struct app *a)
 	char hit[32] = "-", left[32] = "-";
 	if (si.transcript_path[0]) {
 		struct model *m = model_new(&a->mopts);
-		uint32_t f = model_file_add(m, agent_limits_owner(AGENT_LIMITS_STATUSLINE), si.transcript_path, false);
+		enum agent ag = agent_limits_owner(AGENT_LIMITS_STATUSLINE);
+		uint32_t f = model_file_add(m, ag, si.transcript_path, false);
 		/* the lines an earlier run kept (a long session is tens of MB), then the rest */
 		struct state *st = state_open(a);
 		uint64_t from = state_recall_file(st, m, f, si.transcript_path);
 		state_close(st);
-		app_feed_file(m, f, si.transcript_path, from);
+		struct line_sink sink;
+		app_model_sink(m, &sink);
+		source_read_file(ag, si.transcript_path, from, &sink, f);
 		int32_t idx = si.session_id[0] ? model_session_find(m, si.session_id) : -1;
 		if (idx < 0 && model_session_count(m))
 			idx = 0;

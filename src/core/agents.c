@@ -1,43 +1,46 @@
-/* agents.c — the agent table: one row per agent cachetop reads. Adding an agent is a row here, its
- * enum value in agent.h, and its module (parse_<name>.c for lines, model_<name>.c for how its
- * requests are keyed, deduplicated and grouped into sessions); the rest of the program iterates
- * or looks up this table. */
+/* agents.c — the agent table's data: one row per agent cachetop reads (names, options, roots,
+ * cache economics, where its limits come from). It depends on nothing: its parser and model
+ * rules are its row in agent_ops.c. Adding an agent is a row here and there, its enum value in
+ * agent.h, and its module (parse_<name>.c for lines, model_<name>.c for how its requests are
+ * keyed, deduplicated and grouped into sessions); the rest of the program iterates or looks up
+ * this table. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cachetop/agent.h"
-#include "cachetop/line.h"
 #include "cachetop/model.h"
-#include "model_private.h"
+#include "cachetop/gemini.h"
+#include "paths_private.h"
 
 const struct agent_desc agent_table[AGENT_COUNT] = {
 	[AGENT_CLAUDE] = {
 		.id = AGENT_CLAUDE, .name = "claude", .label = "Claude Code",
 		.option = "--claude-dir", .dirs_key = "claude_dirs",
-		.root_sub = "/projects",
+		.root_sub = "/projects", .transcript_kind = claude_transcript_kind,
 		.env = "CLAUDE_CONFIG_DIR", .env_list = true, .xdg_sub = "claude", .home_sub = ".claude",
 		.implicit_cache = false,
 		.header_always = true,
 		.limits = AGENT_LIMITS_STATUSLINE,
-		.parse = line_parse_claude, .apply = model_apply_claude,
 	},
 	[AGENT_CODEX] = {
 		.id = AGENT_CODEX, .name = "codex", .label = "Codex CLI",
 		.option = "--codex-dir", .dirs_key = "codex_dirs",
 		.root_sub = "/sessions", .root_sub2 = "/archived_sessions",
+		/* sub-agents are marked inside the file (session_meta), not by its path */
+		.transcript_kind = transcript_kind_jsonl,
 		.env = "CODEX_HOME", .home_sub = ".codex",
 		.implicit_cache = true,
 		.ttl_key = "thresholds.codex_ttl_s", .ttl_opt = offsetof(struct model_opts, codex_ttl_s),
 		.tag_in_list = true, .header_always = true,
 		.limits = AGENT_LIMITS_TRANSCRIPT,
-		.parse = line_parse_codex, .apply = model_apply_codex,
 	},
 	[AGENT_GEMINI] = {
 		.id = AGENT_GEMINI, .name = "gemini", .label = "Gemini CLI",
 		.option = "--gemini-dir", .dirs_key = "gemini_dirs",
-		.root_sub = "/tmp",
+		.root_sub = "/tmp", .transcript_kind = gemini_transcript_kind, .transcript_dir = gemini_dir_wanted,
+		.peek_first_ts = gemini_peek_first_ts, .peek_last_ts = gemini_peek_last_ts,
 		/* Gemini CLI's home directory is $GEMINI_CLI_HOME when set; .gemini sits in it */
 		.env = "GEMINI_CLI_HOME", .env_join = ".gemini", .home_sub = ".gemini",
 		.implicit_cache = true,
@@ -45,8 +48,6 @@ const struct agent_desc agent_table[AGENT_COUNT] = {
 		.ttl_key = "thresholds.gemini_ttl_s", .ttl_opt = offsetof(struct model_opts, gemini_ttl_s),
 		.tag_in_list = true,
 		.limits = AGENT_LIMITS_NONE,
-		.parse = line_parse_gemini, .apply = model_apply_gemini,
-		.file_reset = model_gemini_file_reset, .state_free = model_gemini_free,
 	},
 	[AGENT_OPENCODE] = {
 		.id = AGENT_OPENCODE, .name = "opencode", .label = "opencode",
@@ -58,8 +59,6 @@ const struct agent_desc agent_table[AGENT_COUNT] = {
 		.implicit_cache = false, .tier_unknown = true,
 		.tag_in_list = true,
 		.limits = AGENT_LIMITS_NONE,
-		.parse = line_parse_opencode, .apply = model_apply_opencode,
-		.state_free = model_opencode_free,
 	},
 };
 
@@ -86,6 +85,15 @@ enum agent agent_limits_owner(enum agent_limits k)
 		if (agent_table[a].limits == k)
 			return (enum agent)a;
 	return AGENT_COUNT;
+}
+
+int agent_names_width(const bool present[AGENT_COUNT])
+{
+	int w = 6;
+	for (int a = 0; a < AGENT_COUNT; a++)
+		if (present[a] && (int)strlen(agent_table[a].name) > w)
+			w = (int)strlen(agent_table[a].name);
+	return w;
 }
 
 int agent_ttl(enum agent a, const struct model_opts *opts)

@@ -1,7 +1,8 @@
-/* gemini_files.c — Gemini CLI's file layout (gemini.h): which paths under tmp/ are recordings,
- * the project folder and parent session a path names, and the first/last-time peeks that let
- * the start-up scan read a legacy document before the `.jsonl` that continues it, and an old
- * copy of a folder before the newer one. */
+/* gemini_files.c — Gemini CLI's file layout (gemini.h): which paths under tmp/ are recordings
+ * (its transcript_kind and transcript_dir in the agent table), the project folder and parent
+ * session a path names, and the first/last-time peeks that let the start-up scan read a legacy
+ * document before the `.jsonl` that continues it, and an old copy of a folder before the newer
+ * one. */
 #define _GNU_SOURCE /* memrchr */
 #include "cachetop/gemini.h"
 
@@ -10,6 +11,7 @@
 #include "cachetop/jscan.h"
 #include "cachetop/line.h"
 #include "cachetop/timefmt.h"
+#include "paths_private.h"
 
 #define MAX_PARTS 6
 
@@ -85,6 +87,16 @@ enum gemini_path gemini_path_kind(const char *rel)
 	struct part v[MAX_PARTS];
 	int k = split(rel, v, false);
 	return k < 0 ? GEMINI_PATH_NONE : kind_of(v, k);
+}
+
+enum transcript_kind gemini_transcript_kind(const char *rel)
+{
+	switch (gemini_path_kind(rel)) {
+	case GEMINI_PATH_MAIN: return TRANSCRIPT_LINES;
+	case GEMINI_PATH_LEGACY: return TRANSCRIPT_WHOLE;
+	case GEMINI_PATH_SUBAGENT: return TRANSCRIPT_SUBAGENT;
+	default: return TRANSCRIPT_NONE;
+	}
 }
 
 bool gemini_dir_wanted(const char *rel)

@@ -1,7 +1,7 @@
 /* image_io.h — writing and reading the model's saved image (model_image.c) in one pass: values
  * and whole arrays appended to a buffer as they lie in memory, and a reader that refuses any
  * read past its end (a damaged image then reads as refused, never past the buffer). Also the
- * evidence log's part (evidence.c owns its layout). Internal to core. */
+ * evidence log's part (evidence_log.c owns its layout). Internal to core. */
 #ifndef CACHETOP_IMAGE_IO_H
 #define CACHETOP_IMAGE_IO_H
 
@@ -93,7 +93,7 @@ static inline void img_bool(bool *b)
 void img_map(struct buf *b, const struct u64map *m);
 bool img_get_map(struct img_r *r, struct u64map *m, uint64_t limit, uint32_t also);
 
-/* evidence.c: the log into an image, and back (NULL when bad; nsessions bounds its indices). */
+/* evidence_log.c: the log into an image, and back (NULL when bad; nsessions bounds its indices). */
 void evidence_log_image(const struct evidence_log *l, struct buf *out);
 struct evidence_log *evidence_log_from_image(struct img_r *r, size_t nsessions);
 

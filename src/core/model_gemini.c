@@ -230,6 +230,8 @@ unsigned gemini_apply(struct model *m, struct gemini_state **stp, uint32_t file,
 	}
 }
 
+struct gemini_state **model_gemini_state(struct model *m) { return &m->gemini; }
+
 unsigned model_apply_gemini(struct model *m, uint32_t file, const struct line *ln)
 {
 	return gemini_apply(m, model_gemini_state(m), file, ln);

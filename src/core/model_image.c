@@ -7,7 +7,8 @@
  * one a whole-tree read gives (model_order_broken after lines read one by one) is the caller's
  * to judge; the order flag itself is not kept (a whole read is the reference, as after
  * model_order_clear).
- * The parse scratch buffers are not state. The image is for the same build only (the state
+ * The parse scratch buffers are not state, nor are the live aggregates (blocks_live.c: built
+ * from the model by model_settle, NULL in a model just loaded). The image is for the same build only (the state
  * file's build key): structs are copied as the compiler laid them out.
  *
  * Layout: "CTMODEL\0", version, the options-and-prices key, the body's length and hash, then the
@@ -28,73 +29,6 @@
 
 static const char magic[8] = {'C', 'T', 'M', 'O', 'D', 'E', 'L', 0};
 enum { HEAD = 40 }; /* magic, version + pad, key, body length, body hash */
-
-/* ---- shared helpers (image_io.h) ----------------------------------------------------------- */
-
-char *img_get_str(struct img_r *r, bool *ok)
-{
-	uint32_t n = 0;
-	const void *p = img_take(r, sizeof n);
-	if (!p) {
-		*ok = false;
-		return NULL;
-	}
-	memcpy(&n, p, sizeof n);
-	if (n == UINT32_MAX)
-		return NULL;
-	const char *s = img_take(r, n);
-	if (!s || memchr(s, 0, n)) {
-		r->bad = true;
-		*ok = false;
-		return NULL;
-	}
-	char *c = xmalloc((size_t)n + 1);
-	memcpy(c, s, n);
-	c[n] = 0;
-	return c;
-}
-
-void img_map(struct buf *b, const struct u64map *m)
-{
-	img_u64(b, m->cap);
-	img_u64(b, m->n);
-	img_put(b, m->keys, m->cap * sizeof *m->keys);
-	img_put(b, m->vals, m->cap * sizeof *m->vals);
-}
-
-bool img_get_map(struct img_r *r, struct u64map *m, uint64_t limit, uint32_t also)
-{
-	memset(m, 0, sizeof *m);
-	size_t cap = img_count(r, (size_t)1 << 40), n = img_count(r, (size_t)1 << 40);
-	if (r->bad || (cap & (cap - 1)) || n * 10 > cap * 7 || cap > (r->n - r->at) / 12) {
-		r->bad = true;
-		return false;
-	}
-	if (!cap)
-		return !n || (r->bad = true, false);
-	m->keys = xmalloc(cap * sizeof *m->keys);
-	m->vals = xmalloc(cap * sizeof *m->vals);
-	m->cap = cap;
-	m->n = n;
-	img_get(r, m->keys, cap, sizeof *m->keys);
-	img_get(r, m->vals, cap, sizeof *m->vals);
-	size_t used = 0;
-	for (size_t i = 0; i < cap && !r->bad; i++) {
-		if (!m->keys[i])
-			continue;
-		used++;
-		if (m->vals[i] >= limit && m->vals[i] != also)
-			r->bad = true;
-	}
-	/* at least one empty slot, or a lookup of an absent key would never end */
-	if (used != n || used == cap)
-		r->bad = true;
-	if (r->bad) {
-		u64map_free(m);
-		return false;
-	}
-	return true;
-}
 
 /* ---- the key: what decides the model besides its lines -------------------------------------- */
 
@@ -151,6 +85,8 @@ enum model_image_why model_image_write(const struct model *m, struct buf *out)
 	out->len = HEAD; /* the head is written last */
 	struct buf *b = out;
 	img_u64(b, m->generation);
+	img_u64(b, m->event_edits);
+	img_u64(b, m->changes);
 	/* model names (their prices are looked up again from the same table) */
 	img_u64(b, m->nmodels);
 	for (size_t i = 0; i < m->nmodels; i++)
@@ -254,6 +190,8 @@ static bool image_read(struct model *t, struct img_r *r)
 {
 	bool ok = true;
 	t->generation = img_get_u64(r);
+	t->event_edits = img_get_u64(r);
+	t->changes = (unsigned)img_get_u64(r);
 	/* model names: index 0 is "unknown", already there */
 	size_t nm = img_count(r, MAX_MODELS);
 	if (r->bad || nm == 0)

@@ -1,7 +1,8 @@
-/* model_private.h — the part of the model's inside that an agent's own module in src/core
- * (model_claude.c, model_codex.c, model_gemini.c) may use: sessions, request storage and
- * classification, lineage boundaries and counters stay in model.c; an agent module decides what its records mean and
- * calls these. Not a public header. */
+/* model_private.h — the model's inside, shared by its pieces (model.c: the store;
+ * model_order.c: reading order and lineage marks; model_classify.c: a request against its
+ * predecessor; model_requests.c: storing requests and their totals), by agent_ops.c (the
+ * dispatch to each agent's rules) and by each agent's own model_<name>.c, which decides what its
+ * records mean and calls these. Not a public header. */
 #ifndef CACHETOP_MODEL_PRIVATE_H
 #define CACHETOP_MODEL_PRIVATE_H
 
@@ -50,8 +51,8 @@ unsigned gemini_apply(struct model *m, struct gemini_state **st, uint32_t file, 
 /* model_gemini.c's state slot in the model. */
 struct gemini_state **model_gemini_state(struct model *m);
 
-/* Each agent's rules for one parsed line (its row's `apply` in agents.c): what the line means for
- * the agent's sessions and requests. */
+/* Each agent's rules for one parsed line (its row's `apply` in agent_ops.c): what the line
+ * means for the agent's sessions and requests. */
 unsigned model_apply_claude(struct model *m, uint32_t file, const struct line *ln);
 unsigned model_apply_codex(struct model *m, uint32_t file, const struct line *ln);
 unsigned model_apply_gemini(struct model *m, uint32_t file, const struct line *ln);
@@ -62,7 +63,7 @@ void model_gemini_free(struct model *m);
 void gemini_file_reset(struct gemini_state *st, uint32_t file);
 void gemini_state_free(struct gemini_state *st);
 
-/* ---- the model's inside, known to model.c and the agents' model_<name>.c ---------------- */
+/* ---- the model's inside, known to its pieces and the agents' model_<name>.c ----------- */
 
 #define NO_SESSION (-1)
 #define MAX_MODELS 65535
@@ -114,6 +115,14 @@ struct file_state {
 	struct line *scratch;   /* reused parse buffer */
 };
 
+/* What the model tells its aggregates (blocks_live.c) */
+struct model_agg;
+struct model_agg_hooks {
+	/* request ri's block time, tokens, price or waste is about to change */
+	void (*touch)(struct model_agg *g, const struct model *m, uint32_t ri);
+	void (*free)(struct model_agg *g);
+};
+
 struct model {
 	struct model_opts opts;
 	const struct price_table *prices;
@@ -159,9 +168,16 @@ struct model {
 	struct gemini_state *gemini;    /* model_gemini.c's per-file state; NULL until needed */
 	struct oc_state *oc;            /* model_opencode.c's maps; NULL until needed */
 	uint64_t generation;            /* bumped by every change (model_generation) */
+	unsigned changes;               /* MODEL_* since model_take_changes */
+	uint64_t event_edits;           /* events whose figures changed after they were made */
+	/* blocks_live.c's aggregates (NULL until model_settle) and what the model must tell them,
+	 * installed with them: the aggregates read the model, so the model reaches them only
+	 * through these (no circle of calls) */
+	struct model_agg *agg;
+	const struct model_agg_hooks *agg_hooks;
 };
 
-/* model.c's functions the agent modules call */
+/* the store's functions the agent modules call (model.c, model_order.c, model_requests.c) */
 uint32_t mdl_fold32(uint64_t h);
 int32_t mdl_session_get(struct model *m, const char *id, enum agent agent, unsigned *changed);
 void mdl_session_touch(struct model *m, int32_t si, uint32_t file, const struct line *ln);
@@ -176,5 +192,27 @@ unsigned mdl_add_request_flags(struct model *m, int32_t si, uint32_t file, int64
 unsigned mdl_update_output(struct model *m, uint32_t ri, uint64_t output, int64_t at);
 void mdl_boundary(struct model *m, uint32_t fi, int32_t si, int32_t from);
 void mdl_order_check(struct model *m, uint32_t file, uint32_t owner);
+
+/* OpenAI and Google cache prompts implicitly: no write tiers, writes not billed extra, and the
+ * prefix a request should find is its predecessor's whole prompt. */
+static inline bool mdl_implicit_cache(enum agent a) { return agent_get(a)->implicit_cache; }
+static inline int mdl_implicit_ttl(const struct model *m, enum agent a) { return agent_ttl(a, &m->opts); }
+
+/* model.c: the store's part of the model's life. A file seen again by path (*again) keeps its
+ * index and is to be reset (model_file_reset); mdl_file_reset returns false for no such file.
+ * The agents' own state is reset and freed by agent_ops.c around these. */
+void mdl_free(struct model *m);
+uint32_t mdl_file_add(struct model *m, enum agent agent, const char *path, bool subagent, bool *again);
+bool mdl_file_reset(struct model *m, uint32_t file);
+
+/* model_order.c: the reading order of a whole tree (source_scan): first timestamp, then the one
+ * that ended first, then the path. */
+bool mdl_file_before(const struct model *m, uint32_t a, uint32_t b);
+
+/* model_classify.c: classify request ri (already stored) against its predecessor and update
+ * lineage state; the waste (or rebuild) of a cold request r expecting `expected` tokens. */
+unsigned mdl_classify(struct model *m, uint32_t ri, uint32_t file, uint32_t chain_key);
+void mdl_miss_cost(const struct model *m, const struct request *r, bool oai, uint64_t expected,
+		   uint64_t *tokens, double *usd);
 
 #endif

@@ -108,11 +108,6 @@ int line_scan(const char *s, size_t n, const struct jscan_level *top, struct jsp
 	return -1;
 }
 
-void line_parse(enum agent agent, const char *s, size_t n, struct line *out)
-{
-	agent_get(agent)->parse(s, n, out);
-}
-
 static int line_ts(const char *s, size_t n, int64_t *ms)
 {
 	static const char *const keys[] = {"timestamp"};

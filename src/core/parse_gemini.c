@@ -1,9 +1,9 @@
 /* parse_gemini.c — Gemini CLI's chat recordings (transcript-formats.md E4) → struct line. One
  * record of either form: a JSONL line (a header, a message, a `$set` metadata update, a
  * `$rewindTo`), or a legacy whole-file JSON document (≤ 0.38), read as its header. Records are
- * told apart in the order Gemini CLI's own loader uses. line_parse_each also walks the message
- * arrays a record embeds — a legacy document's `messages`, a `$set` checkpoint's `messages` —
- * one record per element. Token counts are normalised here: Gemini's `input` includes `cached`
+ * told apart in the order Gemini CLI's own loader uses. line_parse_each_gemini also walks the
+ * message arrays a record embeds — a legacy document's `messages`, a `$set` checkpoint's
+ * `messages` — one record per element. Token counts are normalised here: Gemini's `input` includes `cached`
  * and its `output` excludes `thoughts`, which are billed as output; `tool` (tool-use prompt
  * tokens) and `total` are not part of that normalisation and are not read. */
 #include <string.h>
@@ -155,13 +155,8 @@ static void each_message(const struct jspan *a, struct line *out, line_emit_fn e
 	}
 }
 
-void line_parse_each(enum agent agent, const char *s, size_t n, struct line *out, line_emit_fn emit, void *ctx)
+void line_parse_each_gemini(const char *s, size_t n, struct line *out, line_emit_fn emit, void *ctx)
 {
-	if (agent != AGENT_GEMINI) {
-		line_parse(agent, s, n, out);
-		emit(ctx, out);
-		return;
-	}
 	struct jspan msgs;
 	parse_record(s, n, out, &msgs);
 	emit(ctx, out);

@@ -1,7 +1,8 @@
 /* quota.c — 5-hour blocks (ccusage's rule, so both tools agree on the same data), the current
- * block's burn, projection and limit, and the official readings. Blocks are recomputed from the
- * time-sorted requests of one agent: O(n log n), cheap next to reading the files, and exact
- * whatever order files were read in. */
+ * block's burn, projection and limit, and the official readings. blocks_compute recomputes blocks
+ * from the time-sorted requests of one agent: O(n log n), cheap next to reading the files, and
+ * exact whatever order files were read in; the model keeps the same blocks as requests arrive
+ * (blocks_live.c, the same rule in block_take). */
 #include "cachetop/quota.h"
 
 #include <math.h>
@@ -12,35 +13,9 @@
 #include "cachetop/model.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/util.h"
+#include "blocks_live.h"
 
-#define HOUR_MS (3600LL * 1000)
 #define MIN_MS (60LL * 1000)
-
-/* Requests are sorted as (time, index) triples of 32-bit words: a comparison then reads one
- * small record, not two requests through the model's chunk table (which made the sort most of
- * a report), at 12 bytes a request for the sort's duration (the memory budget is per request). */
-struct timed {
-	uint32_t hi, lo, i;
-};
-
-static int64_t timed_t(const struct timed *x) { return (int64_t)(((uint64_t)x->hi << 32) | x->lo); }
-
-static int by_time(const void *a, const void *b)
-{
-	const struct timed *x = a, *y = b;
-	int64_t tx = timed_t(x), ty = timed_t(y);
-	if (tx != ty)
-		return tx < ty ? -1 : 1;
-	return x->i < y->i ? -1 : x->i > y->i;
-}
-
-static int64_t floor_hour(int64_t t)
-{
-	int64_t q = t / HOUR_MS;
-	if (t < 0 && t % HOUR_MS)
-		q--;
-	return q * HOUR_MS;
-}
 
 static uint64_t req_tokens(const struct request *r) { return request_prompt(r) + r->output; }
 
@@ -56,44 +31,13 @@ void blocks_compute(const struct model *m, enum agent a, struct blocks *out)
 	k = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct request *r = model_request(m, i);
-		if ((r->flags & REQ_COUNTED) && model_session(m, r->session)->agent == a) {
-			uint64_t t = (uint64_t)request_block_time(r);
-			idx[k++] = (struct timed){(uint32_t)(t >> 32), (uint32_t)t, (uint32_t)i};
-		}
+		if ((r->flags & REQ_COUNTED) && model_session(m, r->session)->agent == a)
+			idx[k++] = timed_of(request_block_time(r), (uint32_t)i);
 	}
-	qsort(idx, k, sizeof *idx, by_time);
+	timed_sort(idx, k);
 	struct block *b = NULL;
-	for (size_t i = 0; i < k; i++) {
-		const struct request *r = model_request(m, idx[i].i);
-		int64_t t = timed_t(&idx[i]);
-		if (!b || t - b->start > BLOCK_MS || t - b->last > BLOCK_MS) {
-			void *p = out->v;
-			ct_grow(&p, &out->cap, out->n + 1, sizeof *out->v);
-			out->v = p;
-			b = &out->v[out->n++];
-			memset(b, 0, sizeof *b);
-			b->agent = a;
-			b->start = floor_hour(t);
-			b->end = b->start + BLOCK_MS;
-			b->first = t;
-		}
-		b->last = t;
-		b->requests++;
-		b->input += r->input;
-		b->output += r->output;
-		b->cache_creation += request_cc(r);
-		b->cache_read += r->cache_read;
-		double c = model_request_cost(m, r);
-		if (c >= 0)
-			b->cost_usd += c;
-		else
-			b->unpriced++;
-		if (r->event) {
-			const struct cache_event *e = model_event(m, r->event - 1);
-			if (!cause_expected(e->cause) && e->wasted_usd > 0)
-				b->wasted_usd += e->wasted_usd;
-		}
-	}
+	for (size_t i = 0; i < k; i++)
+		b = block_take(out, a, m, model_request(m, idx[i].i), timed_t(&idx[i]));
 	free(idx);
 	if (b) {
 		int64_t from = b->last - 15 * MIN_MS;
@@ -110,13 +54,6 @@ void blocks_compute(const struct model *m, enum agent a, struct blocks *out)
 				b->usd_15 += c;
 		}
 	}
-}
-
-void blocks_free(struct blocks *b)
-{
-	free(b->v);
-	b->v = NULL;
-	b->n = b->cap = 0;
 }
 
 static double block_used(const struct block *b, enum quota_unit u)
@@ -150,89 +87,6 @@ double quota_auto_limit(const struct blocks *b, int64_t now, enum quota_unit uni
 	}
 	free(v);
 	return lim;
-}
-
-static bool near(int64_t minutes, int64_t lo, int64_t hi) { return minutes >= lo && minutes <= hi; }
-
-/* ---- Codex limit families ----------------------------------------------------------------- */
-
-bool codex_limit_is_account(const char *limit_id) { return !limit_id || !*limit_id || !strcmp(limit_id, "codex"); }
-
-static bool window_zero(const struct rl_window *w)
-{
-	return !w->present || (w->used_percent == 0 && w->resets_at_ms == CT_TIME_NONE);
-}
-
-static bool windows_differ(const struct rl_window *a, const struct rl_window *b)
-{
-	return a->present != b->present || a->used_percent != b->used_percent ||
-	       a->window_minutes != b->window_minutes || a->resets_at_ms != b->resets_at_ms;
-}
-
-bool codex_limits_note(struct codex_limits *l, int64_t ts, const char *limit_id, const char *limit_name,
-		       const struct rate_limits *rl)
-{
-	if (!rl->present)
-		return false;
-	const char *id = codex_limit_is_account(limit_id) ? "codex" : limit_id;
-	struct codex_limit *c = NULL;
-	for (size_t i = 0; i < l->n && !c; i++)
-		if (!strcmp(l->v[i].id, id))
-			c = &l->v[i];
-	bool zero = window_zero(&rl->primary) && window_zero(&rl->secondary) && window_zero(&rl->individual);
-	if (c && (zero || ts < c->observed_at))
-		return false; /* a placeholder after a real reading, or an older one: no news */
-	if (!c) {
-		if (l->n >= CODEX_LIMITS_MAX)
-			return false;
-		c = &l->v[l->n++];
-		memset(c, 0, sizeof *c);
-		snprintf(c->id, sizeof c->id, "%s", id);
-	} else if (!windows_differ(&c->rl.primary, &rl->primary) && !windows_differ(&c->rl.secondary, &rl->secondary) &&
-		   !windows_differ(&c->rl.individual, &rl->individual)) {
-		c->observed_at = ts; /* the same reading again: only its time moves */
-		return false;
-	}
-	if (limit_name && *limit_name)
-		snprintf(c->name, sizeof c->name, "%s", limit_name);
-	c->observed_at = ts;
-	c->rl = *rl;
-	return true;
-}
-
-/* A window's reset already past, at the reading's own time or at now: the window is over. */
-static bool window_over(const struct rl_window *w, int64_t observed_at, int64_t now)
-{
-	return w->resets_at_ms != CT_TIME_NONE &&
-	       ((observed_at != CT_TIME_NONE && w->resets_at_ms <= observed_at) || w->resets_at_ms <= now);
-}
-
-void codex_limit_view(const struct codex_limit *c, int64_t now, struct limit_view *v)
-{
-	memset(v, 0, sizeof *v);
-	v->percent = v->weekly_percent = v->individual_percent = -1;
-	v->resets_at = v->weekly_resets_at = v->individual_resets_at = CT_TIME_NONE;
-	const struct rl_window *w[2] = {&c->rl.primary, &c->rl.secondary};
-	for (int i = 0; i < 2; i++) {
-		if (!w[i]->present)
-			continue;
-		bool over = window_over(w[i], c->observed_at, now);
-		/* pick windows by their length, never by position */
-		if (near(w[i]->window_minutes, 295, 305)) {
-			v->over = over;
-			v->percent = over ? -1 : w[i]->used_percent;
-			v->resets_at = w[i]->resets_at_ms;
-			v->window_minutes = (int)w[i]->window_minutes;
-		} else if (near(w[i]->window_minutes, 10000, 10100)) {
-			v->weekly_over = over;
-			v->weekly_percent = over ? -1 : w[i]->used_percent;
-			v->weekly_resets_at = w[i]->resets_at_ms;
-		}
-	}
-	if (c->rl.individual.present && !window_over(&c->rl.individual, c->observed_at, now)) {
-		v->individual_percent = c->rl.individual.used_percent;
-		v->individual_resets_at = c->rl.individual.resets_at_ms;
-	}
 }
 
 void quota_compute(const struct model *m, enum agent a, int64_t now, const struct quota_opts *o,
@@ -327,7 +181,7 @@ void quota_compute_from(const struct model *m, enum agent a, const struct blocks
 	if (agent_limits_from(a, AGENT_LIMITS_TRANSCRIPT)) {
 		const struct codex_quota *cq = model_codex_quota(m);
 		if (cq->present) {
-			/* the account family's newest reading (model.c keeps per-model ones apart) */
+			/* the account family's newest reading (model_codex.c keeps per-model ones apart) */
 			struct codex_limit acc = {.observed_at = cq->observed_at, .rl = cq->rl};
 			struct limit_view v;
 			codex_limit_view(&acc, now, &v);

@@ -112,7 +112,7 @@ int source_mark_check(const char *path, const struct sink_mark *mk)
 {
 	struct stat st;
 	int why;
-	int fd = tail_open_regular(path, &st, &why);
+	int fd = source_open_regular(path, &st, &why);
 	if (fd < 0)
 		return -1;
 	unsigned char tail[SOURCE_TAIL_CHECK];
@@ -163,7 +163,7 @@ int source_mark(struct source *s, const char *path, struct sink_mark *mk)
 	if (m->size == m->off && mk->ctime_ns) {
 		struct stat st;
 		int why;
-		int fd = tail_open_regular(f->path, &st, &why);
+		int fd = source_open_regular(f->path, &st, &why);
 		if (fd >= 0) {
 			if (mark_stat_same(&st, mk))
 				mk->peek_last_ts = source_peek_file(fd, f->agent, m->off, s->rbuf, true);

@@ -231,6 +231,8 @@ static void oc_recs_sort(struct ocrecs *r)
 
 /* ---- the object -------------------------------------------------------------------------- */
 
+char *source_opencode_default_dir(void) { return source_data_default_dir(agent_get(AGENT_OPENCODE)->data_sub); }
+
 void oc_add(struct source *s, size_t root)
 {
 	struct ocsrc *o = xcalloc(1, sizeof *o);
@@ -350,7 +352,7 @@ static char *oc_slurp(struct source *s, struct ocsrc *o, const char *path, size_
 {
 	struct stat st;
 	int why;
-	int fd = tail_open_regular(path, &st, &why);
+	int fd = source_open_regular(path, &st, &why);
 	if (fd < 0)
 		return NULL;
 	if ((size_t)st.st_size > OC_JSON_MAX) {
@@ -780,7 +782,7 @@ static bool oc_read_db(struct source *s, struct ocsrc *o, int64_t now_ms, struct
 {
 	struct stat st;
 	int why;
-	int fd = tail_open_regular(o->db, &st, &why);
+	int fd = source_open_regular(o->db, &st, &why);
 	if (fd < 0 || st.st_size == 0) {
 		/* absent, not a file, or created and still empty: nothing to read yet */
 		if (fd >= 0)

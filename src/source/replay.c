@@ -188,7 +188,7 @@ static void replay_plan(struct replay *r, const enum agent *agents)
 		size_t bcap = 0;
 		ssize_t len;
 		uint32_t seq = 0;
-		bool whole = source_is_whole_file(agents[f], r->files[f].src);
+		bool whole = agents[f] == AGENT_GEMINI && gemini_path_kind_abs(r->files[f].src) == GEMINI_PATH_LEGACY;
 		while ((len = whole ? replay_slurp(fp, &buf, &bcap) : getline(&buf, &bcap, fp)) >= 0) {
 			size_t l = (size_t)len;
 			while (l && (buf[l - 1] == '\n' || buf[l - 1] == '\r'))

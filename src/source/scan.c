@@ -351,7 +351,7 @@ static void scan_finish(struct scan *sc, size_t i)
 		/* it was empty when peeked, and has lines now */
 		struct stat st;
 		int why;
-		int fd = tail_open_regular(f->path, &st, &why);
+		int fd = source_open_regular(f->path, &st, &why);
 		if (fd >= 0) {
 			tail_order_late(s, f, fd);
 			close(fd);

@@ -1,7 +1,7 @@
-/* source_int.h — state shared by the three files of the source layer (discover.c: roots,
- * listing and the object; tail.c: per-file offsets and line splitting; watch.c: inotify) and the
- * few hooks the tests use to force rare paths (queue overflow, exhausted watch limit). Not a
- * public header: only src/source and tests/source include it. */
+/* source_int.h — state shared by the files of the source layer (the object, its targets, the
+ * files being tailed, the watches, the candidates of a listing; the order of the files is below)
+ * and the few hooks the tests use to force rare paths (queue overflow, exhausted watch limit).
+ * Not a public header: only src/source and tests/source include it. */
 #ifndef CACHETOP_SOURCE_INT_H
 #define CACHETOP_SOURCE_INT_H
 
@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <dirent.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <uthash.h>
@@ -30,8 +31,7 @@ struct ocsrc;
 /* Event drain tick when the inotify fd could not be found (see watch.c). */
 #define SOURCE_TICK_MS 250
 
-/* Where transcripts live under a root: Claude projects/, Codex sessions/ and
- * archived_sessions/. */
+/* Where transcripts live under a root: its agent's root_sub and root_sub2 (agent.h). */
 struct source_target {
 	enum agent agent;
 	char *path;          /* <root>/projects, <root>/sessions, <root>/archived_sessions */
@@ -105,7 +105,7 @@ struct scand {
 	int64_t first_ts, last_ts;
 	bool need_last; /* tied on first_ts with another: last_ts decides */
 	/* the first peek's open, so that registering the file costs no second one */
-	int why;          /* 0: opened, a regular file; else as tail_open_regular */
+	int why;          /* 0: opened, a regular file; else as source_open_regular */
 	dev_t dev;
 	ino_t ino;
 	/* the sink recalled it and its stat is the mark's (not opened): its size then */
@@ -159,84 +159,49 @@ struct source {
 enum { SAID_WATCH_LIMIT = 1, SAID_UNREADABLE = 2, SAID_LONG_LINE = 4, SAID_NOT_REGULAR = 8,
        SAID_NO_INOTIFY = 16 };
 
-/* discover.c */
+/* The files of the layer, bottom to top; each calls only those above it in this list (no
+ * circles): files.c, messages.c, roots.c, targets.c → mark.c → tail.c → scan.c → discover.c →
+ * watch.c → opencode.c → source.c (the object, which ties them together); replay.c writes. */
+
+/* files.c */
+bool source_is_dir(const char *path);
+/* Open a path for reading if it is a regular file (through symlinks), without blocking on a
+ * FIFO: the fd, or -1 with *why = an errno value, or -2 for "not a regular file". */
+int source_open_regular(const char *path, struct stat *st, int *why);
 /* The next entry of d other than . and .., with "dir/name" in *path; NULL at the end. */
 struct dirent *source_readdir(DIR *d, const char *dir, struct buf *path);
-void source_message(struct source *s, const char *fmt, ...) CT_PRINTF(2, 3);
-bool source_path_is_transcript(const char *name);
-/* Whether `path` is a transcript of target t (t NULL: by its name alone, as for Claude). */
-bool source_is_transcript(const struct source_target *t, const char *path);
 /* The first (or last) timestamp a buffer from the start (or end) of a transcript of this agent
  * holds: the keys of the reading order. 0 and *ms, or -1. */
 int source_peek_ts(enum agent agent, bool last, const char *buf, size_t n, int64_t *ms);
-/* A transcript read whole on every change (Gemini's legacy JSON document), not tailed. */
-bool source_is_whole_file(enum agent agent, const char *path);
-bool source_path_is_subagent(const struct source_target *t, const char *path);
-/* The target holding `path` (a file or folder under it), or NULL. */
-struct source_target *source_target_of(struct source *s, const char *path);
-/* List `dir` (a folder under target t) recursively: candidates for unknown transcripts go to
- * c, known ones are queued dirty; each new folder is passed to on_dir first (watch.c adds a
- * watch before listing, so nothing created meanwhile is missed). */
-void source_walk(struct source *s, struct source_target *t, const char *dir, struct scands *c,
-		 void (*on_dir)(struct source *s, const char *dir));
 /* The first (or last) timestamp in an open file of `size` bytes, as the scan's ordering peeks
  * (INT64_MAX: none); buf holds SOURCE_BLOCK bytes. */
 int64_t source_peek_file(int fd, enum agent agent, uint64_t size, char *buf, bool last);
-/* Order candidates oldest-first and open/read each. */
-void source_open_candidates(struct source *s, struct scands *c);
-/* Open this pass's candidates, then read every queued file. */
-void source_settle(struct source *s);
-void scands_add(struct scands *c, const char *path, enum agent agent, bool subagent, size_t root);
-void scands_free(struct scands *c);
+
+/* messages.c */
+void source_message(struct source *s, const char *fmt, ...) CT_PRINTF(2, 3);
 /* Record a path that was not read; returns true the first time. */
 bool source_skip_once(struct source *s, const char *path);
 void source_skip_forget(struct source *s, const char *path);
 
-/* tail.c */
-/* Register a new transcript (sink file_open) without reading it; *fd_out gets an open fd when
- * non-NULL, else it is closed. NULL when it cannot be opened (counted, with a message). */
-struct sfile *tail_register(struct source *s, const char *path, enum agent agent, bool subagent, int64_t first_ts,
-			    size_t root, int *fd_out);
-/* The same for a path already opened and checked elsewhere (st: its fstat; NULL with why, the
- * open's errno or -2 for "not a regular file", when it could not be). No system calls. */
-struct sfile *tail_register_opened(struct source *s, const char *path, enum agent agent, bool subagent, int64_t first_ts,
-				   size_t root, const struct stat *st, int why);
-/* Open a path for reading if it is a regular file (through symlinks), without blocking on a
- * FIFO: the fd, or -1 with *why = an errno value, or -2 for "not a regular file". */
-int tail_open_regular(const char *path, struct stat *st, int *why);
-/* scan.c: read many new files on worker threads through sink prepare/commit. */
-void scan_parallel(struct source *s, struct scands *c);
-/* Open a newly found transcript (checking it is a regular file without blocking), register it
- * with the sink and read it. Returns NULL when it was skipped. */
-struct sfile *tail_open(struct source *s, const char *path, enum agent agent, bool subagent, int64_t first_ts,
-			size_t root);
-/* Read whatever was appended (handles truncation, rewrite, inode change and deletion). */
-void tail_read(struct source *s, struct sfile *f);
-void tail_order_late(struct source *s, struct sfile *f, int fd);
-/* The file's last timestamp moved (INT64_MAX: none in what was read): tell the sink. */
-void tail_order_last(struct source *s, struct sfile *f, int64_t last_ts);
-void tail_mark_dirty(struct source *s, struct sfile *f);
-/* Read every queued file. */
-void tail_flush_dirty(struct source *s);
-/* All files under `prefix/` (a removed folder) are gone. */
-void tail_mark_prefix_dirty(struct source *s, const char *prefix);
-void tail_free_all(struct source *s);
+/* targets.c */
+/* Add root `root`'s targets (its agent's root_sub, and root_sub2 as archived); false when its
+ * agent keeps no transcript files (a database: opencode.c reads it). */
+bool source_targets_add(struct source *s, size_t root);
+bool source_path_is_transcript(const char *name);
+/* Whether `path` is a transcript of target t (t NULL: by its name alone, *.jsonl). */
+bool source_is_transcript(const struct source_target *t, const char *path);
+/* A transcript its agent's rule calls a document rewritten whole (TRANSCRIPT_WHOLE): read
+ * whole on every change, not tailed; false for a path under no target. */
+bool source_is_whole_file(struct source *s, const char *path);
+bool source_path_is_subagent(const struct source_target *t, const char *path);
+/* Whether folder `dir` under target t can hold transcripts (is listed and watched). */
+bool source_dir_wanted(const struct source_target *t, const char *dir);
+/* The target holding `path` (a file or folder under it), or NULL. */
+struct source_target *source_target_of(struct source *s, const char *path);
+/* A file under an archived target whose copy under its root's first folder exists: that copy
+ * is read instead. */
+bool source_shadowed(struct source *s, const struct source_target *t, const char *path);
 
-/* opencode.c: each opencode root's database and legacy tree */
-void oc_add(struct source *s, size_t root);
-void oc_free(struct source *s);
-/* Read every opencode root whole (source_scan, and after oc_forget). */
-void oc_scan(struct source *s);
-/* Forget what was read and the handles (source_rebuild: a new sink). */
-void oc_forget(struct source *s);
-/* Watch the databases' folders (source_watch), then catch up. */
-void oc_watch(struct source *s, int64_t now_ms);
-/* An event named `name` in a folder watched flat: true when it concerns a database. */
-bool oc_event(struct source *s, const char *dir, const char *name, uint32_t mask);
-/* Read the databases that changed (coalesced), poll the unwatched ones, retry locked ones. */
-void oc_process(struct source *s, int64_t now_ms);
-/* Milliseconds until oc_process wants to run, or -1. */
-int oc_timeout_ms(const struct source *s, int64_t now_ms);
 /* mark.c: whether an open file (st: its fstat) still holds the bytes of a sink's mark; on true,
  * tail/taillen get the bytes before the mark's offset (the rewrite check's). */
 bool mark_holds(int fd, const struct stat *st, const struct sink_mark *mk, unsigned char *tail, unsigned *taillen);
@@ -254,7 +219,63 @@ void mark_stat(struct readmark *m, const struct stat *st);
 /* A sink's mark found to hold: what was read is what it says. */
 void mark_recalled(struct readmark *m, const struct sink_mark *mk);
 
+/* tail.c */
+/* Register a new transcript (sink file_open) without reading it; *fd_out gets an open fd when
+ * non-NULL, else it is closed. NULL when it cannot be opened (counted, with a message). */
+struct sfile *tail_register(struct source *s, const char *path, enum agent agent, bool subagent, int64_t first_ts,
+			    size_t root, int *fd_out);
+/* The same for a path already opened and checked elsewhere (st: its fstat; NULL with why, the
+ * open's errno or -2 for "not a regular file", when it could not be). No system calls. */
+struct sfile *tail_register_opened(struct source *s, const char *path, enum agent agent, bool subagent, int64_t first_ts,
+				   size_t root, const struct stat *st, int why);
+/* Open a newly found transcript (checking it is a regular file without blocking), register it
+ * with the sink and read it. Returns NULL when it was skipped. */
+struct sfile *tail_open(struct source *s, const char *path, enum agent agent, bool subagent, int64_t first_ts,
+			size_t root);
+/* Read whatever was appended (handles truncation, rewrite, inode change and deletion). */
+void tail_read(struct source *s, struct sfile *f);
+void tail_order_late(struct source *s, struct sfile *f, int fd);
+/* The file's last timestamp moved (INT64_MAX: none in what was read): tell the sink. */
+void tail_order_last(struct source *s, struct sfile *f, int64_t last_ts);
+void tail_mark_dirty(struct source *s, struct sfile *f);
+/* Read every queued file. */
+void tail_flush_dirty(struct source *s);
+/* All files under `prefix/` (a removed folder) are gone. */
+void tail_mark_prefix_dirty(struct source *s, const char *prefix);
+void tail_free_all(struct source *s);
+/* Read one file on its own, not followed: its complete lines from byte `from` (a line start) go
+ * to the sink with `handle`, split as a tail read splits them (source_read_file). 0, or -1 when
+ * it cannot be read. */
+int tail_read_from(struct source *s, const char *path, enum agent agent, uint32_t handle, uint64_t from);
+
+/* scan.c: read many new files on worker threads through sink prepare/commit. */
+void scan_parallel(struct source *s, struct scands *c);
+
+/* discover.c */
+/* List `dir` (a folder under target t) recursively: candidates for unknown transcripts go to
+ * c, known ones are queued dirty; each new folder is passed to on_dir first (watch.c adds a
+ * watch before listing, so nothing created meanwhile is missed). */
+void source_walk(struct source *s, struct source_target *t, const char *dir, struct scands *c,
+		 void (*on_dir)(struct source *s, const char *dir));
+/* Order candidates oldest-first and open/read each. */
+void source_open_candidates(struct source *s, struct scands *c);
+/* Open this pass's candidates, then read every queued file. */
+void source_settle(struct source *s);
+void scands_add(struct scands *c, const char *path, enum agent agent, bool subagent, size_t root);
+void scands_free(struct scands *c);
+
 /* watch.c */
+/* An event named `name` in a folder watched flat (an opencode database's), for the layer above. */
+typedef bool (*watch_flat_fn)(struct source *s, const char *dir, const char *name, uint32_t mask);
+/* Start inotify, watch every target (or its nearest ancestor), catch up on what was written
+ * since the scan. */
+void watch_start(struct source *s, char *err, size_t errlen);
+/* Handle pending events (flat ones go to on_flat), rescan after an overflow, poll what could not
+ * be watched, then read what changed. */
+void watch_process(struct source *s, int64_t now_ms, watch_flat_fn on_flat);
+/* Milliseconds until watch_process wants to run: t (the layer above's wish, -1: none) or
+ * sooner. */
+int watch_timeout_ms(const struct source *s, int64_t now_ms, int t);
 /* Watch one folder's own entries (not its tree), for opencode's database; false when it could
  * not be watched (absent, no inotify, the watch limit). */
 bool watch_flat(struct source *s, const char *dir);
@@ -266,5 +287,21 @@ void watch_stop(struct source *s);
 /* Tests: make inotify_add_watch fail with ENOSPC once `n` watches exist (-1: off). Call before
  * source_watch. */
 void source_test_watch_limit(struct source *s, int n);
+
+/* opencode.c: each opencode root's database and legacy tree */
+void oc_add(struct source *s, size_t root);
+void oc_free(struct source *s);
+/* Read every opencode root whole (source_scan, and after oc_forget). */
+void oc_scan(struct source *s);
+/* Forget what was read and the handles (source_rebuild: a new sink). */
+void oc_forget(struct source *s);
+/* Watch the databases' folders (source_watch), then catch up. */
+void oc_watch(struct source *s, int64_t now_ms);
+/* An event named `name` in a folder watched flat: true when it concerns a database. */
+bool oc_event(struct source *s, const char *dir, const char *name, uint32_t mask);
+/* Read the databases that changed (coalesced), poll the unwatched ones, retry locked ones. */
+void oc_process(struct source *s, int64_t now_ms);
+/* Milliseconds until oc_process wants to run, or -1. */
+int oc_timeout_ms(const struct source *s, int64_t now_ms);
 
 #endif

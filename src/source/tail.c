@@ -14,37 +14,6 @@
 #include "cachetop/line.h"
 #include "source_int.h"
 
-/* Open `path` for reading only if it is a regular file (following a symlink), never blocking:
- * lstat/stat first, then O_NONBLOCK, then fstat again (the path may have changed meanwhile).
- * Returns the fd, or -1 with *why = an errno value, or -2 for "not a regular file". */
-int tail_open_regular(const char *path, struct stat *st, int *why)
-{
-	if (lstat(path, st) != 0) {
-		*why = errno;
-		return -1;
-	}
-	if (S_ISLNK(st->st_mode) && stat(path, st) != 0) {
-		*why = -2; /* dangling or looping symlink */
-		return -1;
-	}
-	if (!S_ISREG(st->st_mode)) {
-		*why = -2;
-		return -1;
-	}
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		*why = errno;
-		return -1;
-	}
-	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
-		close(fd);
-		*why = -2;
-		return -1;
-	}
-	*why = 0;
-	return fd;
-}
-
 static void tail_problem(struct source *s, const char *path, int why)
 {
 	if (why == ENOENT || why == ENOTDIR)
@@ -162,7 +131,7 @@ static void tail_from_fd(struct source *s, struct sfile *f, int fd)
 		buf_free(&f->partial);
 }
 
-/* A whole-file transcript (Gemini's legacy JSON document, rewritten whole on every change, in
+/* A whole-file transcript (TRANSCRIPT_WHOLE: a JSON document rewritten whole on every change, in
  * place): its bytes are read whole and handed over as one unit — after a reset, so the consumer
  * reads it again from the start — only when they differ from the bytes handed over last. A
  * document caught in the middle of a rewrite is handed over as it is (the consumer counts it
@@ -214,7 +183,7 @@ struct sfile *tail_register(struct source *s, const char *path, enum agent agent
 {
 	struct stat st;
 	int why;
-	int fd = tail_open_regular(path, &st, &why);
+	int fd = source_open_regular(path, &st, &why);
 	struct sfile *f = tail_register_opened(s, path, agent, subagent, first_ts, root, fd < 0 ? NULL : &st, why);
 	if (f && fd_out)
 		*fd_out = fd;
@@ -276,7 +245,7 @@ struct sfile *tail_register_opened(struct source *s, const char *path, enum agen
 	f->ino = st->st_ino;
 	f->first_ts = first_ts;
 	f->last_ts = INT64_MAX;
-	f->whole = source_is_whole_file(agent, path);
+	f->whole = source_is_whole_file(s, path);
 	HASH_ADD_KEYPTR(hh, s->files, f->path, strlen(f->path), f);
 	tail_announce(s, f);
 	s->st.files++;
@@ -330,7 +299,7 @@ void tail_read(struct source *s, struct sfile *f)
 {
 	struct stat st;
 	int why;
-	int fd = tail_open_regular(f->path, &st, &why);
+	int fd = source_open_regular(f->path, &st, &why);
 	if (fd < 0) {
 		if (why == EACCES || why == EPERM) {
 			tail_problem(s, f->path, why);
@@ -435,4 +404,24 @@ void tail_free_all(struct source *s)
 		free(f);
 	}
 	s->dirty = NULL;
+}
+
+int tail_read_from(struct source *s, const char *path, enum agent agent, uint32_t handle, uint64_t from)
+{
+	struct stat st;
+	int why;
+	int fd = source_open_regular(path, &st, &why);
+	if (fd < 0) {
+		tail_problem(s, path, why);
+		return -1;
+	}
+	/* Read as lines: a file read on its own is under no target, so no rule makes it a
+	 * document read whole. INT64_MIN: one file alone has no place in a reading order. */
+	struct sfile f = {.path = (char *)path, .agent = agent, .handle = handle, .first_ts = INT64_MIN,
+			  .last_ts = INT64_MAX, .dev = st.st_dev, .ino = st.st_ino, .offset = from};
+	if ((uint64_t)st.st_size > from)
+		tail_from_fd(s, &f, fd);
+	buf_free(&f.partial);
+	close(fd);
+	return 0;
 }

@@ -200,12 +200,6 @@ static void watch_on_dir(struct source *s, const char *dir)
 
 /* ---- targets and roots that may not exist yet -------------------------------------------- */
 
-static bool watch_is_dir(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* Watch the nearest existing ancestor of a missing target, to notice it being created. */
 static void watch_ancestor(struct source *s, struct source_target *t)
 {
@@ -218,7 +212,7 @@ static void watch_ancestor(struct source *s, struct source_target *t)
 			slash[1] = 0;
 		else
 			*slash = 0;
-		if (watch_is_dir(p)) {
+		if (source_is_dir(p)) {
 			if (watch_add(s, p, WD_ANCESTOR) == 1) {
 				struct swatch *w = watch_by_path(s, p);
 				t->anc_wd = w ? w->wd : -1;
@@ -236,7 +230,7 @@ static void watch_ancestor(struct source *s, struct source_target *t)
 /* Start watching a target's tree if it exists (listing it for files), else its ancestor. */
 static void watch_target(struct source *s, struct source_target *t)
 {
-	if (!watch_is_dir(t->path)) {
+	if (!source_is_dir(t->path)) {
 		t->watched = false;
 		watch_ancestor(s, t);
 		return;
@@ -252,18 +246,18 @@ static void watch_resolve_pending(struct source *s)
 	s->need_pending = false;
 	for (size_t i = 0; i < s->ntargets; i++) {
 		struct source_target *t = &s->targets[i];
-		if (t->watched && !watch_is_dir(t->path))
+		if (t->watched && !source_is_dir(t->path))
 			t->watched = false; /* removed since */
 		if (!t->watched)
 			watch_target(s, t);
 	}
 	for (size_t i = 0; i < s->roots.n; i++)
-		s->roots.v[i].exists = watch_is_dir(s->roots.v[i].path);
+		s->roots.v[i].exists = source_is_dir(s->roots.v[i].path);
 }
 
 /* ---- events ----------------------------------------------------------------------------- */
 
-static void watch_event(struct source *s, const struct inotify_event *ev)
+static void watch_event(struct source *s, const struct inotify_event *ev, watch_flat_fn on_flat)
 {
 	if (ev->mask & IN_Q_OVERFLOW) {
 		s->st.overflows++;
@@ -292,7 +286,7 @@ static void watch_event(struct source *s, const struct inotify_event *ev)
 	}
 	if ((w->flags & WD_FLAT) && ev->len && ev->name[0] &&
 	    (ev->mask & (IN_CREATE | IN_MODIFY | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE)))
-		oc_event(s, w->path, ev->name, ev->mask);
+		on_flat(s, w->path, ev->name, ev->mask);
 	if (!(w->flags & WD_TREE) || ev->len == 0 || !ev->name[0])
 		return;
 	struct buf p = {0};
@@ -321,16 +315,7 @@ static void watch_event(struct source *s, const struct inotify_event *ev)
 			f->unlinked = true;
 		tail_mark_dirty(s, f);
 	} else if (t && (ev->mask & (IN_CREATE | IN_MODIFY | IN_MOVED_TO | IN_CLOSE_WRITE))) {
-		struct stat st;
-		bool shadowed = false;
-		if (t->archived) {
-			struct buf q = {0};
-			buf_printf(&q, "%s/sessions%s", s->roots.v[t->root].path,
-				   path + strlen(t->path));
-			shadowed = lstat(buf_cstr(&q), &st) == 0;
-			buf_free(&q);
-		}
-		if (!shadowed)
+		if (!source_shadowed(s, t, path))
 			scands_add(&s->cands, path, t->agent, source_path_is_subagent(t, path),
 				   t->root);
 	}
@@ -449,11 +434,11 @@ void source_rescan(struct source *s)
 	for (size_t i = 0; i < s->ntargets; i++) {
 		struct source_target *t = &s->targets[i];
 		if (!s->watching) {
-			if (watch_is_dir(t->path))
+			if (source_is_dir(t->path))
 				source_walk(s, t, t->path, &s->cands, NULL);
 			continue;
 		}
-		if (t->watched && !watch_is_dir(t->path))
+		if (t->watched && !source_is_dir(t->path))
 			t->watched = false;
 		if (t->watched)
 			source_walk(s, t, t->path, &s->cands, watch_on_dir);
@@ -463,10 +448,8 @@ void source_rescan(struct source *s)
 	source_settle(s);
 }
 
-int source_watch(struct source *s, char *err, size_t errlen)
+void watch_start(struct source *s, char *err, size_t errlen)
 {
-	if (s->watching)
-		return 0;
 	int before[64], after[64];
 	size_t nb = watch_inotify_fds(before, 64);
 	s->watching = true;
@@ -496,8 +479,6 @@ int source_watch(struct source *s, char *err, size_t errlen)
 	HASH_ITER(hh, s->files, f, tmp)
 		tail_mark_dirty(s, f);
 	source_settle(s);
-	oc_watch(s, 0);
-	return 0;
 }
 
 int source_fd(const struct source *s)
@@ -505,11 +486,8 @@ int source_fd(const struct source *s)
 	return s->watching && s->inotify_ok ? s->fd : -1;
 }
 
-int source_timeout_ms(const struct source *s, int64_t now_ms)
+int watch_timeout_ms(const struct source *s, int64_t now_ms, int t)
 {
-	if (!s->watching)
-		return -1;
-	int t = oc_timeout_ms(s, now_ms);
 	if (s->drain_more)
 		return 0;
 	if (s->inotify_ok && s->fd < 0 && (t < 0 || SOURCE_TICK_MS < t))
@@ -526,16 +504,13 @@ int source_timeout_ms(const struct source *s, int64_t now_ms)
 	return t;
 }
 
-uint64_t source_process(struct source *s, int64_t now_ms)
+void watch_process(struct source *s, int64_t now_ms, watch_flat_fn on_flat)
 {
-	uint64_t before = s->delivered;
-	if (!s->watching)
-		return 0;
 	if (s->inotify_ok) {
 		struct inotify_event *ev = NULL;
 		int i = 0;
 		for (; i < WATCH_DRAIN_MAX && (ev = inotifytools_next_events(0, 1)); i++)
-			watch_event(s, ev);
+			watch_event(s, ev, on_flat);
 		/* Stopped at the cap: the library may hold read events that poll() cannot see. */
 		s->drain_more = i == WATCH_DRAIN_MAX;
 	}
@@ -552,8 +527,6 @@ uint64_t source_process(struct source *s, int64_t now_ms)
 	if (s->need_pending)
 		watch_resolve_pending(s);
 	source_settle(s);
-	oc_process(s, now_ms);
-	return s->delivered - before;
 }
 
 void watch_stop(struct source *s)

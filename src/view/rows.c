@@ -125,7 +125,8 @@ static double totals_hit_of(const struct totals *t)
 	return p ? (double)t->cache_read / (double)p : -1;
 }
 
-/* Last path component of a cwd, sanitised ("api"), "(codex)" appended for Codex sessions. */
+/* Last path component of a cwd, sanitised ("api"), "(NAME)" appended for an agent whose row
+ * says tag_in_list. */
 static void project_label(const struct session *s, char *out, size_t cap)
 {
 	const char *p = s->project ? s->project : "";

@@ -32,7 +32,7 @@ void screen_header(struct tui *t, const struct layout *l, int64_t now)
 			live[s->agent]++;
 	}
 	char left[256], right[160], clock[64], replay[64] = "";
-	/* "cachetop  claude 3 sessions (1 live) · codex 2 (0 live)": an agent without header_always is
+	/* "cachetop  NAME 3 sessions (1 live) · NAME 2 (0 live)": an agent without header_always is
 	 * named only when it has sessions, so a machine without it keeps its header */
 	size_t used = (size_t)snprintf(left, sizeof left, "cachetop ");
 	bool first = true;
@@ -55,7 +55,7 @@ void screen_header(struct tui *t, const struct layout *l, int64_t now)
 		term_text(t, l->header.y, l->cols - rw, rw, right, ROLE_HEADER);
 }
 
-/* nw: the width of the agent names shown ("opencode" is wider than the other two) */
+/* nw: the width of the agent names shown (agent_names_width) */
 static void quota_line(struct tui *t, int y, bool first, enum agent a, const struct quota *q,
 		       int64_t now, int nw)
 {
@@ -152,7 +152,7 @@ static void quota_panel(struct tui *t, const struct layout *l, int64_t now)
 				used += q.used;
 		}
 		if (y < end - (l->quota.h > 1 ? 1 : 0) || (y < end && l->quota.h == 1))
-			quota_line(t, y++, first, (enum agent)a, &q, now, have[AGENT_OPENCODE] ? 8 : 6);
+			quota_line(t, y++, first, (enum agent)a, &q, now, agent_names_width(have));
 		first = false;
 	}
 	if (!any && y < end) {
@@ -313,7 +313,16 @@ static void events_pane(struct tui *t, const struct layout *l)
 	size_t top[TOPK], k = 0, want = (size_t)(end > y ? end - y : 0);
 	if (want > TOPK)
 		want = TOPK;
-	for (size_t i = 0; i < ne && want; i++) {
+	/* the model keeps them by time (newest last, ties by index as below): walk back from the
+	 * newest until the pane is full */
+	const uint32_t *bytime;
+	size_t nt = model_events_by_time(t->m, &bytime);
+	for (size_t j = nt; j-- > 0 && k < want;) {
+		const struct session *s = model_session(t->m, model_request(t->m, model_event(t->m, bytime[j])->request)->session);
+		if (agent_ok(t, s->agent) && rows_match(s, t->filter))
+			top[k++] = bytime[j];
+	}
+	for (size_t i = 0; i < ne && want && nt != ne; i++) {
 		const struct cache_event *ev = model_event(t->m, i);
 		const struct request *r = model_request(t->m, ev->request);
 		const struct session *s = model_session(t->m, r->session);

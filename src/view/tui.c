@@ -81,6 +81,7 @@ struct tui *tui_new(const struct tui_opts *o, const struct model *m)
 	t->m = m;
 	t->detail = -1;
 	t->dirty = true;
+	t->ev_stale = true; /* no evidence yet */
 	setlocale(LC_ALL, "");
 	const char *cs = nl_langinfo(CODESET);
 	t->utf8 = !o->ascii && cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "utf8"));
@@ -180,19 +181,10 @@ void tui_resume(struct tui *t)
 
 void tui_model_changed(struct tui *t, unsigned bits)
 {
-	if (bits) {
-		t->dirty = true;
-		t->ev_stale = true;
-	}
-	size_t ne = model_event_count(t->m);
-	bool ring = false;
-	for (size_t i = t->events_seen; i < ne; i++) {
-		enum cause c = (enum cause)model_event(t->m, i)->cause;
-		if (!cause_expected(c))
-			ring = true;
-	}
-	t->events_seen = ne;
-	if (ring && t->o.bell && t->started)
+	if (!bits)
+		return;
+	t->dirty = true;
+	if ((bits & MODEL_NEW_UNEXPECTED) && t->o.bell && t->started)
 		beep();
 }
 
@@ -208,7 +200,6 @@ void tui_set_model(struct tui *t, const struct model *m)
 	}
 	t->m = m;
 	t->nvis = 0; /* rows point into the old model: collected again on the next draw */
-	t->events_seen = model_event_count(m);
 	t->dirty = true;
 	t->ev_stale = true; /* the evidence belonged to the old model */
 	t->blocks_ok = t->pairs_ok = false; /* and so did the blocks and pairs */
@@ -411,14 +402,19 @@ static void status_bar(struct tui *t, const struct layout *l)
 
 static void help_overlay(struct tui *t)
 {
-	static const char *const lines[] = {
+	/* the agents the filter key steps through, from the table */
+	char agents[128];
+	size_t o = (size_t)snprintf(agents, sizeof agents, "  a               agents: all");
+	for (int a = 0; a < AGENT_COUNT && o < sizeof agents; a++)
+		o += (size_t)snprintf(agents + o, sizeof agents - o, ", %s", agent_table[a].name);
+	const char *const lines[] = {
 		"cachetop: keys",
 		"",
 		"  Up/Down j/k     move              PgUp/PgDn Home/End  page, ends",
 		"  Enter/Right     open a session    Left/Esc            back",
 		"  /               filter (project or id substring)",
 		"  s               sort: recent, hit %, waste, requests",
-		"  a               agents: all, claude, codex, gemini, opencode",
+		agents,
 		"  l               official limits: Claude's windows, every Codex limit family",
 		"  t               next theme        p  pause updates",
 		"  ?               this help         q  quit",

@@ -41,14 +41,13 @@ struct tui {
 	bool dfollow;                     /* stick to the newest request */
 	int table_rows;
 	size_t ndetail;                   /* rows in the detail table */
-	/* events seen (bell) */
-	size_t events_seen;
 	char message[600];
 	struct row row;                   /* scratch */
 	/* every event's evidence, recomputed when the model or the ledgers changed */
 	struct evidence_set ev;
-	bool ev_stale;
-	uint64_t ev_sig;
+	bool ev_stale;                    /* the model was replaced */
+	uint64_t ev_sig, ev_edits;
+	size_t ev_reqs;                   /* requests when it was last brought up to date */
 	/* what a frame derives from the history, kept while model_generation() is the same: the
 	 * timer tick only moves `now` */
 	struct blocks blocks[AGENT_COUNT];

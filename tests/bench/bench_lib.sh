@@ -13,3 +13,18 @@ run_once() {
 	echo "$(( t1 - t0 )) $(tail -n1 "$work/$name.time" | awk '{printf "%s %.3f", $1, $2 + $3}')" >> "$work/$name.samples"
 }
 median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.6f", m}'; }
+
+# make_corpus DIR ARGS...: a gen_corpus tree in DIR unless one is there (claude/ and codex/);
+# GEN_CORPUS names a built gen_corpus, else it is compiled into $work. `here` is the bench folder.
+make_corpus() {
+	local dir=$1; shift
+	[ -d "$dir/claude" ] && [ -d "$dir/codex" ] && return 0
+	local gen=${GEN_CORPUS:-}
+	if [ -z "$gen" ]; then
+		gen=$work/gen_corpus
+		cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -o "$gen" "$here/gen_corpus.c"
+	fi
+	echo "generating $dir ($*) ..."
+	mkdir -p "$dir"
+	"$gen" "$@" "$dir" >/dev/null
+}

@@ -26,16 +26,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/cachetop-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/home" "$work/empty/claude/projects" "$work/empty/codex/sessions"
 
-if [ ! -d "$corpus/claude" ] || [ ! -d "$corpus/codex" ]; then
-    gen=${GEN_CORPUS:-}
-    if [ -z "$gen" ]; then
-        gen=$work/gen_corpus
-        cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -o "$gen" "$here/gen_corpus.c"
-    fi
-    echo "generating $corpus (small shape, ${REQUESTS:-2100000} requests, seed ${SEED:-1}) ..."
-    mkdir -p "$corpus"
-    "$gen" --shape small --requests "${REQUESTS:-2100000}" --seed "${SEED:-1}" "$corpus" >/dev/null
-fi
+bench=bench_memory
+. "$here/bench_lib.sh"
+make_corpus "$corpus" --shape small --requests "${REQUESTS:-2100000}" --seed "${SEED:-1}"
 
 # peak RSS (KiB) of `report --json` over roots $1 $2, median of $runs runs; keeps the last output
 peak() {

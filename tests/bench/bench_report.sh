@@ -28,16 +28,9 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/home"   # an empty HOME: no tool finds real transcripts or a user config
 
 # ---- the corpus ----
-if [ ! -d "$corpus/claude" ] || [ ! -d "$corpus/codex" ]; then
-    gen=${GEN_CORPUS:-}
-    if [ -z "$gen" ]; then
-        gen=$work/gen_corpus
-        cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -o "$gen" "$here/gen_corpus.c"
-    fi
-    echo "generating $corpus (size ${SIZE:-1G}, ${FILES:-2000} files, seed ${SEED:-1}) ..."
-    mkdir -p "$corpus"
-    "$gen" --size "${SIZE:-1G}" --files "${FILES:-2000}" --seed "${SEED:-1}" "$corpus" >/dev/null
-fi
+bench=bench_report
+. "$here/bench_lib.sh"
+make_corpus "$corpus" --size "${SIZE:-1G}" --files "${FILES:-2000}" --seed "${SEED:-1}"
 C=$corpus/claude
 X=$corpus/codex
 
@@ -45,8 +38,6 @@ X=$corpus/codex
 # Commands run in rounds — each command once per round, in turn — so that a change in the
 # machine's load during the benchmark weighs on every command alike rather than on whichever
 # ran then (run_once, median: bench_lib.sh).
-bench=bench_report
-. "$here/bench_lib.sh"
 # report NAME: prints NAME's medians and sets wall_NAME, rss_NAME, cpu_NAME
 report() {
     local name=$1

@@ -9,6 +9,7 @@
 #include "cachetop/agent.h"
 #include "cachetop/line.h"
 #include "cachetop/model.h"
+#include "agent_ops.h"
 
 Test(agents, rows_complete_and_named_once)
 {
@@ -17,7 +18,8 @@ Test(agents, rows_complete_and_named_once)
 		cr_assert_eq(d, &agent_table[a]);
 		cr_assert_eq((int)d->id, a, "row %d holds agent %d", a, (int)d->id);
 		cr_assert(d->name && d->label && d->option && d->dirs_key && d->root_sub, "row %d", a);
-		cr_assert(d->parse && d->apply, "row %d has no parser or model rules", a);
+		const struct agent_ops *o = agent_ops_get((enum agent)a);
+		cr_assert(o->parse && o->apply, "row %d has no parser or model rules", a);
 		cr_assert_eq(agent_by_name(d->name), (enum agent)a);
 		/* the option and config key are the name's: --NAME-dir, NAME_dirs */
 		char want[64];
@@ -58,6 +60,23 @@ Test(agents, limits_owners)
 	cr_assert_neq(t, AGENT_COUNT);
 	cr_assert(agent_limits_from(s, AGENT_LIMITS_STATUSLINE));
 	cr_assert(!agent_limits_from(s, AGENT_LIMITS_TRANSCRIPT));
+}
+
+/* a column of agent names fits the longest name present, and keeps its old width of 6 */
+Test(agents, names_width)
+{
+	bool present[AGENT_COUNT] = {0};
+	cr_assert_eq(agent_names_width(present), 6);
+	size_t widest = 0;
+	for (int a = 0; a < AGENT_COUNT; a++) {
+		bool one[AGENT_COUNT] = {0};
+		one[a] = present[a] = true;
+		size_t n = strlen(agent_table[a].name);
+		cr_assert_eq(agent_names_width(one), n > 6 ? (int)n : 6, "agent %s", agent_table[a].name);
+		widest = n > widest ? n : widest;
+	}
+	cr_assert_eq(agent_names_width(present), widest > 6 ? (int)widest : 6);
+	cr_assert_eq(agent_names_width(present), 8); /* "opencode", the widest today */
 }
 
 /* nothing is parsed as some agent's by default: a value outside the table is refused */

@@ -1,6 +1,6 @@
 /* fuzz_gemini.c — libFuzzer target for Gemini CLI recordings: the whole input as one record and
  * as one delivered unit (every record it embeds packed and unpacked again), the start/end peeks
- * and the path rules on it; then one fresh model reads it whole as a legacy document and line by
+ * and the path rules on it (every agent's, through the table); then one fresh model reads it whole as a legacy document and line by
  * line into a main recording and a sub-agent recording of that session, alternating. */
 #include <stddef.h>
 #include <stdint.h>
@@ -37,6 +37,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)gemini_dir_wanted(path);
 	gemini_path_project(path, out, sizeof out);
 	gemini_path_parent(path, out, sizeof out);
+	/* every agent's path rules, as the source asks them through the table */
+	for (int a = 0; a < AGENT_COUNT; a++) {
+		const struct agent_desc *d = agent_get((enum agent)a);
+		if (d->transcript_kind)
+			(void)d->transcript_kind(path);
+		if (d->transcript_dir)
+			(void)d->transcript_dir(path);
+	}
 	free(path);
 
 	struct model_opts o;

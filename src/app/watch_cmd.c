@@ -1,4 +1,4 @@
-/* watch.c — `cachetop watch --jsonl`: builds the model from the roots (quietly, or printing
+/* watch_cmd.c — `cachetop watch --jsonl`: builds the model from the roots (quietly, or printing
  * every event with --backfill), then follows the transcripts live and prints one flushed JSON
  * line per new cache event, plus a quota line whenever a rate-limit reading arrives. One poll()
  * over the file events, the source's polling timer, signals and (when stdout is a pipe) the

@@ -1,0 +1,110 @@
+/* load.c — the app's state before any sub-command runs: config (a bad file keeps the
+ * defaults), the price table, each agent's roots (options, else config, else the environment),
+ * the model and quota options, and the clock — the only place outside the event loops that
+ * reads the wall clock. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "app.h"
+#include "cachetop/timefmt.h"
+#include "cachetop/util.h"
+
+int64_t app_now(const struct app *a)
+{
+	if (a->now_override != CT_TIME_NONE)
+		return a->now_override;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void app_resolve_roots(struct app *a)
+{
+	source_roots_free(&a->roots);
+	/* Naming roots of one agent on the command line means "these roots": the other agents'
+	 * defaults are not added behind the user's back. */
+	bool explicit = false;
+	for (int ag = 0; ag < AGENT_COUNT; ag++)
+		explicit = explicit || a->ndirs[ag];
+	for (int ag = 0; ag < AGENT_COUNT; ag++) {
+		char *const *v = a->dirs[ag];
+		size_t n = a->ndirs[ag];
+		if (!n)
+			config_dirs(&a->cfg, (enum agent)ag, &v, &n);
+		if (n)
+			for (size_t i = 0; i < n; i++)
+				source_roots_add(&a->roots, (enum agent)ag, v[i]);
+		else if (!explicit)
+			source_roots_default(&a->roots, (enum agent)ag);
+	}
+}
+
+static char *data_file(const struct app *a, const char *name)
+{
+	char *p = conf_data_path(a->argv0, name);
+	if (!p) {
+		char rel[256];
+		snprintf(rel, sizeof rel, "data/%s", name);
+		p = conf_data_path(a->argv0, rel);
+	}
+	return p;
+}
+
+void app_load(struct app *a)
+{
+	struct conf_err err;
+	config_defaults(&a->cfg);
+	char *path = a->config_path ? xstrdup(a->config_path) : config_default_path();
+	if (path && config_load(&a->cfg, path, a->config_path == NULL, &err) != 0)
+		fprintf(stderr, "cachetop: %s (using defaults for the rest)\n", err.msg);
+	free(path);
+	if (a->bell)
+		a->cfg.bell = true;
+	if (a->no_color)
+		a->cfg.no_color = true;
+
+	char *prices = a->cfg.prices ? xstrdup(a->cfg.prices) : data_file(a, "prices.yaml");
+	if (prices) {
+		struct price_table *t = xcalloc(1, sizeof *t);
+		if (prices_load(t, prices, &err) == 0) {
+			a->prices = t;
+		} else {
+			fprintf(stderr, "cachetop: %s (using the built-in price table)\n", err.msg);
+			price_table_free(t);
+			free(t);
+		}
+		free(prices);
+	}
+
+	app_resolve_roots(a);
+	model_opts_default(&a->mopts);
+	a->mopts.cold_min_prefix = a->cfg.cold_min_prefix;
+	a->mopts.cold_ratio = a->cfg.cold_ratio;
+	a->mopts.default_ttl_s = a->cfg.default_ttl_s;
+	a->mopts.codex_ttl_s = a->cfg.codex_ttl_s;
+	a->mopts.gemini_ttl_s = a->cfg.gemini_ttl_s;
+	a->mopts.since_ms = a->since_ms;
+	a->mopts.prices = a->prices;
+	a->qopts.limit_auto = a->cfg.quota_auto;
+	a->qopts.limit = a->cfg.quota_limit;
+	a->qopts.unit = a->cfg.quota_unit;
+	if (!a->official_lazy)
+		app_load_official(a);
+}
+
+void app_free(struct app *a)
+{
+	for (int ag = 0; ag < AGENT_COUNT; ag++) {
+		for (size_t i = 0; i < a->ndirs[ag]; i++)
+			free(a->dirs[ag][i]);
+		free(a->dirs[ag]);
+	}
+	source_roots_free(&a->roots);
+	ledger_set_free(&a->ledgers);
+	config_free(&a->cfg);
+	if (a->prices) {
+		price_table_free(a->prices);
+		free(a->prices);
+	}
+}

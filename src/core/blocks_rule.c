@@ -1,0 +1,71 @@
+/* blocks_rule.c — the 5-hour block rule itself, below both of its users: blocks_compute
+ * (quota.c, one pass over a sorted copy) and the model's live aggregates (blocks_live.c, kept as
+ * requests arrive). One copy of the rule is what makes the two agree to the last bit. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "blocks_live.h"
+#include "cachetop/cause.h"
+#include "cachetop/util.h"
+
+#define HOUR_MS (3600LL * 1000)
+
+static int by_time(const void *a, const void *b)
+{
+	const struct timed *x = a, *y = b;
+	int64_t tx = timed_t(x), ty = timed_t(y);
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+void timed_sort(struct timed *v, size_t n) { qsort(v, n, sizeof *v, by_time); }
+
+static int64_t floor_hour(int64_t t)
+{
+	int64_t q = t / HOUR_MS;
+	if (t < 0 && t % HOUR_MS)
+		q--;
+	return q * HOUR_MS;
+}
+
+struct block *block_take(struct blocks *bl, enum agent a, const struct model *m, const struct request *r,
+			 int64_t t)
+{
+	struct block *b = bl->n ? &bl->v[bl->n - 1] : NULL;
+	if (!b || t - b->start > BLOCK_MS || t - b->last > BLOCK_MS) {
+		void *p = bl->v;
+		ct_grow(&p, &bl->cap, bl->n + 1, sizeof *bl->v);
+		bl->v = p;
+		b = &bl->v[bl->n++];
+		memset(b, 0, sizeof *b);
+		b->agent = a;
+		b->start = floor_hour(t);
+		b->end = b->start + BLOCK_MS;
+		b->first = t;
+	}
+	b->last = t;
+	b->requests++;
+	b->input += r->input;
+	b->output += r->output;
+	b->cache_creation += request_cc(r);
+	b->cache_read += r->cache_read;
+	double c = model_request_cost(m, r);
+	if (c >= 0)
+		b->cost_usd += c;
+	else
+		b->unpriced++;
+	if (r->event) {
+		const struct cache_event *e = model_event(m, r->event - 1);
+		if (!cause_expected(e->cause) && e->wasted_usd > 0)
+			b->wasted_usd += e->wasted_usd;
+	}
+	return b;
+}
+
+void blocks_free(struct blocks *b)
+{
+	free(b->v);
+	b->v = NULL;
+	b->n = b->cap = 0;
+}
