@@ -981,7 +981,8 @@ int state_save(struct state *st, struct source *s, bool force)
 		buf_free(&image);
 		return 0;
 	}
-	qsort(w.v, w.n, sizeof *w.v, state_cmp_item);
+	if (w.n)
+		qsort(w.v, w.n, sizeof *w.v, state_cmp_item);
 	if (fits && !image.len)
 		model_image_write(st->m, &image);
 	int fd;

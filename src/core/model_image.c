@@ -24,6 +24,7 @@
 #include "cachetop/evidence.h"
 #include "cachetop/price.h"
 #include "cachetop/statefile.h"
+#include "cachetop/timefmt.h"
 #include "image_io.h"
 #include "model_private.h"
 
@@ -154,6 +155,15 @@ enum model_image_why model_image_write(const struct model *m, struct buf *out)
 /* ---- loading ------------------------------------------------------------------------------- */
 
 static bool sess_ok(int32_t v, size_t n) { return v == NO_SESSION || (v >= 0 && (size_t)v < n); }
+/* A time as the parsers give them (four-digit years, as line_unpack holds records to), or none:
+ * the blocks, gaps and pairs subtract times, which must not overflow. */
+#define TIME_LIMIT 253402300800000LL
+static bool ts_ok(int64_t t) { return t == CT_TIME_NONE || (t > -TIME_LIMIT && t < TIME_LIMIT); }
+static bool limits_ok(const struct rate_limits *rl)
+{
+	return ts_ok(rl->primary.resets_at_ms) && ts_ok(rl->secondary.resets_at_ms) &&
+	       ts_ok(rl->individual.resets_at_ms);
+}
 static bool evt_ok(int32_t v, size_t n) { return v == -1 || (v >= 0 && (size_t)v < n); }
 
 static void fix_limits(struct rate_limits *rl)
@@ -354,6 +364,7 @@ static bool image_read(struct model *t, struct img_r *r)
 		img_bool(&fs->first_new_done);
 		img_bool(&fs->have_prev_total);
 		if ((unsigned)f->agent >= AGENT_COUNT || !sess_ok(f->session, ns) || f->gone ||
+		    !ts_ok(f->first_ts) || !ts_ok(f->last_ts) ||
 		    !sess_ok(fs->cur_session, ns) || !sess_ok(fs->first_session, ns) ||
 		    !sess_ok(fs->replay_owner, ns) || !sess_ok(fs->pending_session, ns) ||
 		    !sess_ok(fs->pending_from, ns) || !sess_ok(fs->compaction_session, ns) ||
@@ -370,10 +381,12 @@ static bool image_read(struct model *t, struct img_r *r)
 		if ((unsigned)s->agent >= AGENT_COUNT || (unsigned)s->title_rank > TITLE_CUSTOM ||
 		    !sess_ok(s->resumed_from, ns) || !evt_ok(s->last_event, ne) ||
 		    !evt_ok(s->last_unexpected, ne) || s->main_last > nr || s->nmodels > 8 ||
-		    (sp->project_file >= nf && (s->project || sp->project_file)))
+		    (sp->project_file >= nf && (s->project || sp->project_file)) || !ts_ok(s->first_at) ||
+		    !ts_ok(s->last_at) || !ts_ok(s->last_activity) || !ts_ok(s->resumed_at) ||
+		    !ts_ok(s->last_warm_at) || !ts_ok(sp->looked_up_at))
 			return false;
 		for (unsigned k = 0; k < s->nmodels; k++)
-			if (s->models[k] >= t->nmodels)
+			if (s->models[k] >= t->nmodels || !ts_ok(s->model_at[k]))
 				return false;
 		for (uint32_t k = 0; k < s->nfiles; k++)
 			if (s->files[k] >= nf)
@@ -388,7 +401,7 @@ static bool image_read(struct model *t, struct img_r *r)
 	for (size_t i = 0; i < nr; i++) {
 		const struct request *q = REQ(t, i);
 		if (q->session >= ns || q->pred > nr || q->model >= t->nmodels || q->cause >= CAUSE_COUNT ||
-		    q->event > ne || REQ_FILE(t, i) >= nf)
+		    q->event > ne || REQ_FILE(t, i) >= nf || q->t == CT_TIME_NONE || !ts_ok(q->t))
 			return false;
 	}
 	for (size_t i = 0; i < ne; i++) {
@@ -407,9 +420,11 @@ static bool image_read(struct model *t, struct img_r *r)
 			return false;
 	img_bool(&t->codex.present);
 	fix_limits(&t->codex.rl);
-	if (t->limits.n > CODEX_LIMITS_MAX)
+	if (t->limits.n > CODEX_LIMITS_MAX || !ts_ok(t->codex.observed_at) || !limits_ok(&t->codex.rl))
 		return false;
 	for (size_t i = 0; i < CODEX_LIMITS_MAX; i++) {
+		if (!ts_ok(t->limits.v[i].observed_at) || !limits_ok(&t->limits.v[i].rl))
+			return false;
 		t->limits.v[i].id[LINE_LIMIT_MAX - 1] = 0;
 		t->limits.v[i].name[LINE_LIMIT_MAX - 1] = 0;
 		fix_limits(&t->limits.v[i].rl);
