@@ -4,10 +4,11 @@
  * records (line_pack) of every line before that point. Pure: this encodes and checks bytes;
  * reading, mapping and writing the file is the app's business (src/app/state.c).
  *
- * Layout (host byte order; the cache never leaves the machine): a 64-byte header (magic, an
+ * Layout (host byte order; the cache never leaves the machine): a 72-byte header (magic, an
  * endianness mark, format version, the build and roots keys, the entry count, the file length,
- * a hash of the table and paths, where the records start), then a table of fixed 200-byte
- * entries sorted by path, then the NUL-terminated paths, then the records. The table and paths
+ * a hash of the table and paths, where the records start, the image's length), then a table of
+ * fixed 200-byte entries sorted by path, then the NUL-terminated paths, then the records, then
+ * (when one was written) the model's image (model_image.h), which checks itself. The table and paths
  * are checked when the file is opened; an entry's records carry their own hash, checked by
  * whoever is about to use them (so a start-up that recalls a few files hashes only those). */
 #ifndef CACHETOP_STATEFILE_H
@@ -19,8 +20,9 @@
 
 #include "cachetop/util.h"
 
-#define STATEFILE_VERSION 3 /* 2: Gemini records, Codex limit families in line_pack; 3: opencode kinds */
-#define STATEFILE_HEADER 64
+#define STATEFILE_VERSION 4 /* 2: Gemini records, Codex limit families in line_pack; 3: opencode kinds;
+                             * 4: the model's image after the records */
+#define STATEFILE_HEADER 72
 #define STATEFILE_ENTRY 200
 /* Bytes hashed at the head of a file and before its saved offset. */
 #define STATEFILE_WINDOW 4096
@@ -54,6 +56,7 @@ struct statefile {
 	uint64_t file_len;
 	size_t n;                /* entries */
 	size_t strings, records; /* where the paths and the records start */
+	uint64_t image_at, image_len; /* the model's image in the file; image_len 0: none */
 };
 
 /* Where the records start, from a header (len >= STATEFILE_HEADER), so that a reader knows how
@@ -79,6 +82,8 @@ bool statefile_records_ok(const struct statefile_entry *e, const char *records);
 size_t statefile_meta_size(const struct statefile_entry *v, size_t n);
 void statefile_encode_meta(const struct statefile_entry *v, size_t n, uint64_t build_key,
 			   uint64_t roots_key, struct buf *out);
+/* An image of image_len bytes follows the records: noted in the header encoded into meta. */
+void statefile_set_image(struct buf *meta, uint64_t image_len);
 uint64_t statefile_hash(const void *p, size_t n);
 
 #endif

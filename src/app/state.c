@@ -20,9 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
+#include "cachetop/model_image.h"
+#include "cachetop/timefmt.h"
 #include "cachetop/statefile.h"
 #include "cachetop/util.h"
 #include "state.h"
@@ -60,7 +63,27 @@ struct state {
 	uint64_t bytes_at_save;   /* source bytes read when the state last matched the file */
 	uint64_t saved;           /* saves written (tests) */
 	uint64_t walks;           /* saves attempted (kept.seen) */
+	/* The model's image (state_snap.c's part): the bound model was loaded from it and the scan
+	 * only confirms the files are still as saved, reading what they gained */
+	bool snap;                /* the bound model came from the image */
+	bool snap_off;            /* the image misled a read: records only, until the next save */
+	bool snap_bad;            /* the scan met something the image cannot vouch for */
+	bool snap_stale;          /* the loaded image was refused: write a new one at once */
+	size_t snap_files;        /* files the image held */
+	int64_t snap_last_first;  /* the latest first timestamp among them (INT64_MAX: unknown) */
+	unsigned char *snap_seen; /* per image file: SNAP_OPENED, SNAP_RECALLED */
+	bool snap_refused;        /* state_failed found the scan from the image wanting */
+	bool snap_fed;            /* lines applied on top of the image in this scan */
+	bool snap_grown;          /* refused only because a file grew before others */
+	/* Whether the bound model is one a whole-tree read gives (only then is its image written
+	 * whatever model_order_broken says: a whole read is the reference, and its own order
+	 * flags are noise): the scan is over (scanned) and lines came after it (tailed). */
+	bool scanned, tailed;
 };
+
+/* per image file: the scan opened it, recalled its saved lines, and whether the image holds
+ * lines of it (then only a recall vouches for them) */
+enum { SNAP_OPENED = 1, SNAP_RECALLED = 2, SNAP_HAD_LINES = 4, SNAP_GREW = 8 };
 
 /* ---- keys ---------------------------------------------------------------------------------- */
 
@@ -312,6 +335,7 @@ void state_close(struct state *st)
 	for (size_t i = 0; i < st->nkept; i++)
 		buf_free(&st->kept[i].fresh);
 	free(st->kept);
+	free(st->snap_seen);
 	state_unload(st);
 	free(st->dir);
 	free(st->path);
@@ -325,12 +349,74 @@ void state_follow(struct state *st)
 }
 
 bool state_loaded(const struct state *st) { return st && st->fd >= 0; }
-bool state_failed(const struct state *st) { return st && st->failed; }
+/* for tests: images loaded, and refused after the scan, by this process */
+static uint64_t image_loads, image_refusals;
+uint64_t state_image_loads(void) { return image_loads; }
+uint64_t state_image_refusals(void) { return image_refusals; }
+
+/* After a scan that started from the image: it vouches for the tree only when the lines read
+ * on top of it are the ones a whole read would read after all it holds, in the same order:
+ * every file it holds found with its saved lines, at most one of them grown and that one
+ * sorting after all others (its first timestamp the latest), new files sorting after them all
+ * (state_sink_order), nothing rewritten or gone. Lines appended to a file that sorts earlier
+ * would come, in a whole read, before the later files' lines; the model's own order checks
+ * (model_order_broken) do not catch every such case, so those starts replay the records.
+ * Ends the image's part. */
+static bool state_snap_refused(struct state *st)
+{
+	if (!st->snap)
+		return false;
+	st->snap = false;
+	/* with nothing read on top, the model is the image's: a whole read's, whatever its flags */
+	bool bad = st->snap_bad || (st->snap_fed && model_order_broken(st->m));
+	long grew = -1;
+	for (size_t i = 0; i < st->snap_files && !bad; i++) {
+		unsigned char f = st->snap_seen[i];
+		bad = !(f & SNAP_OPENED) || ((f & SNAP_HAD_LINES) && !(f & SNAP_RECALLED)) ||
+		      ((f & SNAP_GREW) && grew >= 0);
+		if (f & SNAP_GREW)
+			grew = (long)i;
+	}
+	if (bad)
+		return true;
+	/* A file still growing before others is no reason to write the state again (it would be
+	 * written on every start while it grows): the records serve until the next save. */
+	st->snap_grown = grew >= 0;
+	if (grew >= 0) {
+		int64_t last = model_file(st->m, (size_t)grew)->first_ts;
+		bad = last == CT_TIME_NONE;
+		for (size_t i = 0; i < st->snap_files && !bad; i++) {
+			int64_t t = model_file(st->m, i)->first_ts;
+			bad = i != (size_t)grew && (t == CT_TIME_NONE || t >= last);
+		}
+	}
+	return bad;
+}
+
+bool state_failed(struct state *st)
+{
+	if (st && state_snap_refused(st)) {
+		st->snap_refused = true;
+		image_refusals++;
+	}
+	bool failed = st && (st->failed || st->snap_refused);
+	if (st && !failed)
+		st->scanned = true;
+	return failed;
+}
 uint64_t state_saves(const struct state *st) { return st ? st->saved : 0; }
 const char *state_path(const struct state *st) { return st ? st->path : NULL; }
 
 void state_forget(struct state *st)
 {
+	st->snap_off = true;
+	if (st->snap_refused && !st->failed) {
+		/* the image could not vouch for the tree: the records can, file by file */
+		st->snap_refused = false;
+		st->snap_stale |= !st->snap_grown;
+		return;
+	}
+	st->snap_refused = false;
 	st->no_recall = true;
 	st->failed = false;
 	state_unload(st);
@@ -362,6 +448,20 @@ static void state_restart(struct state *st, uint32_t file)
 static uint32_t state_sink_open(void *ctx, enum agent agent, const char *path, bool subagent)
 {
 	struct state *st = ctx;
+	if (st->snap) {
+		/* the image's file keeps its index and what the image holds of it */
+		long fi = model_image_file(st->m, agent, path);
+		if (fi >= 0 && !(st->snap_seen[fi] & SNAP_OPENED)) {
+			st->snap_seen[fi] |= SNAP_OPENED;
+			state_restart(st, (uint32_t)fi);
+			return (uint32_t)fi;
+		}
+		/* A file the image does not hold is new: read on top of it when it sorts after all
+		 * the image holds (state_sink_order). The same one twice is not. */
+		if (fi >= 0)
+			st->snap_bad = true;
+		st->snap_fed = true;
+	}
 	uint32_t h = st->inner.file_open(st->inner.ctx, agent, path, subagent);
 	state_restart(st, h);
 	return h;
@@ -390,6 +490,12 @@ unsigned state_feed(struct state *st, uint32_t file, const char *line, size_t n)
 		return 0;
 	struct kept *k = state_kept(st, file);
 	struct feed c = {st, k, file, 0};
+	if (st->snap) {
+		st->snap_fed = true;
+		if (file < st->snap_files)
+			st->snap_seen[file] |= SNAP_GREW;
+	}
+	st->tailed |= st->scanned;
 	line_parse_each(mf->agent, line, n, &st->scratch, state_emit, &c);
 	if (!k->lost)
 		k->fresh_lines++;
@@ -404,6 +510,8 @@ static void state_sink_line(void *ctx, uint32_t file, const char *line, size_t n
 static void state_sink_reset(void *ctx, uint32_t file)
 {
 	struct state *st = ctx;
+	st->snap_bad |= st->snap;
+	st->tailed |= st->scanned;
 	state_restart(st, file);
 	st->inner.file_reset(st->inner.ctx, file);
 }
@@ -411,8 +519,19 @@ static void state_sink_reset(void *ctx, uint32_t file)
 static void state_sink_gone(void *ctx, uint32_t file)
 {
 	struct state *st = ctx;
+	st->snap_bad |= st->snap;
+	st->tailed |= st->scanned;
 	state_restart(st, file);
 	st->inner.file_gone(st->inner.ctx, file);
+}
+
+static void state_sink_order(void *ctx, uint32_t file, int64_t first_ts, int64_t last_ts)
+{
+	struct state *st = ctx;
+	/* a new file read on top of the image must sort after all it holds, as in a whole read */
+	if (st->snap && file >= st->snap_files && (first_ts == INT64_MAX || first_ts <= st->snap_last_first))
+		st->snap_bad = true;
+	st->inner.file_order(st->inner.ctx, file, first_ts, last_ts);
 }
 
 static void state_sink_commit(void *ctx, uint32_t file, void *batch)
@@ -420,6 +539,25 @@ static void state_sink_commit(void *ctx, uint32_t file, void *batch)
 	struct state *st = ctx;
 	struct parsed *b = batch;
 	struct kept *k = state_kept(st, file);
+	if (b->recalled && st->snap) {
+		/* its saved lines are in the model already */
+		if (file < st->snap_files && (st->snap_seen[file] & SNAP_OPENED))
+			st->snap_seen[file] |= SNAP_RECALLED;
+		else
+			st->snap_bad = true;
+		k->entry = b->kept;
+		free(b);
+		return;
+	}
+	if (st->snap && file < st->snap_files && (st->snap_seen[file] & SNAP_HAD_LINES) &&
+	    !(st->snap_seen[file] & SNAP_RECALLED))
+		st->snap_bad = true; /* read from its start: rewritten since the image */
+	if (st->snap && b->lines) {
+		st->snap_fed = true;
+		if (file < st->snap_files)
+			st->snap_seen[file] |= SNAP_GREW;
+	}
+	st->tailed |= st->scanned;
 	if (b->recalled) {
 		if (app_apply_packed(st->m, file, b->packed.data, b->packed.len) != 0)
 			st->failed = true; /* hashed right, yet unreadable: trust none of it */
@@ -469,6 +607,13 @@ static void *state_sink_recalled(void *ctx, uint32_t file, const char *path)
 	struct statefile_entry e;
 	statefile_get(&st->sf, (size_t)i, &e);
 	struct parsed *b = xcalloc(1, sizeof *b);
+	if (st->snap) {
+		/* the model loaded from the image holds these lines: nothing to read */
+		b->lines = e.lines;
+		b->kept = i;
+		b->recalled = true;
+		return b;
+	}
 	if (!state_records(st, &e, &b->packed)) {
 		buf_free(&b->packed);
 		free(b);
@@ -506,6 +651,92 @@ uint64_t state_recall_file(struct state *st, struct model *m, uint32_t file, con
 	return from;
 }
 
+static int64_t state_ns(const struct timespec *t) { return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec; }
+
+/* A file written this long ago is taken as done growing (for now). */
+#define STATE_SETTLED_NS (60 * 1000000000LL)
+
+/* Before the image is read: would the scan accept it (state_snap_refused)? One lstat per saved
+ * file tells which changed; with more than one, or one that does not sort last, the scan would
+ * refuse the image after reading the tree once for nothing, then read it again from the
+ * records. Only a guess (new files are not seen here): the scan still decides. When the image
+ * is passed over for a file gone, replaced or cut, or for growth that has settled, the state
+ * is written again at the end of this run with an image of the tree as it is now; growth still
+ * going on would have it written on every start, so that waits for the next save. */
+static bool state_snap_worth(struct state *st)
+{
+	long grown = -1, latest = -1;
+	int64_t latest_ts = INT64_MIN;
+	bool tie = false, growing = false, more = false;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	for (size_t i = 0; i < st->sf.n; i++) {
+		struct statefile_entry e;
+		struct stat sb;
+		statefile_get(&st->sf, i, &e);
+		if (lstat(e.path, &sb) != 0 || (uint64_t)sb.st_dev != e.dev || (uint64_t)sb.st_ino != e.ino ||
+		    (uint64_t)sb.st_size < e.offset) {
+			st->snap_stale = true; /* gone, replaced or cut */
+			return false;
+		}
+		bool same = (uint64_t)sb.st_size == e.size &&
+			    (!e.ctime_ns || (state_ns(&sb.st_mtim) == e.mtime_ns && state_ns(&sb.st_ctim) == e.ctime_ns));
+		if (!same) {
+			growing |= state_ns(&now) - state_ns(&sb.st_mtim) < STATE_SETTLED_NS;
+			more |= grown >= 0;
+			grown = (long)i;
+		}
+		if (e.first_ts > latest_ts) {
+			latest_ts = e.first_ts;
+			latest = (long)i;
+			tie = false;
+		} else if (e.first_ts == latest_ts) {
+			tie = true;
+		}
+	}
+	if (grown < 0 || (!more && grown == latest && !tie && latest_ts != INT64_MAX))
+		return true;
+	st->snap_stale |= !growing;
+	return false;
+}
+
+/* A model just made starts from the loaded file's image when it has one this run can use. */
+static void state_snap_load(struct state *st, struct model *m)
+{
+	st->snap = st->snap_bad = st->snap_refused = st->snap_fed = st->snap_grown = false;
+	st->scanned = st->tailed = false;
+	free(st->snap_seen);
+	st->snap_seen = NULL;
+	st->snap_files = 0;
+	if (st->snap_off || st->no_recall || st->fd < 0 || !st->sf.image_len || model_file_count(m) ||
+	    st->sf.image_len > SIZE_MAX / 2 || !state_snap_worth(st))
+		return;
+	struct buf img = {0};
+	buf_reserve(&img, (size_t)st->sf.image_len);
+	enum model_image_why why = MODEL_IMAGE_DAMAGED;
+	if (state_pread(st->fd, img.data, (size_t)st->sf.image_len, st->sf.image_at))
+		why = model_image_load(m, img.data, (size_t)st->sf.image_len);
+	buf_free(&img);
+	if (why != MODEL_IMAGE_OK) {
+		/* damaged: written again at the next save; for other options: left for their runs */
+		st->snap_stale |= why == MODEL_IMAGE_DAMAGED;
+		return;
+	}
+	st->snap = true;
+	image_loads++;
+	st->snap_files = model_file_count(m);
+	st->snap_seen = xcalloc(st->snap_files ? st->snap_files : 1, 1);
+	st->snap_last_first = INT64_MIN;
+	for (size_t i = 0; i < st->snap_files; i++) {
+		const struct model_file *f = model_file(m, i);
+		int64_t first = f->first_ts == CT_TIME_NONE ? INT64_MAX : f->first_ts;
+		if (first > st->snap_last_first)
+			st->snap_last_first = first;
+		if (f->lines)
+			st->snap_seen[i] = SNAP_HAD_LINES;
+	}
+}
+
 void state_sink(struct state *st, struct model *m, struct line_sink *out)
 {
 	st->m = m;
@@ -513,11 +744,13 @@ void state_sink(struct state *st, struct model *m, struct line_sink *out)
 	for (size_t i = 0; i < st->nkept; i++)
 		buf_free(&st->kept[i].fresh);
 	st->nkept = 0;
-	sink_forward(out, st); /* file_order and prepare go straight on */
+	state_snap_load(st, m);
+	sink_forward(out, st); /* prepare goes straight on */
 	out->file_open = state_sink_open;
 	out->line = state_sink_line;
 	out->file_reset = state_sink_reset;
 	out->file_gone = state_sink_gone;
+	out->file_order = state_sink_order;
 	out->commit = state_sink_commit;
 	out->recall = state_sink_recall;
 	out->recalled = state_sink_recalled;
@@ -617,7 +850,7 @@ static int state_pwrite(int fd, const void *p, size_t n, uint64_t at)
 
 /* Write the items (sorted) to a new file beside the state and rename it into place; the open
  * descriptor of what was written in *fd_out. */
-static int state_write(struct state *st, struct save_item *v, size_t n, int *fd_out)
+static int state_write(struct state *st, struct save_item *v, size_t n, const struct buf *image, int *fd_out)
 {
 	struct buf tmp = {0};
 	buf_printf(&tmp, "%s.XXXXXX", st->path);
@@ -663,8 +896,11 @@ static int state_write(struct state *st, struct save_item *v, size_t n, int *fd_
 	}
 	buf_free(&join);
 	struct buf head = {0};
+	if (rc == 0 && image->len)
+		rc = state_pwrite(fd, image->data, image->len, meta + off);
 	if (rc == 0) {
 		statefile_encode_meta(ev, n, st->build_key, st->roots_key, &head);
+		statefile_set_image(&head, image->len);
 		rc = state_pwrite(fd, head.data, head.len, 0);
 	}
 	buf_free(&head);
@@ -681,6 +917,24 @@ static int state_write(struct state *st, struct save_item *v, size_t n, int *fd_
 	buf_free(&tmp);
 	*fd_out = fd;
 	return rc;
+}
+
+/* The model's image goes with the records only when it is exactly what they give: every file
+ * the model read a line of is saved, with all it read (model_image_write refuses the rest). */
+static bool state_image_fits(const struct state *st, const struct save_walk *w)
+{
+	size_t nf = model_file_count(st->m);
+	unsigned char *in = xcalloc(nf ? nf : 1, 1);
+	for (size_t i = 0; i < w->n; i++)
+		if (w->v[i].handle < nf)
+			in[w->v[i].handle] = 1;
+	bool fits = true;
+	for (size_t i = 0; i < nf && fits; i++) {
+		const struct model_file *f = model_file(st->m, i);
+		fits = in[i] || (!f->lines && !f->requests && !f->gone);
+	}
+	free(in);
+	return fits;
 }
 
 int state_save(struct state *st, struct source *s, bool force)
@@ -701,8 +955,19 @@ int state_save(struct state *st, struct source *s, bool force)
 		}
 	bool loaded = st->fd >= 0;
 	bool dropped = loaded && w.seen_loaded < st->sf.n;
-	if ((!w.changed && !dropped && !w.settled && loaded) || (!w.n && !loaded)) {
+	/* a file without an image, or with one that misled this run, gets one at once: until then
+	 * every start replays the records */
+	/* lines tailed one by one give what a whole read gives only as far as the model's order
+	 * checks reach: such a model is not saved as an image (the next start that reads the tree
+	 * whole writes one) */
+	bool fits = !st->tailed && state_image_fits(st, &w);
+	struct buf image = {0};
+	if (fits && (st->snap_stale || !loaded || !st->sf.image_len))
+		model_image_write(st->m, &image); /* empty when the model holds what no image carries */
+	bool want_image = image.len > 0;
+	if (!want_image && ((!w.changed && !dropped && !w.settled && loaded) || (!w.n && !loaded))) {
 		free(w.v);
+		buf_free(&image);
 		st->bytes_at_save = bytes;
 		return 0; /* the file on disk says it all */
 	}
@@ -711,15 +976,23 @@ int state_save(struct state *st, struct source *s, bool force)
 	 * refused file is written at once. */
 	/* (marks that can now be trusted by their stat are worth a write: until then every start
 	 * reads their windows) */
-	if (!force && loaded && !w.settled && (bytes - st->bytes_at_save) < st->file_len / 2) {
+	if (!force && !want_image && loaded && !w.settled && (bytes - st->bytes_at_save) < st->file_len / 2) {
 		free(w.v);
+		buf_free(&image);
 		return 0;
 	}
-	qsort(w.v, w.n, sizeof *w.v, state_cmp_item);
+	if (w.n)
+		qsort(w.v, w.n, sizeof *w.v, state_cmp_item);
+	if (fits && !image.len)
+		model_image_write(st->m, &image);
 	int fd;
-	int rc = state_write(st, w.v, w.n, &fd);
-	if (rc == 0)
+	int rc = state_write(st, w.v, w.n, &image, &fd);
+	buf_free(&image);
+	if (rc == 0) {
 		st->saved++;
+		st->snap_stale = false;
+		st->snap_off = false; /* the new file's image is this model's */
+	}
 	if (rc == 0 && st->follow && state_load(st, fd) == 0) {
 		/* Follow the file just written: what it holds leaves memory (a dashboard keeps no
 		 * copy of history's records), and a rebuild recalls from it. */

@@ -28,9 +28,12 @@ void state_sink(struct state *st, struct model *m, struct line_sink *out);
  * model_apply's MODEL_* bits. */
 unsigned state_feed(struct state *st, uint32_t file, const char *line, size_t n);
 
-/* A recalled record would not read back although its hash matched: the model fed from it is
- * not to be trusted. state_forget stops recalling; the caller reads the tree again. */
-bool state_failed(const struct state *st);
+/* Called after each scan. A recalled record would not read back although its hash matched, or
+ * the model started from the saved image and the scan found what the image cannot vouch for (a
+ * file new, rewritten or gone, lines out of order): the model is not to be trusted.
+ * state_forget then stops using what misled it (the image, else every record); the caller
+ * reads the tree again. */
+bool state_failed(struct state *st);
 void state_forget(struct state *st);
 
 /* Save what the source has read (files at a line boundary whose bytes are still as read).
@@ -49,6 +52,9 @@ void state_follow(struct state *st);
 
 /* For tests and benchmarks. */
 bool state_loaded(const struct state *st);
+/* Models this process started from a saved image, and images refused after the scan. */
+uint64_t state_image_loads(void);
+uint64_t state_image_refusals(void);
 uint64_t state_saves(const struct state *st);
 
 #endif

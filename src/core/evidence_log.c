@@ -8,6 +8,7 @@
 
 #include "cachetop/evidence.h"
 #include "cachetop/util.h"
+#include "image_io.h"
 #include "u64map.h"
 
 #define MAX_VERSIONS 65535
@@ -164,4 +165,73 @@ bool evidence_log_tools_between(const struct evidence_log *l, uint32_t session, 
 		any = true;
 	}
 	return any;
+}
+
+/* ---- the saved image (image_io.h) ---------------------------------------------------------- */
+
+void evidence_log_image(const struct evidence_log *l, struct buf *out)
+{
+	img_u64(out, l->nversions);
+	for (size_t i = 0; i < l->nversions; i++)
+		img_str(out, l->versions[i]);
+	img_map(out, &l->version_ids);
+	img_u64(out, l->ns);
+	for (size_t i = 0; i < l->ns; i++) {
+		img_u64(out, l->s[i].nruns);
+		img_put(out, l->s[i].runs, l->s[i].nruns * sizeof *l->s[i].runs);
+		img_u64(out, l->s[i].ntools);
+		img_put(out, l->s[i].tools, l->s[i].ntools * sizeof *l->s[i].tools);
+	}
+}
+
+struct evidence_log *evidence_log_from_image(struct img_r *r, size_t nsessions)
+{
+	struct evidence_log *l = xcalloc(1, sizeof *l);
+	bool ok = true;
+	size_t nv = img_count(r, MAX_VERSIONS);
+	if (nv == 0)
+		r->bad = true;
+	l->versions = xcalloc(nv ? nv : 1, sizeof *l->versions);
+	l->capversions = nv ? nv : 1;
+	for (size_t i = 0; i < nv && !r->bad; i++) {
+		l->versions[i] = img_get_str(r, &ok);
+		l->nversions = i + 1;
+		if (!ok || !l->versions[i] || (i == 0) != (l->versions[i][0] == 0))
+			r->bad = true;
+	}
+	if (!r->bad)
+		img_get_map(r, &l->version_ids, l->nversions, UINT32_MAX - 1);
+	size_t ns = r->bad ? 0 : img_count(r, nsessions < (r->n - r->at) / 16 ? nsessions : (r->n - r->at) / 16);
+	if (ns) {
+		l->s = xcalloc(ns, sizeof *l->s);
+		l->ns = ns;
+	}
+	for (size_t i = 0; i < ns && !r->bad; i++) {
+		struct ev_sess *s = &l->s[i];
+		size_t n = img_count(r, (r->n - r->at) / sizeof *s->runs);
+		if (n && !r->bad) {
+			s->runs = xmalloc(n * sizeof *s->runs);
+			if (img_get(r, s->runs, n, sizeof *s->runs))
+				s->nruns = s->capruns = n;
+		}
+		for (size_t k = 0; k < s->nruns; k++)
+			if (s->runs[k].ver >= l->nversions)
+				r->bad = true;
+		n = r->bad ? 0 : img_count(r, (r->n - r->at) / sizeof *s->tools);
+		if (n && !r->bad) {
+			s->tools = xmalloc(n * sizeof *s->tools);
+			if (img_get(r, s->tools, n, sizeof *s->tools))
+				s->ntools = s->captools = n;
+		}
+		for (size_t k = 0; k < s->ntools; k++) {
+			img_bool(&s->tools[k].d.mcp);
+			if (s->tools[k].d.kind > TOOLS_MCP_INSTRUCTIONS)
+				r->bad = true;
+		}
+	}
+	if (r->bad) {
+		evidence_log_free(l);
+		return NULL;
+	}
+	return l;
 }

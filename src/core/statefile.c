@@ -10,7 +10,7 @@ static const char magic[8] = {'C', 'T', 'S', 'T', 'A', 'T', 'E', 0};
 
 /* header offsets */
 enum { H_MAGIC = 0, H_ENDIAN = 8, H_VERSION = 12, H_BUILD = 16, H_ROOTS = 24, H_N = 32,
-       H_LEN = 40, H_META_HASH = 48, H_RECORDS = 56 };
+       H_LEN = 40, H_META_HASH = 48, H_RECORDS = 56, H_IMAGE_LEN = 64 };
 /* entry offsets */
 enum { E_DEV = 0, E_INO = 8, E_SIZE = 16, E_MTIME = 24, E_CTIME = 32, E_OFFSET = 40,
        E_HEAD_HASH = 48, E_TAIL_HASH = 56, E_HEAD_LEN = 64, E_TAIL_LEN = 68, E_FIRST = 72,
@@ -40,6 +40,13 @@ static uint64_t rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 #define P3 0x165667B19E3779F9ULL
 #define P4 0x85EBCA77C2B2AE63ULL
 static uint64_t lane(uint64_t acc, uint64_t v) { return rotl(acc + v * P2, 31) * P1; }
+
+void statefile_set_image(struct buf *meta, uint64_t image_len)
+{
+	unsigned char *b = (unsigned char *)meta->data;
+	wr64(b + H_IMAGE_LEN, image_len);
+	wr64(b + H_LEN, rd64(b + H_LEN) + image_len);
+}
 
 uint64_t statefile_hash(const void *p, size_t n)
 {
@@ -107,17 +114,18 @@ int statefile_open(struct statefile *sf, const void *buf, size_t len, uint64_t f
 	if (!b || len < STATEFILE_HEADER || len > file_len || statefile_records_at(b, len) == 0 ||
 	    rd64(b + H_BUILD) != build_key || rd64(b + H_ROOTS) != roots_key || rd64(b + H_LEN) != file_len)
 		return -1;
-	uint64_t n = rd64(b + H_N), records = rd64(b + H_RECORDS);
+	uint64_t n = rd64(b + H_N), records = rd64(b + H_RECORDS), image = rd64(b + H_IMAGE_LEN);
 	if (n > (len - STATEFILE_HEADER) / STATEFILE_ENTRY)
 		return -1;
 	size_t strings = STATEFILE_HEADER + (size_t)n * STATEFILE_ENTRY;
-	if (records < strings || records > len)
+	if (records < strings || records > len || image > file_len - records)
 		return -1;
 	if (statefile_hash(b + STATEFILE_HEADER, (size_t)records - STATEFILE_HEADER) != rd64(b + H_META_HASH))
 		return -1;
 	*sf = (struct statefile){.buf = b, .len = len, .file_len = file_len, .n = (size_t)n,
-				 .strings = strings, .records = (size_t)records};
-	uint64_t area = file_len - records;
+				 .strings = strings, .records = (size_t)records,
+				 .image_at = file_len - image, .image_len = image};
+	uint64_t area = file_len - records - image;
 	const char *prev = NULL;
 	for (size_t i = 0; i < sf->n; i++) {
 		const unsigned char *e = b + STATEFILE_HEADER + i * STATEFILE_ENTRY;

@@ -364,12 +364,18 @@ static void property(unsigned seed, int steps, bool sizes_change)
 	uint64_t recalled = 0;
 	for (int s = 0; s < steps; s++) {
 		recalled += check_equal();
+		if (rnd(3) == 0)
+			recalled += check_equal(); /* the tree as the last run saved it */
 		step(sizes_change);
 	}
 	recalled += check_equal();
-	/* not vacuous: most runs started warm */
+	/* not vacuous: most runs started warm, many from the model's image, and some images were
+	 * refused by what the scan found */
 	cr_assert_gt(recalled, (uint64_t)steps, "the state was recalled for %llu files over %d steps",
 		     (unsigned long long)recalled, steps);
+	cr_assert_gt(state_image_loads(), (uint64_t)steps / 16, "images loaded in %llu of %d runs",
+		     (unsigned long long)state_image_loads(), steps);
+	cr_assert_gt(state_image_refusals(), 0, "no image was ever refused");
 }
 
 TestSuite(state, .init = setup, .fini = teardown, .timeout = 240);
@@ -377,6 +383,17 @@ TestSuite(state, .init = setup, .fini = teardown, .timeout = 240);
 Test(state, random_changes_equal_a_fresh_read)
 {
 	property(1, 150, false);
+}
+
+/* More sequences: lines appended on top of the model's image must come where a whole read
+ * reads them, which some sequences only reach after many steps. */
+Test(state, random_changes_equal_a_fresh_read_more_sequences)
+{
+	for (unsigned seed = 2; seed < 6; seed++) {
+		teardown();
+		setup();
+		property(seed * 31, 150, seed % 2);
+	}
 }
 
 Test(state, random_changes_equal_a_fresh_read_when_stats_are_trusted)
@@ -462,18 +479,91 @@ Test(state, a_damaged_record_is_read_again_not_trusted)
 	check_equal();
 	char *p = state_file();
 	cr_assert_not_null(p);
-	/* damage the last byte of the records: the meta hash holds, the records' does not */
+	/* damage the last byte of the records (the model's image, after them, is dropped first: it
+	 * would stand in for them): the meta hash holds, the records' does not */
 	int fd = open(p, O_RDWR);
 	struct stat st;
 	cr_assert_eq(fstat(fd, &st), 0);
+	uint64_t image = 0;
+	cr_assert_eq(pread(fd, &image, 8, 64), 8); /* the header's image length */
+	cr_assert_gt(image, 0, "no model image was saved");
+	uint64_t zero = 0, len;
+	cr_assert_eq(pread(fd, &len, 8, 40), 8); /* the header's file length */
+	len -= image;
+	cr_assert_eq(pwrite(fd, &zero, 8, 64), 8);
+	cr_assert_eq(pwrite(fd, &len, 8, 40), 8);
+	cr_assert_eq(ftruncate(fd, (off_t)len), 0);
 	unsigned char c;
-	cr_assert_eq(pread(fd, &c, 1, st.st_size - 1), 1);
+	cr_assert_eq(pread(fd, &c, 1, (off_t)len - 1), 1);
 	c ^= 0x40;
-	cr_assert_eq(pwrite(fd, &c, 1, st.st_size - 1), 1);
+	cr_assert_eq(pwrite(fd, &c, 1, (off_t)len - 1), 1);
 	close(fd);
 	free(p);
 	uint64_t rec = check_equal();
 	cr_assert_eq(rec, 4, "the file with the damaged records was read whole (%llu recalled)", (unsigned long long)rec);
+}
+
+/* The model's image stands in for the records when no file changed, and when files only grew;
+ * a damaged one is refused (the records serve) and written again at once. */
+Test(state, the_model_image_is_used_and_a_damaged_one_refused)
+{
+	base_tree();
+	check_equal();
+	uint64_t loads = state_image_loads();
+	check_equal();
+	cr_assert_eq(state_image_loads(), loads + 1, "an unchanged tree did not start from the image");
+	/* the file that sorts last grew (Claude file i starts at minute 7i, Codex file i at minute
+	 * i): read on top of the image */
+	append(2, 2, false);
+	check_equal();
+	cr_assert_eq(state_image_loads(), loads + 2, "a tree whose last file grew did not start from it");
+	cr_assert_eq(state_image_refusals(), 0, "the image was refused when the last file grew");
+	/* a byte in the middle of the image */
+	char *p = state_file();
+	int fd = open(p, O_RDWR);
+	struct stat st;
+	cr_assert_eq(fstat(fd, &st), 0);
+	uint64_t image = 0;
+	cr_assert_eq(pread(fd, &image, 8, 64), 8);
+	cr_assert_gt(image, 100);
+	off_t at = st.st_size - (off_t)image / 2;
+	unsigned char c;
+	cr_assert_eq(pread(fd, &c, 1, at), 1);
+	c ^= 0x10;
+	cr_assert_eq(pwrite(fd, &c, 1, at), 1);
+	close(fd);
+	free(p);
+	uint64_t rec = check_equal();
+	cr_assert_eq(state_image_loads(), loads + 2, "a damaged image was loaded");
+	cr_assert_eq(rec, 5, "the records did not serve instead (%llu recalled)", (unsigned long long)rec);
+	check_equal();
+	cr_assert_eq(state_image_loads(), loads + 3, "the damaged image was not written again");
+	/* an earlier file grew: in a whole read its lines come before the later files', so the
+	 * records serve (the image is not even read: a stat of each file tells) */
+	uint64_t loaded = state_image_loads();
+	append(4, 2, false);
+	check_equal();
+	cr_assert_eq(state_image_loads(), loaded, "the image was read although an earlier file grew");
+	cr_assert_eq(state_image_refusals(), 0);
+	/* a deleted file: the image cannot vouch for the tree, the records can; a new image at once */
+	unlink(files[1].path);
+	files[1].exists = false;
+	check_equal();
+	cr_assert_eq(state_image_loads(), loaded, "the image was read although a file is gone");
+	check_equal();
+	cr_assert_eq(state_image_loads(), loaded + 1, "no new image after the deletion");
+	/* a new file sorting after all: read on top of the image */
+	new_file(false);
+	append(nfiles - 1, 3, false);
+	check_equal();
+	check_equal();
+	cr_assert_eq(state_image_refusals(), 0, "a new file sorting last was refused");
+	cr_assert_eq(state_image_loads(), loaded + 3);
+	/* a new file sorting first (a copy of an old file's start, as a resume writes): the
+	 * image is read, then refused by the scan */
+	copy_file();
+	check_equal();
+	cr_assert_eq(state_image_refusals(), 1, "a new file sorting first was not refused");
 }
 
 /* Gemini CLI: its JSONL recordings (a line may hold many records) are recalled like any

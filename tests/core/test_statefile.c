@@ -303,3 +303,38 @@ Test(statefile, records_no_parser_writes_are_refused)
 	cr_assert_eq(line_unpack(b.data, n, &back), 0);
 	buf_free(&b);
 }
+
+/* The model's image after the records: its length in the header, the records' bounds stop
+ * where it starts, and a length the file cannot hold is refused. */
+Test(statefile, the_image_after_the_records)
+{
+	size_t len;
+	unsigned char *b = make(&len);
+	struct buf meta = {0};
+	buf_append(&meta, b, (size_t)statefile_records_at(b, len));
+	statefile_set_image(&meta, 100);
+	unsigned char *w = calloc(1, len + 100);
+	memcpy(w, b, len);
+	memcpy(w, meta.data, meta.len);
+	memset(w + len, 'i', 100);
+	struct statefile sf;
+	cr_assert_eq(statefile_open(&sf, w, len + 100, len + 100, BUILD, ROOTS), 0);
+	cr_assert_eq(sf.image_len, 100);
+	cr_assert_eq(sf.image_at, len);
+	struct statefile_entry e;
+	statefile_get(&sf, 2, &e);
+	cr_assert(statefile_records_ok(&e, e.records), "the last records are still where they were");
+	cr_assert_eq(statefile_open(&sf, w, len + 99, len + 99, BUILD, ROOTS), -1, "an image cut short");
+	/* an image longer than the file, the lengths made to agree otherwise */
+	uint64_t big = len + 1000, flen = len + 100;
+	memcpy(w + 64, &big, 8);
+	memcpy(w + 40, &flen, 8);
+	cr_assert_eq(statefile_open(&sf, w, len + 100, len + 100, BUILD, ROOTS), -1, "an image past the file");
+	/* an image over the last records */
+	uint64_t over = 100 + 5;
+	memcpy(w + 64, &over, 8);
+	cr_assert_eq(statefile_open(&sf, w, len + 100, len + 100, BUILD, ROOTS), -1, "an image over the records");
+	buf_free(&meta);
+	free(w);
+	free(b);
+}

@@ -1,0 +1,39 @@
+/* model_image.h — the model saved whole (model_image.c): a compact image of everything a model
+ * holds, written after a read and loaded by a later start instead of feeding it every record
+ * again. Pure: a buffer in, a buffer out; the app keeps it in its state file. An image is only
+ * as good as what wrote it, so it carries a checksum and a key of what decides the model beyond
+ * its lines (options, prices), and every index in it is checked before the model is used. */
+#ifndef CACHETOP_MODEL_IMAGE_H
+#define CACHETOP_MODEL_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cachetop/agent.h"
+#include "cachetop/model.h"
+#include "cachetop/util.h"
+
+#define MODEL_IMAGE_VERSION 1
+
+/* Why an image was not written or not loaded. */
+enum model_image_why {
+	MODEL_IMAGE_OK = 0,
+	MODEL_IMAGE_AGENT_STATE, /* write: Gemini's or opencode's own state, which no image carries */
+	MODEL_IMAGE_GONE,        /* write: a file was reset or is gone: a fresh read holds neither */
+	MODEL_IMAGE_OTHER_OPTS,  /* load: written under other options or prices */
+	MODEL_IMAGE_DAMAGED,     /* load: not an image, wrong checksum or version, an index out of
+	                          * bounds */
+	MODEL_IMAGE_NOT_FRESH,   /* load: the model given was fed already */
+};
+
+/* m's image into out (emptied first); MODEL_IMAGE_OK, or why none was written (out empty). */
+enum model_image_why model_image_write(const struct model *m, struct buf *out);
+/* Load an image into m, a model just made by model_new (its options and prices are the
+ * caller's and must be those the image was written under). On anything but MODEL_IMAGE_OK, m
+ * is unchanged. */
+enum model_image_why model_image_load(struct model *m, const void *p, size_t n);
+/* The file index m gave `path` of `agent`, or -1. */
+long model_image_file(const struct model *m, enum agent agent, const char *path);
+
+#endif

@@ -1,0 +1,72 @@
+/* image_io.c — the out-of-line part of image_io.h: strings and hash tables read back from a
+ * saved image, each checked before it is trusted. Shared by the model's image (model_image.c)
+ * and the evidence log's part (evidence_log.c). */
+#include "image_io.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+char *img_get_str(struct img_r *r, bool *ok)
+{
+	uint32_t n = 0;
+	const void *p = img_take(r, sizeof n);
+	if (!p) {
+		*ok = false;
+		return NULL;
+	}
+	memcpy(&n, p, sizeof n);
+	if (n == UINT32_MAX)
+		return NULL;
+	const char *s = img_take(r, n);
+	if (!s || memchr(s, 0, n)) {
+		r->bad = true;
+		*ok = false;
+		return NULL;
+	}
+	char *c = xmalloc((size_t)n + 1);
+	memcpy(c, s, n);
+	c[n] = 0;
+	return c;
+}
+
+void img_map(struct buf *b, const struct u64map *m)
+{
+	img_u64(b, m->cap);
+	img_u64(b, m->n);
+	img_put(b, m->keys, m->cap * sizeof *m->keys);
+	img_put(b, m->vals, m->cap * sizeof *m->vals);
+}
+
+bool img_get_map(struct img_r *r, struct u64map *m, uint64_t limit, uint32_t also)
+{
+	memset(m, 0, sizeof *m);
+	size_t cap = img_count(r, (size_t)1 << 40), n = img_count(r, (size_t)1 << 40);
+	if (r->bad || (cap & (cap - 1)) || n * 10 > cap * 7 || cap > (r->n - r->at) / 12) {
+		r->bad = true;
+		return false;
+	}
+	if (!cap)
+		return !n || (r->bad = true, false);
+	m->keys = xmalloc(cap * sizeof *m->keys);
+	m->vals = xmalloc(cap * sizeof *m->vals);
+	m->cap = cap;
+	m->n = n;
+	img_get(r, m->keys, cap, sizeof *m->keys);
+	img_get(r, m->vals, cap, sizeof *m->vals);
+	size_t used = 0;
+	for (size_t i = 0; i < cap && !r->bad; i++) {
+		if (!m->keys[i])
+			continue;
+		used++;
+		if (m->vals[i] >= limit && m->vals[i] != also)
+			r->bad = true;
+	}
+	/* at least one empty slot, or a lookup of an absent key would never end */
+	if (used != n || used == cap)
+		r->bad = true;
+	if (r->bad) {
+		u64map_free(m);
+		return false;
+	}
+	return true;
+}

@@ -1,0 +1,303 @@
+/* test_model_image.c — the model's image (model_image.h): a model written into an image and
+ * loaded into a new one, then fed the lines that follow, reports exactly what the model fed all
+ * of them without a break does (random interleavings of the sample transcripts, random break
+ * points); what the image cannot carry is refused at write; a damaged, foreign or other-options
+ * image is refused at load, and one with a made-up body but a right checksum either is refused
+ * or loads a model that reports without fault (run under the sanitisers). */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cachetop/model.h"
+#include "cachetop/model_image.h"
+#include "cachetop/report.h"
+#include "cachetop/statefile.h"
+
+#define NOW 1795305600000LL /* 2026-11-21T00:00:00Z */
+
+struct tline {
+	int file;
+	char *text;
+};
+struct tfile {
+	char path[1024];
+	enum agent agent;
+};
+
+static struct tfile tfiles[64];
+static int ntfiles;
+static struct tline *tlines;
+static size_t ntlines, captlines;
+
+static void read_file(const char *path, enum agent agent)
+{
+	if (ntfiles == 64)
+		return;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	int fi = ntfiles++;
+	snprintf(tfiles[fi].path, sizeof tfiles[fi].path, "%s", path);
+	tfiles[fi].agent = agent;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (line[n - 1] == '\n')
+			line[--n] = 0;
+		if (ntlines == captlines) {
+			captlines = captlines ? captlines * 2 : 256;
+			tlines = realloc(tlines, captlines * sizeof *tlines);
+		}
+		tlines[ntlines++] = (struct tline){fi, strdup(line)};
+	}
+	free(line);
+	fclose(f);
+}
+
+static void walk(const char *dir, enum agent agent)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		names = realloc(names, (n + 1) * sizeof *names);
+		names[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	for (size_t i = 0; i < n; i++) { /* a fixed order: readdir's is the file system's */
+		for (size_t j = i + 1; j < n; j++)
+			if (strcmp(names[j], names[i]) < 0) {
+				char *t = names[i];
+				names[i] = names[j];
+				names[j] = t;
+			}
+	}
+	for (size_t i = 0; i < n; i++) {
+		char p[1024];
+		snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+		size_t l = strlen(p);
+		if (l > 6 && !strcmp(p + l - 6, ".jsonl"))
+			read_file(p, agent);
+		else
+			walk(p, agent);
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void load_samples(void)
+{
+	if (ntlines)
+		return;
+	walk(SAMPLES_DIR "/claude", AGENT_CLAUDE);
+	walk(SAMPLES_DIR "/codex", AGENT_CODEX);
+	cr_assert_gt(ntlines, 100, "the samples were not found");
+}
+
+static unsigned rng;
+static unsigned rnd(unsigned n)
+{
+	rng = rng * 1103515245u + 12345u;
+	return (rng >> 8) % n;
+}
+
+/* The lines in a random interleaving that keeps each file's own order. */
+static size_t *interleave(void)
+{
+	size_t *next = calloc((size_t)ntfiles, sizeof *next), *order = malloc(ntlines * sizeof *order);
+	size_t **byfile = calloc((size_t)ntfiles, sizeof *byfile), *cnt = calloc((size_t)ntfiles, sizeof *cnt);
+	for (size_t i = 0; i < ntlines; i++) {
+		int f = tlines[i].file;
+		byfile[f] = realloc(byfile[f], (cnt[f] + 1) * sizeof **byfile);
+		byfile[f][cnt[f]++] = i;
+	}
+	for (size_t k = 0; k < ntlines;) {
+		int f = (int)rnd((unsigned)ntfiles);
+		size_t run = 1 + rnd(6);
+		while (run-- && next[f] < cnt[f])
+			order[k++] = byfile[f][next[f]++];
+	}
+	for (int f = 0; f < ntfiles; f++)
+		free(byfile[f]);
+	free(byfile);
+	free(cnt);
+	free(next);
+	return order;
+}
+
+/* Feed line order[k] (its file registered when first met). */
+static void feed(struct model *m, long *fidx, size_t line)
+{
+	const struct tline *l = &tlines[line];
+	if (fidx[l->file] < 0)
+		fidx[l->file] = (long)model_file_add(m, tfiles[l->file].agent, tfiles[l->file].path,
+						     strstr(tfiles[l->file].path, "agent-") != NULL);
+	model_feed(m, (uint32_t)fidx[l->file], l->text, strlen(l->text));
+}
+
+static void report(const struct model *m, struct buf *out)
+{
+	struct report_ctx c = {.now = NOW, .quota = {.limit_auto = true}, .utf8 = true};
+	out->len = 0;
+	report_json(m, &c, out);
+}
+
+/* m's image loaded into a new model; the file indices stay. */
+static struct model *round_trip(const struct model *m)
+{
+	struct buf img = {0};
+	cr_assert_eq(model_image_write(m, &img), MODEL_IMAGE_OK);
+	struct model *n = model_new(NULL);
+	cr_assert_eq(model_image_load(n, img.data, img.len), MODEL_IMAGE_OK);
+	buf_free(&img);
+	return n;
+}
+
+Test(model_image, a_break_anywhere_changes_nothing)
+{
+	load_samples();
+	struct buf a = {0}, b = {0};
+	for (unsigned seed = 1; seed <= 24; seed++) {
+		rng = seed;
+		size_t *order = interleave();
+		long fa[64], fb[64];
+		memset(fa, -1, sizeof fa);
+		memset(fb, -1, sizeof fb);
+		struct model *whole = model_new(NULL), *part = model_new(NULL);
+		/* one to three breaks: image, load, go on */
+		size_t cut[3] = {rnd((unsigned)ntlines), rnd((unsigned)ntlines), rnd((unsigned)ntlines)};
+		unsigned ncut = 1 + seed % 3;
+		for (size_t k = 0; k < ntlines; k++) {
+			feed(whole, fa, order[k]);
+			for (unsigned c = 0; c < ncut; c++)
+				if (cut[c] == k) {
+					struct model *n = round_trip(part);
+					model_free(part);
+					part = n;
+				}
+			feed(part, fb, order[k]);
+		}
+		report(whole, &a);
+		report(part, &b);
+		cr_assert_eq(a.len, b.len, "seed %u: the report after a round trip differs in length", seed);
+		cr_assert(memcmp(a.data, b.data, a.len) == 0, "seed %u: the report after a round trip differs", seed);
+		cr_assert_eq(model_request_count(whole), model_request_count(part));
+		model_free(whole);
+		model_free(part);
+		free(order);
+	}
+	buf_free(&a);
+	buf_free(&b);
+}
+
+static struct model *sample_model(void)
+{
+	load_samples();
+	long f[64];
+	memset(f, -1, sizeof f);
+	struct model *m = model_new(NULL);
+	for (size_t k = 0; k < ntlines; k++)
+		feed(m, f, k);
+	return m;
+}
+
+Test(model_image, what_no_image_carries_is_not_written)
+{
+	struct model *m = sample_model();
+	struct buf img = {0};
+	model_file_gone(m, 0);
+	cr_assert_eq(model_image_write(m, &img), MODEL_IMAGE_GONE);
+	cr_assert_eq(img.len, 0);
+	model_free(m);
+	m = model_new(NULL);
+	uint32_t g = model_file_add(m, AGENT_GEMINI, "/g/session-1.jsonl", false);
+	const char *rec = "{\"sessionId\":\"g1\",\"projectHash\":\"ab\",\"startTime\":\"2026-11-19T09:00:00.000Z\","
+			  "\"lastUpdated\":\"2026-11-19T09:00:00.000Z\",\"kind\":\"main\"}";
+	model_feed(m, g, rec, strlen(rec));
+	if (model_image_write(m, &img) == MODEL_IMAGE_OK) {
+		/* no Gemini state was made by that line: then the image must load and carry it */
+		struct model *n = model_new(NULL);
+		cr_assert_eq(model_image_load(n, img.data, img.len), MODEL_IMAGE_OK);
+		model_free(n);
+	}
+	buf_free(&img);
+	model_free(m);
+}
+
+Test(model_image, damaged_foreign_or_other_options_refused)
+{
+	struct model *m = sample_model();
+	struct buf img = {0};
+	cr_assert_eq(model_image_write(m, &img), MODEL_IMAGE_OK);
+	struct model *n = model_new(NULL);
+	/* every cut length (a few hundred sampled) */
+	for (size_t len = 0; len < img.len; len += 1 + len / 7)
+		cr_assert_neq(model_image_load(n, img.data, len), MODEL_IMAGE_OK, "cut at %zu loaded", len);
+	/* a flipped bit anywhere */
+	for (size_t at = 0; at < img.len; at += 1 + at / 11) {
+		img.data[at] ^= 0x20;
+		cr_assert_neq(model_image_load(n, img.data, img.len), MODEL_IMAGE_OK, "a flip at %zu loaded", at);
+		img.data[at] ^= 0x20;
+	}
+	cr_assert_eq(model_file_count(n), 0, "a refused image left something in the model");
+	/* other options */
+	struct model_opts o;
+	model_opts_default(&o);
+	o.cold_ratio = 0.4;
+	struct model *x = model_new(&o);
+	cr_assert_eq(model_image_load(x, img.data, img.len), MODEL_IMAGE_OTHER_OPTS);
+	model_free(x);
+	/* a model already fed */
+	cr_assert_eq(model_image_load(m, img.data, img.len), MODEL_IMAGE_NOT_FRESH);
+	/* the right one */
+	cr_assert_eq(model_image_load(n, img.data, img.len), MODEL_IMAGE_OK);
+	model_free(n);
+	model_free(m);
+	buf_free(&img);
+}
+
+/* The body changed and its hash made right again (as a made-up file would be): every index is
+ * checked, so the image is refused or gives a model that reports (and frees) without a fault. */
+Test(model_image, made_up_bodies_are_checked_not_trusted)
+{
+	struct model *m = sample_model();
+	struct buf img = {0};
+	cr_assert_eq(model_image_write(m, &img), MODEL_IMAGE_OK);
+	struct buf copy = {0}, out = {0};
+	rng = 5;
+	size_t refused = 0, tries = 3000;
+	for (size_t t = 0; t < tries; t++) {
+		copy.len = 0;
+		buf_append(&copy, img.data, img.len);
+		unsigned char *b = (unsigned char *)copy.data;
+		for (unsigned k = 0, n = 1 + rnd(3); k < n; k++) {
+			size_t at = 40 + rnd((unsigned)(img.len - 40));
+			b[at] = rnd(4) == 0 ? 0xff : (unsigned char)(b[at] ^ (1u << rnd(8)));
+		}
+		uint64_t h = statefile_hash(b + 40, copy.len - 40);
+		memcpy(b + 32, &h, 8);
+		struct model *n = model_new(NULL);
+		if (model_image_load(n, copy.data, copy.len) == MODEL_IMAGE_OK) {
+			report(n, &out);
+			/* and it goes on reading */
+			uint32_t f = model_file_add(n, AGENT_CLAUDE, "/x/extra.jsonl", false);
+			model_feed(n, f, tlines[0].text, strlen(tlines[0].text));
+		} else {
+			refused++;
+		}
+		model_free(n);
+	}
+	cr_assert_gt(refused, tries / 10, "only %zu of %zu made-up images refused", refused, tries);
+	buf_free(&copy);
+	buf_free(&out);
+	buf_free(&img);
+	model_free(m);
+}

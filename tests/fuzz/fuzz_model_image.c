@@ -1,0 +1,55 @@
+/* fuzz_model_image.c — libFuzzer target: the input as a saved model image (model_image.h). Its
+ * head is made right first (magic, version, length, and the body's hash), so what gets explored
+ * is the body's checks: every count and index must be bounded before use. An image that loads
+ * must give a model that reports, reads on and frees without a fault; a second load into the
+ * now-fed model must be refused. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cachetop/model.h"
+#include "cachetop/model_image.h"
+#include "cachetop/report.h"
+#include "cachetop/statefile.h"
+#include "cachetop/util.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+enum { HEAD = 40 }; /* model_image.c's head: magic, version, key, body length, body hash */
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < HEAD)
+		return 0;
+	unsigned char *b = malloc(size);
+	memcpy(b, data, size);
+	struct model *m = model_new(NULL);
+	/* the key of the default options, from an image of an empty model */
+	struct buf img = {0};
+	if (model_image_write(m, &img) != MODEL_IMAGE_OK || img.len < HEAD)
+		abort();
+	memcpy(b, img.data, 24); /* magic, version, key */
+	buf_free(&img);
+	uint64_t len = size - HEAD, h = statefile_hash(b + HEAD, (size_t)len);
+	memcpy(b + 24, &len, 8);
+	memcpy(b + 32, &h, 8);
+	if (model_image_load(m, b, size) == MODEL_IMAGE_OK) {
+		struct report_ctx c = {.now = 1795305600000LL, .quota = {.limit_auto = true}};
+		struct buf out = {0};
+		report_json(m, &c, &out);
+		buf_free(&out);
+		const char *line = "{\"type\":\"assistant\",\"sessionId\":\"s\",\"uuid\":\"u\",\"requestId\":\"r\","
+				   "\"timestamp\":\"2026-11-20T10:00:00.000Z\",\"message\":{\"id\":\"m\",\"model\":"
+				   "\"claude-sonnet-4-5\",\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}";
+		uint32_t f = model_file_add(m, AGENT_CLAUDE, "/fuzz/x.jsonl", false);
+		model_feed(m, f, line, strlen(line));
+		for (size_t i = 0; i < model_file_count(m) && i < 8; i++)
+			model_feed(m, (uint32_t)i, line, strlen(line));
+		if (model_image_load(m, b, size) != MODEL_IMAGE_NOT_FRESH)
+			abort();
+	}
+	model_free(m);
+	free(b);
+	return 0;
+}
