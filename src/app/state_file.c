@@ -1,0 +1,327 @@
+/* state_file.c — the warm-start state's file itself: the keys that say which build and which
+ * roots wrote it, its private folder (never inside a root), loading and checking its header and
+ * table, reading an entry's records back (pread, never a mapping: a file cut short under us must
+ * not be a SIGBUS), and writing a whole new file atomically (a private temporary file, then
+ * rename). What goes in it is state.c's. */
+#define _GNU_SOURCE /* dl_iterate_phdr */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "state_int.h"
+
+/* ---- keys ---------------------------------------------------------------------------------- */
+
+struct note_walk {
+	uint64_t h;
+	bool found;
+};
+
+/* The GNU build id of the executable: any change to the code that parses lines changes it, so
+ * records packed by another build are never replayed. */
+static int state_build_id(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	struct note_walk *w = data;
+	for (int i = 0; i < info->dlpi_phnum && !w->found; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_NOTE)
+			continue;
+		const unsigned char *p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+		size_t left = ph->p_memsz;
+		while (left >= sizeof(ElfW(Nhdr))) {
+			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+			size_t name = (nh->n_namesz + 3) & ~(size_t)3, desc = (nh->n_descsz + 3) & ~(size_t)3;
+			size_t need = sizeof *nh + name + desc;
+			if (need > left)
+				break;
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+			    memcmp(p + sizeof *nh, "GNU", 4) == 0) {
+				w->h = ct_hash_mix(w->h, p + sizeof *nh + name, nh->n_descsz);
+				w->found = true;
+				break;
+			}
+			p += need;
+			left -= need;
+		}
+	}
+	return 1; /* the first object is the executable itself */
+}
+
+uint64_t state_build_key(void)
+{
+	static const char version[] = CACHETOP_VERSION;
+	struct note_walk w = {ct_hash(version, sizeof version), false};
+	dl_iterate_phdr(state_build_id, &w);
+	if (w.found)
+		return w.h;
+	/* no build id: the executable's bytes */
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	char *buf = xmalloc(1 << 16);
+	ssize_t n;
+	bool any = false;
+	while ((n = read(fd, buf, 1 << 16)) > 0) {
+		w.h = ct_hash_mix(w.h, buf, (size_t)n);
+		any = true;
+	}
+	free(buf);
+	close(fd);
+	return any ? w.h : 0;
+}
+
+static int state_cmp_root(const void *a, const void *b)
+{
+	const struct source_root *x = a, *y = b;
+	if (x->agent != y->agent)
+		return x->agent < y->agent ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+uint64_t state_roots_key(const struct source_roots *r)
+{
+	struct source_root *v = xmalloc((r->n ? r->n : 1) * sizeof *v);
+	memcpy(v, r->v, r->n * sizeof *v);
+	qsort(v, r->n, sizeof *v, state_cmp_root);
+	uint64_t h = ct_hash("roots", 5);
+	for (size_t i = 0; i < r->n; i++) {
+		unsigned char ag = (unsigned char)v[i].agent;
+		h = ct_hash_mix(h, &ag, 1);
+		h = ct_hash_mix(h, v[i].path, strlen(v[i].path) + 1);
+	}
+	free(v);
+	return h;
+}
+
+/* ---- the folder ---------------------------------------------------------------------------- */
+
+char *state_dir(void)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	struct buf b = {0};
+	if (xdg && xdg[0] == '/') /* the XDG rule: a relative path is ignored */
+		buf_printf(&b, "%s/cachetop", xdg);
+	else if (home && *home)
+		buf_printf(&b, "%s/.cache/cachetop", home);
+	else
+		return NULL;
+	return b.data;
+}
+
+/* mkdir -p, new folders 0700 */
+int state_mkdirs(const char *dir)
+{
+	char *p = xstrdup(dir);
+	int rc = 0;
+	for (char *q = p + 1;; q++) {
+		if (*q == '/' || *q == 0) {
+			char c = *q;
+			*q = 0;
+			if (mkdir(p, 0700) != 0 && errno != EEXIST)
+				rc = -1;
+			*q = c;
+			if (!c)
+				break;
+		}
+	}
+	free(p);
+	struct stat st;
+	return rc == 0 || (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) ? 0 : -1;
+}
+
+/* The state is never written under a transcript root (checked before any folder is made: the
+ * nearest existing ancestor resolved, the rest appended). */
+bool state_under_roots(const char *dir, const struct source_roots *r)
+{
+	char real[PATH_MAX], root[PATH_MAX];
+	char *p = xstrdup(dir);
+	size_t cut = strlen(p);
+	while (!realpath(p, real)) {
+		char *slash = strrchr(p, '/');
+		if (!slash || slash == p) {
+			free(p);
+			return true;
+		}
+		*slash = 0;
+		cut = (size_t)(slash - p);
+	}
+	if (strlen(real) + strlen(dir + cut) >= sizeof real) {
+		free(p);
+		return true;
+	}
+	strcat(real, dir + cut);
+	free(p);
+	for (size_t i = 0; i < r->n; i++) {
+		if (!realpath(r->v[i].path, root))
+			continue;
+		size_t n = strlen(root);
+		if (strncmp(real, root, n) == 0 && (real[n] == '/' || real[n] == 0 || n == 1))
+			return true;
+	}
+	return false;
+}
+
+/* ---- loading ------------------------------------------------------------------------------- */
+
+void state_unload(struct state *st)
+{
+	if (st->fd >= 0)
+		close(st->fd);
+	st->fd = -1;
+	buf_free(&st->meta);
+	st->file_len = 0;
+	memset(&st->sf, 0, sizeof st->sf);
+}
+
+bool state_pread(int fd, void *p, size_t n, uint64_t at)
+{
+	char *c = p;
+	while (n) {
+		ssize_t r = pread(fd, c, n, (off_t)at);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		c += r;
+		n -= (size_t)r;
+		at += (uint64_t)r;
+	}
+	return true;
+}
+
+/* Read and check fd's header, table and paths; on success the state follows fd (and owns it),
+ * on failure nothing changes and fd stays the caller's. */
+int state_load(struct state *st, int fd)
+{
+	struct stat sb;
+	unsigned char head[STATEFILE_HEADER];
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size < STATEFILE_HEADER ||
+	    !state_pread(fd, head, sizeof head, 0))
+		return -1;
+	uint64_t records = statefile_records_at(head, sizeof head);
+	if (records < STATEFILE_HEADER || records > (uint64_t)sb.st_size)
+		return -1;
+	struct buf meta = {0};
+	buf_reserve(&meta, (size_t)records);
+	struct statefile sf;
+	if (!state_pread(fd, meta.data, (size_t)records, 0) ||
+	    statefile_open(&sf, meta.data, (size_t)records, (uint64_t)sb.st_size, st->build_key, st->roots_key) != 0) {
+		buf_free(&meta);
+		return -1;
+	}
+	meta.len = (size_t)records;
+	state_unload(st);
+	st->fd = fd;
+	st->meta = meta;
+	st->file_len = (uint64_t)sb.st_size;
+	st->sf = sf;
+	return 0;
+}
+
+/* An entry's records, read from the file into b (emptied first) and checked. */
+bool state_records(const struct state *st, const struct statefile_entry *e, struct buf *b)
+{
+	b->len = 0;
+	buf_reserve(b, (size_t)e->rec_len);
+	if (!state_pread(st->fd, b->data, (size_t)e->rec_len, e->rec_at) || !statefile_records_ok(e, b->data))
+		return false;
+	b->len = (size_t)e->rec_len;
+	return true;
+}
+
+/* ---- writing ------------------------------------------------------------------------------- */
+
+int state_pwrite(int fd, const void *p, size_t n, uint64_t at)
+{
+	const char *c = p;
+	while (n) {
+		ssize_t w = pwrite(fd, c, n, (off_t)at);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+		at += (uint64_t)w;
+	}
+	return 0;
+}
+
+/* Write the items (sorted) to a new file beside the state and rename it into place; the open
+ * descriptor of what was written in *fd_out. */
+int state_write(struct state *st, struct save_item *v, size_t n, const struct buf *image, int *fd_out)
+{
+	struct buf tmp = {0};
+	buf_printf(&tmp, "%s.XXXXXX", st->path);
+	int fd = mkostemp(tmp.data, O_CLOEXEC);
+	if (fd < 0) {
+		buf_free(&tmp);
+		return -1;
+	}
+	struct statefile_entry *ev = xmalloc((n ? n : 1) * sizeof *ev);
+	uint64_t off = 0;
+	for (size_t i = 0; i < n; i++) {
+		v[i].e.rec_off = off;
+		off += v[i].e.rec_len;
+	}
+	size_t meta = 0;
+	for (size_t i = 0; i < n; i++)
+		ev[i] = v[i].e;
+	meta = statefile_meta_size(ev, n);
+	int rc = 0;
+	struct buf join = {0};
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct kept *k = &st->kept[v[i].handle];
+		const char *rec = k->fresh.data;
+		if (v[i].baselen) {
+			/* the loaded file's part, then this run's */
+			join.len = 0;
+			buf_reserve(&join, v[i].baselen + k->fresh.len);
+			if (!state_pread(st->fd, join.data, v[i].baselen, v[i].base_at) ||
+			    statefile_hash(join.data, v[i].baselen) != v[i].base_hash) {
+				st->base_lost = true; /* cut short or changed under us */
+				rc = -1;
+				break;
+			}
+			join.len = v[i].baselen;
+			buf_append(&join, k->fresh.data ? k->fresh.data : "", k->fresh.len);
+			rec = join.data;
+		}
+		size_t len = (size_t)v[i].e.rec_len;
+		ev[i].rec_off = v[i].e.rec_off;
+		ev[i].rec_hash = statefile_hash(len ? rec : "", len);
+		if (len)
+			rc = state_pwrite(fd, rec, len, meta + v[i].e.rec_off);
+	}
+	buf_free(&join);
+	struct buf head = {0};
+	if (rc == 0 && image->len)
+		rc = state_pwrite(fd, image->data, image->len, meta + off);
+	if (rc == 0) {
+		statefile_encode_meta(ev, n, st->build_key, st->roots_key, &head);
+		statefile_set_image(&head, image->len);
+		rc = state_pwrite(fd, head.data, head.len, 0);
+	}
+	buf_free(&head);
+	free(ev);
+	/* No fsync: after a crash the renamed file may hold anything, and the loader's hashes refuse
+	 * it (it is then rebuilt); an fsync would cost every save a disk flush (35 ms here). */
+	if (rc == 0 && rename(tmp.data, st->path) != 0)
+		rc = -1;
+	if (rc != 0) {
+		unlink(tmp.data);
+		close(fd);
+		fd = -1;
+	}
+	buf_free(&tmp);
+	*fd_out = fd;
+	return rc;
+}

@@ -1,0 +1,98 @@
+/* state_int.h — the warm-start state's inside, shared by state.c (the sink, the model's image,
+ * saving) and state_file.c (the file itself: keys, folder, loading, writing). Not a public
+ * header. */
+#ifndef CACHETOP_STATE_INT_H
+#define CACHETOP_STATE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "cachetop/line.h"
+#include "cachetop/sink.h"
+#include "cachetop/statefile.h"
+#include "cachetop/util.h"
+#include "state.h"
+
+/* What is kept of one file (by sink handle = model file index). */
+struct kept {
+	long entry;            /* its entry in the loaded state (records recalled from there), -1 */
+	struct buf fresh;      /* records of the lines read in this run, after the entry's */
+	uint64_t fresh_lines;
+	bool lost;             /* records cannot be trusted until the file starts over */
+	uint64_t seen;         /* the last save that found it among the source's files */
+};
+
+struct state {
+	struct line_sink inner; /* first: the model's sink it wraps (sink_forward) */
+	char *dir, *path;
+	uint64_t build_key, roots_key;
+	bool can_write;        /* the folder is usable and outside every root */
+	bool no_recall;        /* a recalled record failed to read back: read everything */
+	bool follow;           /* a long-running view: after a save, recall from the new file */
+	bool base_lost;        /* the loaded file no longer holds what its table says (someone
+	                        * wrote into it: never a cachetop, which renames whole files) */
+	bool failed;
+	/* the loaded file: its table in memory, its records read when wanted (pread, never a
+	 * mapping: a file cut short under us must not be a SIGBUS) */
+	int fd;                /* -1: none loaded */
+	struct buf meta;
+	uint64_t file_len;
+	struct statefile sf;
+	/* the model fed */
+	struct model *m;
+	struct kept *kept;
+	size_t nkept, capkept;
+	struct line scratch;   /* lines fed one at a time (one thread) */
+	uint64_t bytes_at_save;   /* source bytes read when the state last matched the file */
+	uint64_t saved;           /* saves written (tests) */
+	uint64_t walks;           /* saves attempted (kept.seen) */
+	/* The model's image (state_snap.c's part): the bound model was loaded from it and the scan
+	 * only confirms the files are still as saved, reading what they gained */
+	bool snap;                /* the bound model came from the image */
+	bool snap_off;            /* the image misled a read: records only, until the next save */
+	bool snap_bad;            /* the scan met something the image cannot vouch for */
+	bool snap_stale;          /* the loaded image was refused: write a new one at once */
+	size_t snap_files;        /* files the image held */
+	int64_t snap_last_first;  /* the latest first timestamp among them (INT64_MAX: unknown) */
+	unsigned char *snap_seen; /* per image file: SNAP_OPENED, SNAP_RECALLED */
+	bool snap_refused;        /* state_failed found the scan from the image wanting */
+	bool snap_fed;            /* lines applied on top of the image in this scan */
+	bool snap_grown;          /* refused only because a file grew before others */
+	/* Whether the bound model is one a whole-tree read gives (only then is its image written
+	 * whatever model_order_broken says: a whole read is the reference, and its own order
+	 * flags are noise): the scan is over (scanned) and lines came after it (tailed). */
+	bool scanned, tailed;
+};
+
+/* per image file: the scan opened it, recalled its saved lines, and whether the image holds
+ * lines of it (then only a recall vouches for them) */
+enum { SNAP_OPENED = 1, SNAP_RECALLED = 2, SNAP_HAD_LINES = 4, SNAP_GREW = 8 };
+
+struct save_item {
+	struct statefile_entry e;
+	uint32_t handle;
+	uint64_t base_at;      /* records from the loaded file (where they lie), then the fresh */
+	size_t baselen;
+	uint64_t base_hash;    /* what they hashed to when written */
+};
+
+/* state_file.c */
+uint64_t state_build_key(void);
+uint64_t state_roots_key(const struct source_roots *r);
+int state_mkdirs(const char *dir);
+bool state_under_roots(const char *dir, const struct source_roots *r);
+void state_unload(struct state *st);
+bool state_pread(int fd, void *p, size_t n, uint64_t at);
+/* Read and check fd's header, table and paths; on success the state follows fd (and owns it),
+ * on failure nothing changes and fd stays the caller's. */
+int state_load(struct state *st, int fd);
+/* An entry's records, read from the file into b (emptied first) and checked. */
+bool state_records(const struct state *st, const struct statefile_entry *e, struct buf *b);
+int state_pwrite(int fd, const void *p, size_t n, uint64_t at);
+/* Write the items (sorted) to a new file beside the state and rename it into place; the open
+ * descriptor of what was written in *fd_out. */
+int state_write(struct state *st, struct save_item *v, size_t n, const struct buf *image, int *fd_out);
+
+#endif
