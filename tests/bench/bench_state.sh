@@ -116,6 +116,8 @@ for size in "${sizes[@]}"; do
 			"$round" "$sid" "$round" "$round" "$round" >> "$big"
 		run_once append "$bin" "${R[@]}"
 	done
+	# the full read to compare with, before the newest file changes below
+	run_once full_after "$bin" "${R[@]}" --no-state
 	# The same with the file that sorts last (the latest first timestamp: the newest session),
 	# whose new lines a whole read also reads last, so the saved model serves: a copy of its own
 	# last line (a repeat, counted once), after a state written for the tree as it now is.
@@ -131,7 +133,6 @@ for size in "${sizes[@]}"; do
 		run_once append_newest "$bin" "${R[@]}"
 	done
 	run_once full_newest "$bin" "${R[@]}" --no-state
-	run_once full_after "$bin" "${R[@]}" --no-state
 	verdict_of() { if cmp -s "$work/$1.out" "$work/$2.out"; then echo yes; else echo NO; fi; }
 	same_warm=$(verdict_of warm full) same_append=$(verdict_of append full_after)
 	same_newest=$(verdict_of append_newest full_newest)
