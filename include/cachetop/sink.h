@@ -27,6 +27,12 @@ struct sink_mark {
 	uint64_t size;
 	int64_t mtime_ns, ctime_ns;
 	unsigned char tail[64];          /* the last min(offset, 64) bytes before offset */
+	/* The path's lstat as the sink took it earlier in this start (the state's pre-check), so
+	 * that the scan's own check of the mark costs no second one. Given once per path; the
+	 * source uses it only in its first listing, before it watches. seen false: none. */
+	bool seen, seen_reg;
+	uint64_t seen_dev, seen_ino, seen_size;
+	int64_t seen_mtime_ns, seen_ctime_ns;
 };
 #define SINK_MARK_WINDOW 4096
 

@@ -321,6 +321,19 @@ static bool state_sink_recall(void *ctx, const char *path, struct sink_mark *mk)
 	struct statefile_entry e;
 	statefile_get(&st->sf, (size_t)i, &e);
 	state_mark_of(&e, mk);
+	struct state_seen *sn = st->seen ? &st->seen[i] : NULL;
+	if (sn && sn->taken) {
+		/* once: a later listing of the same path must look again (each path is recalled by
+		 * one scan thread, so the entries written here are never shared) */
+		sn->taken = false;
+		mk->seen = true;
+		mk->seen_reg = sn->reg;
+		mk->seen_dev = sn->dev;
+		mk->seen_ino = sn->ino;
+		mk->seen_size = sn->size;
+		mk->seen_mtime_ns = sn->mtime_ns;
+		mk->seen_ctime_ns = sn->ctime_ns;
+	}
 	return true;
 }
 
@@ -397,11 +410,19 @@ static bool state_snap_worth(struct state *st)
 	bool tie = false, growing = false, more = false;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
+	st->seen = xcalloc(st->sf.n ? st->sf.n : 1, sizeof *st->seen);
 	for (size_t i = 0; i < st->sf.n; i++) {
 		struct statefile_entry e;
 		struct stat sb;
 		statefile_get(&st->sf, i, &e);
-		if (lstat(e.path, &sb) != 0 || (uint64_t)sb.st_dev != e.dev || (uint64_t)sb.st_ino != e.ino ||
+		bool gone = lstat(e.path, &sb) != 0;
+		if (!gone)
+			st->seen[i] = (struct state_seen){.taken = true, .reg = S_ISREG(sb.st_mode),
+							  .dev = (uint64_t)sb.st_dev, .ino = (uint64_t)sb.st_ino,
+							  .size = (uint64_t)sb.st_size,
+							  .mtime_ns = state_ns(&sb.st_mtim),
+							  .ctime_ns = state_ns(&sb.st_ctim)};
+		if (gone || (uint64_t)sb.st_dev != e.dev || (uint64_t)sb.st_ino != e.ino ||
 		    (uint64_t)sb.st_size < e.offset) {
 			st->snap_stale = true; /* gone, replaced or cut */
 			return false;
@@ -435,6 +456,8 @@ static void state_snap_load(struct state *st, struct model *m)
 	free(st->snap_seen);
 	st->snap_seen = NULL;
 	st->snap_files = 0;
+	free(st->seen); /* stats of an earlier start are no use to this one */
+	st->seen = NULL;
 	if (st->snap_off || st->no_recall || st->fd < 0 || !st->sf.image_len || model_file_count(m) ||
 	    st->sf.image_len > SIZE_MAX / 2 || !state_snap_worth(st))
 		return;

@@ -179,6 +179,8 @@ void state_unload(struct state *st)
 	buf_free(&st->meta);
 	st->file_len = 0;
 	memset(&st->sf, 0, sizeof st->sf);
+	free(st->seen); /* by the unloaded table's entries */
+	st->seen = NULL;
 }
 
 bool state_pread(int fd, void *p, size_t n, uint64_t at)

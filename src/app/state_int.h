@@ -60,6 +60,9 @@ struct state {
 	bool snap_refused;        /* state_failed found the scan from the image wanting */
 	bool snap_fed;            /* lines applied on top of the image in this scan */
 	bool snap_grown;          /* refused only because a file grew before others */
+	/* per loaded entry: its lstat taken by the pre-check (state_snap_worth), handed once to
+	 * the scan through recall so the same path is not stat'ed twice in one start */
+	struct state_seen *seen;
 	/* Whether the bound model is one a whole-tree read gives (only then is its image written
 	 * whatever model_order_broken says: a whole read is the reference, and its own order
 	 * flags are noise): the scan is over (scanned) and lines came after it (tailed). */
@@ -69,6 +72,12 @@ struct state {
 /* per image file: the scan opened it, recalled its saved lines, and whether the image holds
  * lines of it (then only a recall vouches for them) */
 enum { SNAP_OPENED = 1, SNAP_RECALLED = 2, SNAP_HAD_LINES = 4, SNAP_GREW = 8 };
+
+struct state_seen {
+	bool taken, reg;
+	uint64_t dev, ino, size;
+	int64_t mtime_ns, ctime_ns;
+};
 
 struct save_item {
 	struct statefile_entry e;

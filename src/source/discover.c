@@ -155,14 +155,34 @@ static int discover_cmp_last(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
+/* The path's stat the sink took earlier in this start, as lstat gives it. */
+static void discover_seen_stat(const struct sink_mark *mk, struct stat *st)
+{
+	memset(st, 0, sizeof *st);
+	st->st_mode = mk->seen_reg ? S_IFREG : 0;
+	st->st_dev = (dev_t)mk->seen_dev;
+	st->st_ino = (ino_t)mk->seen_ino;
+	st->st_size = (off_t)mk->seen_size;
+	st->st_mtim = (struct timespec){.tv_sec = (time_t)(mk->seen_mtime_ns / 1000000000),
+					.tv_nsec = (long)(mk->seen_mtime_ns % 1000000000)};
+	st->st_ctim = (struct timespec){.tv_sec = (time_t)(mk->seen_ctime_ns / 1000000000),
+					.tv_nsec = (long)(mk->seen_ctime_ns % 1000000000)};
+}
+
 /* A file the sink recalls (a warm start) whose stat is still the mark's: its first timestamp is
- * the mark's, and it is not opened here. */
+ * the mark's, and it is not opened here. The stat is the sink's when it took one in this start
+ * (only in the first listing: once watching, a path seen again may be another file). */
 static bool discover_known(struct source *s, struct scand *d)
 {
 	struct sink_mark mk;
 	struct stat st;
-	if (!s->sink.recall || lstat(d->path, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    !s->sink.recall(s->sink.ctx, d->path, &mk) || !mark_stat_same(&st, &mk))
+	if (!s->sink.recall || !s->sink.recall(s->sink.ctx, d->path, &mk))
+		return false;
+	if (mk.seen && !s->watching)
+		discover_seen_stat(&mk, &st);
+	else if (lstat(d->path, &st) != 0)
+		return false;
+	if (!S_ISREG(st.st_mode) || !mark_stat_same(&st, &mk))
 		return false;
 	d->why = 0;
 	d->dev = st.st_dev;
