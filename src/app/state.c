@@ -337,6 +337,27 @@ static bool state_sink_recall(void *ctx, const char *path, struct sink_mark *mk)
 	return true;
 }
 
+static int state_dir_cmp(const void *key, const void *elem)
+{
+	const char *k = key;
+	const struct statefile_dir *d = elem;
+	int c = strncmp(k, d->path, d->path_len);
+	return c ? c : k[d->path_len] != 0;
+}
+
+static bool state_sink_dir_recall(void *ctx, const char *dir, struct sink_dir *out)
+{
+	struct state *st = ctx;
+	if (st->no_recall || st->fd < 0 || !st->ndirs)
+		return false;
+	const struct statefile_dir *d = bsearch(dir, st->dirs, st->ndirs, sizeof *st->dirs, state_dir_cmp);
+	if (!d)
+		return false;
+	*out = (struct sink_dir){.dev = d->dev, .ino = d->ino, .mtime_ns = d->mtime_ns, .ctime_ns = d->ctime_ns,
+				 .ents = d->ents, .ents_len = d->ents_len};
+	return true;
+}
+
 static void *state_sink_recalled(void *ctx, uint32_t file, const char *path)
 {
 	(void)file;
@@ -504,6 +525,7 @@ void state_sink(struct state *st, struct model *m, struct line_sink *out)
 	out->commit = state_sink_commit;
 	out->recall = state_sink_recall;
 	out->recalled = state_sink_recalled;
+	out->dir_recall = state_sink_dir_recall;
 }
 
 /* ---- saving -------------------------------------------------------------------------------- */
@@ -616,13 +638,20 @@ int state_save(struct state *st, struct source *s, bool force)
 	 * checks reach: such a model is not saved as an image (the next start that reads the tree
 	 * whole writes one) */
 	bool fits = !st->tailed && state_image_fits(st, &w);
+	/* The folder listings: worth a write when many folders were listed anew (until then each
+	 * start lists them again); a few new folders wait for the next write. */
+	struct buf dirs = {0};
+	size_t dirs_recalled, dirs_fresh;
+	source_dirs_save(s, &dirs, &dirs_recalled, &dirs_fresh);
+	bool dirs_worth = dirs_fresh && (!st->ndirs || dirs_fresh * 8 >= dirs_recalled + dirs_fresh);
 	struct buf image = {0};
 	if (fits && (st->snap_stale || !loaded || !st->sf.image_len))
 		model_image_write(st->m, &image); /* empty when the model holds what no image carries */
 	bool want_image = image.len > 0;
-	if (!want_image && ((!w.changed && !dropped && !w.settled && loaded) || (!w.n && !loaded))) {
+	if (!want_image && ((!w.changed && !dropped && !w.settled && !dirs_worth && loaded) || (!w.n && !loaded))) {
 		free(w.v);
 		buf_free(&image);
+		buf_free(&dirs);
 		st->bytes_at_save = bytes;
 		return 0; /* the file on disk says it all */
 	}
@@ -631,9 +660,10 @@ int state_save(struct state *st, struct source *s, bool force)
 	 * refused file is written at once. */
 	/* (marks that can now be trusted by their stat are worth a write: until then every start
 	 * reads their windows) */
-	if (!force && !want_image && loaded && !w.settled && (bytes - st->bytes_at_save) < st->file_len / 2) {
+	if (!force && !want_image && loaded && !w.settled && !dirs_worth && (bytes - st->bytes_at_save) < st->file_len / 2) {
 		free(w.v);
 		buf_free(&image);
+		buf_free(&dirs);
 		return 0;
 	}
 	if (w.n)
@@ -641,8 +671,9 @@ int state_save(struct state *st, struct source *s, bool force)
 	if (fits && !image.len)
 		model_image_write(st->m, &image);
 	int fd;
-	int rc = state_write(st, w.v, w.n, &image, &fd);
+	int rc = state_write(st, w.v, w.n, &dirs, &image, &fd);
 	buf_free(&image);
+	buf_free(&dirs);
 	if (rc == 0) {
 		st->saved++;
 		st->snap_stale = false;

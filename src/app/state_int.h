@@ -40,6 +40,10 @@ struct state {
 	struct buf meta;
 	uint64_t file_len;
 	struct statefile sf;
+	/* its folder listings (checked when loaded; none when damaged), sorted by path */
+	struct buf dirs_blob;
+	struct statefile_dir *dirs;
+	size_t ndirs;
 	/* the model fed */
 	struct model *m;
 	struct kept *kept;
@@ -102,6 +106,7 @@ bool state_records(const struct state *st, const struct statefile_entry *e, stru
 int state_pwrite(int fd, const void *p, size_t n, uint64_t at);
 /* Write the items (sorted) to a new file beside the state and rename it into place; the open
  * descriptor of what was written in *fd_out. */
-int state_write(struct state *st, struct save_item *v, size_t n, const struct buf *image, int *fd_out);
+int state_write(struct state *st, struct save_item *v, size_t n, const struct buf *dirs, const struct buf *image,
+		int *fd_out);
 
 #endif

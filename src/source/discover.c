@@ -63,9 +63,12 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 		return;
 	if (on_dir)
 		on_dir(s, dir);
-	DIR *d = opendir(dir);
+	/* A listing kept from an earlier run serves only the first listing of a start: once
+	 * watching, what changes is told by inotify and listed as it is. */
+	int err = 0;
+	const struct sdir *d = dirs_list(s, dir, !on_dir && !s->watching, &err);
 	if (!d) {
-		if (errno == EACCES && source_skip_once(s, dir) && !(s->said & SAID_UNREADABLE)) {
+		if (err == EACCES && source_skip_once(s, dir) && !(s->said & SAID_UNREADABLE)) {
 			s->said |= SAID_UNREADABLE;
 			source_message(s, "cannot read %s: permission denied", dir);
 		}
@@ -74,16 +77,11 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 	char **subdirs = NULL;
 	size_t nsub = 0, capsub = 0;
 	struct buf p = {0};
-	struct dirent *e;
-	while ((e = source_readdir(d, dir, &p))) {
-		unsigned char type = e->d_type;
-		if (type == DT_UNKNOWN) {
-			struct stat st;
-			if (lstat(p.data, &st) != 0)
-				continue;
-			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG
-				: S_ISLNK(st.st_mode) ? DT_LNK : DT_FIFO;
-		}
+	unsigned char type;
+	const char *name;
+	for (size_t at = 0; dirs_next(d, &at, &type, &name);) {
+		p.len = 0;
+		buf_printf(&p, "%s/%s", dir, name);
 		bool transcript = source_is_transcript(t, p.data);
 		if (type == DT_DIR) {
 			/* A folder named x.jsonl is not a transcript, but may hold some. */
@@ -110,7 +108,6 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 			continue;
 		scands_add(c, p.data, t->agent, source_path_is_subagent(t, p.data), t->root);
 	}
-	closedir(d);
 	buf_free(&p);
 	for (size_t i = 0; i < nsub; i++) {
 		source_walk(s, t, subdirs[i], c, on_dir);
