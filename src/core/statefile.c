@@ -109,7 +109,8 @@ void statefile_dir_put(struct buf *out, const struct statefile_dir *d)
 	wr64(h + D_CTIME, (uint64_t)d->ctime_ns);
 	buf_append(out, (const char *)h, sizeof h);
 	buf_append(out, d->path, d->path_len);
-	buf_append(out, (const char *)d->ents, d->ents_len);
+	if (d->ents_len)
+		buf_append(out, (const char *)d->ents, d->ents_len);
 }
 
 uint64_t statefile_hash(const void *p, size_t n)

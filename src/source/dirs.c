@@ -87,7 +87,8 @@ const struct sdir *dirs_list(struct source *s, const char *dir, bool may_recall,
 	if (may_recall && s->sink.dir_recall && s->sink.dir_recall(s->sink.ctx, dir, &k) && k.dev == d->dev &&
 	    k.ino == d->ino && k.mtime_ns == d->mtime_ns && k.ctime_ns == d->ctime_ns) {
 		d->ents.len = 0;
-		buf_append(&d->ents, k.ents, k.ents_len);
+		if (k.ents_len)
+			buf_append(&d->ents, k.ents, k.ents_len);
 		d->trusted = d->recalled = true;
 		dirs_recalled++;
 		return d;
