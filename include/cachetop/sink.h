@@ -27,8 +27,23 @@ struct sink_mark {
 	uint64_t size;
 	int64_t mtime_ns, ctime_ns;
 	unsigned char tail[64];          /* the last min(offset, 64) bytes before offset */
+	/* The path's lstat as the sink took it earlier in this start (the state's pre-check), so
+	 * that the scan's own check of the mark costs no second one. Given once per path; the
+	 * source uses it only in its first listing, before it watches. seen false: none. */
+	bool seen, seen_reg;
+	uint64_t seen_dev, seen_ino, seen_size;
+	int64_t seen_mtime_ns, seen_ctime_ns;
 };
 #define SINK_MARK_WINDOW 4096
+
+/* A folder's listing an earlier run kept: the folder's stat before it was listed and its
+ * entries as the source used them (each a DT_* type byte, the name, a NUL). */
+struct sink_dir {
+	uint64_t dev, ino;
+	int64_t mtime_ns, ctime_ns;
+	const unsigned char *ents;
+	size_t ents_len;
+};
 
 struct line_sink {
 	void *ctx;
@@ -60,6 +75,10 @@ struct line_sink {
 	 * shared state. */
 	bool (*recall)(void *ctx, const char *path, struct sink_mark *mark);
 	void *(*recalled)(void *ctx, uint32_t file, const char *path);
+	/* Optional, for a warm start: the listing of folder `dir` kept from an earlier run
+	 * (source_dirs_save). The source uses it instead of listing the folder when the folder's
+	 * stat is still the one it was taken with; it copies what it needs before the next call. */
+	bool (*dir_recall)(void *ctx, const char *dir, struct sink_dir *d);
 };
 
 #endif

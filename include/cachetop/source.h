@@ -14,6 +14,7 @@
 
 #include "cachetop/agent.h"
 #include "cachetop/sink.h"
+#include "cachetop/util.h"
 
 /* A root: Claude — the folder holding projects/; Codex — the folder holding sessions/;
  * opencode — its data folder, holding opencode.db (SQLite, read by src/source/opencode.c)
@@ -121,6 +122,16 @@ int source_read_file(enum agent agent, const char *path, uint64_t from, const st
 /* Whether the file at `path` still holds the bytes of a mark (identity and stat, else both
  * windows), for a reader of one file outside a source (statusline). 0 when it does. */
 int source_mark_check(const char *path, const struct sink_mark *mk);
+
+/* The folder listings this source took or recalled that a later start may trust, encoded for
+ * the state file (statefile_dir_put, sorted by path) into out (appended). *recalled: how many
+ * of them came from the sink's dir_recall; *fresh: how many were listed anew. */
+void source_dirs_save(struct source *s, struct buf *out, size_t *recalled, size_t *fresh);
+/* Tests: a listing is trusted later only when taken more than this long after its folder's
+ * last change (default 2 s; 0: any time strictly after its clock tick). */
+void source_test_dirs_racy(int64_t ns);
+/* Tests: listings used from the sink instead of listing a folder, in this process. */
+uint64_t source_test_dirs_recalled(void);
 
 const struct source_stats *source_stats(const struct source *s);
 const struct source_roots *source_get_roots(const struct source *s);

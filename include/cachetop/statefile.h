@@ -4,11 +4,12 @@
  * records (line_pack) of every line before that point. Pure: this encodes and checks bytes;
  * reading, mapping and writing the file is the app's business (src/app/state.c).
  *
- * Layout (host byte order; the cache never leaves the machine): a 72-byte header (magic, an
+ * Layout (host byte order; the cache never leaves the machine): an 88-byte header (magic, an
  * endianness mark, format version, the build and roots keys, the entry count, the file length,
- * a hash of the table and paths, where the records start, the image's length), then a table of
- * fixed 200-byte entries sorted by path, then the NUL-terminated paths, then the records, then
- * (when one was written) the model's image (model_image.h), which checks itself. The table and paths
+ * a hash of the table and paths, where the records start, the image's length, the folder
+ * listings' length and hash), then a table of fixed 200-byte entries sorted by path, then the
+ * NUL-terminated paths, then the records, then the folder listings (below), then (when one was
+ * written) the model's image (model_image.h), which checks itself. The table and paths
  * are checked when the file is opened; an entry's records carry their own hash, checked by
  * whoever is about to use them (so a start-up that recalls a few files hashes only those). */
 #ifndef CACHETOP_STATEFILE_H
@@ -20,9 +21,9 @@
 
 #include "cachetop/util.h"
 
-#define STATEFILE_VERSION 4 /* 2: Gemini records, Codex limit families in line_pack; 3: opencode kinds;
-                             * 4: the model's image after the records */
-#define STATEFILE_HEADER 72
+#define STATEFILE_VERSION 5 /* 2: Gemini records, Codex limit families in line_pack; 3: opencode kinds;
+                             * 4: the model's image after the records; 5: folder listings */
+#define STATEFILE_HEADER 88
 #define STATEFILE_ENTRY 200
 /* Bytes hashed at the head of a file and before its saved offset. */
 #define STATEFILE_WINDOW 4096
@@ -57,6 +58,20 @@ struct statefile {
 	size_t n;                /* entries */
 	size_t strings, records; /* where the paths and the records start */
 	uint64_t image_at, image_len; /* the model's image in the file; image_len 0: none */
+	uint64_t dirs_at, dirs_len, dirs_hash; /* the folder listings; dirs_len 0: none */
+};
+
+/* One folder as the source listed it: its stat before the listing and its entries as the
+ * source used them, each a type byte (a dirent DT_* value), the name and a NUL. The listings
+ * are one after another, sorted by path (strictly), each a 48-byte head (path length, entries'
+ * length, dev, ino, mtime ns, ctime ns) then the path and the entries. */
+struct statefile_dir {
+	const char *path;        /* not NUL-terminated in the file: path_len bytes */
+	size_t path_len;
+	uint64_t dev, ino;
+	int64_t mtime_ns, ctime_ns;
+	const unsigned char *ents;
+	size_t ents_len;
 };
 
 /* Where the records start, from a header (len >= STATEFILE_HEADER), so that a reader knows how
@@ -85,5 +100,14 @@ void statefile_encode_meta(const struct statefile_entry *v, size_t n, uint64_t b
 /* An image of image_len bytes follows the records: noted in the header encoded into meta. */
 void statefile_set_image(struct buf *meta, uint64_t image_len);
 uint64_t statefile_hash(const void *p, size_t n);
+/* Folder listings of dirs_len bytes follow the records (before an image): noted in the header. */
+void statefile_set_dirs(struct buf *meta, uint64_t dirs_len, uint64_t dirs_hash);
+/* The listing at *pos of a blob (the file's folder listings, hash checked by the caller),
+ * moving *pos past it: 1 and *d, 0 at the end, -1 when damaged (lengths out of bounds, a path
+ * or entry malformed, not sorted after `prev`, which may be NULL). */
+int statefile_dir_next(const void *blob, size_t len, size_t *pos, const struct statefile_dir *prev,
+		       struct statefile_dir *d);
+/* Append one listing to a blob being written. */
+void statefile_dir_put(struct buf *out, const struct statefile_dir *d);
 
 #endif

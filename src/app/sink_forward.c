@@ -43,6 +43,11 @@ static void *fwd_recalled(void *ctx, uint32_t file, const char *path)
 	return fwd(ctx)->recalled(fwd(ctx)->ctx, file, path);
 }
 
+static bool fwd_dir_recall(void *ctx, const char *dir, struct sink_dir *d)
+{
+	return fwd(ctx)->dir_recall(fwd(ctx)->ctx, dir, d);
+}
+
 void sink_forward(struct line_sink *out, void *ctx)
 {
 	const struct line_sink *in = fwd(ctx);
@@ -58,4 +63,6 @@ void sink_forward(struct line_sink *out, void *ctx)
 		out->recall = fwd_recall;
 		out->recalled = fwd_recalled;
 	}
+	if (in->dir_recall)
+		out->dir_recall = fwd_dir_recall;
 }

@@ -321,6 +321,40 @@ static bool state_sink_recall(void *ctx, const char *path, struct sink_mark *mk)
 	struct statefile_entry e;
 	statefile_get(&st->sf, (size_t)i, &e);
 	state_mark_of(&e, mk);
+	struct state_seen *sn = st->seen ? &st->seen[i] : NULL;
+	if (sn && sn->taken) {
+		/* once: a later listing of the same path must look again (each path is recalled by
+		 * one scan thread, so the entries written here are never shared) */
+		sn->taken = false;
+		mk->seen = true;
+		mk->seen_reg = sn->reg;
+		mk->seen_dev = sn->dev;
+		mk->seen_ino = sn->ino;
+		mk->seen_size = sn->size;
+		mk->seen_mtime_ns = sn->mtime_ns;
+		mk->seen_ctime_ns = sn->ctime_ns;
+	}
+	return true;
+}
+
+static int state_dir_cmp(const void *key, const void *elem)
+{
+	const char *k = key;
+	const struct statefile_dir *d = elem;
+	int c = strncmp(k, d->path, d->path_len);
+	return c ? c : k[d->path_len] != 0;
+}
+
+static bool state_sink_dir_recall(void *ctx, const char *dir, struct sink_dir *out)
+{
+	struct state *st = ctx;
+	if (st->no_recall || st->fd < 0 || !st->ndirs)
+		return false;
+	const struct statefile_dir *d = bsearch(dir, st->dirs, st->ndirs, sizeof *st->dirs, state_dir_cmp);
+	if (!d)
+		return false;
+	*out = (struct sink_dir){.dev = d->dev, .ino = d->ino, .mtime_ns = d->mtime_ns, .ctime_ns = d->ctime_ns,
+				 .ents = d->ents, .ents_len = d->ents_len};
 	return true;
 }
 
@@ -397,11 +431,19 @@ static bool state_snap_worth(struct state *st)
 	bool tie = false, growing = false, more = false;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
+	st->seen = xcalloc(st->sf.n ? st->sf.n : 1, sizeof *st->seen);
 	for (size_t i = 0; i < st->sf.n; i++) {
 		struct statefile_entry e;
 		struct stat sb;
 		statefile_get(&st->sf, i, &e);
-		if (lstat(e.path, &sb) != 0 || (uint64_t)sb.st_dev != e.dev || (uint64_t)sb.st_ino != e.ino ||
+		bool gone = lstat(e.path, &sb) != 0;
+		if (!gone)
+			st->seen[i] = (struct state_seen){.taken = true, .reg = S_ISREG(sb.st_mode),
+							  .dev = (uint64_t)sb.st_dev, .ino = (uint64_t)sb.st_ino,
+							  .size = (uint64_t)sb.st_size,
+							  .mtime_ns = state_ns(&sb.st_mtim),
+							  .ctime_ns = state_ns(&sb.st_ctim)};
+		if (gone || (uint64_t)sb.st_dev != e.dev || (uint64_t)sb.st_ino != e.ino ||
 		    (uint64_t)sb.st_size < e.offset) {
 			st->snap_stale = true; /* gone, replaced or cut */
 			return false;
@@ -435,6 +477,8 @@ static void state_snap_load(struct state *st, struct model *m)
 	free(st->snap_seen);
 	st->snap_seen = NULL;
 	st->snap_files = 0;
+	free(st->seen); /* stats of an earlier start are no use to this one */
+	st->seen = NULL;
 	if (st->snap_off || st->no_recall || st->fd < 0 || !st->sf.image_len || model_file_count(m) ||
 	    st->sf.image_len > SIZE_MAX / 2 || !state_snap_worth(st))
 		return;
@@ -481,6 +525,7 @@ void state_sink(struct state *st, struct model *m, struct line_sink *out)
 	out->commit = state_sink_commit;
 	out->recall = state_sink_recall;
 	out->recalled = state_sink_recalled;
+	out->dir_recall = state_sink_dir_recall;
 }
 
 /* ---- saving -------------------------------------------------------------------------------- */
@@ -593,13 +638,20 @@ int state_save(struct state *st, struct source *s, bool force)
 	 * checks reach: such a model is not saved as an image (the next start that reads the tree
 	 * whole writes one) */
 	bool fits = !st->tailed && state_image_fits(st, &w);
+	/* The folder listings: worth a write when many folders were listed anew (until then each
+	 * start lists them again); a few new folders wait for the next write. */
+	struct buf dirs = {0};
+	size_t dirs_recalled, dirs_fresh;
+	source_dirs_save(s, &dirs, &dirs_recalled, &dirs_fresh);
+	bool dirs_worth = dirs_fresh && (!st->ndirs || dirs_fresh * 8 >= dirs_recalled + dirs_fresh);
 	struct buf image = {0};
 	if (fits && (st->snap_stale || !loaded || !st->sf.image_len))
 		model_image_write(st->m, &image); /* empty when the model holds what no image carries */
 	bool want_image = image.len > 0;
-	if (!want_image && ((!w.changed && !dropped && !w.settled && loaded) || (!w.n && !loaded))) {
+	if (!want_image && ((!w.changed && !dropped && !w.settled && !dirs_worth && loaded) || (!w.n && !loaded))) {
 		free(w.v);
 		buf_free(&image);
+		buf_free(&dirs);
 		st->bytes_at_save = bytes;
 		return 0; /* the file on disk says it all */
 	}
@@ -608,9 +660,10 @@ int state_save(struct state *st, struct source *s, bool force)
 	 * refused file is written at once. */
 	/* (marks that can now be trusted by their stat are worth a write: until then every start
 	 * reads their windows) */
-	if (!force && !want_image && loaded && !w.settled && (bytes - st->bytes_at_save) < st->file_len / 2) {
+	if (!force && !want_image && loaded && !w.settled && !dirs_worth && (bytes - st->bytes_at_save) < st->file_len / 2) {
 		free(w.v);
 		buf_free(&image);
+		buf_free(&dirs);
 		return 0;
 	}
 	if (w.n)
@@ -618,8 +671,9 @@ int state_save(struct state *st, struct source *s, bool force)
 	if (fits && !image.len)
 		model_image_write(st->m, &image);
 	int fd;
-	int rc = state_write(st, w.v, w.n, &image, &fd);
+	int rc = state_write(st, w.v, w.n, &dirs, &image, &fd);
 	buf_free(&image);
+	buf_free(&dirs);
 	if (rc == 0) {
 		st->saved++;
 		st->snap_stale = false;

@@ -179,6 +179,42 @@ void state_unload(struct state *st)
 	buf_free(&st->meta);
 	st->file_len = 0;
 	memset(&st->sf, 0, sizeof st->sf);
+	free(st->seen); /* by the unloaded table's entries */
+	st->seen = NULL;
+	buf_free(&st->dirs_blob);
+	free(st->dirs);
+	st->dirs = NULL;
+	st->ndirs = 0;
+}
+
+/* The loaded file's folder listings, when they hash right and parse whole; else none (the
+ * folders are listed again, and the next save writes them anew). */
+static void state_load_dirs(struct state *st)
+{
+	const struct statefile *sf = &st->sf;
+	if (!sf->dirs_len || sf->dirs_len > SIZE_MAX / 2)
+		return;
+	struct buf *b = &st->dirs_blob;
+	buf_reserve(b, (size_t)sf->dirs_len);
+	if (!state_pread(st->fd, b->data, (size_t)sf->dirs_len, sf->dirs_at) ||
+	    statefile_hash(b->data, (size_t)sf->dirs_len) != sf->dirs_hash) {
+		buf_free(b);
+		return;
+	}
+	b->len = (size_t)sf->dirs_len;
+	size_t pos = 0, cap = 0;
+	struct statefile_dir d;
+	int r;
+	while ((r = statefile_dir_next(b->data, b->len, &pos, st->ndirs ? &st->dirs[st->ndirs - 1] : NULL, &d)) == 1) {
+		ct_grow((void **)&st->dirs, &cap, st->ndirs + 1, sizeof *st->dirs);
+		st->dirs[st->ndirs++] = d;
+	}
+	if (r < 0) {
+		buf_free(b);
+		free(st->dirs);
+		st->dirs = NULL;
+		st->ndirs = 0;
+	}
 }
 
 bool state_pread(int fd, void *p, size_t n, uint64_t at)
@@ -223,6 +259,7 @@ int state_load(struct state *st, int fd)
 	st->meta = meta;
 	st->file_len = (uint64_t)sb.st_size;
 	st->sf = sf;
+	state_load_dirs(st);
 	return 0;
 }
 
@@ -257,7 +294,8 @@ int state_pwrite(int fd, const void *p, size_t n, uint64_t at)
 
 /* Write the items (sorted) to a new file beside the state and rename it into place; the open
  * descriptor of what was written in *fd_out. */
-int state_write(struct state *st, struct save_item *v, size_t n, const struct buf *image, int *fd_out)
+int state_write(struct state *st, struct save_item *v, size_t n, const struct buf *dirs, const struct buf *image,
+		int *fd_out)
 {
 	struct buf tmp = {0};
 	buf_printf(&tmp, "%s.XXXXXX", st->path);
@@ -303,10 +341,13 @@ int state_write(struct state *st, struct save_item *v, size_t n, const struct bu
 	}
 	buf_free(&join);
 	struct buf head = {0};
+	if (rc == 0 && dirs->len)
+		rc = state_pwrite(fd, dirs->data, dirs->len, meta + off);
 	if (rc == 0 && image->len)
-		rc = state_pwrite(fd, image->data, image->len, meta + off);
+		rc = state_pwrite(fd, image->data, image->len, meta + off + dirs->len);
 	if (rc == 0) {
 		statefile_encode_meta(ev, n, st->build_key, st->roots_key, &head);
+		statefile_set_dirs(&head, dirs->len, statefile_hash(dirs->len ? dirs->data : "", dirs->len));
 		statefile_set_image(&head, image->len);
 		rc = state_pwrite(fd, head.data, head.len, 0);
 	}

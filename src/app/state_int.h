@@ -40,6 +40,10 @@ struct state {
 	struct buf meta;
 	uint64_t file_len;
 	struct statefile sf;
+	/* its folder listings (checked when loaded; none when damaged), sorted by path */
+	struct buf dirs_blob;
+	struct statefile_dir *dirs;
+	size_t ndirs;
 	/* the model fed */
 	struct model *m;
 	struct kept *kept;
@@ -60,6 +64,9 @@ struct state {
 	bool snap_refused;        /* state_failed found the scan from the image wanting */
 	bool snap_fed;            /* lines applied on top of the image in this scan */
 	bool snap_grown;          /* refused only because a file grew before others */
+	/* per loaded entry: its lstat taken by the pre-check (state_snap_worth), handed once to
+	 * the scan through recall so the same path is not stat'ed twice in one start */
+	struct state_seen *seen;
 	/* Whether the bound model is one a whole-tree read gives (only then is its image written
 	 * whatever model_order_broken says: a whole read is the reference, and its own order
 	 * flags are noise): the scan is over (scanned) and lines came after it (tailed). */
@@ -69,6 +76,12 @@ struct state {
 /* per image file: the scan opened it, recalled its saved lines, and whether the image holds
  * lines of it (then only a recall vouches for them) */
 enum { SNAP_OPENED = 1, SNAP_RECALLED = 2, SNAP_HAD_LINES = 4, SNAP_GREW = 8 };
+
+struct state_seen {
+	bool taken, reg;
+	uint64_t dev, ino, size;
+	int64_t mtime_ns, ctime_ns;
+};
 
 struct save_item {
 	struct statefile_entry e;
@@ -93,6 +106,7 @@ bool state_records(const struct state *st, const struct statefile_entry *e, stru
 int state_pwrite(int fd, const void *p, size_t n, uint64_t at);
 /* Write the items (sorted) to a new file beside the state and rename it into place; the open
  * descriptor of what was written in *fd_out. */
-int state_write(struct state *st, struct save_item *v, size_t n, const struct buf *image, int *fd_out);
+int state_write(struct state *st, struct save_item *v, size_t n, const struct buf *dirs, const struct buf *image,
+		int *fd_out);
 
 #endif

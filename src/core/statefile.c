@@ -10,7 +10,10 @@ static const char magic[8] = {'C', 'T', 'S', 'T', 'A', 'T', 'E', 0};
 
 /* header offsets */
 enum { H_MAGIC = 0, H_ENDIAN = 8, H_VERSION = 12, H_BUILD = 16, H_ROOTS = 24, H_N = 32,
-       H_LEN = 40, H_META_HASH = 48, H_RECORDS = 56, H_IMAGE_LEN = 64 };
+       H_LEN = 40, H_META_HASH = 48, H_RECORDS = 56, H_IMAGE_LEN = 64, H_DIRS_LEN = 72,
+       H_DIRS_HASH = 80 };
+/* folder listing offsets */
+enum { D_PATH_LEN = 0, D_ENTS_LEN = 4, D_DEV = 8, D_INO = 16, D_MTIME = 24, D_CTIME = 32, D_HEAD = 48 };
 /* entry offsets */
 enum { E_DEV = 0, E_INO = 8, E_SIZE = 16, E_MTIME = 24, E_CTIME = 32, E_OFFSET = 40,
        E_HEAD_HASH = 48, E_TAIL_HASH = 56, E_HEAD_LEN = 64, E_TAIL_LEN = 68, E_FIRST = 72,
@@ -46,6 +49,68 @@ void statefile_set_image(struct buf *meta, uint64_t image_len)
 	unsigned char *b = (unsigned char *)meta->data;
 	wr64(b + H_IMAGE_LEN, image_len);
 	wr64(b + H_LEN, rd64(b + H_LEN) + image_len);
+}
+
+void statefile_set_dirs(struct buf *meta, uint64_t dirs_len, uint64_t dirs_hash)
+{
+	unsigned char *b = (unsigned char *)meta->data;
+	wr64(b + H_DIRS_LEN, dirs_len);
+	wr64(b + H_DIRS_HASH, dirs_hash);
+	wr64(b + H_LEN, rd64(b + H_LEN) + dirs_len);
+	/* the meta hash vouches for these two header fields too */
+	wr64(b + H_META_HASH, rd64(b + H_META_HASH) ^ dirs_hash ^ (dirs_len * P3));
+}
+
+static int dir_cmp(const struct statefile_dir *a, const struct statefile_dir *b)
+{
+	size_t n = a->path_len < b->path_len ? a->path_len : b->path_len;
+	int c = memcmp(a->path, b->path, n);
+	return c ? c : (a->path_len > b->path_len) - (a->path_len < b->path_len);
+}
+
+int statefile_dir_next(const void *blob, size_t len, size_t *pos, const struct statefile_dir *prev,
+		       struct statefile_dir *d)
+{
+	const unsigned char *b = blob;
+	size_t at = *pos;
+	if (at == len)
+		return 0;
+	if (at > len || len - at < D_HEAD)
+		return -1;
+	uint64_t pl = rd32(b + at + D_PATH_LEN), el = rd32(b + at + D_ENTS_LEN);
+	if (pl == 0 || pl > len - at - D_HEAD || el > len - at - D_HEAD - pl)
+		return -1;
+	*d = (struct statefile_dir){.path = (const char *)b + at + D_HEAD, .path_len = (size_t)pl,
+				    .dev = rd64(b + at + D_DEV), .ino = rd64(b + at + D_INO),
+				    .mtime_ns = (int64_t)rd64(b + at + D_MTIME),
+				    .ctime_ns = (int64_t)rd64(b + at + D_CTIME),
+				    .ents = b + at + D_HEAD + pl, .ents_len = (size_t)el};
+	if (memchr(d->path, 0, d->path_len) || (prev && dir_cmp(prev, d) >= 0))
+		return -1;
+	/* entries: a type byte, a name of at least one byte without '/', its NUL */
+	for (size_t e = 0; e < d->ents_len;) {
+		const unsigned char *nul = memchr(d->ents + e + 1, 0, e + 1 < d->ents_len ? d->ents_len - e - 1 : 0);
+		if (!nul || nul == d->ents + e + 1 || memchr(d->ents + e + 1, '/', (size_t)(nul - d->ents - e - 1)))
+			return -1;
+		e = (size_t)(nul - d->ents) + 1;
+	}
+	*pos = at + D_HEAD + (size_t)pl + (size_t)el;
+	return 1;
+}
+
+void statefile_dir_put(struct buf *out, const struct statefile_dir *d)
+{
+	unsigned char h[D_HEAD] = {0};
+	wr32(h + D_PATH_LEN, (uint32_t)d->path_len);
+	wr32(h + D_ENTS_LEN, (uint32_t)d->ents_len);
+	wr64(h + D_DEV, d->dev);
+	wr64(h + D_INO, d->ino);
+	wr64(h + D_MTIME, (uint64_t)d->mtime_ns);
+	wr64(h + D_CTIME, (uint64_t)d->ctime_ns);
+	buf_append(out, (const char *)h, sizeof h);
+	buf_append(out, d->path, d->path_len);
+	if (d->ents_len)
+		buf_append(out, (const char *)d->ents, d->ents_len);
 }
 
 uint64_t statefile_hash(const void *p, size_t n)
@@ -115,17 +180,21 @@ int statefile_open(struct statefile *sf, const void *buf, size_t len, uint64_t f
 	    rd64(b + H_BUILD) != build_key || rd64(b + H_ROOTS) != roots_key || rd64(b + H_LEN) != file_len)
 		return -1;
 	uint64_t n = rd64(b + H_N), records = rd64(b + H_RECORDS), image = rd64(b + H_IMAGE_LEN);
+	uint64_t dirs = rd64(b + H_DIRS_LEN);
 	if (n > (len - STATEFILE_HEADER) / STATEFILE_ENTRY)
 		return -1;
 	size_t strings = STATEFILE_HEADER + (size_t)n * STATEFILE_ENTRY;
-	if (records < strings || records > len || image > file_len - records)
+	if (records < strings || records > len || image > file_len - records || dirs > file_len - records - image)
 		return -1;
-	if (statefile_hash(b + STATEFILE_HEADER, (size_t)records - STATEFILE_HEADER) != rd64(b + H_META_HASH))
+	if ((statefile_hash(b + STATEFILE_HEADER, (size_t)records - STATEFILE_HEADER) ^ rd64(b + H_DIRS_HASH) ^
+	     (dirs * P3)) != rd64(b + H_META_HASH))
 		return -1;
 	*sf = (struct statefile){.buf = b, .len = len, .file_len = file_len, .n = (size_t)n,
 				 .strings = strings, .records = (size_t)records,
-				 .image_at = file_len - image, .image_len = image};
-	uint64_t area = file_len - records - image;
+				 .image_at = file_len - image, .image_len = image,
+				 .dirs_at = file_len - image - dirs, .dirs_len = dirs,
+				 .dirs_hash = rd64(b + H_DIRS_HASH)};
+	uint64_t area = file_len - records - image - dirs;
 	const char *prev = NULL;
 	for (size_t i = 0; i < sf->n; i++) {
 		const unsigned char *e = b + STATEFILE_HEADER + i * STATEFILE_ENTRY;

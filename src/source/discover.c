@@ -63,9 +63,12 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 		return;
 	if (on_dir)
 		on_dir(s, dir);
-	DIR *d = opendir(dir);
+	/* A listing kept from an earlier run serves only the first listing of a start: once
+	 * watching, what changes is told by inotify and listed as it is. */
+	int err = 0;
+	const struct sdir *d = dirs_list(s, dir, !on_dir && !s->watching, &err);
 	if (!d) {
-		if (errno == EACCES && source_skip_once(s, dir) && !(s->said & SAID_UNREADABLE)) {
+		if (err == EACCES && source_skip_once(s, dir) && !(s->said & SAID_UNREADABLE)) {
 			s->said |= SAID_UNREADABLE;
 			source_message(s, "cannot read %s: permission denied", dir);
 		}
@@ -74,16 +77,11 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 	char **subdirs = NULL;
 	size_t nsub = 0, capsub = 0;
 	struct buf p = {0};
-	struct dirent *e;
-	while ((e = source_readdir(d, dir, &p))) {
-		unsigned char type = e->d_type;
-		if (type == DT_UNKNOWN) {
-			struct stat st;
-			if (lstat(p.data, &st) != 0)
-				continue;
-			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG
-				: S_ISLNK(st.st_mode) ? DT_LNK : DT_FIFO;
-		}
+	unsigned char type;
+	const char *name;
+	for (size_t at = 0; dirs_next(d, &at, &type, &name);) {
+		p.len = 0;
+		buf_printf(&p, "%s/%s", dir, name);
 		bool transcript = source_is_transcript(t, p.data);
 		if (type == DT_DIR) {
 			/* A folder named x.jsonl is not a transcript, but may hold some. */
@@ -110,7 +108,6 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 			continue;
 		scands_add(c, p.data, t->agent, source_path_is_subagent(t, p.data), t->root);
 	}
-	closedir(d);
 	buf_free(&p);
 	for (size_t i = 0; i < nsub; i++) {
 		source_walk(s, t, subdirs[i], c, on_dir);
@@ -155,14 +152,34 @@ static int discover_cmp_last(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
+/* The path's stat the sink took earlier in this start, as lstat gives it. */
+static void discover_seen_stat(const struct sink_mark *mk, struct stat *st)
+{
+	memset(st, 0, sizeof *st);
+	st->st_mode = mk->seen_reg ? S_IFREG : 0;
+	st->st_dev = (dev_t)mk->seen_dev;
+	st->st_ino = (ino_t)mk->seen_ino;
+	st->st_size = (off_t)mk->seen_size;
+	st->st_mtim = (struct timespec){.tv_sec = (time_t)(mk->seen_mtime_ns / 1000000000),
+					.tv_nsec = (long)(mk->seen_mtime_ns % 1000000000)};
+	st->st_ctim = (struct timespec){.tv_sec = (time_t)(mk->seen_ctime_ns / 1000000000),
+					.tv_nsec = (long)(mk->seen_ctime_ns % 1000000000)};
+}
+
 /* A file the sink recalls (a warm start) whose stat is still the mark's: its first timestamp is
- * the mark's, and it is not opened here. */
+ * the mark's, and it is not opened here. The stat is the sink's when it took one in this start
+ * (only in the first listing: once watching, a path seen again may be another file). */
 static bool discover_known(struct source *s, struct scand *d)
 {
 	struct sink_mark mk;
 	struct stat st;
-	if (!s->sink.recall || lstat(d->path, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    !s->sink.recall(s->sink.ctx, d->path, &mk) || !mark_stat_same(&st, &mk))
+	if (!s->sink.recall || !s->sink.recall(s->sink.ctx, d->path, &mk))
+		return false;
+	if (mk.seen && !s->watching)
+		discover_seen_stat(&mk, &st);
+	else if (lstat(d->path, &st) != 0)
+		return false;
+	if (!S_ISREG(st.st_mode) || !mark_stat_same(&st, &mk))
 		return false;
 	d->why = 0;
 	d->dev = st.st_dev;

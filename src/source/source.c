@@ -44,6 +44,7 @@ void source_free(struct source *s)
 	watch_stop(s);
 	tail_free_all(s);
 	oc_free(s);
+	dirs_free(s);
 	scands_free(&s->cands);
 	struct spath *p, *tmp;
 	HASH_ITER(hh, s->skipped, p, tmp) {

@@ -96,6 +96,18 @@ struct swatch {
 	UT_hash_handle hp;           /* by path */
 };
 
+/* A folder's listing (dirs.c): its stat taken before it was listed, and its entries as the
+ * walk uses them (a DT_* type byte, the name, a NUL, one after another). */
+struct sdir {
+	char *path;                  /* hash key */
+	uint64_t dev, ino;
+	int64_t mtime_ns, ctime_ns;
+	struct buf ents;
+	bool trusted;                /* taken (or first taken) after the folder's last clock tick */
+	bool recalled;               /* from the sink, not listed by this run */
+	UT_hash_handle hh;
+};
+
 /* A candidate transcript found by a listing, before it is opened. */
 struct scand {
 	char *path;
@@ -151,6 +163,9 @@ struct source {
 	bool drain_more;             /* the drain stopped at its cap: run again at once */
 	int watch_limit_test;        /* tests: pretend ENOSPC after this many watches; -1 off */
 
+	/* the transcript folders' listings (dirs.c) */
+	struct sdir *dirs;
+
 	/* opencode data folders (opencode.c) */
 	struct ocsrc **oc;
 	size_t noc, capoc;
@@ -160,7 +175,7 @@ enum { SAID_WATCH_LIMIT = 1, SAID_UNREADABLE = 2, SAID_LONG_LINE = 4, SAID_NOT_R
        SAID_NO_INOTIFY = 16 };
 
 /* The files of the layer, bottom to top; each calls only those above it in this list (no
- * circles): files.c, messages.c, roots.c, targets.c → mark.c → tail.c → scan.c → discover.c →
+ * circles): files.c, messages.c, roots.c, targets.c, dirs.c → mark.c → tail.c → scan.c → discover.c →
  * watch.c → opencode.c → source.c (the object, which ties them together); replay.c writes. */
 
 /* files.c */
@@ -201,6 +216,15 @@ struct source_target *source_target_of(struct source *s, const char *path);
 /* A file under an archived target whose copy under its root's first folder exists: that copy
  * is read instead. */
 bool source_shadowed(struct source *s, const struct source_target *t, const char *path);
+
+/* dirs.c */
+/* Folder `dir`'s entries, listed now or (when may_recall and the folder's stat is still the one
+ * a kept listing was taken with, and that listing was taken after the folder's last clock
+ * tick) as an earlier run kept them. NULL with *err = errno when it cannot be listed. */
+const struct sdir *dirs_list(struct source *s, const char *dir, bool may_recall, int *err);
+/* The next entry of a listing from *pos: its type and name (NUL-terminated), or false. */
+bool dirs_next(const struct sdir *d, size_t *pos, unsigned char *type, const char **name);
+void dirs_free(struct source *s);
 
 /* mark.c: whether an open file (st: its fstat) still holds the bytes of a sink's mark; on true,
  * tail/taillen get the bytes before the mark's offset (the rewrite check's). */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../src/app/app.h"
@@ -38,6 +39,8 @@ static void setup(void)
 	setenv("XDG_CONFIG_HOME", p, 1);
 	setenv("XDG_STATE_HOME", p, 1);
 	source_test_mark_racy(2000000000LL);
+	/* folder listings are kept from the next clock tick on: most runs here recall some */
+	source_test_dirs_racy(0);
 }
 
 static void teardown(void)
@@ -109,6 +112,8 @@ struct tfile {
 };
 
 static struct tfile files[FILES_MAX];
+/* new files now and then in a folder of their own (property runs) */
+static bool new_folders;
 static int nfiles;
 static unsigned rng = 12345;
 static unsigned rnd(unsigned n)
@@ -201,10 +206,19 @@ static void new_file(bool codex_file)
 	struct tfile *f = &files[i];
 	memset(f, 0, sizeof *f);
 	f->codex = codex_file;
-	if (codex_file)
+	if (codex_file && new_folders && i % 4 == 3)
+		snprintf(f->path, sizeof f->path, "%s/sessions/2025/11/%02d/rollout-2025-11-10T09-%02d-00-%08d.jsonl", codex,
+			 11 + i / 4, i, i);
+	else if (codex_file)
 		snprintf(f->path, sizeof f->path, "%s/sessions/2025/11/10/rollout-2025-11-10T09-%02d-00-%08d.jsonl", codex, i, i);
+	else if (new_folders && i % 5 == 4)
+		snprintf(f->path, sizeof f->path, "%s/projects/-home-dev-web%d/%08d-aaaa-bbbb-cccc-%012d.jsonl", claude,
+			 i / 5, i, i);
 	else
 		snprintf(f->path, sizeof f->path, "%s/projects/-home-dev-api/%08d-aaaa-bbbb-cccc-%012d.jsonl", claude, i, i);
+	char dir[1100];
+	snprintf(dir, sizeof dir, "mkdir -p \"$(dirname '%s')\"", f->path);
+	cr_assert_eq(system(dir), 0);
 	append(i, 1 + (int)rnd(6), rnd(3) == 0);
 }
 
@@ -359,6 +373,8 @@ static void property(unsigned seed, int steps, bool sizes_change)
 {
 	rng = seed;
 	nfiles = 0;
+	new_folders = true;
+	uint64_t dirs0 = source_test_dirs_recalled();
 	for (int k = 0; k < 4; k++)
 		new_file(k == 3);
 	uint64_t recalled = 0;
@@ -376,6 +392,8 @@ static void property(unsigned seed, int steps, bool sizes_change)
 	cr_assert_gt(state_image_loads(), (uint64_t)steps / 16, "images loaded in %llu of %d runs",
 		     (unsigned long long)state_image_loads(), steps);
 	cr_assert_gt(state_image_refusals(), 0, "no image was ever refused");
+	cr_assert_gt(source_test_dirs_recalled(), dirs0, "no folder listing was ever recalled");
+	new_folders = false;
 }
 
 TestSuite(state, .init = setup, .fini = teardown, .timeout = 240);
@@ -429,6 +447,92 @@ Test(state, appended_rewritten_and_deleted_files)
 	cr_assert_geq(rec, 3);
 }
 
+/* ---- folder listings ------------------------------------------------------------------------ */
+
+/* Stamp every folder of the tree with mtime `at` (seconds since the epoch). */
+static void stamp_folders(long at)
+{
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd, "find %s %s -type d -exec touch -m -d @%ld {} +", claude, codex, at);
+	cr_assert_eq(system(cmd), 0);
+}
+
+/* The files of the tree under `dir` are gone (moved or deleted with it). */
+static void forget_under(const char *dir)
+{
+	for (int i = 0; i < nfiles; i++)
+		if (strncmp(files[i].path, dir, strlen(dir)) == 0)
+			files[i].exists = false;
+}
+
+/* A listing taken before its folder's clock moved past the folder's last change is never kept
+ * (a file made just after it, within the same tick, could leave the folder's stat as it was);
+ * one taken after is, and files made in the same second as it are seen. */
+Test(state, a_file_made_within_the_listings_tick_is_seen)
+{
+	base_tree();
+	/* every folder changed, by its stamp, a minute from now: no listing is after it */
+	stamp_folders((long)time(NULL) + 60);
+	uint64_t d0 = source_test_dirs_recalled();
+	check_equal();
+	check_equal();
+	cr_assert_eq(source_test_dirs_recalled(), d0, "a listing within its folder's tick was kept");
+	new_file(false);
+	check_equal();
+	/* stamped in the past: listings taken from the next tick on are kept and used */
+	stamp_folders((long)time(NULL) - 60);
+	usleep(50 * 1000);
+	check_equal();
+	check_equal();
+	cr_assert_gt(source_test_dirs_recalled(), d0, "no listing was kept once its folder's tick was past");
+	/* new files in a listed folder right after each listing (the same second, often the same
+	 * tick): every one is seen */
+	for (int k = 0; k < 6; k++) {
+		new_file(k % 3 == 2);
+		check_equal();
+	}
+}
+
+/* A folder replaced by another of the same name (moved away, or deleted: its inode may come
+ * back), a file renamed and one deleted inside a listed folder: each seen as a fresh listing
+ * sees it. */
+Test(state, a_folder_replaced_by_another_of_the_same_name)
+{
+	base_tree();
+	check_equal();
+	usleep(50 * 1000);
+	check_equal(); /* the listings are kept */
+	uint64_t d0 = source_test_dirs_recalled();
+	check_equal();
+	cr_assert_gt(source_test_dirs_recalled(), d0, "no listing was recalled");
+	char dir[600], cmd[2048];
+	snprintf(dir, sizeof dir, "%s/projects/-home-dev-api", claude);
+	snprintf(cmd, sizeof cmd, "mv %s %s/old-api && mkdir %s", dir, root, dir);
+	cr_assert_eq(system(cmd), 0);
+	forget_under(dir);
+	new_file(false);
+	new_file(false);
+	check_equal();
+	usleep(50 * 1000);
+	check_equal();
+	snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir %s", dir, dir);
+	cr_assert_eq(system(cmd), 0);
+	forget_under(dir);
+	new_file(false);
+	check_equal();
+	usleep(50 * 1000);
+	check_equal();
+	/* renamed, then deleted, inside the folder */
+	int i = nfiles - 1;
+	snprintf(cmd, sizeof cmd, "mv %s %s/renamed-0000-aaaa-bbbb-cccc.jsonl", files[i].path, dir);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(files[i].path, sizeof files[i].path, "%s/renamed-0000-aaaa-bbbb-cccc.jsonl", dir);
+	check_equal();
+	unlink(files[i].path);
+	files[i].exists = false;
+	check_equal();
+}
+
 Test(state, the_folder_is_private_and_no_state_leaves_it_alone)
 {
 	base_tree();
@@ -475,6 +579,7 @@ Test(state, a_state_inside_a_root_is_never_written)
 
 Test(state, a_damaged_record_is_read_again_not_trusted)
 {
+	source_test_dirs_racy(3600 * 1000000000LL); /* no folder listings between records and image */
 	base_tree();
 	check_equal();
 	char *p = state_file();
@@ -484,8 +589,10 @@ Test(state, a_damaged_record_is_read_again_not_trusted)
 	int fd = open(p, O_RDWR);
 	struct stat st;
 	cr_assert_eq(fstat(fd, &st), 0);
-	uint64_t image = 0;
+	uint64_t image = 0, dirs = 0;
 	cr_assert_eq(pread(fd, &image, 8, 64), 8); /* the header's image length */
+	cr_assert_eq(pread(fd, &dirs, 8, 72), 8);  /* the header's folder listings' length */
+	cr_assert_eq(dirs, 0);
 	cr_assert_gt(image, 0, "no model image was saved");
 	uint64_t zero = 0, len;
 	cr_assert_eq(pread(fd, &len, 8, 40), 8); /* the header's file length */
@@ -672,6 +779,7 @@ static void live_property(unsigned seed, int steps)
 {
 	rng = seed;
 	nfiles = 0;
+	new_folders = true;
 	for (int k = 0; k < 4; k++)
 		new_file(k == 3);
 	check_equal(); /* a state to start from */
@@ -783,6 +891,9 @@ static ino_t state_ino(void)
 Test(state, marks_too_close_to_a_write_are_saved_again_once_settled)
 {
 	source_test_mark_racy(300 * 1000000LL);
+	/* (folder listings are written once they can be trusted too: here, never, so that only the
+	 * marks decide) */
+	source_test_dirs_racy(3600 * 1000000000LL);
 	base_tree();
 	struct buf b = {0};
 	report(true, &b, NULL); /* read right after the writes: marks checked by content next time */
@@ -807,6 +918,7 @@ static void live_fresh_property(unsigned seed, int steps)
 {
 	rng = seed;
 	nfiles = 0;
+	new_folders = true;
 	for (int k = 0; k < 4; k++)
 		new_file(k == 3);
 	struct app a;

@@ -338,3 +338,62 @@ Test(statefile, the_image_after_the_records)
 	free(w);
 	free(b);
 }
+
+/* Folder listings: read back as written, in order; any cut or a listing out of order or with a
+ * malformed entry refused. */
+Test(statefile, folder_listings_read_back_and_damage_is_refused)
+{
+	struct buf blob = {0};
+	const unsigned char ents_a[] = {4, 'x', 0, 8, 'a', '.', 'j', 's', 'o', 'n', 'l', 0};
+	struct statefile_dir a = {.path = "/r/p", .path_len = 4, .dev = 1, .ino = 2, .mtime_ns = 3,
+				  .ctime_ns = 4, .ents = ents_a, .ents_len = sizeof ents_a};
+	struct statefile_dir b = {.path = "/r/p/x", .path_len = 6, .dev = 1, .ino = 5, .mtime_ns = 6,
+				  .ctime_ns = 7, .ents = NULL, .ents_len = 0};
+	statefile_dir_put(&blob, &a);
+	statefile_dir_put(&blob, &b);
+	size_t pos = 0;
+	struct statefile_dir d, prev;
+	cr_assert_eq(statefile_dir_next(blob.data, blob.len, &pos, NULL, &d), 1);
+	cr_assert(d.path_len == 4 && memcmp(d.path, "/r/p", 4) == 0 && d.ino == 2 && d.ctime_ns == 4);
+	cr_assert(d.ents_len == sizeof ents_a && memcmp(d.ents, ents_a, sizeof ents_a) == 0);
+	prev = d;
+	cr_assert_eq(statefile_dir_next(blob.data, blob.len, &pos, &prev, &d), 1);
+	cr_assert(d.path_len == 6 && d.ino == 5 && d.ents_len == 0);
+	prev = d;
+	cr_assert_eq(statefile_dir_next(blob.data, blob.len, &pos, &prev, &d), 0);
+	/* every cut inside a listing */
+	for (size_t n = 1; n < blob.len; n++) {
+		int r = 1;
+		pos = 0;
+		const struct statefile_dir *pp = NULL;
+		while ((r = statefile_dir_next(blob.data, n, &pos, pp, &d)) == 1) {
+			prev = d;
+			pp = &prev;
+		}
+		cr_assert_eq(r, n == 48 + 4 + sizeof ents_a ? 0 : -1, "a cut at %zu", n);
+	}
+	/* out of order */
+	struct buf rev = {0};
+	statefile_dir_put(&rev, &b);
+	statefile_dir_put(&rev, &a);
+	pos = 0;
+	cr_assert_eq(statefile_dir_next(rev.data, rev.len, &pos, NULL, &d), 1);
+	prev = d;
+	cr_assert_eq(statefile_dir_next(rev.data, rev.len, &pos, &prev, &d), -1);
+	/* an entry with a '/' in its name, an empty name, a missing NUL */
+	const unsigned char bad1[] = {8, 'a', '/', 'b', 0}, bad2[] = {8, 0}, bad3[] = {8, 'a'};
+	const unsigned char *bads[] = {bad1, bad2, bad3};
+	size_t lens[] = {sizeof bad1, sizeof bad2, sizeof bad3};
+	for (int k = 0; k < 3; k++) {
+		struct buf x = {0};
+		struct statefile_dir c = a;
+		c.ents = bads[k];
+		c.ents_len = lens[k];
+		statefile_dir_put(&x, &c);
+		pos = 0;
+		cr_assert_eq(statefile_dir_next(x.data, x.len, &pos, NULL, &d), -1, "bad entry %d accepted", k);
+		buf_free(&x);
+	}
+	buf_free(&blob);
+	buf_free(&rev);
+}

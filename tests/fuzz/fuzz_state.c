@@ -2,8 +2,9 @@
  * version and table hash are set to match the input first (otherwise nearly every input would
  * stop at them), so the table checks, the path lookup and the records are what gets explored:
  * every entry is looked up by its path, its records are unpacked and applied to a model
- * whatever their hash says, the table read alone must be judged as the whole file is, and the
- * table is encoded again and must read back the same. */
+ * whatever their hash says, the folder listings are walked whatever their hash says, the table
+ * read alone must be judged as the whole file is, and the table is encoded again and must read
+ * back the same. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,6 +36,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (records >= STATEFILE_HEADER && records <= size) {
 		uint64_t h = statefile_hash(b + STATEFILE_HEADER, (size_t)records - STATEFILE_HEADER);
 		memcpy(b + 48, &h, 8);
+		/* the folder listings' length and hash, which the meta hash vouches for too */
+		uint64_t dlen, dhash, zero = 0, rest;
+		memcpy(&dlen, b + 72, 8);
+		memcpy(&dhash, b + 80, 8);
+		memcpy(b + 72, &zero, 8);
+		rest = len - dlen;
+		memcpy(b + 40, &rest, 8);
+		struct buf hb = {.data = (char *)b, .len = size, .cap = size};
+		statefile_set_dirs(&hb, dlen, dhash);
 	}
 	struct statefile sf;
 	int whole = statefile_open(&sf, b, size, size, build, roots);
@@ -63,6 +73,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				model_apply(m, f, &ln);
 				p += used;
 			}
+		}
+		size_t pos = 0;
+		struct statefile_dir d, prev;
+		const struct statefile_dir *pp = NULL;
+		while (statefile_dir_next(b + sf.dirs_at, (size_t)sf.dirs_len, &pos, pp, &d) == 1) {
+			if (pos > sf.dirs_len || d.path_len == 0)
+				abort();
+			prev = d;
+			pp = &prev;
 		}
 		struct buf out = {0};
 		statefile_encode_meta(v, sf.n, build, roots, &out);
