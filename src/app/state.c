@@ -482,12 +482,11 @@ static void state_snap_load(struct state *st, struct model *m)
 	if (st->snap_off || st->no_recall || st->fd < 0 || !st->sf.image_len || model_file_count(m) ||
 	    st->sf.image_len > SIZE_MAX / 2 || !state_snap_worth(st))
 		return;
-	struct buf img = {0};
-	buf_reserve(&img, (size_t)st->sf.image_len);
+	struct state_view img;
 	enum model_image_why why = MODEL_IMAGE_DAMAGED;
-	if (state_pread(st->fd, img.data, (size_t)st->sf.image_len, st->sf.image_at))
-		why = model_image_load(m, img.data, (size_t)st->sf.image_len);
-	buf_free(&img);
+	if (state_view_get(st->fd, st->sf.image_at, (size_t)st->sf.image_len, &img))
+		why = model_image_load(m, img.p, (size_t)st->sf.image_len);
+	state_view_drop(&img);
 	if (why != MODEL_IMAGE_OK) {
 		/* damaged: written again at the next save; for other options: left for their runs */
 		st->snap_stale |= why == MODEL_IMAGE_DAMAGED;

@@ -56,5 +56,7 @@ bool state_loaded(const struct state *st);
 uint64_t state_image_loads(void);
 uint64_t state_image_refusals(void);
 uint64_t state_saves(const struct state *st);
+/* Ranges of the state file of at least this many bytes are mapped, not read (default 64 KiB). */
+void state_test_map_min(size_t bytes);
 
 #endif

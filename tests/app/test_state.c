@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../src/app/app.h"
@@ -608,6 +609,57 @@ Test(state, a_damaged_record_is_read_again_not_trusted)
 	free(p);
 	uint64_t rec = check_equal();
 	cr_assert_eq(rec, 4, "the file with the damaged records was read whole (%llu recalled)", (unsigned long long)rec);
+}
+
+/* The state file is mapped while read; cut short under a reader by something other than cachetop
+ * (which only ever renames whole files), the reader ends with a message naming it, not a crash. */
+Test(state, a_state_file_cut_short_under_a_reader_ends_with_a_message)
+{
+	base_tree();
+	check_equal();
+	char *p = state_file();
+	cr_assert_not_null(p);
+	char errpath[400];
+	snprintf(errpath, sizeof errpath, "%s/child.err", root);
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, STDERR_FILENO);
+		state_test_map_min(1); /* map every range, however small */
+		struct app a = {0};
+		a.argv0 = CACHETOP_BIN;
+		a.since_ms = CT_TIME_NONE;
+		a.dirs[AGENT_CLAUDE] = malloc(sizeof(char *));
+		a.dirs[AGENT_CLAUDE][a.ndirs[AGENT_CLAUDE]++] = strdup(claude);
+		a.dirs[AGENT_CODEX] = malloc(sizeof(char *));
+		a.dirs[AGENT_CODEX][a.ndirs[AGENT_CODEX]++] = strdup(codex);
+		app_load(&a);
+		struct state *st = state_open(&a);
+		if (!st || !state_loaded(st))
+			_exit(10);
+		if (truncate(p, 0) != 0)
+			_exit(11);
+		struct model *m = model_new(&a.mopts);
+		struct line_sink sink;
+		state_sink(st, m, &sink); /* reads the table: past the end now */
+		_exit(12);
+	}
+	int ws = 0;
+	cr_assert_eq(waitpid(pid, &ws, 0), pid);
+	cr_assert(WIFEXITED(ws), "the reader was killed by signal %d", WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
+	cr_assert_eq(WEXITSTATUS(ws), 3, "the reader's exit status: %d", WEXITSTATUS(ws));
+	char msg[1024] = "";
+	FILE *f = fopen(errpath, "r");
+	cr_assert_not_null(f);
+	size_t got = fread(msg, 1, sizeof msg - 1, f);
+	msg[got] = '\0';
+	fclose(f);
+	cr_assert(strstr(msg, "was cut short") && strstr(msg, p), "the message: %s", msg);
+	free(p);
+	/* and the next run reads the tree whole, equal to a fresh read */
+	check_equal();
 }
 
 /* The model's image stands in for the records when no file changed, and when files only grew;
