@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <link.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -417,6 +418,64 @@ static int64_t state_ns(const struct timespec *t) { return (int64_t)t->tv_sec * 
 /* A file written this long ago is taken as done growing (for now). */
 #define STATE_SETTLED_NS (60 * 1000000000LL)
 
+/* lstat of the saved entries [from, to) into seen[]. The table is sorted by path, so entries of
+ * one folder are neighbours: the folder is opened once (O_PATH) and each file stat'ed by its
+ * name in it, which spares the walk of every path from the root (most of an lstat's cost). */
+struct stat_range {
+	const struct statefile *sf;
+	struct state_seen *seen;
+	size_t from, to;
+};
+
+static void *stat_range(void *p)
+{
+	const struct stat_range *j = p;
+	char dir[PATH_MAX];
+	size_t dlen = SIZE_MAX;
+	int dfd = -1;
+	for (size_t i = j->from; i < j->to; i++) {
+		struct statefile_entry e;
+		statefile_get(j->sf, i, &e);
+		const char *slash = strrchr(e.path, '/');
+		size_t n = slash ? (size_t)(slash - e.path) : 0;
+		if (slash && n && n < sizeof dir && (n != dlen || memcmp(dir, e.path, n) != 0)) {
+			if (dfd >= 0)
+				close(dfd);
+			memcpy(dir, e.path, n);
+			dir[n] = '\0';
+			dlen = n;
+			dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		}
+		struct stat sb;
+		bool here = slash && n && n == dlen && dfd >= 0;
+		if ((here ? fstatat(dfd, slash + 1, &sb, AT_SYMLINK_NOFOLLOW) : lstat(e.path, &sb)) != 0)
+			continue; /* gone: not taken */
+		j->seen[i] = (struct state_seen){.taken = true, .reg = S_ISREG(sb.st_mode),
+						 .dev = (uint64_t)sb.st_dev, .ino = (uint64_t)sb.st_ino,
+						 .size = (uint64_t)sb.st_size, .mtime_ns = state_ns(&sb.st_mtim),
+						 .ctime_ns = state_ns(&sb.st_ctim)};
+	}
+	if (dfd >= 0)
+		close(dfd);
+	return NULL;
+}
+
+/* Every saved entry's lstat, the second half on a thread of its own when there are many (the
+ * wall time of a warm start is mostly these). */
+static void stat_entries(const struct statefile *sf, struct state_seen *seen)
+{
+	size_t n = sf->n, half = n / 2;
+	struct stat_range a = {sf, seen, 0, half}, b = {sf, seen, half, n};
+	pthread_t t;
+	if (n >= 256 && pthread_create(&t, NULL, stat_range, &b) == 0) {
+		stat_range(&a);
+		pthread_join(t, NULL);
+		return;
+	}
+	a.to = n;
+	stat_range(&a);
+}
+
 /* Before the image is read: would the scan accept it (state_snap_refused)? One lstat per saved
  * file tells which changed; with more than one, or one that does not sort last, the scan would
  * refuse the image after reading the tree once for nothing, then read it again from the
@@ -432,26 +491,19 @@ static bool state_snap_worth(struct state *st)
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	st->seen = xcalloc(st->sf.n ? st->sf.n : 1, sizeof *st->seen);
+	stat_entries(&st->sf, st->seen);
 	for (size_t i = 0; i < st->sf.n; i++) {
 		struct statefile_entry e;
-		struct stat sb;
 		statefile_get(&st->sf, i, &e);
-		bool gone = lstat(e.path, &sb) != 0;
-		if (!gone)
-			st->seen[i] = (struct state_seen){.taken = true, .reg = S_ISREG(sb.st_mode),
-							  .dev = (uint64_t)sb.st_dev, .ino = (uint64_t)sb.st_ino,
-							  .size = (uint64_t)sb.st_size,
-							  .mtime_ns = state_ns(&sb.st_mtim),
-							  .ctime_ns = state_ns(&sb.st_ctim)};
-		if (gone || (uint64_t)sb.st_dev != e.dev || (uint64_t)sb.st_ino != e.ino ||
-		    (uint64_t)sb.st_size < e.offset) {
+		const struct state_seen *sb = &st->seen[i];
+		bool gone = !sb->taken;
+		if (gone || sb->dev != e.dev || sb->ino != e.ino || sb->size < e.offset) {
 			st->snap_stale = true; /* gone, replaced or cut */
 			return false;
 		}
-		bool same = (uint64_t)sb.st_size == e.size &&
-			    (!e.ctime_ns || (state_ns(&sb.st_mtim) == e.mtime_ns && state_ns(&sb.st_ctim) == e.ctime_ns));
+		bool same = sb->size == e.size && (!e.ctime_ns || (sb->mtime_ns == e.mtime_ns && sb->ctime_ns == e.ctime_ns));
 		if (!same) {
-			growing |= state_ns(&now) - state_ns(&sb.st_mtim) < STATE_SETTLED_NS;
+			growing |= state_ns(&now) - sb->mtime_ns < STATE_SETTLED_NS;
 			more |= grown >= 0;
 			grown = (long)i;
 		}
