@@ -14,6 +14,7 @@
 #include "cachetop/line.h"
 
 struct model;
+struct codex_quota;
 
 #define BLOCK_MS (5LL * 3600 * 1000)
 
@@ -120,6 +121,10 @@ void quota_compute(const struct model *m, enum agent a, int64_t now, const struc
 		   const struct claude_official *claude, struct quota *q);
 /* The same from the agent's blocks already computed (blocks_compute), when a caller needs both. */
 void quota_compute_from(const struct model *m, enum agent a, const struct blocks *blocks, int64_t now,
+			const struct quota_opts *o, const struct claude_official *claude, struct quota *q);
+/* The same with the account's reading from the transcripts given (model_codex_quota, or NULL)
+ * instead of the model: a status computed from a saved digest of the model. */
+void quota_compute_acct(enum agent a, const struct blocks *blocks, const struct codex_quota *acct, int64_t now,
 			const struct quota_opts *o, const struct claude_official *claude, struct quota *q);
 /* p90 of completed blocks' used amount in `unit` (the max while fewer than 5); 0 if none. */
 double quota_auto_limit(const struct blocks *b, int64_t now, enum quota_unit unit);

@@ -128,5 +128,11 @@ int cmd_dashboard(struct app *a);   /* src/app/dashboard.c: live, over the roots
 int cmd_replay(struct app *a);      /* src/app/dashboard.c: a recorded tree as if live */
 int cmd_statusline(struct app *a);
 int cmd_status(struct app *a);
+struct status_digest;
+/* What `status` prints from (status_digest.h): the state file's when the tree is unchanged
+ * since it was saved (*from_state), else the digest of a model built now; false: no data. */
+bool app_status_digest(struct app *a, struct status_digest *d, bool *from_state);
+/* `status`'s line from a digest, into out (emptied first). */
+void app_status_text(struct app *a, const struct status_digest *d, struct buf *out);
 
 #endif

@@ -26,6 +26,7 @@
 
 #include "app.h"
 #include "cachetop/model_image.h"
+#include "cachetop/status_digest.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/statefile.h"
 #include "cachetop/util.h"
@@ -418,9 +419,8 @@ static int64_t state_ns(const struct timespec *t) { return (int64_t)t->tv_sec * 
 /* A file written this long ago is taken as done growing (for now). */
 #define STATE_SETTLED_NS (60 * 1000000000LL)
 
-/* lstat of the saved entries [from, to) into seen[]. The table is sorted by path, so entries of
- * one folder are neighbours: the folder is opened once (O_PATH) and each file stat'ed by its
- * name in it, which spares the walk of every path from the root (most of an lstat's cost). */
+/* lstat of the saved entries [from, to) into seen[]. (Opening each folder once and stat'ing
+ * by name in it was measured slower: a few transcripts per folder do not pay for the opens.) */
 struct stat_range {
 	const struct statefile *sf;
 	struct state_seen *seen;
@@ -430,33 +430,17 @@ struct stat_range {
 static void *stat_range(void *p)
 {
 	const struct stat_range *j = p;
-	char dir[PATH_MAX];
-	size_t dlen = SIZE_MAX;
-	int dfd = -1;
 	for (size_t i = j->from; i < j->to; i++) {
 		struct statefile_entry e;
 		statefile_get(j->sf, i, &e);
-		const char *slash = strrchr(e.path, '/');
-		size_t n = slash ? (size_t)(slash - e.path) : 0;
-		if (slash && n && n < sizeof dir && (n != dlen || memcmp(dir, e.path, n) != 0)) {
-			if (dfd >= 0)
-				close(dfd);
-			memcpy(dir, e.path, n);
-			dir[n] = '\0';
-			dlen = n;
-			dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		}
 		struct stat sb;
-		bool here = slash && n && n == dlen && dfd >= 0;
-		if ((here ? fstatat(dfd, slash + 1, &sb, AT_SYMLINK_NOFOLLOW) : lstat(e.path, &sb)) != 0)
+		if (lstat(e.path, &sb) != 0)
 			continue; /* gone: not taken */
 		j->seen[i] = (struct state_seen){.taken = true, .reg = S_ISREG(sb.st_mode),
 						 .dev = (uint64_t)sb.st_dev, .ino = (uint64_t)sb.st_ino,
 						 .size = (uint64_t)sb.st_size, .mtime_ns = state_ns(&sb.st_mtim),
 						 .ctime_ns = state_ns(&sb.st_ctim)};
 	}
-	if (dfd >= 0)
-		close(dfd);
 	return NULL;
 }
 
@@ -536,8 +520,11 @@ static void state_snap_load(struct state *st, struct model *m)
 		return;
 	struct state_view img;
 	enum model_image_why why = MODEL_IMAGE_DAMAGED;
-	if (state_view_get(st->fd, st->sf.image_at, (size_t)st->sf.image_len, &img))
-		why = model_image_load(m, img.p, (size_t)st->sf.image_len);
+	size_t len;
+	uint64_t hash;
+	if (state_view_get(st->fd, st->sf.image_at, (size_t)st->sf.image_len, &img) &&
+	    (why = model_image_head(m, img.p, (size_t)st->sf.image_len, &len, &hash)) == MODEL_IMAGE_OK)
+		why = model_image_load(m, img.p, len); /* the status digest follows it */
 	state_view_drop(&img);
 	if (why != MODEL_IMAGE_OK) {
 		/* damaged: written again at the next save; for other options: left for their runs */
@@ -665,6 +652,62 @@ static bool state_image_fits(const struct state *st, const struct save_walk *w)
 	return fits;
 }
 
+/* The status digest after the image just written, tied to it by its hash. */
+static void state_digest_put(const struct model *m, struct buf *image)
+{
+	size_t len;
+	uint64_t hash;
+	if (model_image_head(m, image->data, image->len, &len, &hash) != MODEL_IMAGE_OK || len != image->len)
+		return;
+	struct status_digest d;
+	status_digest_of(m, &d);
+	status_digest_put(&d, hash, image);
+	status_digest_free(&d);
+}
+
+/* A sink that only recalls what the loaded file holds (source_unchanged asks nothing else). */
+static void state_recall_sink(struct state *st, struct line_sink *out)
+{
+	*out = (struct line_sink){.ctx = st, .recall = state_sink_recall, .dir_recall = state_sink_dir_recall};
+}
+
+bool state_status_digest(const struct app *a, struct status_digest *d)
+{
+	memset(d, 0, sizeof *d);
+	if (a->no_state)
+		return false;
+	struct state *st = state_open(a);
+	if (!st || st->fd < 0 || !st->sf.image_len) {
+		state_close(st);
+		return false;
+	}
+	struct model *m = model_new(&a->mopts); /* for the options' and prices' key */
+	struct state_view img;
+	size_t len;
+	uint64_t hash;
+	bool ok = state_view_get(st->fd, st->sf.image_at, (size_t)st->sf.image_len, &img) &&
+		  model_image_head(m, img.p, (size_t)st->sf.image_len, &len, &hash) == MODEL_IMAGE_OK &&
+		  status_digest_get(img.p + len, (size_t)st->sf.image_len - len, hash, d);
+	state_view_drop(&img);
+	model_free(m);
+	if (ok) {
+		st->seen = xcalloc(st->sf.n ? st->sf.n : 1, sizeof *st->seen);
+		stat_entries(&st->sf, st->seen);
+		struct line_sink k;
+		state_recall_sink(st, &k);
+		struct source *s = source_new(&a->roots, &k);
+		ok = source_unchanged(s, st->sf.n);
+		const char *msg;
+		while ((msg = source_take_message(s)))
+			fprintf(stderr, "cachetop: %s\n", msg);
+		source_free(s);
+		if (!ok)
+			status_digest_free(d);
+	}
+	state_close(st);
+	return ok;
+}
+
 int state_save(struct state *st, struct source *s, bool force)
 {
 	if (!st || !st->can_write || !st->m)
@@ -721,6 +764,8 @@ int state_save(struct state *st, struct source *s, bool force)
 		qsort(w.v, w.n, sizeof *w.v, state_cmp_item);
 	if (fits && !image.len)
 		model_image_write(st->m, &image);
+	if (image.len)
+		state_digest_put(st->m, &image);
 	int fd;
 	int rc = state_write(st, w.v, w.n, &dirs, &image, &fd);
 	buf_free(&image);

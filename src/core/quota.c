@@ -101,6 +101,12 @@ void quota_compute(const struct model *m, enum agent a, int64_t now, const struc
 void quota_compute_from(const struct model *m, enum agent a, const struct blocks *blocks, int64_t now,
 			const struct quota_opts *o, const struct claude_official *claude, struct quota *q)
 {
+	quota_compute_acct(a, blocks, model_codex_quota(m), now, o, claude, q);
+}
+
+void quota_compute_acct(enum agent a, const struct blocks *blocks, const struct codex_quota *acct, int64_t now,
+			const struct quota_opts *o, const struct claude_official *claude, struct quota *q)
+{
 	const struct blocks bl = *blocks;
 	memset(q, 0, sizeof *q);
 	q->agent = a;
@@ -179,8 +185,8 @@ void quota_compute_from(const struct model *m, enum agent a, const struct blocks
 		q->observed_at = claude->observed_at;
 	}
 	if (agent_limits_from(a, AGENT_LIMITS_TRANSCRIPT)) {
-		const struct codex_quota *cq = model_codex_quota(m);
-		if (cq->present) {
+		const struct codex_quota *cq = acct;
+		if (cq && cq->present) {
 			/* the account family's newest reading (model_codex.c keeps per-model ones apart) */
 			struct codex_limit acc = {.observed_at = cq->observed_at, .rl = cq->rl};
 			struct limit_view v;

@@ -165,6 +165,7 @@ struct source {
 
 	/* the transcript folders' listings (dirs.c) */
 	struct sdir *dirs;
+	bool listed_anew;            /* a folder was listed, not recalled (source_unchanged clears it) */
 
 	/* opencode data folders (opencode.c) */
 	struct ocsrc **oc;
@@ -285,6 +286,8 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 void source_open_candidates(struct source *s, struct scands *c);
 /* Open this pass's candidates, then read every queued file. */
 void source_settle(struct source *s);
+/* Whether every candidate is a file the sink recalls whose stat is still its mark's. */
+bool discover_all_known(struct source *s, struct scands *c);
 void scands_add(struct scands *c, const char *path, enum agent agent, bool subagent, size_t root);
 void scands_free(struct scands *c);
 
@@ -315,6 +318,8 @@ void source_test_watch_limit(struct source *s, int n);
 /* opencode.c: each opencode root's database and legacy tree */
 void oc_add(struct source *s, size_t root);
 void oc_free(struct source *s);
+/* Whether any opencode root has its data folder or database on disk. */
+bool oc_present(struct source *s);
 /* Read every opencode root whole (source_scan, and after oc_forget). */
 void oc_scan(struct source *s);
 /* Forget what was read and the handles (source_rebuild: a new sink). */
