@@ -156,10 +156,10 @@ void ledger_describe(const struct session_ledger *sl, const struct ledger_compar
 /* The limits panel: a heading, then Claude's official windows and every Codex family (a window
  * already reset says "over"). Returns the lines written. */
 #define LIMITS_LINE 160
-size_t limits_lines(const struct claude_official *c, const struct codex_limits *l, int64_t now, bool utf8,
+size_t limits_lines(const struct official_reading *c, const struct limit_families *l, int64_t now, bool utf8,
 		    char (*lines)[LIMITS_LINE], size_t max);
 /* "limits: codex 5h 38%, 7d 12% · GPT-5.3-Codex-Spark 5h 4%, 7d 1%" */
-void codex_limits_summary(const struct codex_limits *l, int64_t now, bool utf8, char *out, size_t cap);
+void limit_families_summary(const struct limit_families *l, int64_t now, bool utf8, char *out, size_t cap);
 
 /* Detail: one request of the per-request table. */
 struct request_row_input {

@@ -76,7 +76,7 @@ int cmd_statusline(struct app *a)
 	if (si.rl.present || si.ledger.present)
 		append_state(&si, now);
 	if (si.rl.present)
-		a->claude_official = si.rl;
+		a->official = si.rl;
 	else
 		app_load_official_latest(a); /* the newest reading on file, for the 5h figure */
 
@@ -108,8 +108,8 @@ int cmd_statusline(struct app *a)
 	char model[64];
 	sanitize_text(si.model, strlen(si.model), model, sizeof model, true);
 	printf("%s  cache %s hit, %s", model[0] ? model : agent_name(agent_limits_owner(AGENT_LIMITS_STATUSLINE)), hit, left);
-	if (a->claude_official.present && a->claude_official.five_hour_pct >= 0)
-		printf("  5h %.0f%%", a->claude_official.five_hour_pct);
+	if (a->official.present && a->official.five_hour_pct >= 0)
+		printf("  5h %.0f%%", a->official.five_hour_pct);
 	putchar('\n');
 	return 0;
 }
@@ -126,7 +126,7 @@ int cmd_status(struct app *a)
 	for (int ag = 0; ag < AGENT_COUNT; ag++) {
 		struct quota q;
 		quota_compute(m, (enum agent)ag, now, &a->qopts,
-			      a->claude_official.present ? &a->claude_official : NULL, &q);
+			      a->official.present ? &a->official : NULL, &q);
 		if (!q.has_block && q.official_percent < 0)
 			continue;
 		if (out.len)

@@ -208,9 +208,9 @@ static int extra_lines(struct tui *t, const struct session *s, int64_t now, int 
 		}
 		n++;
 	}
-	if (agent_limits_from(s->agent, AGENT_LIMITS_TRANSCRIPT) && model_codex_limits(t->m)->n) {
+	if (agent_limits_from(s->agent, AGENT_LIMITS_TRANSCRIPT) && model_limit_families(t->m)->n) {
 		if (n < max) {
-			codex_limits_summary(model_codex_limits(t->m), now, t->utf8, line, sizeof line);
+			limit_families_summary(model_limit_families(t->m), now, t->utf8, line, sizeof line);
 			text_fit(line, w, t->utf8, safe, sizeof safe);
 			term_text(t, y + n, 1, w, safe, ROLE_DIM);
 		}

@@ -145,7 +145,7 @@ static void quota_panel(struct tui *t, const struct layout *l, int64_t now)
 		any = true;
 		struct quota q;
 		quota_compute_from(t->m, (enum agent)a, tui_blocks(t, (enum agent)a), now, &t->o.quota,
-				   t->o.claude_official, &q);
+				   t->o.official, &q);
 		if (q.has_block) {
 			wasted += q.wasted_usd;
 			if (q.unit == QUOTA_USD)

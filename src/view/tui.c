@@ -438,9 +438,9 @@ static void help_overlay(struct tui *t)
 
 static void limits_overlay(struct tui *t, int64_t now)
 {
-	enum { MAXL = CODEX_LIMITS_MAX + 6 };
+	enum { MAXL = LIMIT_FAMILIES_MAX + 6 };
 	static char lines[MAXL][LIMITS_LINE];
-	size_t n = limits_lines(t->o.claude_official, model_codex_limits(t->m), now, t->utf8, lines, MAXL);
+	size_t n = limits_lines(t->o.official, model_limit_families(t->m), now, t->utf8, lines, MAXL);
 	int w = 80 < COLS - 2 ? 80 : COLS - 2, h = (int)n + 4 < LINES - 2 ? (int)n + 4 : LINES - 2;
 	int x0 = (COLS - w) / 2, y0 = (LINES - h) / 2;
 	if (w < 10 || h < 3)

@@ -144,7 +144,7 @@ static void reset_text(int64_t at, int64_t now, char *out, size_t cap)
 		fmt_countdown((double)(at - now) / 1000.0, out, cap);
 }
 
-size_t limits_lines(const struct claude_official *c, const struct codex_limits *l, int64_t now, bool utf8,
+size_t limits_lines(const struct official_reading *c, const struct limit_families *l, int64_t now, bool utf8,
 		    char (*lines)[LIMITS_LINE], size_t max)
 {
 	size_t n = 0;
@@ -174,10 +174,10 @@ size_t limits_lines(const struct claude_official *c, const struct codex_limits *
 		}
 	}
 	for (size_t i = 0; l && i < l->n && n < max; i++) {
-		const struct codex_limit *x = &l->v[i];
+		const struct limit_family *x = &l->v[i];
 		struct limit_view v;
-		codex_limit_view(x, now, &v);
-		bool account = codex_limit_is_account(x->id);
+		limit_family_view(x, now, &v);
+		bool account = limit_family_is_account(x->id);
 		/* the name people know first ("GPT-5.3-Codex-Spark (codex_bengalfox)") */
 		if (x->name[0])
 			snprintf(name, sizeof name, "%s (%s)", x->name, x->id);
@@ -203,13 +203,13 @@ size_t limits_lines(const struct claude_official *c, const struct codex_limits *
 	return n;
 }
 
-void codex_limits_summary(const struct codex_limits *l, int64_t now, bool utf8, char *out, size_t cap)
+void limit_families_summary(const struct limit_families *l, int64_t now, bool utf8, char *out, size_t cap)
 {
 	size_t o = (size_t)snprintf(out, cap, "limits:");
 	for (size_t i = 0; l && i < l->n && o < cap; i++) {
-		const struct codex_limit *x = &l->v[i];
+		const struct limit_family *x = &l->v[i];
 		struct limit_view v;
-		codex_limit_view(x, now, &v);
+		limit_family_view(x, now, &v);
 		char p5[16], p7[16], label[LINE_LIMIT_MAX * 2], safe[LINE_LIMIT_MAX * 2];
 		pct_text(v.percent, v.over, p5, sizeof p5);
 		pct_text(v.weekly_percent, v.weekly_over, p7, sizeof p7);
