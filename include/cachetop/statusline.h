@@ -1,8 +1,10 @@
-/* statusline.h — `cachetop statusline`, the pure part: read the JSON Claude Code passes on a
- * statusLine command's stdin (model, session id, transcript path, and — for subscribers —
- * rate_limits.five_hour/seven_day/spend_limit; since about 2.1.251 its own prompt_cache
- * ledger), and the state-file lines in which cachetop keeps those readings (one JSON object per
- * line, appended; the latest rate-limit reading by observed_at wins; ledgers fold per session). */
+/* statusline.h — `cachetop statusline`, the pure part: read the JSON the statusline agent (the
+ * table's row whose limits are AGENT_LIMITS_STATUSLINE) passes on a statusLine command's stdin
+ * (model, session id, transcript path, and — for subscribers — rate_limits.five_hour/seven_day/
+ * spend_limit; in newer versions its own prompt_cache ledger), and the state-file lines in
+ * which cachetop keeps those readings (one JSON object per line, appended; the latest rate-limit
+ * reading by observed_at wins; ledgers fold per session). The parser is in that agent's own
+ * file in core. */
 #ifndef CACHETOP_STATUSLINE_H
 #define CACHETOP_STATUSLINE_H
 

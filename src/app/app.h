@@ -42,8 +42,8 @@ struct app {
 	struct source_roots roots;
 	struct model_opts mopts;
 	struct quota_opts qopts;
-	struct official_reading official;  /* from the statusline state file */
-	struct ledger_set ledgers;               /* Claude Code's prompt_cache ledgers, same file */
+	struct official_reading official;        /* from the statusline state file */
+	struct ledger_set ledgers;               /* the statusline agent's prompt_cache ledgers, same file */
 	struct { uint64_t dev, ino; int64_t size, mtime_ns; } state_seen; /* the file as last read */
 	bool official_lazy;                      /* app_load leaves the state file unread */
 };

@@ -1,5 +1,5 @@
 /* official.c — the statusline state file ($XDG_STATE_HOME/cachetop/statusline.jsonl): the
- * official rate-limit readings and Claude Code's prompt_cache ledgers the statusline command
+ * official rate-limit readings and the statusline agent's prompt_cache ledgers the command
  * records, read back from its end, and only when it changed. */
 #include <fcntl.h>
 #include <stdlib.h>

@@ -1,6 +1,7 @@
-/* status_cmd.c — the two one-line commands: `statusline` (Claude Code runs it with JSON on
- * stdin; it records the official rate_limits reading and Claude Code's prompt_cache ledger, and
- * prints model, session hit %, cache time left and 5-hour %) and `status` (tmux status-right: 5-hour %, burn, last unexpected miss). */
+/* status_cmd.c — the two one-line commands: `statusline` (the statusline agent of the table runs
+ * it with JSON on stdin; it records the official rate_limits reading and the agent's prompt_cache
+ * ledger, and prints model, session hit %, cache time left and 5-hour %) and `status` (tmux
+ * status-right: 5-hour %, burn, last unexpected miss). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -407,6 +407,12 @@ static void help_overlay(struct tui *t)
 	size_t o = (size_t)snprintf(agents, sizeof agents, "  a               agents: all");
 	for (int a = 0; a < AGENT_COUNT && o < sizeof agents; a++)
 		o += (size_t)snprintf(agents + o, sizeof agents - o, ", %s", agent_table[a].name);
+	/* the agents with official limits, by their labels */
+	char limits[128];
+	o = (size_t)snprintf(limits, sizeof limits, "  l               official limits:");
+	for (int a = 0, k = 0; a < AGENT_COUNT && o < sizeof limits; a++)
+		if (agent_table[a].limits != AGENT_LIMITS_NONE)
+			o += (size_t)snprintf(limits + o, sizeof limits - o, "%s %s", k++ ? "," : "", agent_table[a].label);
 	const char *const lines[] = {
 		"cachetop: keys",
 		"",
@@ -415,7 +421,7 @@ static void help_overlay(struct tui *t)
 		"  /               filter (project or id substring)",
 		"  s               sort: recent, hit %, waste, requests",
 		agents,
-		"  l               official limits: Claude's windows, every Codex limit family",
+		limits,
 		"  t               next theme        p  pause updates",
 		"  ?               this help         q  quit",
 		"",

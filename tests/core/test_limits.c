@@ -152,3 +152,26 @@ Test(limits, family_table_is_bounded_and_placeholders_ignored)
 	cr_expect(limit_family_is_account("codex"));
 	cr_expect_not(limit_family_is_account("codex_bengalfox"));
 }
+
+/* The account family's id is the table's (the row whose limits the transcripts hold): a reading
+ * naming none is stored under it, and it is the one family that counts as the account's. */
+Test(limits, account_id_comes_from_the_table)
+{
+	enum agent owner = agent_limits_owner(AGENT_LIMITS_TRANSCRIPT);
+	cr_assert_lt(owner, AGENT_COUNT);
+	const char *acc = agent_get(owner)->account_limit_id;
+	cr_assert_not_null(acc);
+	cr_expect_str_eq(acc, "codex");
+	struct limit_families l = {0};
+	struct rate_limits rl = {.present = true,
+				 .primary = {.present = true, .used_percent = 7, .window_minutes = 300,
+					     .resets_at_ms = 2000000}};
+	cr_expect(limit_families_note(&l, 1000, NULL, NULL, &rl));
+	cr_expect(limit_families_note(&l, 1000, "other_family", NULL, &rl));
+	cr_assert_eq(l.n, 2);
+	cr_expect_str_eq(l.v[0].id, acc, "no id: the account's");
+	cr_expect(limit_family_is_account(l.v[0].id));
+	cr_expect_not(limit_family_is_account(l.v[1].id));
+	cr_expect_not(limit_families_note(&l, 2000, acc, NULL, &rl), "the same reading again under its id");
+	cr_expect_eq(l.n, 2, "an explicit account id joins the family a nameless reading started");
+}

@@ -540,7 +540,8 @@ Test(words, limits_panel_every_family, .init = utf8_locale)
 	cr_expect_str_eq(sum, "limits: codex 5h 38%, 7d 12% · GPT-5.3-Codex-Spark 5h 4%, 7d 12% · codex_old 5h over, 7d 12%");
 	n = limits_lines(NULL, NULL, now, false, lines, 10);
 	cr_expect_eq(n, 2);
-	cr_expect_neq(strstr(lines[1], "no official reading"), NULL);
+	cr_expect_str_eq(lines[1], "no reading yet (Claude Code: cachetop statusline; Codex CLI: transcripts)");
+	cr_expect_leq(text_width(lines[1]), 76, "fits the 80-column panel");
 }
 
 Test(words, ledger_beside_ours, .init = utf8_locale)

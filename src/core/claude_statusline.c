@@ -1,4 +1,4 @@
-/* statusline.c — Claude Code's statusLine stdin (json-c), and the state-file lines that carry
+/* claude_statusline.c — Claude Code's statusLine stdin (json-c; the table's statusline agent), and the state-file lines that carry
  * its rate_limits readings and prompt_cache ledgers to the dashboard and reports. A ledger is
  * written back in the shape Claude Code sends it, so one reader takes both. */
 #include "cachetop/statusline.h"
