@@ -154,7 +154,8 @@ void evidence_describe(const struct event_evidence *e, const struct cache_event 
 void ledger_describe(const struct session_ledger *sl, const struct ledger_compare *c, bool utf8, char *line,
 		     char *disagree, size_t cap);
 /* The limits panel: a heading, then the statusline's official windows and every limit family
- * the transcripts reported (a window already reset says "over"); each row names its agent. Returns the lines written. */
+ * the transcripts reported (a window already reset says "over"); each row names its agent.
+ * Returns the lines written. */
 #define LIMITS_LINE 160
 size_t limits_lines(const struct official_reading *c, const struct limit_families *l, int64_t now, bool utf8,
 		    char (*lines)[LIMITS_LINE], size_t max);

@@ -35,6 +35,7 @@ void statusline_record(const char *session_id, int64_t observed_at, const struct
 /* Fold a whole state file: the latest reading (by observed_at) wins. Bad lines are skipped. */
 void statusline_state_read(const char *s, size_t n, struct official_reading *latest);
 /* The same, and every line's ledger folded into *ledgers per session (NULL: not wanted). */
-void statusline_state_fold(const char *s, size_t n, struct official_reading *latest, struct ledger_set *ledgers);
+void statusline_state_fold(const char *s, size_t n, struct official_reading *latest,
+			   struct ledger_set *ledgers);
 
 #endif

@@ -1,6 +1,7 @@
-/* claude_statusline.c — Claude Code's statusLine stdin (json-c; the table's statusline agent), and the state-file lines that carry
- * its rate_limits readings and prompt_cache ledgers to the dashboard and reports. A ledger is
- * written back in the shape Claude Code sends it, so one reader takes both. */
+/* claude_statusline.c — Claude Code's statusLine stdin (json-c; the table's statusline agent),
+ * and the state-file lines that carry its rate_limits readings and prompt_cache ledgers to the
+ * dashboard and reports. A ledger is written back in the shape Claude Code sends it, so one
+ * reader takes both. */
 #include "cachetop/statusline.h"
 
 #include <json-c/json.h>
@@ -318,7 +319,8 @@ void statusline_state_read(const char *s, size_t n, struct official_reading *lat
 	statusline_state_fold(s, n, latest, NULL);
 }
 
-void statusline_state_fold(const char *s, size_t n, struct official_reading *latest, struct ledger_set *ledgers)
+void statusline_state_fold(const char *s, size_t n, struct official_reading *latest,
+			   struct ledger_set *ledgers)
 {
 	official_clear(latest);
 	size_t i = 0;

@@ -369,7 +369,8 @@ static struct json_object *quota_json(const struct model *m, const struct report
 	quota_compute_from(m, a, bl, c->now, &c->quota, c->official, &q);
 	bool official = q.official_percent >= 0;
 	if (!rep_agent_present(m, a) && !official &&
-	    !(agent_limits_from(a, AGENT_LIMITS_TRANSCRIPT) && (model_account_limits(m)->present || model_limit_families(m)->n)))
+	    !(agent_limits_from(a, AGENT_LIMITS_TRANSCRIPT) &&
+	      (model_account_limits(m)->present || model_limit_families(m)->n)))
 		return NULL;
 	struct json_object *o = json_object_new_object();
 	const char *unit = q.unit == QUOTA_TOKENS ? "tokens" : "usd";

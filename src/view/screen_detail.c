@@ -2,7 +2,8 @@
  * request, newest right, coloured by cause), the lineage (which session it resumed, when, after
  * what gap), totals and the sub-agent traffic apart, the evidence of its latest miss in words,
  * the statusline agent's own ledger beside cachetop's counts (and where they disagree), the
- * transcripts' limit families, the scrollable per-request table, and the TTL-matched control pairs of its project. */
+ * transcripts' limit families, the scrollable per-request table, and the TTL-matched control
+ * pairs of its project. */
 #include "tui_private.h"
 
 #include <stdio.h>

@@ -130,7 +130,8 @@ void ledger_describe(const struct session_ledger *sl, const struct ledger_compar
 	o += (size_t)snprintf(raw, sizeof raw, "disagree:");
 	if (c->ours_only)
 		o += (size_t)snprintf(raw + o, sizeof raw - o,  " cachetop saw %zu miss%s %s did not count (last %s)",
-				      c->ours_only, c->ours_only == 1 ? "" : "es", owner, fmt_clock(c->ours_only_at, false, t1, sizeof t1));
+				      c->ours_only, c->ours_only == 1 ? "" : "es", owner,
+				      fmt_clock(c->ours_only_at, false, t1, sizeof t1));
 	if (c->theirs_only && o < sizeof raw)
 		snprintf(raw + o, sizeof raw - o, "%s %s counted %zu miss%s cachetop saw warm (last %s)",
 			 c->ours_only ? ";" : "", owner, c->theirs_only, c->theirs_only == 1 ? "" : "es",
