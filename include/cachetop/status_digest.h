@@ -17,7 +17,7 @@
 
 struct status_digest {
 	struct blocks bl[AGENT_COUNT]; /* blocks_compute's, per agent */
-	struct codex_quota acct;       /* model_codex_quota's */
+	struct account_limits acct;    /* model_account_limits's */
 	bool miss;                     /* the newest event that is an unexpected miss: */
 	int64_t miss_t;                /* its request's time */
 	uint8_t miss_cause;            /* enum cause */

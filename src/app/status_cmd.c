@@ -19,7 +19,7 @@ void app_status_text(struct app *a, const struct status_digest *d, struct buf *o
 	for (int ag = 0; ag < AGENT_COUNT; ag++) {
 		struct quota q;
 		quota_compute_acct((enum agent)ag, &d->bl[ag], &d->acct, now, &a->qopts,
-				   a->claude_official.present ? &a->claude_official : NULL, &q);
+				   a->official.present ? &a->official : NULL, &q);
 		if (!q.has_block && q.official_percent < 0)
 			continue;
 		if (out->len)

@@ -1,6 +1,6 @@
-/* statusline_cmd.c — the `statusline` command: Claude Code runs it with JSON on stdin; it
- * records the official rate_limits reading and Claude Code's prompt_cache ledger, and prints
- * model, session hit %, cache time left and 5-hour %. (`status` is status_cmd.c.) */
+/* statusline_cmd.c — the `statusline` command: the statusline agent of the table runs it with
+ * JSON on stdin; it records the official rate_limits reading and the agent's prompt_cache ledger,
+ * and prints model, session hit %, cache time left and 5-hour %. (`status` is status_cmd.c.) */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,7 +12,6 @@
 #include "app.h"
 #include "state.h"
 #include "cachetop/sanitize.h"
-#include "cachetop/status_digest.h"
 #include "cachetop/statusline.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/util.h"
@@ -77,7 +76,7 @@ int cmd_statusline(struct app *a)
 	if (si.rl.present || si.ledger.present)
 		append_state(&si, now);
 	if (si.rl.present)
-		a->claude_official = si.rl;
+		a->official = si.rl;
 	else
 		app_load_official_latest(a); /* the newest reading on file, for the 5h figure */
 
@@ -109,9 +108,8 @@ int cmd_statusline(struct app *a)
 	char model[64];
 	sanitize_text(si.model, strlen(si.model), model, sizeof model, true);
 	printf("%s  cache %s hit, %s", model[0] ? model : agent_name(agent_limits_owner(AGENT_LIMITS_STATUSLINE)), hit, left);
-	if (a->claude_official.present && a->claude_official.five_hour_pct >= 0)
-		printf("  5h %.0f%%", a->claude_official.five_hour_pct);
+	if (a->official.present && a->official.five_hour_pct >= 0)
+		printf("  5h %.0f%%", a->official.five_hour_pct);
 	putchar('\n');
 	return 0;
 }
-

@@ -137,7 +137,7 @@ enum model_image_why model_image_write(const struct model *m, struct buf *out)
 	img_put(b, m->pairs, m->npairs * sizeof *m->pairs);
 	img_put(b, &m->stats, sizeof m->stats);
 	img_put(b, &m->totals, sizeof m->totals);
-	img_put(b, &m->codex, sizeof m->codex);
+	img_put(b, &m->account, sizeof m->account);
 	img_put(b, &m->limits, sizeof m->limits);
 	evidence_log_image(m->evlog, b);
 
@@ -336,7 +336,7 @@ static bool image_read(struct model *t, struct img_r *r)
 		return false;
 	img_get(r, &t->stats, 1, sizeof t->stats);
 	img_get(r, &t->totals, 1, sizeof t->totals);
-	img_get(r, &t->codex, 1, sizeof t->codex);
+	img_get(r, &t->account, 1, sizeof t->account);
 	img_get(r, &t->limits, 1, sizeof t->limits);
 	if (r->bad)
 		return false;
@@ -413,11 +413,11 @@ static bool image_read(struct model *t, struct img_r *r)
 	for (size_t i = 0; i < t->uuids.cap; i++)
 		if (t->uuids.keys[i] && t->uuids.vals[i] >= np)
 			return false;
-	img_bool(&t->codex.present);
-	fix_limits(&t->codex.rl);
-	if (t->limits.n > CODEX_LIMITS_MAX || !ts_ok(t->codex.observed_at) || !limits_ok(&t->codex.rl))
+	img_bool(&t->account.present);
+	fix_limits(&t->account.rl);
+	if (t->limits.n > LIMIT_FAMILIES_MAX || !ts_ok(t->account.observed_at) || !limits_ok(&t->account.rl))
 		return false;
-	for (size_t i = 0; i < CODEX_LIMITS_MAX; i++) {
+	for (size_t i = 0; i < LIMIT_FAMILIES_MAX; i++) {
 		if (!ts_ok(t->limits.v[i].observed_at) || !limits_ok(&t->limits.v[i].rl))
 			return false;
 		t->limits.v[i].id[LINE_LIMIT_MAX - 1] = 0;

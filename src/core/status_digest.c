@@ -21,7 +21,7 @@ void status_digest_of(const struct model *m, struct status_digest *d)
 	memset(d, 0, sizeof *d);
 	for (int a = 0; a < AGENT_COUNT; a++)
 		blocks_compute(m, (enum agent)a, &d->bl[a]);
-	d->acct = *model_codex_quota(m);
+	d->acct = *model_account_limits(m);
 	/* as the status reads it: the newest event, skipping the expected ones */
 	for (size_t i = model_event_count(m); i-- > 0;) {
 		const struct cache_event *e = model_event(m, i);

@@ -1,6 +1,6 @@
 /* screen_main.c — paints the main screen from the model: the header (agents, sessions, live
  * count, clock or replay clock), the 5-hour panel (a gauge per agent, estimated and official
- * side by side, the weekly window and Claude's spend limit beside them, burn, reset, time to
+ * side by side, the weekly window and the statusline's spend limit beside them, burn, reset, time to
  * limit, share wasted by unexpected misses), the session list (selection highlighted, a resume
  * miss red the moment it is read), the events pane (with each miss's evidence in words) and the
  * status bar. Values come from the model and quota_compute; text and glyphs from render. */
@@ -91,7 +91,7 @@ static void quota_line(struct tui *t, int y, bool first, enum agent a, const str
 		o += (size_t)snprintf(buf + o, sizeof buf - o, "%swindow over", o ? " " : "");
 	if (!o)
 		o += (size_t)snprintf(buf + o, sizeof buf - o, "  -%% (no limit yet)");
-	/* the weekly window beside the 5-hour one (official), and Claude's spend limit */
+	/* the weekly window beside the 5-hour one (official), and the statusline's spend limit */
 	if (q->weekly_percent >= 0)
 		o += (size_t)snprintf(buf + o, sizeof buf - o, "  7d %.0f%%", q->weekly_percent);
 	else if (q->weekly_over)
@@ -145,7 +145,7 @@ static void quota_panel(struct tui *t, const struct layout *l, int64_t now)
 		any = true;
 		struct quota q;
 		quota_compute_from(t->m, (enum agent)a, tui_blocks(t, (enum agent)a), now, &t->o.quota,
-				   t->o.claude_official, &q);
+				   t->o.official, &q);
 		if (q.has_block) {
 			wasted += q.wasted_usd;
 			if (q.unit == QUOTA_USD)
