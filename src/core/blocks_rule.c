@@ -19,7 +19,49 @@ static int by_time(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
-void timed_sort(struct timed *v, size_t n) { qsort(v, n, sizeof *v, by_time); }
+/* Digit k (11 bits, 0 lowest) of the 96-bit sort key: the time with its sign bit flipped
+ * above the index. */
+enum { DIGIT_BITS = 11, DIGITS = (96 + DIGIT_BITS - 1) / DIGIT_BITS, BUCKETS = 1 << DIGIT_BITS };
+static unsigned timed_digit(const struct timed *x, int k)
+{
+	unsigned lo_bit = (unsigned)k * DIGIT_BITS;
+	uint64_t t = ((uint64_t)x->hi << 32 | x->lo) ^ ((uint64_t)1 << 63);
+	/* the key's bits [lo_bit, lo_bit + 11): the index is bits 0–31, the time 32–95 */
+	uint64_t low = lo_bit < 32 ? ((uint64_t)x->i >> lo_bit) | (t << (32 - lo_bit)) : t >> (lo_bit - 32);
+	return (unsigned)(low & (BUCKETS - 1));
+}
+
+void timed_sort(struct timed *v, size_t n)
+{
+	if (n < 256) {
+		qsort(v, n, sizeof *v, by_time);
+		return;
+	}
+	struct timed *tmp = xmalloc(n * sizeof *tmp), *from = v, *to = tmp;
+	size_t *count = xmalloc(BUCKETS * sizeof *count);
+	for (int k = 0; k < DIGITS; k++) {
+		memset(count, 0, BUCKETS * sizeof *count);
+		for (size_t j = 0; j < n; j++)
+			count[timed_digit(&from[j], k)]++;
+		if (count[timed_digit(&from[0], k)] == n)
+			continue;
+		size_t sum = 0;
+		for (size_t d = 0; d < BUCKETS; d++) {
+			size_t c = count[d];
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t j = 0; j < n; j++)
+			to[count[timed_digit(&from[j], k)]++] = from[j];
+		struct timed *x = from;
+		from = to;
+		to = x;
+	}
+	if (from != v)
+		memcpy(v, from, n * sizeof *v);
+	free(count);
+	free(tmp);
+}
 
 static int64_t floor_hour(int64_t t)
 {

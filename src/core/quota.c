@@ -19,41 +19,51 @@
 
 static uint64_t req_tokens(const struct request *r) { return request_prompt(r) + r->output; }
 
+static int by_index_desc(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x > y ? -1 : x < y;
+}
+
 void blocks_compute(const struct model *m, enum agent a, struct blocks *out)
 {
 	out->n = 0;
-	size_t n = model_request_count(m), k = 0;
+	size_t n = model_request_count(m), k = 0, cap = 0;
+	struct timed *idx = NULL;
 	for (size_t i = 0; i < n; i++) {
 		const struct request *r = model_request(m, i);
-		k += (r->flags & REQ_COUNTED) && model_session(m, r->session)->agent == a;
-	}
-	struct timed *idx = xmalloc((k ? k : 1) * sizeof *idx);
-	k = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct request *r = model_request(m, i);
-		if ((r->flags & REQ_COUNTED) && model_session(m, r->session)->agent == a)
+		if ((r->flags & REQ_COUNTED) && model_session(m, r->session)->agent == a) {
+			ct_grow((void **)&idx, &cap, k + 1, sizeof *idx);
 			idx[k++] = timed_of(request_block_time(r), (uint32_t)i);
+		}
 	}
 	timed_sort(idx, k);
 	struct block *b = NULL;
 	for (size_t i = 0; i < k; i++)
 		b = block_take(out, a, m, model_request(m, idx[i].i), timed_t(&idx[i]));
-	free(idx);
 	if (b) {
+		/* The burn: the last block's requests in its last 15 minutes, a tail of the sorted
+		 * ones (the last block holds the latest), added newest index first. */
 		int64_t from = b->last - 15 * MIN_MS;
-		for (size_t i = n; i-- > 0;) {
-			const struct request *r = model_request(m, i);
-			if (!(r->flags & REQ_COUNTED) || model_session(m, r->session)->agent != a)
-				continue;
-			int64_t t = request_block_time(r);
-			if (t < from || t > b->last || t < b->start)
-				continue;
+		if (from < b->start)
+			from = b->start;
+		size_t j = k;
+		while (j > 0 && timed_t(&idx[j - 1]) >= from)
+			j--;
+		uint32_t *tail = xmalloc((k - j ? k - j : 1) * sizeof *tail);
+		for (size_t x = j; x < k; x++)
+			tail[x - j] = idx[x].i;
+		qsort(tail, k - j, sizeof *tail, by_index_desc);
+		for (size_t x = 0; x < k - j; x++) {
+			const struct request *r = model_request(m, tail[x]);
 			b->tokens_15 += req_tokens(r);
 			double c = model_request_cost(m, r);
 			if (c > 0)
 				b->usd_15 += c;
 		}
+		free(tail);
 	}
+	free(idx);
 }
 
 static double block_used(const struct block *b, enum quota_unit u)

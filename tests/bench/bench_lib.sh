@@ -2,15 +2,16 @@
 # median. The caller sets `work` (a scratch folder) and `bench` (its name, for messages).
 
 # run_once NAME CMD...: one run (stdout to $work/NAME.out), appending to $work/NAME.samples its
-# wall time (ns clock around the process), peak RSS (/usr/bin/time %M, KiB) and user+sys CPU.
+# wall time (ns, fork to exit), peak RSS (KiB) and user+sys CPU (s), measured by bench_run.c
+# (compiled into $work on first use; `here` is the bench folder).
 run_once() {
 	local name=$1; shift
-	local t0 t1
-	t0=$(date +%s%N)
-	/usr/bin/time -f '%M %U %S' -o "$work/$name.time" "$@" > "$work/$name.out" 2> "$work/$name.err" || {
+	if [ ! -x "$work/bench_run" ]; then
+		cc -O2 -std=c11 -o "$work/bench_run" "$here/bench_run.c" || { echo "$bench: cannot build bench_run" >&2; exit 1; }
+	fi
+	"$work/bench_run" "$work/$name.time" "$work/$name.out" "$work/$name.err" "$@" || {
 		echo "$bench: '$name' failed:" >&2; cat "$work/$name.err" >&2; exit 1; }
-	t1=$(date +%s%N)
-	echo "$(( t1 - t0 )) $(tail -n1 "$work/$name.time" | awk '{printf "%s %.3f", $1, $2 + $3}')" >> "$work/$name.samples"
+	cat "$work/$name.time" >> "$work/$name.samples"
 }
 median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.6f", m}'; }
 

@@ -18,10 +18,6 @@ bin=$(realpath "$1")
 corpus=${2:-${TMPDIR:-/tmp}/cachetop-bench-1g}
 runs=${RUNS:-9}
 [ -x "$bin" ] || { echo "bench_report: $bin is not an executable" >&2; exit 2; }
-if [ ! -x /usr/bin/time ]; then
-    echo "bench_report: /usr/bin/time is missing: install the Debian package 'time' (apt-get install -y time)" >&2
-    exit 1
-fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/cachetop-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT

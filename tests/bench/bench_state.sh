@@ -20,7 +20,6 @@ sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(512M 2G)
 runs=${RUNS:-9}
 [ -x "$bin" ] || { echo "bench_state: $bin is not an executable" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "bench_state: /usr/bin/time is missing (Debian package 'time')" >&2; exit 1; }
 command -v tmux > /dev/null || { echo "bench_state: tmux is needed for the dashboard's first frame" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/cachetop-bench-state.XXXXXX")
@@ -53,16 +52,15 @@ stat_of() {
 row() { stat_of "$1"; printf '  %-40s %9s s %9s s %8s MB\n' "$2" "$wall" "$cpu" "$rss"; }
 
 # The dashboard's first frame from the state: `--max-frames 1` (it quits once the first frame is
-# drawn, after the start-up read) in a private tmux pane, timed around the process by a small
-# script in the pane (nanosecond clock; /usr/bin/time for RSS and CPU).
+# drawn, after the start-up read) in a private tmux pane, timed by bench_run in the pane.
+cc -O2 -std=c11 -o "$work/bench_run" "$here/bench_run.c"
 cat > "$work/frame.sh" <<'EOS'
 #!/bin/sh
-# frame.sh OUT BIN ARGS...: one timed run, "wall_ns rss_kib cpu_s" appended to OUT
+# frame.sh OUT BIN ARGS...: one timed run (bench_run.c: fork to exit), "wall_ns rss_kib cpu_s"
+# appended to OUT; the dashboard keeps the pane's terminal
 out=$1; shift
-t0=$(date +%s%N)
-/usr/bin/time -f '%M %U %S' -o "$out.time" "$@"
-t1=$(date +%s%N)
-echo "$((t1 - t0)) $(tail -n1 "$out.time" | awk '{printf "%s %.3f", $1, $2 + $3}')" >> "$out"
+"$(dirname "$out")/bench_run" "$out.time" - - "$@"
+cat "$out.time" >> "$out"
 touch "$out.done"
 EOS
 # first_frame NAME C X [--no-state]
@@ -135,8 +133,8 @@ for size in "${sizes[@]}"; do
 	run_once full_newest "$bin" "${R[@]}" --no-state
 	verdict_of() { if cmp -s "$work/$1.out" "$work/$2.out"; then echo yes; else echo NO; fi; }
 	same_warm=$(verdict_of warm full) same_append=$(verdict_of append full_after)
-	same_newest=$(verdict_of append_newest full_newest)
-	[ "$same_warm$same_append$same_newest" = yesyesyes ] || status=1
+	same_newest=$(verdict_of append_newest full_newest) same_status=$(verdict_of status status_full)
+	[ "$same_warm$same_append$same_newest$same_status" = yesyesyesyes ] || status=1
 
 	echo
 	echo "tree: $size requested, $files files, $(( bytes / 1048576 )) MiB; state file $(( state / 1024 )) KiB ($(awk -v s="$state" -v b="$bytes" 'BEGIN {printf "%.2f", 100 * s / b}') % of the transcripts)"
@@ -150,7 +148,7 @@ for size in "${sizes[@]}"; do
 	row frame "dashboard first frame, warm"
 	row append "report --json after 1 appended line"
 	row append_newest "  ... to the file that sorts last"
-	echo "  equals the full read: warm report $same_warm; after the appends $same_append; after the appends to the last file $same_newest"
+	echo "  equals the full read: warm report $same_warm; warm status $same_status; after the appends $same_append; after the appends to the last file $same_newest"
 	ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", (b > 0 ? a / b : 0)}'; }
 	verdict() { awk -v v="$1" -v t="$2" 'BEGIN {print (v >= t ? "met" : "NOT met")}'; }
 	r1=$(ratio "$fw" "$ww"); r2=$(ratio "$fw" "$sw")
