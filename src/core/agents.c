@@ -28,7 +28,7 @@ const struct agent_desc agent_table[AGENT_COUNT] = {
 		.root_sub = "/sessions", .root_sub2 = "/archived_sessions",
 		.env = "CODEX_HOME", .home_sub = ".codex",
 		.implicit_cache = true,
-		.ttl_key = "thresholds.codex_ttl_s", .ttl_opt = offsetof(struct model_opts, codex_ttl_s),
+		.ttl_key = "thresholds.codex_ttl_s", .ttl_default = 300,
 		.tag_in_list = true, .header_always = true,
 		.limits = AGENT_LIMITS_TRANSCRIPT,
 	},
@@ -40,7 +40,7 @@ const struct agent_desc agent_table[AGENT_COUNT] = {
 		.env = "GEMINI_CLI_HOME", .env_join = ".gemini", .home_sub = ".gemini",
 		.implicit_cache = true,
 		.cache_seen_first = true,
-		.ttl_key = "thresholds.gemini_ttl_s", .ttl_opt = offsetof(struct model_opts, gemini_ttl_s),
+		.ttl_key = "thresholds.gemini_ttl_s", .ttl_default = 300,
 		.tag_in_list = true,
 		.limits = AGENT_LIMITS_NONE,
 	},
@@ -50,8 +50,9 @@ const struct agent_desc agent_table[AGENT_COUNT] = {
 		.root_sub = "/storage",
 		/* its data folder; OPENCODE_DB (the database's path) is the source's to read */
 		.data_sub = "opencode",
-		/* Anthropic models keep Claude's rules; the others get OpenAI's per request */
-		.implicit_cache = false, .tier_unknown = true,
+		/* Anthropic models keep Claude's rules; the others get OpenAI's per request, with
+		 * Codex's assumed TTL */
+		.implicit_cache = false, .tier_unknown = true, .openai_rules_ttl = AGENT_CODEX,
 		.tag_in_list = true,
 		.limits = AGENT_LIMITS_NONE,
 	},
@@ -96,7 +97,11 @@ int agent_ttl(enum agent a, const struct model_opts *opts)
 	const struct agent_desc *d = agent_get(a);
 	if (!d->implicit_cache || !d->ttl_key)
 		return 0;
-	int v;
-	memcpy(&v, (const char *)opts + d->ttl_opt, sizeof v);
-	return v;
+	return opts->ttl_s[a];
+}
+
+int agent_request_ttl(enum agent a, const struct model_opts *opts)
+{
+	const struct agent_desc *d = agent_get(a);
+	return agent_ttl(d->implicit_cache ? a : d->openai_rules_ttl, opts);
 }

@@ -56,8 +56,8 @@ static uint64_t image_key(const struct model *m)
 	h = mix_u64(h, o->cold_min_prefix);
 	h = mix_f(h, o->cold_ratio);
 	h = mix_u64(h, (uint64_t)(int64_t)o->default_ttl_s);
-	h = mix_u64(h, (uint64_t)(int64_t)o->codex_ttl_s);
-	h = mix_u64(h, (uint64_t)(int64_t)o->gemini_ttl_s);
+	for (int a = 0; a < AGENT_COUNT; a++)
+		h = mix_u64(h, (uint64_t)(int64_t)o->ttl_s[a]);
 	h = mix_u64(h, (uint64_t)o->since_ms);
 	const struct price_table *t = m->prices;
 	h = mix_u64(h, t ? t->n : 0);

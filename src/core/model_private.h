@@ -119,10 +119,10 @@ struct model {
 	size_t nreqs, nchunks;
 	struct cache_event *events;
 	size_t nevents, capevents;
-	struct u64map req_keys;         /* Claude (msg,req) / Codex usage tuple → request index */
-	struct u64map msg_ids;          /* Claude message.id → first request index */
-	struct u64map uuids;            /* Claude uuid → index into pairs */
-	struct u64map side_roots;       /* Claude 1.0.x sidechain uuid → chain key */
+	struct u64map req_keys;         /* an entry's (msg,req) / a token count's tuple → request index */
+	struct u64map msg_ids;          /* an entry's message.id → first request index */
+	struct u64map uuids;            /* an entry's uuid → index into pairs */
+	struct u64map side_roots;       /* an old sidechain's root uuid → chain key */
 	struct u64map dangling;         /* junction parents not seen yet → the file that named them */
 	bool order_broken;              /* see model_order_broken */
 	/* files that share lines and start at the same time: which one counts depends on which

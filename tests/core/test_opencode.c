@@ -266,7 +266,7 @@ Test(opencode, ttl_expiry_and_openai_waste_use_openai_numbers)
 {
 	struct model_opts o;
 	model_opts_default(&o);
-	o.codex_ttl_s = 600;
+	o.ttl_s[AGENT_CODEX] = 600;
 	struct model *m2 = model_new(&o);
 	uint32_t f = model_file_add(m2, AGENT_OPENCODE, "/d/opencode.db", false);
 	const char *s = msg(&(struct reply)REPLY("msg_1", "ses_b", "gpt-5.1-codex", "openai", T0, 14000, 100, 0, 0, 0));
