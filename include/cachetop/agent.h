@@ -33,6 +33,7 @@ struct agent_desc {
 	const char *name;       /* "claude": the JSON "agent" value, the filter, the config stem */
 	const char *label;      /* "Claude Code": for people */
 	const char *option;     /* "--claude-dir": the command-line option naming its roots */
+	const char *option_help;/* "a Claude root (holds projects/)": the option's --help words */
 	const char *dirs_key;   /* "claude_dirs": the config key naming its roots */
 	const char *root_sub;   /* "/projects": the transcript folder under a root (a path naming it
 				 * is taken as its root) */

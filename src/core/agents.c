@@ -15,7 +15,8 @@
 const struct agent_desc agent_table[AGENT_COUNT] = {
 	[AGENT_CLAUDE] = {
 		.id = AGENT_CLAUDE, .name = "claude", .label = "Claude Code",
-		.option = "--claude-dir", .dirs_key = "claude_dirs",
+		.option = "--claude-dir", .option_help = "a Claude root (holds projects/)",
+		.dirs_key = "claude_dirs",
 		.root_sub = "/projects",
 		.env = "CLAUDE_CONFIG_DIR", .env_list = true, .xdg_sub = "claude", .home_sub = ".claude",
 		.implicit_cache = false,
@@ -24,7 +25,8 @@ const struct agent_desc agent_table[AGENT_COUNT] = {
 	},
 	[AGENT_CODEX] = {
 		.id = AGENT_CODEX, .name = "codex", .label = "Codex CLI",
-		.option = "--codex-dir", .dirs_key = "codex_dirs",
+		.option = "--codex-dir", .option_help = "a Codex root (holds sessions/)",
+		.dirs_key = "codex_dirs",
 		.root_sub = "/sessions", .root_sub2 = "/archived_sessions",
 		.env = "CODEX_HOME", .home_sub = ".codex",
 		.implicit_cache = true,
@@ -34,7 +36,8 @@ const struct agent_desc agent_table[AGENT_COUNT] = {
 	},
 	[AGENT_GEMINI] = {
 		.id = AGENT_GEMINI, .name = "gemini", .label = "Gemini CLI",
-		.option = "--gemini-dir", .dirs_key = "gemini_dirs",
+		.option = "--gemini-dir", .option_help = "a Gemini CLI root (holds tmp/)",
+		.dirs_key = "gemini_dirs",
 		.root_sub = "/tmp",
 		/* Gemini CLI's home directory is $GEMINI_CLI_HOME when set; .gemini sits in it */
 		.env = "GEMINI_CLI_HOME", .env_join = ".gemini", .home_sub = ".gemini",
@@ -46,7 +49,9 @@ const struct agent_desc agent_table[AGENT_COUNT] = {
 	},
 	[AGENT_OPENCODE] = {
 		.id = AGENT_OPENCODE, .name = "opencode", .label = "opencode",
-		.option = "--opencode-dir", .dirs_key = "opencode_dirs",
+		.option = "--opencode-dir",
+		.option_help = "an opencode data folder (holds opencode.db, storage/)",
+		.dirs_key = "opencode_dirs",
 		.root_sub = "/storage",
 		/* its data folder; OPENCODE_DB (the database's path) is the source's to read */
 		.data_sub = "opencode",
