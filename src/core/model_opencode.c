@@ -1,7 +1,7 @@
 /* model_opencode.c — opencode's rules (the agent table's row points here): its records are
  * database rows or legacy storage/ files that the source turns into lines (parse_opencode.c).
  * A row is read again whenever it changes; sub-agent (task) sessions count in their parent's
- * session as a chain of their own; Anthropic models keep Claude's cache rules (writes at the
+ * session as a chain of their own; Anthropic models keep Anthropic's cache rules (writes at the
  * configured tier), the others OpenAI's (per request, REQ_OPENAI_RULES). Whatever a whole read
  * would count differently marks the order broken, and the live path reads everything again. */
 #include <stdlib.h>

@@ -299,7 +299,7 @@ struct replay *replay_open(const char *dir, struct source_roots *roots, char *er
 	r->tmp = t.data;
 	enum agent *agents = NULL;
 	size_t capag = 0;
-	/* The recording's top folders are named after the agents (claude/, codex/, …) and become
+	/* The recording's top folders are named after the agents (the table's names) and become
 	 * their roots. */
 	for (int i = 0; i < AGENT_COUNT; i++) {
 		char src[4096], dst[4096];
