@@ -65,6 +65,8 @@ struct agent_desc {
 	bool tag_in_list;       /* the session list names the agent after the project */
 	bool header_always;     /* the header counts it even with no sessions */
 	enum agent_limits limits;
+	const char *account_limit_id; /* limits from the transcripts: the limit_id of the account's own
+				       * family (a reading naming none is the account's too), NULL else */
 	/* its parser and model rules: its row in agent_ops.c */
 };
 

@@ -2,8 +2,8 @@
  * not guesses"; report-schema.md `evidence`): a closed vocabulary of words, each with one rule.
  * The model keeps two small side records for them (the agent version of each run of requests of
  * a session, and the tool/MCP-set changes between requests); the words are computed from those,
- * from the requests themselves, from the other cold requests of the project, and from Claude
- * Code's own ledger — when asked (report, draw), so that the answer does not depend on the order
+ * from the requests themselves, from the other cold requests of the project, and from the
+ * statusline agent's own ledger — when asked (report, draw), so that the answer does not depend on the order
  * in which requests arrived. Pure: no I/O, no clock. */
 #ifndef CACHETOP_EVIDENCE_H
 #define CACHETOP_EVIDENCE_H
@@ -24,7 +24,7 @@ enum {
 	EV_TOOLS_CHANGED = 1 << 1,      /* a tool/MCP-set change lies between them */
 	EV_MESSAGES_REWRITTEN = 1 << 2, /* its read recurs (±1 %) in another cold request of the project */
 	EV_TTL_DOWNGRADED = 1 << 3,     /* it or its predecessor wrote 5m after the session wrote 1h */
-	EV_AGENT_REPORTED = 1 << 4,     /* Claude Code's ledger counted this miss */
+	EV_AGENT_REPORTED = 1 << 4,     /* the agent's own ledger counted this miss */
 };
 #define EVIDENCE_WORDS 5
 /* "agent_updated", … for bit index 0..4 */
@@ -32,7 +32,7 @@ const char *evidence_word(unsigned index);
 
 /* Two reads are the same prefix when they differ by at most 1 % of the larger. */
 bool evidence_same_floor(uint64_t a, uint64_t b);
-/* A Claude Code miss time and a request time belong together within this (ms). */
+/* A ledger's miss time and a request time belong together within this (ms). */
 #define LEDGER_MATCH_MS (120 * 1000)
 
 /* ---- the side record the model fills ------------------------------------------------------- */
@@ -53,7 +53,7 @@ bool evidence_log_tools_between(const struct evidence_log *l, uint32_t session, 
 /* ---- the words of one event ---------------------------------------------------------------- */
 enum ledger_verdict {
 	LEDGER_UNKNOWN = 0,      /* no ledger for the session, or nothing to compare */
-	LEDGER_COUNTED,          /* Claude Code counted this miss too */
+	LEDGER_COUNTED,          /* the agent's ledger counted this miss too */
 	LEDGER_NOT_COUNTED,      /* its ledger timed every miss, and not this one */
 };
 
@@ -63,7 +63,7 @@ struct event_evidence {
 	uint64_t floor_tokens;           /* with messages_rewritten: the prefix that still matched */
 	const char *version_from, *version_to; /* with agent_updated (owned by the model's log) */
 	struct tools_delta tools;        /* with tools_changed: the changes summed */
-	char ledger_causes[128];         /* Claude Code's causes of this miss, "" when none */
+	char ledger_causes[128];         /* its ledger's causes of this miss, "" when none */
 };
 
 struct evidence_set {
@@ -82,10 +82,10 @@ void evidence_of_event(const struct model *m, const struct ledger_set *ledgers, 
  * returns how many there are. */
 size_t evidence_floor_partners(const struct model *m, size_t event, size_t *out, size_t cap);
 
-/* Claude Code's ledger beside cachetop's numbers for one session's main conversation. */
+/* The statusline agent's ledger beside cachetop's numbers for one session's main conversation. */
 struct ledger_compare {
 	bool present;
-	uint64_t requests, cold, comparable; /* ours: main-chain requests, cold ones, misses Claude Code would count */
+	uint64_t requests, cold, comparable; /* ours: main-chain requests, cold ones, misses its ledger would count */
 	size_t counted;                   /* our misses its ledger timed too */
 	size_t ours_only;                 /* our misses it did not count (complete ledger only) */
 	int64_t ours_only_at;             /* the latest of them */

@@ -1,8 +1,8 @@
-/* ledger.h — Claude Code's own prompt-cache ledger (the `prompt_cache` object it passes to a
- * statusLine command since about 2.1.251, transcript-formats.md E1), as `cachetop statusline`
+/* ledger.h — the statusline agent's own prompt-cache ledger (the `prompt_cache` object it passes
+ * to a statusLine command in newer versions, transcript-formats.md E1), as `cachetop statusline`
  * records it with each reading: one reading normalised, and the readings of a state file folded
- * per session (the latest reading, and every distinct miss time Claude Code reported with the
- * causes it gave). Claude Code counts one session's main conversation only. Pure. */
+ * per session (the latest reading, and every distinct miss time the agent reported with the
+ * causes it gave). The agent counts one session's main conversation only. Pure. */
 #ifndef CACHETOP_LEDGER_H
 #define CACHETOP_LEDGER_H
 
@@ -38,7 +38,7 @@ void agent_ledger_clear(struct agent_ledger *l);
 /* A cause name as kept: lower-case letters, digits and '_' only, else "" (not kept). */
 bool ledger_cause_name_ok(const char *s);
 
-/* A miss Claude Code timed (a distinct last_miss_at across the readings of a session). */
+/* A miss the agent timed (a distinct last_miss_at across the readings of a session). */
 struct ledger_miss {
 	int64_t at;                          /* ms */
 	char causes[LEDGER_LAST_CAUSES * LEDGER_NAME_MAX]; /* "messages_rewritten, tools_changed" */
@@ -60,7 +60,7 @@ struct ledger_set {
 void ledger_set_add(struct ledger_set *s, const char *session_id, const struct agent_ledger *r);
 const struct session_ledger *ledger_set_find(const struct ledger_set *s, const char *session_id);
 void ledger_set_free(struct ledger_set *s);
-/* Claude Code timed every miss it counted (so a miss it has no time for, it did not count). */
+/* The agent timed every miss it counted (so a miss it has no time for, it did not count). */
 bool session_ledger_complete(const struct session_ledger *l);
 
 #endif

@@ -19,7 +19,7 @@
 #include "cachetop/line.h"
 
 struct price_table;
-struct codex_limits;
+struct limit_families;
 struct evidence_log;
 
 
@@ -141,8 +141,9 @@ struct model_stats {
 	uint64_t by_problem[8];
 };
 
-/* The latest official Codex rate-limit reading of the account family (any file). */
-struct codex_quota {
+/* The latest official rate-limit reading of the account family (any file) of the agent whose
+ * transcripts report its limits (agent_limits_owner(AGENT_LIMITS_TRANSCRIPT)). */
+struct account_limits {
 	bool present;
 	int64_t observed_at;
 	struct rate_limits rl;
@@ -230,9 +231,9 @@ const struct model_file *model_file(const struct model *m, size_t i);
 const char *model_model_name(const struct model *m, uint16_t model);
 const struct model_stats *model_stats(const struct model *m);
 const struct totals *model_totals(const struct model *m);
-const struct codex_quota *model_codex_quota(const struct model *m);
-/* Every Codex limit family seen, the newest reading of each (quota.h). */
-const struct codex_limits *model_codex_limits(const struct model *m);
+const struct account_limits *model_account_limits(const struct model *m);
+/* Every limit family its transcripts reported, the newest reading of each (quota.h). */
+const struct limit_families *model_limit_families(const struct model *m);
 /* The side record the evidence words are computed from (evidence.h). */
 const struct evidence_log *model_evidence_log(const struct model *m);
 const struct model_opts *model_options(const struct model *m);

@@ -1,8 +1,8 @@
 /* quota.h — 5-hour blocks exactly as ccusage defines them (start floored to the UTC hour, 5 h
  * long, a new block after the end or after a 5 h idle gap), per agent; burn rates, projection,
- * the limit (configured, or auto = p90 of completed blocks), and the official percentages
- * (Codex rate_limits from the transcripts; Claude from statusline readings). Pure: `now` is a
- * parameter. */
+ * the limit (configured, or auto = p90 of completed blocks), and the official percentages (from
+ * the transcripts' limit families, or from statusline readings: the agent table's `limits`
+ * says whose come from where). Pure: `now` is a parameter. */
 #ifndef CACHETOP_QUOTA_H
 #define CACHETOP_QUOTA_H
 
@@ -14,6 +14,7 @@
 #include "cachetop/line.h"
 
 struct model;
+struct account_limits;
 
 #define BLOCK_MS (5LL * 3600 * 1000)
 
@@ -47,8 +48,9 @@ struct quota_opts {
 	enum quota_unit unit;
 };
 
-/* A Claude reading passed to `cachetop statusline` (rate_limits on its stdin). */
-struct claude_official {
+/* An account's windows as the statusline agent passes them to `cachetop statusline` (rate_limits
+ * on its stdin). */
+struct official_reading {
 	bool present;
 	int64_t observed_at;
 	double five_hour_pct;        /* 0..100, negative when absent */
@@ -60,25 +62,26 @@ struct claude_official {
 	int64_t spend_resets_at;
 };
 
-/* Codex limit families (transcript-formats.md E3): the account's (limit_id "codex", or none in
- * older files) and per-model ones ("codex_bengalfox", "GPT-5.3-Codex-Spark") with their own
- * windows and lower usage, written more often. Only the account's drives the gauges. */
-#define CODEX_LIMITS_MAX 16          /* families kept; more is hostile input, ignored */
-struct codex_limit {
-	char id[LINE_LIMIT_MAX];     /* "codex" for the account (also when the file names none) */
+/* Limit families of the agent whose transcripts report its limits (transcript-formats.md E3):
+ * the account's (limit_id = its table row's account_limit_id, or none in older files) and
+ * per-model ones with their own windows and lower usage, written more often. Only the
+ * account's drives the gauges. */
+#define LIMIT_FAMILIES_MAX 16        /* families kept; more is hostile input, ignored */
+struct limit_family {
+	char id[LINE_LIMIT_MAX];     /* the account's id also when the file names none */
 	char name[LINE_LIMIT_MAX];   /* limit_name; "" when none */
 	int64_t observed_at;         /* the newest reading's line time */
 	struct rate_limits rl;
 };
-struct codex_limits {
-	struct codex_limit v[CODEX_LIMITS_MAX];
+struct limit_families {
+	struct limit_family v[LIMIT_FAMILIES_MAX];
 	size_t n;
 };
-/* limit_id "codex", or none: the account's family. */
-bool codex_limit_is_account(const char *limit_id);
+/* limit_id the agent's account_limit_id, or none: the account's family. */
+bool limit_family_is_account(const char *limit_id);
 /* Keep a reading if it is its family's newest (a placeholder all-zero snapshot after a real one
  * is ignored). Returns true when what the family shows changed. */
-bool codex_limits_note(struct codex_limits *l, int64_t ts, const char *limit_id, const char *limit_name,
+bool limit_families_note(struct limit_families *l, int64_t ts, const char *limit_id, const char *limit_name,
 		       const struct rate_limits *rl);
 
 /* One reading seen at `now`: the 5-hour and weekly windows picked by length (never by position),
@@ -90,7 +93,7 @@ struct limit_view {
 	int64_t resets_at, weekly_resets_at, individual_resets_at; /* as read; CT_TIME_NONE */
 	bool over, weekly_over;
 };
-void codex_limit_view(const struct codex_limit *c, int64_t now, struct limit_view *out);
+void limit_family_view(const struct limit_family *c, int64_t now, struct limit_view *out);
 
 struct quota {
 	enum agent agent;
@@ -104,7 +107,7 @@ struct quota {
 	double weekly_percent;       /* negative when none */
 	int64_t weekly_resets_at;
 	bool official_over, weekly_over; /* the newest reading's window already reset (see limit_view) */
-	double spend_percent;        /* Claude's spend limit; negative when none */
+	double spend_percent;        /* the statusline's spend limit; negative when none */
 	int64_t spend_resets_at;
 	int window_minutes;          /* of the official 5-hour window; 0 when none */
 	int64_t observed_at;         /* of the official reading */
@@ -116,11 +119,16 @@ struct quota {
 	uint64_t block_tokens;
 };
 
+/* sr: the statusline reading (NULL: none), read for the agent whose limits come from it. */
 void quota_compute(const struct model *m, enum agent a, int64_t now, const struct quota_opts *o,
-		   const struct claude_official *claude, struct quota *q);
+		   const struct official_reading *sr, struct quota *q);
 /* The same from the agent's blocks already computed (blocks_compute), when a caller needs both. */
 void quota_compute_from(const struct model *m, enum agent a, const struct blocks *blocks, int64_t now,
-			const struct quota_opts *o, const struct claude_official *claude, struct quota *q);
+			const struct quota_opts *o, const struct official_reading *sr, struct quota *q);
+/* The same with the account's reading from the transcripts given (model_account_limits, or
+ * NULL) instead of the model: a status computed from a saved digest of the model. */
+void quota_compute_acct(enum agent a, const struct blocks *blocks, const struct account_limits *acct, int64_t now,
+			const struct quota_opts *o, const struct official_reading *sr, struct quota *q);
 /* p90 of completed blocks' used amount in `unit` (the max while fewer than 5); 0 if none. */
 double quota_auto_limit(const struct blocks *b, int64_t now, enum quota_unit unit);
 

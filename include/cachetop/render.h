@@ -48,7 +48,7 @@ struct layout {
 	struct rect chart, info, table, pairs;
 };
 /* Rectangles for a terminal of cols×rows. nquota = lines the 5h panel wants (agents + 1); on
- * the detail screen, the extra info lines wanted (evidence, Claude Code's ledger, limits), given
+ * the detail screen, the extra info lines wanted (evidence, the agent's own ledger, limits), given
  * while the table keeps its pairs and a few rows. Every non-empty rectangle lies inside the
  * screen and none overlap. */
 void layout_compute(int cols, int rows, enum layout_mode mode, int nquota, struct layout *out);
@@ -149,17 +149,18 @@ void rows_event_note(const struct cache_event *ev, int64_t at, const struct sess
  * request follows a resume boundary. */
 void evidence_describe(const struct event_evidence *e, const struct cache_event *ev, bool resumed, bool utf8,
 		       char *out, size_t cap);
-/* Claude Code's ledger beside cachetop's counts (line), and where they disagree (disagree, ""
+/* The statusline agent's ledger beside cachetop's counts (line), and where they disagree (disagree, ""
  * when they agree). */
 void ledger_describe(const struct session_ledger *sl, const struct ledger_compare *c, bool utf8, char *line,
 		     char *disagree, size_t cap);
-/* The limits panel: a heading, then Claude's official windows and every Codex family (a window
- * already reset says "over"). Returns the lines written. */
+/* The limits panel: a heading, then the statusline's official windows and every limit family
+ * the transcripts reported (a window already reset says "over"); each row names its agent.
+ * Returns the lines written. */
 #define LIMITS_LINE 160
-size_t limits_lines(const struct claude_official *c, const struct codex_limits *l, int64_t now, bool utf8,
+size_t limits_lines(const struct official_reading *c, const struct limit_families *l, int64_t now, bool utf8,
 		    char (*lines)[LIMITS_LINE], size_t max);
-/* "limits: codex 5h 38%, 7d 12% · GPT-5.3-Codex-Spark 5h 4%, 7d 1%" */
-void codex_limits_summary(const struct codex_limits *l, int64_t now, bool utf8, char *out, size_t cap);
+/* "limits: <account id> 5h 38%, 7d 12% · <a family's name> 5h 4%, 7d 1%" */
+void limit_families_summary(const struct limit_families *l, int64_t now, bool utf8, char *out, size_t cap);
 
 /* Detail: one request of the per-request table. */
 struct request_row_input {

@@ -28,8 +28,8 @@ struct report_ctx {
 	const struct report_root *roots;
 	size_t nroots;
 	struct quota_opts quota;
-	const struct claude_official *claude_official; /* NULL when none */
-	const struct ledger_set *ledgers; /* Claude Code's own ledgers per session; NULL when none */
+	const struct official_reading *official; /* NULL when none */
+	const struct ledger_set *ledgers; /* the statusline agent's own ledgers per session; NULL: none */
 	bool utf8;                        /* text report glyphs */
 };
 
@@ -40,7 +40,8 @@ void report_csv(const struct model *m, const struct report_ctx *c, struct buf *o
 void report_openmetrics(const struct model *m, const struct report_ctx *c, struct buf *out);
 /* One `watch --jsonl` line for event i (with "observed_at"), newline-terminated. */
 void report_event_line(const struct model *m, size_t event, int64_t observed_at, struct buf *out);
-/* The same with Claude Code's ledgers (agent_reported, agent_counted); ledgers may be NULL. */
+/* The same with the statusline agent's ledgers (agent_reported, agent_counted); ledgers may be
+ * NULL. */
 void report_event_line_ledgers(const struct model *m, size_t event, int64_t observed_at,
 			       const struct ledger_set *ledgers, struct buf *out);
 /* s as a JSON string, quotes included, escaped byte for byte as json-c escapes it (PLAIN, no

@@ -65,6 +65,14 @@ void source_free(struct source *s);
  * given explicitly is unreadable). */
 int source_scan(struct source *s, char *err, size_t errlen);
 
+/* Whether a scan now would read nothing the sink does not hold already, found without reading a
+ * file: every transcript folder listed from a listing the sink recalls (its stat unchanged), or
+ * absent now as when the sink's listings were kept; every transcript found is one the sink
+ * recalls, its stat still the mark's (so its bytes are the ones read then); and `recallable`
+ * of them (every file the sink holds a mark of). A database root (opencode) present answers
+ * no: its rows cannot be vouched for by a stat. For a source just made; it reads no file. */
+bool source_unchanged(struct source *s, size_t recallable);
+
 /* Start watching all roots (and the places roots may appear). After this, source_fd() becomes
  * readable when something may have changed, and source_process() reads it. */
 int source_watch(struct source *s, char *err, size_t errlen);

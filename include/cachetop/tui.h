@@ -23,8 +23,8 @@ struct tui_opts {
 	const char *themes_dir;           /* for `t` (cycle); NULL = built-ins only */
 	double replay_speed;              /* > 0: replaying; the header shows "replay ×N" */
 	struct quota_opts quota;
-	const struct claude_official *claude_official; /* NULL: none */
-	const struct ledger_set *ledgers; /* Claude Code's own ledgers (statusline state); NULL: none */
+	const struct official_reading *official; /* NULL: none */
+	const struct ledger_set *ledgers; /* the statusline agent's ledgers (its state file); NULL: none */
 	const struct source_roots *roots; /* where we looked, for the empty screen */
 };
 

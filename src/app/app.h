@@ -42,8 +42,8 @@ struct app {
 	struct source_roots roots;
 	struct model_opts mopts;
 	struct quota_opts qopts;
-	struct claude_official claude_official;  /* from the statusline state file */
-	struct ledger_set ledgers;               /* Claude Code's prompt_cache ledgers, same file */
+	struct official_reading official;        /* from the statusline state file */
+	struct ledger_set ledgers;               /* the statusline agent's prompt_cache ledgers, same file */
 	struct { uint64_t dev, ino; int64_t size, mtime_ns; } state_seen; /* the file as last read */
 	bool official_lazy;                      /* app_load leaves the state file unread */
 };
@@ -80,7 +80,7 @@ int app_apply_packed(struct model *m, uint32_t file, const char *p, size_t n);
 /* Fill a report_ctx from the app state. */
 void app_report_ctx(struct app *a, const struct source *s, struct report_root *roots, size_t cap,
 		    struct report_ctx *c);
-/* Re-read the statusline state file into a->claude_official and a->ledgers (when it changed). */
+/* Re-read the statusline state file into a->official and a->ledgers (when it changed). */
 void app_load_official(struct app *a);
 /* Only the newest rate-limit reading, from the file's last 64 KB, no ledgers (statusline). */
 void app_load_official_latest(struct app *a);
@@ -128,5 +128,11 @@ int cmd_dashboard(struct app *a);   /* src/app/dashboard.c: live, over the roots
 int cmd_replay(struct app *a);      /* src/app/dashboard.c: a recorded tree as if live */
 int cmd_statusline(struct app *a);
 int cmd_status(struct app *a);
+struct status_digest;
+/* What `status` prints from (status_digest.h): the state file's when the tree is unchanged
+ * since it was saved (*from_state), else the digest of a model built now; false: no data. */
+bool app_status_digest(struct app *a, struct status_digest *d, bool *from_state);
+/* `status`'s line from a digest, into out (emptied first). */
+void app_status_text(struct app *a, const struct status_digest *d, struct buf *out);
 
 #endif

@@ -121,7 +121,7 @@ static struct tui *make_tui(struct app *a, const struct model *m, double replay_
 		.themes_dir = themes,
 		.replay_speed = replay_speed,
 		.quota = a->qopts,
-		.claude_official = &a->claude_official,
+		.official = &a->official,
 		.ledgers = &a->ledgers,
 		.roots = &a->roots,
 	};
@@ -347,7 +347,7 @@ int cmd_replay(struct app *a)
 		fprintf(stderr, "cachetop: %s\n", err);
 		return strstr(err, "not a directory") ? 2 : 1;
 	}
-	a->claude_official.present = false; /* this machine's readings are not the recording's */
+	a->official.present = false; /* this machine's readings are not the recording's */
 	ledger_set_free(&a->ledgers);
 	struct live_hooks hooks = {.ctx = &d, .replaced = dash_replaced};
 	int rc = 1;

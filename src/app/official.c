@@ -1,5 +1,5 @@
 /* official.c — the statusline state file ($XDG_STATE_HOME/cachetop/statusline.jsonl): the
- * official rate-limit readings and Claude Code's prompt_cache ledgers the statusline command
+ * official rate-limit readings and the statusline agent's prompt_cache ledgers the command
  * records, read back from its end, and only when it changed. */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -32,13 +32,13 @@ static void load_tail(struct app *a, int fd, const struct stat *st, off_t max, s
 	char *buf = xmalloc((size_t)want + 1);
 	ssize_t n = pread(fd, buf, (size_t)want, st->st_size - want);
 	if (n > 0)
-		statusline_state_fold(buf, (size_t)n, &a->claude_official, ledgers);
+		statusline_state_fold(buf, (size_t)n, &a->official, ledgers);
 	free(buf);
 }
 
 void app_load_official_latest(struct app *a)
 {
-	memset(&a->claude_official, 0, sizeof a->claude_official);
+	memset(&a->official, 0, sizeof a->official);
 	char *path = app_state_path();
 	int fd = path ? open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : -1;
 	free(path);
@@ -60,7 +60,7 @@ void app_load_official(struct app *a)
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		if (fd >= 0)
 			close(fd);
-		memset(&a->claude_official, 0, sizeof a->claude_official);
+		memset(&a->official, 0, sizeof a->official);
 		ledger_set_free(&a->ledgers);
 		memset(&a->state_seen, 0, sizeof a->state_seen);
 		return;
@@ -75,7 +75,7 @@ void app_load_official(struct app *a)
 	a->state_seen.ino = (uint64_t)st.st_ino;
 	a->state_seen.size = (int64_t)st.st_size;
 	a->state_seen.mtime_ns = mtime;
-	memset(&a->claude_official, 0, sizeof a->claude_official);
+	memset(&a->official, 0, sizeof a->official);
 	ledger_set_free(&a->ledgers);
 	load_tail(a, fd, &st, 1048576, &a->ledgers);
 	close(fd);

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <link.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 
 #include "app.h"
 #include "cachetop/model_image.h"
+#include "cachetop/status_digest.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/statefile.h"
 #include "cachetop/util.h"
@@ -417,6 +419,47 @@ static int64_t state_ns(const struct timespec *t) { return (int64_t)t->tv_sec * 
 /* A file written this long ago is taken as done growing (for now). */
 #define STATE_SETTLED_NS (60 * 1000000000LL)
 
+/* lstat of the saved entries [from, to) into seen[]. (Opening each folder once and stat'ing
+ * by name in it was measured slower: a few transcripts per folder do not pay for the opens.) */
+struct stat_range {
+	const struct statefile *sf;
+	struct state_seen *seen;
+	size_t from, to;
+};
+
+static void *stat_range(void *p)
+{
+	const struct stat_range *j = p;
+	for (size_t i = j->from; i < j->to; i++) {
+		struct statefile_entry e;
+		statefile_get(j->sf, i, &e);
+		struct stat sb;
+		if (lstat(e.path, &sb) != 0)
+			continue; /* gone: not taken */
+		j->seen[i] = (struct state_seen){.taken = true, .reg = S_ISREG(sb.st_mode),
+						 .dev = (uint64_t)sb.st_dev, .ino = (uint64_t)sb.st_ino,
+						 .size = (uint64_t)sb.st_size, .mtime_ns = state_ns(&sb.st_mtim),
+						 .ctime_ns = state_ns(&sb.st_ctim)};
+	}
+	return NULL;
+}
+
+/* Every saved entry's lstat, the second half on a thread of its own when there are many (the
+ * wall time of a warm start is mostly these). */
+static void stat_entries(const struct statefile *sf, struct state_seen *seen)
+{
+	size_t n = sf->n, half = n / 2;
+	struct stat_range a = {sf, seen, 0, half}, b = {sf, seen, half, n};
+	pthread_t t;
+	if (n >= 256 && pthread_create(&t, NULL, stat_range, &b) == 0) {
+		stat_range(&a);
+		pthread_join(t, NULL);
+		return;
+	}
+	a.to = n;
+	stat_range(&a);
+}
+
 /* Before the image is read: would the scan accept it (state_snap_refused)? One lstat per saved
  * file tells which changed; with more than one, or one that does not sort last, the scan would
  * refuse the image after reading the tree once for nothing, then read it again from the
@@ -432,26 +475,19 @@ static bool state_snap_worth(struct state *st)
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	st->seen = xcalloc(st->sf.n ? st->sf.n : 1, sizeof *st->seen);
+	stat_entries(&st->sf, st->seen);
 	for (size_t i = 0; i < st->sf.n; i++) {
 		struct statefile_entry e;
-		struct stat sb;
 		statefile_get(&st->sf, i, &e);
-		bool gone = lstat(e.path, &sb) != 0;
-		if (!gone)
-			st->seen[i] = (struct state_seen){.taken = true, .reg = S_ISREG(sb.st_mode),
-							  .dev = (uint64_t)sb.st_dev, .ino = (uint64_t)sb.st_ino,
-							  .size = (uint64_t)sb.st_size,
-							  .mtime_ns = state_ns(&sb.st_mtim),
-							  .ctime_ns = state_ns(&sb.st_ctim)};
-		if (gone || (uint64_t)sb.st_dev != e.dev || (uint64_t)sb.st_ino != e.ino ||
-		    (uint64_t)sb.st_size < e.offset) {
+		const struct state_seen *sb = &st->seen[i];
+		bool gone = !sb->taken;
+		if (gone || sb->dev != e.dev || sb->ino != e.ino || sb->size < e.offset) {
 			st->snap_stale = true; /* gone, replaced or cut */
 			return false;
 		}
-		bool same = (uint64_t)sb.st_size == e.size &&
-			    (!e.ctime_ns || (state_ns(&sb.st_mtim) == e.mtime_ns && state_ns(&sb.st_ctim) == e.ctime_ns));
+		bool same = sb->size == e.size && (!e.ctime_ns || (sb->mtime_ns == e.mtime_ns && sb->ctime_ns == e.ctime_ns));
 		if (!same) {
-			growing |= state_ns(&now) - state_ns(&sb.st_mtim) < STATE_SETTLED_NS;
+			growing |= state_ns(&now) - sb->mtime_ns < STATE_SETTLED_NS;
 			more |= grown >= 0;
 			grown = (long)i;
 		}
@@ -482,12 +518,14 @@ static void state_snap_load(struct state *st, struct model *m)
 	if (st->snap_off || st->no_recall || st->fd < 0 || !st->sf.image_len || model_file_count(m) ||
 	    st->sf.image_len > SIZE_MAX / 2 || !state_snap_worth(st))
 		return;
-	struct buf img = {0};
-	buf_reserve(&img, (size_t)st->sf.image_len);
+	struct state_view img;
 	enum model_image_why why = MODEL_IMAGE_DAMAGED;
-	if (state_pread(st->fd, img.data, (size_t)st->sf.image_len, st->sf.image_at))
-		why = model_image_load(m, img.data, (size_t)st->sf.image_len);
-	buf_free(&img);
+	size_t len;
+	uint64_t hash;
+	if (state_view_get(st->fd, st->sf.image_at, (size_t)st->sf.image_len, &img) &&
+	    (why = model_image_head(m, img.p, (size_t)st->sf.image_len, &len, &hash)) == MODEL_IMAGE_OK)
+		why = model_image_load(m, img.p, len); /* the status digest follows it */
+	state_view_drop(&img);
 	if (why != MODEL_IMAGE_OK) {
 		/* damaged: written again at the next save; for other options: left for their runs */
 		st->snap_stale |= why == MODEL_IMAGE_DAMAGED;
@@ -614,6 +652,62 @@ static bool state_image_fits(const struct state *st, const struct save_walk *w)
 	return fits;
 }
 
+/* The status digest after the image just written, tied to it by its hash. */
+static void state_digest_put(const struct model *m, struct buf *image)
+{
+	size_t len;
+	uint64_t hash;
+	if (model_image_head(m, image->data, image->len, &len, &hash) != MODEL_IMAGE_OK || len != image->len)
+		return;
+	struct status_digest d;
+	status_digest_of(m, &d);
+	status_digest_put(&d, hash, image);
+	status_digest_free(&d);
+}
+
+/* A sink that only recalls what the loaded file holds (source_unchanged asks nothing else). */
+static void state_recall_sink(struct state *st, struct line_sink *out)
+{
+	*out = (struct line_sink){.ctx = st, .recall = state_sink_recall, .dir_recall = state_sink_dir_recall};
+}
+
+bool state_status_digest(const struct app *a, struct status_digest *d)
+{
+	memset(d, 0, sizeof *d);
+	if (a->no_state)
+		return false;
+	struct state *st = state_open(a);
+	if (!st || st->fd < 0 || !st->sf.image_len) {
+		state_close(st);
+		return false;
+	}
+	struct model *m = model_new(&a->mopts); /* for the options' and prices' key */
+	struct state_view img;
+	size_t len;
+	uint64_t hash;
+	bool ok = state_view_get(st->fd, st->sf.image_at, (size_t)st->sf.image_len, &img) &&
+		  model_image_head(m, img.p, (size_t)st->sf.image_len, &len, &hash) == MODEL_IMAGE_OK &&
+		  status_digest_get(img.p + len, (size_t)st->sf.image_len - len, hash, d);
+	state_view_drop(&img);
+	model_free(m);
+	if (ok) {
+		st->seen = xcalloc(st->sf.n ? st->sf.n : 1, sizeof *st->seen);
+		stat_entries(&st->sf, st->seen);
+		struct line_sink k;
+		state_recall_sink(st, &k);
+		struct source *s = source_new(&a->roots, &k);
+		ok = source_unchanged(s, st->sf.n);
+		const char *msg;
+		while ((msg = source_take_message(s)))
+			fprintf(stderr, "cachetop: %s\n", msg);
+		source_free(s);
+		if (!ok)
+			status_digest_free(d);
+	}
+	state_close(st);
+	return ok;
+}
+
 int state_save(struct state *st, struct source *s, bool force)
 {
 	if (!st || !st->can_write || !st->m)
@@ -670,6 +764,8 @@ int state_save(struct state *st, struct source *s, bool force)
 		qsort(w.v, w.n, sizeof *w.v, state_cmp_item);
 	if (fits && !image.len)
 		model_image_write(st->m, &image);
+	if (image.len)
+		state_digest_put(st->m, &image);
 	int fd;
 	int rc = state_write(st, w.v, w.n, &dirs, &image, &fd);
 	buf_free(&image);

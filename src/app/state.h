@@ -50,11 +50,19 @@ uint64_t state_recall_file(struct state *st, struct model *m, uint32_t file, con
  * the new file (a one-shot command just writes it). */
 void state_follow(struct state *st);
 
+struct status_digest;
+/* The status digest the state file keeps beside its model's image, when the tree is unchanged
+ * since (source_unchanged: no file read) and the image was written under this run's options
+ * and prices; false otherwise (or with --no-state): build the model. */
+bool state_status_digest(const struct app *a, struct status_digest *d);
+
 /* For tests and benchmarks. */
 bool state_loaded(const struct state *st);
 /* Models this process started from a saved image, and images refused after the scan. */
 uint64_t state_image_loads(void);
 uint64_t state_image_refusals(void);
 uint64_t state_saves(const struct state *st);
+/* Ranges of the state file of at least this many bytes are mapped, not read (default 64 KiB). */
+void state_test_map_min(size_t bytes);
 
 #endif

@@ -1,7 +1,7 @@
 /* state_file.c — the warm-start state's file itself: the keys that say which build and which
  * roots wrote it, its private folder (never inside a root), loading and checking its header and
- * table, reading an entry's records back (pread, never a mapping: a file cut short under us must
- * not be a SIGBUS), and writing a whole new file atomically (a private temporary file, then
+ * table (mapped: it is only ever replaced whole), reading an entry's records back (pread), and
+ * writing a whole new file atomically (a private temporary file, then
  * rename). What goes in it is state.c's. */
 #define _GNU_SOURCE /* dl_iterate_phdr */
 #include <errno.h>
@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -176,12 +178,12 @@ void state_unload(struct state *st)
 	if (st->fd >= 0)
 		close(st->fd);
 	st->fd = -1;
-	buf_free(&st->meta);
+	state_view_drop(&st->meta);
 	st->file_len = 0;
 	memset(&st->sf, 0, sizeof st->sf);
 	free(st->seen); /* by the unloaded table's entries */
 	st->seen = NULL;
-	buf_free(&st->dirs_blob);
+	state_view_drop(&st->dirs_blob);
 	free(st->dirs);
 	st->dirs = NULL;
 	st->ndirs = 0;
@@ -194,23 +196,21 @@ static void state_load_dirs(struct state *st)
 	const struct statefile *sf = &st->sf;
 	if (!sf->dirs_len || sf->dirs_len > SIZE_MAX / 2)
 		return;
-	struct buf *b = &st->dirs_blob;
-	buf_reserve(b, (size_t)sf->dirs_len);
-	if (!state_pread(st->fd, b->data, (size_t)sf->dirs_len, sf->dirs_at) ||
-	    statefile_hash(b->data, (size_t)sf->dirs_len) != sf->dirs_hash) {
-		buf_free(b);
+	struct state_view *v = &st->dirs_blob;
+	if (!state_view_get(st->fd, sf->dirs_at, (size_t)sf->dirs_len, v) ||
+	    statefile_hash(v->p, (size_t)sf->dirs_len) != sf->dirs_hash) {
+		state_view_drop(v);
 		return;
 	}
-	b->len = (size_t)sf->dirs_len;
 	size_t pos = 0, cap = 0;
 	struct statefile_dir d;
 	int r;
-	while ((r = statefile_dir_next(b->data, b->len, &pos, st->ndirs ? &st->dirs[st->ndirs - 1] : NULL, &d)) == 1) {
+	while ((r = statefile_dir_next(v->p, (size_t)sf->dirs_len, &pos, st->ndirs ? &st->dirs[st->ndirs - 1] : NULL, &d)) == 1) {
 		ct_grow((void **)&st->dirs, &cap, st->ndirs + 1, sizeof *st->dirs);
 		st->dirs[st->ndirs++] = d;
 	}
 	if (r < 0) {
-		buf_free(b);
+		state_view_drop(v);
 		free(st->dirs);
 		st->dirs = NULL;
 		st->ndirs = 0;
@@ -233,6 +233,66 @@ bool state_pread(int fd, void *p, size_t n, uint64_t at)
 	return true;
 }
 
+/* The path of the file in view, for the SIGBUS message (set before mapping; one at a time). */
+static char bus_msg[640];
+
+static void state_bus(int sig)
+{
+	(void)sig;
+	ssize_t w = write(STDERR_FILENO, bus_msg, strlen(bus_msg));
+	(void)w;
+	_exit(3);
+}
+
+/* Smaller ranges are read: a mapping costs a few system calls of its own. */
+static size_t view_map_min = 64u * 1024;
+void state_test_map_min(size_t bytes) { view_map_min = bytes; }
+
+bool state_view_get(int fd, uint64_t at, size_t n, struct state_view *v)
+{
+	*v = (struct state_view){0};
+	if (n && n >= view_map_min) {
+		char path[64], real[384];
+		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+		ssize_t k = readlink(path, real, sizeof real - 1);
+		real[k > 0 ? k : 0] = '\0';
+		snprintf(bus_msg, sizeof bus_msg,
+			 "cachetop: the state file %s was cut short while it was read (something other "
+			 "than cachetop wrote to it); run again, or with --no-state\n", real);
+		static bool guarded;
+		if (!guarded) {
+			struct sigaction sa = {.sa_handler = state_bus};
+			sigemptyset(&sa.sa_mask);
+			sigaction(SIGBUS, &sa, NULL);
+			guarded = true;
+		}
+		size_t pg = (size_t)sysconf(_SC_PAGESIZE), skew = (size_t)(at % pg);
+		void *map = mmap(NULL, n + skew, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, (off_t)(at - skew));
+		if (map != MAP_FAILED) {
+			v->map = map;
+			v->maplen = n + skew;
+			v->p = (const char *)map + skew;
+			return true;
+		}
+	}
+	buf_reserve(&v->copy, n ? n : 1);
+	if (!state_pread(fd, v->copy.data, n, at)) {
+		buf_free(&v->copy);
+		return false;
+	}
+	v->copy.len = n;
+	v->p = v->copy.data;
+	return true;
+}
+
+void state_view_drop(struct state_view *v)
+{
+	if (v->map)
+		munmap(v->map, v->maplen);
+	buf_free(&v->copy);
+	*v = (struct state_view){0};
+}
+
 /* Read and check fd's header, table and paths; on success the state follows fd (and owns it),
  * on failure nothing changes and fd stays the caller's. */
 int state_load(struct state *st, int fd)
@@ -245,15 +305,13 @@ int state_load(struct state *st, int fd)
 	uint64_t records = statefile_records_at(head, sizeof head);
 	if (records < STATEFILE_HEADER || records > (uint64_t)sb.st_size)
 		return -1;
-	struct buf meta = {0};
-	buf_reserve(&meta, (size_t)records);
+	struct state_view meta = {0};
 	struct statefile sf;
-	if (!state_pread(fd, meta.data, (size_t)records, 0) ||
-	    statefile_open(&sf, meta.data, (size_t)records, (uint64_t)sb.st_size, st->build_key, st->roots_key) != 0) {
-		buf_free(&meta);
+	if (!state_view_get(fd, 0, (size_t)records, &meta) ||
+	    statefile_open(&sf, meta.p, (size_t)records, (uint64_t)sb.st_size, st->build_key, st->roots_key) != 0) {
+		state_view_drop(&meta);
 		return -1;
 	}
-	meta.len = (size_t)records;
 	state_unload(st);
 	st->fd = fd;
 	st->meta = meta;

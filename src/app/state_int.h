@@ -15,6 +15,17 @@
 #include "cachetop/util.h"
 #include "state.h"
 
+/* A read-only view of a range of the loaded file: mapped when large (no copy, no fresh pages),
+ * read into `copy` when small. A mapping is safe because a state file is only ever replaced
+ * whole by rename, never cut in place; should something else cut it while mapped, the SIGBUS
+ * ends the process with a message naming the file (state_view_get installs that once). */
+struct state_view {
+	const char *p;
+	void *map;
+	size_t maplen;
+	struct buf copy;
+};
+
 /* What is kept of one file (by sink handle = model file index). */
 struct kept {
 	long entry;            /* its entry in the loaded state (records recalled from there), -1 */
@@ -34,14 +45,13 @@ struct state {
 	bool base_lost;        /* the loaded file no longer holds what its table says (someone
 	                        * wrote into it: never a cachetop, which renames whole files) */
 	bool failed;
-	/* the loaded file: its table in memory, its records read when wanted (pread, never a
-	 * mapping: a file cut short under us must not be a SIGBUS) */
+	/* the loaded file: its header and table in view, its records read when wanted (pread) */
 	int fd;                /* -1: none loaded */
-	struct buf meta;
+	struct state_view meta;
 	uint64_t file_len;
 	struct statefile sf;
 	/* its folder listings (checked when loaded; none when damaged), sorted by path */
-	struct buf dirs_blob;
+	struct state_view dirs_blob;
 	struct statefile_dir *dirs;
 	size_t ndirs;
 	/* the model fed */
@@ -98,6 +108,9 @@ int state_mkdirs(const char *dir);
 bool state_under_roots(const char *dir, const struct source_roots *r);
 void state_unload(struct state *st);
 bool state_pread(int fd, void *p, size_t n, uint64_t at);
+/* [at, at + n) of fd in view (see struct state_view); false when it cannot be read. */
+bool state_view_get(int fd, uint64_t at, size_t n, struct state_view *v);
+void state_view_drop(struct state_view *v);
 /* Read and check fd's header, table and paths; on success the state follows fd (and owns it),
  * on failure nothing changes and fd stays the caller's. */
 int state_load(struct state *st, int fd);

@@ -1,161 +1,74 @@
-/* status_cmd.c — the two one-line commands: `statusline` (Claude Code runs it with JSON on
- * stdin; it records the official rate_limits reading and Claude Code's prompt_cache ledger, and
- * prints model, session hit %, cache time left and 5-hour %) and `status` (tmux status-right: 5-hour %, burn, last unexpected miss). */
-#include <errno.h>
-#include <fcntl.h>
+/* status_cmd.c — the `status` command (tmux status-right: 5-hour %, burn, last unexpected
+ * miss): its line from the status digest, taken from the state file when the tree is unchanged
+ * since the last save (no model loaded, no transcript opened), else from a model built now. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "app.h"
 #include "state.h"
-#include "cachetop/sanitize.h"
-#include "cachetop/statusline.h"
-#include "cachetop/timefmt.h"
+#include "cachetop/cause.h"
+#include "cachetop/quota.h"
+#include "cachetop/status_digest.h"
 #include "cachetop/util.h"
 
-#define STDIN_MAX (4 << 20)
-
-static void mkdir_p(char *path)
+/* The status line from a digest: the same words whether it came from the state file or from a
+ * model built now. */
+void app_status_text(struct app *a, const struct status_digest *d, struct buf *out)
 {
-	for (char *p = path + 1; *p; p++) {
-		if (*p == '/') {
-			*p = 0;
-			mkdir(path, 0700);
-			*p = '/';
-		}
-	}
-}
-
-static void append_state(const struct statusline_input *si, int64_t now)
-{
-	char *path = app_state_path();
-	if (!path)
-		return;
-	mkdir_p(path);
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (fd >= 0) {
-		struct buf b = {0};
-		statusline_record(si->session_id, now, &si->rl, &si->ledger, &b);
-		/* one write() per line: concurrent statusline runs append whole lines */
-		if (write(fd, b.data, b.len) < 0)
-			fprintf(stderr, "cachetop: cannot record the reading: %s\n", strerror(errno));
-		buf_free(&b);
-		close(fd);
-	}
-	free(path);
-}
-
-static void fmt_left(char *b, size_t cap, double s)
-{
-	if (s <= 0)
-		snprintf(b, cap, "cold");
-	else if (s >= 3600)
-		snprintf(b, cap, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
-	else
-		snprintf(b, cap, "%dm%02ds", (int)(s / 60), (int)s % 60);
-}
-
-int cmd_statusline(struct app *a)
-{
-	struct buf in = {0};
-	char chunk[65536];
-	ssize_t n;
-	while ((n = read(STDIN_FILENO, chunk, sizeof chunk)) > 0 && in.len < STDIN_MAX)
-		buf_append(&in, chunk, (size_t)n);
 	int64_t now = app_now(a);
-	struct statusline_input si;
-	if (statusline_parse(in.data ? in.data : "", in.len, now, &si) != 0) {
-		buf_free(&in);
-		puts("cachetop: no statusline input");
-		return 0; /* a status line must never break the host's prompt */
+	out->len = 0;
+	for (int ag = 0; ag < AGENT_COUNT; ag++) {
+		struct quota q;
+		quota_compute_acct((enum agent)ag, &d->bl[ag], &d->acct, now, &a->qopts,
+				   a->official.present ? &a->official : NULL, &q);
+		if (!q.has_block && q.official_percent < 0)
+			continue;
+		if (out->len)
+			buf_puts(out, " | ");
+		buf_printf(out, "%s ", agent_name((enum agent)ag));
+		if (q.official_percent >= 0)
+			buf_printf(out, "5h %.0f%%", q.official_percent);
+		else if (q.percent >= 0)
+			buf_printf(out, "5h ~%.0f%%", q.percent);
+		else
+			buf_printf(out, "5h $%.2f", q.used);
+		if (q.has_block)
+			buf_printf(out, " $%.1f/h", q.usd_per_hour_15);
 	}
-	buf_free(&in);
-	if (si.rl.present || si.ledger.present)
-		append_state(&si, now);
-	if (si.rl.present)
-		a->claude_official = si.rl;
-	else
-		app_load_official_latest(a); /* the newest reading on file, for the 5h figure */
+	/* the latest unexpected miss, within the last five hours */
+	double ago = d->miss ? (double)(now - d->miss_t) / 60000.0 : 0;
+	if (d->miss && ago <= 300)
+		buf_printf(out, "%s%s %.0fm ago", out->len ? " | " : "",
+			   d->miss_cause == CAUSE_RESUME_MISS ? "resume miss" : "miss", ago);
+	if (!out->len)
+		buf_puts(out, "cachetop: idle");
+}
 
-	/* the session's own numbers, from its transcript alone */
-	char hit[32] = "-", left[32] = "-";
-	if (si.transcript_path[0]) {
-		struct model *m = model_new(&a->mopts);
-		enum agent ag = agent_limits_owner(AGENT_LIMITS_STATUSLINE);
-		uint32_t f = model_file_add(m, ag, si.transcript_path, false);
-		/* the lines an earlier run kept (a long session is tens of MB), then the rest */
-		struct state *st = state_open(a);
-		uint64_t from = state_recall_file(st, m, f, si.transcript_path);
-		state_close(st);
-		struct line_sink sink;
-		app_model_sink(m, &sink);
-		source_read_file(ag, si.transcript_path, from, &sink, f);
-		int32_t idx = si.session_id[0] ? model_session_find(m, si.session_id) : -1;
-		if (idx < 0 && model_session_count(m))
-			idx = 0;
-		if (idx >= 0) {
-			const struct session *s = model_session(m, (size_t)idx);
-			double h = totals_hit(&s->tot);
-			if (h >= 0)
-				snprintf(hit, sizeof hit, "%.0f%%", h * 100);
-			fmt_left(left, sizeof left, model_cache_left_s(m, s, now));
-		}
-		model_free(m);
-	}
-	char model[64];
-	sanitize_text(si.model, strlen(si.model), model, sizeof model, true);
-	printf("%s  cache %s hit, %s", model[0] ? model : agent_name(agent_limits_owner(AGENT_LIMITS_STATUSLINE)), hit, left);
-	if (a->claude_official.present && a->claude_official.five_hour_pct >= 0)
-		printf("  5h %.0f%%", a->claude_official.five_hour_pct);
-	putchar('\n');
-	return 0;
+bool app_status_digest(struct app *a, struct status_digest *d, bool *from_state)
+{
+	/* an unchanged tree: the digest the last save kept beside the model's image */
+	*from_state = state_status_digest(a, d);
+	if (*from_state)
+		return true;
+	struct model *m = app_build_model(a, NULL);
+	if (!m)
+		return false;
+	status_digest_of(m, d);
+	model_free(m);
+	return true;
 }
 
 int cmd_status(struct app *a)
 {
-	struct model *m = app_build_model(a, NULL);
-	if (!m) {
+	struct status_digest d;
+	bool from_state;
+	if (!app_status_digest(a, &d, &from_state)) {
 		puts("cachetop: no data");
 		return 1;
 	}
-	int64_t now = app_now(a);
 	struct buf out = {0};
-	for (int ag = 0; ag < AGENT_COUNT; ag++) {
-		struct quota q;
-		quota_compute(m, (enum agent)ag, now, &a->qopts,
-			      a->claude_official.present ? &a->claude_official : NULL, &q);
-		if (!q.has_block && q.official_percent < 0)
-			continue;
-		if (out.len)
-			buf_puts(&out, " | ");
-		buf_printf(&out, "%s ", agent_name((enum agent)ag));
-		if (q.official_percent >= 0)
-			buf_printf(&out, "5h %.0f%%", q.official_percent);
-		else if (q.percent >= 0)
-			buf_printf(&out, "5h ~%.0f%%", q.percent);
-		else
-			buf_printf(&out, "5h $%.2f", q.used);
-		if (q.has_block)
-			buf_printf(&out, " $%.1f/h", q.usd_per_hour_15);
-	}
-	/* the latest unexpected miss */
-	for (size_t i = model_event_count(m); i-- > 0;) {
-		const struct cache_event *e = model_event(m, i);
-		if (cause_expected(e->cause))
-			continue;
-		const struct request *r = model_request(m, e->request);
-		double ago = (double)(now - r->t) / 60000.0;
-		if (ago > 300)
-			break;
-		buf_printf(&out, "%s%s %.0fm ago", out.len ? " | " : "",
-			   e->cause == CAUSE_RESUME_MISS ? "resume miss" : "miss", ago);
-		break;
-	}
-	puts(out.len ? out.data : "cachetop: idle");
+	app_status_text(a, &d, &out);
+	puts(buf_cstr(&out));
 	buf_free(&out);
-	model_free(m);
+	status_digest_free(&d);
 	return 0;
 }

@@ -61,6 +61,6 @@ void app_report_ctx(struct app *a, const struct source *s, struct report_root *r
 {
 	*c = (struct report_ctx){.now = app_now(a), .roots = roots,
 				 .nroots = s ? app_report_roots(s, roots, cap) : 0, .quota = a->qopts,
-				 .claude_official = a->claude_official.present ? &a->claude_official : NULL,
+				 .official = a->official.present ? &a->official : NULL,
 				 .ledgers = a->ledgers.n ? &a->ledgers : NULL, .utf8 = !a->ascii};
 }

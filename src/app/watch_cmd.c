@@ -53,7 +53,7 @@ static void watch_write(struct watch_out *w)
 	w->line.len = 0;
 }
 
-/* An event's line, its evidence with Claude Code's ledgers as read when watch started. */
+/* An event's line, its evidence with the statusline agent's ledgers as read when watch started. */
 static const struct ledger_set *watch_ledgers;
 static void event_line(const struct model *m, size_t i, int64_t observed_at, struct buf *b)
 {

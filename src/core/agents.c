@@ -32,7 +32,7 @@ const struct agent_desc agent_table[AGENT_COUNT] = {
 		.implicit_cache = true,
 		.ttl_key = "thresholds.codex_ttl_s", .ttl_default = 300,
 		.tag_in_list = true, .header_always = true,
-		.limits = AGENT_LIMITS_TRANSCRIPT,
+		.limits = AGENT_LIMITS_TRANSCRIPT, .account_limit_id = "codex",
 	},
 	[AGENT_GEMINI] = {
 		.id = AGENT_GEMINI, .name = "gemini", .label = "Gemini CLI",

@@ -1,6 +1,6 @@
 /* evidence.c — the evidence words of cold requests (design.md rule 3): the rules that turn the
  * side record the model fills (evidence_log.c), the requests, the project's other cold requests
- * and Claude Code's ledger into words. It reads the model and sits above it; nothing
+ * and the statusline agent's ledger into words. It reads the model and sits above it; nothing
  * here changes the model; the per-request record stays as it is. */
 #include "cachetop/evidence.h"
 
@@ -31,8 +31,8 @@ bool evidence_same_floor(uint64_t a, uint64_t b)
 static bool main_chain(const struct request *r) { return !r->chain && !(r->flags & REQ_SIDECHAIN); }
 static bool cold_cause(unsigned c) { return cause_cold(c); }
 static bool five_only(const struct request *r) { return r->cc5m && !r->cc1h; }
-/* Causes Claude Code counts as misses (first requests have no prefix to miss; a compaction is an
- * expected rebuild for it too). */
+/* Causes the statusline agent's ledger counts as misses (first requests have no prefix to miss;
+ * a compaction is an expected rebuild for it too). */
 static bool ledger_comparable(unsigned c)
 {
 	return c == CAUSE_TTL_EXPIRY || c == CAUSE_MODEL_SWITCH || c == CAUSE_RESUME_MISS || c == CAUSE_UNEXPLAINED_MISS;
@@ -96,7 +96,7 @@ static bool same_project(const struct model *m, const struct cache_event *a, con
 	return x->agent == y->agent && x->project && y->project && !strcmp(x->project, y->project);
 }
 
-/* The main-chain request of a session nearest to a Claude Code miss time, within the window;
+/* The main-chain request of a session nearest to a ledger's miss time, within the window;
  * NO_REQ when none. */
 static uint32_t nearest_request(const struct model *m, const struct session *s, int64_t at)
 {
@@ -115,7 +115,7 @@ static uint32_t nearest_request(const struct model *m, const struct session *s, 
 	return best;
 }
 
-/* Claude Code's ledger against the session's events: `set` gets each event's verdict (one
+/* The agent's ledger against the session's events: `set` gets each event's verdict (one
  * session at a time; only the events of this session are touched). */
 static void ledger_session(const struct model *m, const struct session_ledger *l, uint32_t session,
 			   struct event_evidence *set, size_t only_event)

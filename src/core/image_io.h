@@ -35,6 +35,34 @@ static inline void img_str(struct buf *b, const char *s)
 		buf_append(b, s, n);
 }
 
+/* The 40-byte head of a saved image (the model's, the status digest): an 8-byte magic, a
+ * version (and 4 zero bytes), a tag (what the image is tied to), the body's length and hash. */
+enum { IMG_HEAD = 40 };
+static inline void img_head_put(unsigned char *h, const char magic[8], uint32_t version, uint64_t tag,
+				uint64_t len, uint64_t hash)
+{
+	uint32_t ver[2] = {version, 0};
+	memcpy(h, magic, 8);
+	memcpy(h + 8, ver, 8);
+	memcpy(h + 16, &tag, 8);
+	memcpy(h + 24, &len, 8);
+	memcpy(h + 32, &hash, 8);
+}
+/* The head at b (n bytes): false unless the magic and version are these and the body's length
+ * fits in what follows. */
+static inline bool img_head_get(const unsigned char *b, size_t n, const char magic[8], uint32_t version,
+				uint64_t *tag, uint64_t *len, uint64_t *hash)
+{
+	uint32_t ver[2];
+	if (!b || n < IMG_HEAD || memcmp(b, magic, 8) != 0)
+		return false;
+	memcpy(ver, b + 8, 8);
+	memcpy(tag, b + 16, 8);
+	memcpy(len, b + 24, 8);
+	memcpy(hash, b + 32, 8);
+	return ver[0] == version && ver[1] == 0 && *len <= n - IMG_HEAD;
+}
+
 /* n bytes from the reader, or NULL (and bad) when fewer are left. */
 static inline const void *img_take(struct img_r *r, size_t n)
 {

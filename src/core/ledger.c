@@ -1,6 +1,6 @@
-/* ledger.c — folding Claude Code's prompt_cache readings per session: the latest reading wins
- * (by observed_at, then the larger request count), every distinct last_miss_at is kept once
- * with its causes, so the set is the same whatever order the state-file lines come in. */
+/* ledger.c — folding the statusline agent's prompt_cache readings per session: the latest
+ * reading wins (by observed_at, then the larger request count), every distinct last_miss_at is
+ * kept once with its causes, so the set is the same whatever order the state-file lines come in. */
 #include "cachetop/ledger.h"
 
 #include <stdio.h>

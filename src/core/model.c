@@ -56,7 +56,7 @@ struct model *model_new(const struct model_opts *opts)
 	if (!m->opts.cold_min_prefix && !m->opts.cold_ratio)
 		model_opts_default(&m->opts);
 	m->prices = m->opts.prices ? m->opts.prices : price_table_builtin();
-	m->codex.observed_at = CT_TIME_NONE;
+	m->account.observed_at = CT_TIME_NONE;
 	m->evlog = evidence_log_new();
 	/* model index 0 is "unknown" */
 	m->model_names = xcalloc(8, sizeof *m->model_names);
@@ -316,9 +316,9 @@ const struct model_stats *model_stats(const struct model *m) { return &m->stats;
 
 const struct totals *model_totals(const struct model *m) { return &m->totals; }
 
-const struct codex_quota *model_codex_quota(const struct model *m) { return &m->codex; }
+const struct account_limits *model_account_limits(const struct model *m) { return &m->account; }
 
-const struct codex_limits *model_codex_limits(const struct model *m) { return &m->limits; }
+const struct limit_families *model_limit_families(const struct model *m) { return &m->limits; }
 
 const struct evidence_log *model_evidence_log(const struct model *m) { return m->evlog; }
 

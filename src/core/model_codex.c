@@ -33,29 +33,29 @@ static bool tokens_zero(const struct raw_tokens *t)
 	return !t->input && !t->cached && !t->output && !t->reasoning && !t->total;
 }
 
-static unsigned codex_quota(struct model *m, const struct line *ln)
+static unsigned account_limits(struct model *m, const struct line *ln)
 {
 	const struct rate_limits *rl = &ln->rl;
 	if (!rl->present)
 		return 0;
 	/* every family is kept; only the account's drives the gauges (per-model ones are written
 	 * more often, with their own, lower usage) */
-	bool family = codex_limits_note(&m->limits, ln->ts, ln->limit_id, ln->limit_name, rl);
-	if (!codex_limit_is_account(ln->limit_id))
+	bool family = limit_families_note(&m->limits, ln->ts, ln->limit_id, ln->limit_name, rl);
+	if (!limit_family_is_account(ln->limit_id))
 		return family ? MODEL_QUOTA : 0;
 	/* a placeholder snapshot (all zero, no reset) after a real one carries no information */
 	bool zero = (!rl->primary.present || (rl->primary.used_percent == 0 && rl->primary.resets_at_ms == CT_TIME_NONE)) &&
 		    (!rl->secondary.present || (rl->secondary.used_percent == 0 && rl->secondary.resets_at_ms == CT_TIME_NONE));
-	if (zero && m->codex.present)
+	if (zero && m->account.present)
 		return 0;
-	if (m->codex.present && ln->ts < m->codex.observed_at)
+	if (m->account.present && ln->ts < m->account.observed_at)
 		return 0;
-	bool differs = !m->codex.present || m->codex.rl.primary.used_percent != rl->primary.used_percent ||
-		       m->codex.rl.secondary.used_percent != rl->secondary.used_percent ||
-		       m->codex.rl.primary.window_minutes != rl->primary.window_minutes;
-	m->codex.present = true;
-	m->codex.observed_at = ln->ts;
-	m->codex.rl = *rl;
+	bool differs = !m->account.present || m->account.rl.primary.used_percent != rl->primary.used_percent ||
+		       m->account.rl.secondary.used_percent != rl->secondary.used_percent ||
+		       m->account.rl.primary.window_minutes != rl->primary.window_minutes;
+	m->account.present = true;
+	m->account.observed_at = ln->ts;
+	m->account.rl = *rl;
 	return differs ? MODEL_QUOTA : 0;
 }
 
@@ -104,7 +104,7 @@ unsigned model_apply_codex(struct model *m, uint32_t fi, const struct line *ln)
 	default:
 		return 0;
 	}
-	changed |= codex_quota(m, ln);
+	changed |= account_limits(m, ln);
 	int32_t si = codex_file_session(m, fi, &changed);
 	struct session *s = &m->sessions[si];
 	if (ln->ts != CT_TIME_NONE && (s->last_activity == CT_TIME_NONE || ln->ts > s->last_activity))

@@ -29,7 +29,7 @@
 #include "model_private.h"
 
 static const char magic[8] = {'C', 'T', 'M', 'O', 'D', 'E', 'L', 0};
-enum { HEAD = 40 }; /* magic, version + pad, key, body length, body hash */
+enum { HEAD = IMG_HEAD }; /* its tag: the key of the options and prices */
 
 /* ---- the key: what decides the model besides its lines -------------------------------------- */
 
@@ -137,18 +137,13 @@ enum model_image_why model_image_write(const struct model *m, struct buf *out)
 	img_put(b, m->pairs, m->npairs * sizeof *m->pairs);
 	img_put(b, &m->stats, sizeof m->stats);
 	img_put(b, &m->totals, sizeof m->totals);
-	img_put(b, &m->codex, sizeof m->codex);
+	img_put(b, &m->account, sizeof m->account);
 	img_put(b, &m->limits, sizeof m->limits);
 	evidence_log_image(m->evlog, b);
 
 	unsigned char *h = (unsigned char *)out->data;
-	uint32_t ver[2] = {MODEL_IMAGE_VERSION, 0};
-	uint64_t key = image_key(m), len = out->len - HEAD, hash = statefile_hash(h + HEAD, (size_t)len);
-	memcpy(h, magic, 8);
-	memcpy(h + 8, ver, 8);
-	memcpy(h + 16, &key, 8);
-	memcpy(h + 24, &len, 8);
-	memcpy(h + 32, &hash, 8);
+	uint64_t len = out->len - HEAD;
+	img_head_put(h, magic, MODEL_IMAGE_VERSION, image_key(m), len, statefile_hash(h + HEAD, (size_t)len));
 	return MODEL_IMAGE_OK;
 }
 
@@ -341,7 +336,7 @@ static bool image_read(struct model *t, struct img_r *r)
 		return false;
 	img_get(r, &t->stats, 1, sizeof t->stats);
 	img_get(r, &t->totals, 1, sizeof t->totals);
-	img_get(r, &t->codex, 1, sizeof t->codex);
+	img_get(r, &t->account, 1, sizeof t->account);
 	img_get(r, &t->limits, 1, sizeof t->limits);
 	if (r->bad)
 		return false;
@@ -418,11 +413,11 @@ static bool image_read(struct model *t, struct img_r *r)
 	for (size_t i = 0; i < t->uuids.cap; i++)
 		if (t->uuids.keys[i] && t->uuids.vals[i] >= np)
 			return false;
-	img_bool(&t->codex.present);
-	fix_limits(&t->codex.rl);
-	if (t->limits.n > CODEX_LIMITS_MAX || !ts_ok(t->codex.observed_at) || !limits_ok(&t->codex.rl))
+	img_bool(&t->account.present);
+	fix_limits(&t->account.rl);
+	if (t->limits.n > LIMIT_FAMILIES_MAX || !ts_ok(t->account.observed_at) || !limits_ok(&t->account.rl))
 		return false;
-	for (size_t i = 0; i < CODEX_LIMITS_MAX; i++) {
+	for (size_t i = 0; i < LIMIT_FAMILIES_MAX; i++) {
 		if (!ts_ok(t->limits.v[i].observed_at) || !limits_ok(&t->limits.v[i].rl))
 			return false;
 		t->limits.v[i].id[LINE_LIMIT_MAX - 1] = 0;
@@ -437,15 +432,8 @@ enum model_image_why model_image_load(struct model *m, const void *p, size_t n)
 	if (m->nfiles || m->nsessions || m->nreqs || mdl_agent_state_any(m))
 		return MODEL_IMAGE_NOT_FRESH;
 	const unsigned char *b = p;
-	uint32_t ver[2];
 	uint64_t key, len, hash;
-	if (!b || n < HEAD || memcmp(b, magic, 8) != 0)
-		return MODEL_IMAGE_DAMAGED;
-	memcpy(ver, b + 8, 8);
-	memcpy(&key, b + 16, 8);
-	memcpy(&len, b + 24, 8);
-	memcpy(&hash, b + 32, 8);
-	if (ver[0] != MODEL_IMAGE_VERSION || ver[1] != 0 || len != n - HEAD)
+	if (!img_head_get(b, n, magic, MODEL_IMAGE_VERSION, &key, &len, &hash) || len != n - HEAD)
 		return MODEL_IMAGE_DAMAGED;
 	if (key != image_key(m))
 		return MODEL_IMAGE_OTHER_OPTS;
@@ -462,6 +450,17 @@ enum model_image_why model_image_load(struct model *m, const void *p, size_t n)
 	*m = *t;
 	*t = swap;
 	model_free(t);
+	return MODEL_IMAGE_OK;
+}
+
+enum model_image_why model_image_head(const struct model *m, const void *p, size_t n, size_t *len, uint64_t *hash)
+{
+	uint64_t key, body;
+	if (!img_head_get(p, n, magic, MODEL_IMAGE_VERSION, &key, &body, hash))
+		return MODEL_IMAGE_DAMAGED;
+	if (key != image_key(m))
+		return MODEL_IMAGE_OTHER_OPTS;
+	*len = HEAD + (size_t)body;
 	return MODEL_IMAGE_OK;
 }
 

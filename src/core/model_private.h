@@ -143,8 +143,8 @@ struct model {
 	struct u64map file_paths;       /* hash(path) → file index: a re-created file keeps its index */
 	struct model_stats stats;
 	struct totals totals;
-	struct codex_quota codex;
-	struct codex_limits limits;     /* every Codex limit family (the account's is also `codex`) */
+	struct account_limits account;  /* the transcript-limits agent's account family, newest reading */
+	struct limit_families limits;   /* every limit family it reported (the account's is also `account`) */
 	struct evidence_log *evlog;     /* versions and tool changes, for the evidence words */
 	struct line scratch;
 	/* each agent's own module's state (its model_<name>.c owns the type, makes it when

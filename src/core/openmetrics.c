@@ -232,7 +232,7 @@ void report_openmetrics(const struct model *m, const struct report_ctx *c, struc
 	for (int a = 0; a < AGENT_COUNT; a++) {
 		struct quota q;
 		quota_compute(m, (enum agent)a, c->now, &c->quota,
-			      agent_limits_from((enum agent)a, AGENT_LIMITS_STATUSLINE) ? c->claude_official : NULL, &q);
+			      agent_limits_from((enum agent)a, AGENT_LIMITS_STATUSLINE) ? c->official : NULL, &q);
 		char labels[96];
 		if (q.percent >= 0) {
 			snprintf(labels, sizeof labels, "agent=\"%s\",source=\"estimated\"",

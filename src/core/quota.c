@@ -90,16 +90,22 @@ double quota_auto_limit(const struct blocks *b, int64_t now, enum quota_unit uni
 }
 
 void quota_compute(const struct model *m, enum agent a, int64_t now, const struct quota_opts *o,
-		   const struct claude_official *claude, struct quota *q)
+		   const struct official_reading *sr, struct quota *q)
 {
 	struct blocks bl = {0};
 	blocks_compute(m, a, &bl);
-	quota_compute_from(m, a, &bl, now, o, claude, q);
+	quota_compute_from(m, a, &bl, now, o, sr, q);
 	blocks_free(&bl);
 }
 
 void quota_compute_from(const struct model *m, enum agent a, const struct blocks *blocks, int64_t now,
-			const struct quota_opts *o, const struct claude_official *claude, struct quota *q)
+			const struct quota_opts *o, const struct official_reading *sr, struct quota *q)
+{
+	quota_compute_acct(a, blocks, model_account_limits(m), now, o, sr, q);
+}
+
+void quota_compute_acct(enum agent a, const struct blocks *blocks, const struct account_limits *acct, int64_t now,
+			const struct quota_opts *o, const struct official_reading *sr, struct quota *q)
 {
 	const struct blocks bl = *blocks;
 	memset(q, 0, sizeof *q);
@@ -154,37 +160,37 @@ void quota_compute_from(const struct model *m, enum agent a, const struct blocks
 	}
 
 	/* official readings: valid until their window resets */
-	if (agent_limits_from(a, AGENT_LIMITS_STATUSLINE) && claude && claude->present) {
-		if (claude->five_hour_pct >= 0 &&
-		    (claude->five_hour_resets_at == CT_TIME_NONE || claude->five_hour_resets_at > now)) {
-			q->official_percent = claude->five_hour_pct;
-			q->official_resets_at = claude->five_hour_resets_at;
+	if (agent_limits_from(a, AGENT_LIMITS_STATUSLINE) && sr && sr->present) {
+		if (sr->five_hour_pct >= 0 &&
+		    (sr->five_hour_resets_at == CT_TIME_NONE || sr->five_hour_resets_at > now)) {
+			q->official_percent = sr->five_hour_pct;
+			q->official_resets_at = sr->five_hour_resets_at;
 			q->window_minutes = 300;
 		}
-		if (claude->seven_day_pct >= 0 &&
-		    (claude->seven_day_resets_at == CT_TIME_NONE || claude->seven_day_resets_at > now)) {
-			q->weekly_percent = claude->seven_day_pct;
-			q->weekly_resets_at = claude->seven_day_resets_at;
+		if (sr->seven_day_pct >= 0 &&
+		    (sr->seven_day_resets_at == CT_TIME_NONE || sr->seven_day_resets_at > now)) {
+			q->weekly_percent = sr->seven_day_pct;
+			q->weekly_resets_at = sr->seven_day_resets_at;
 		}
 		/* a reading whose window has reset since: over, not its percentage */
-		q->official_over = claude->five_hour_pct >= 0 && claude->five_hour_resets_at != CT_TIME_NONE &&
-				   claude->five_hour_resets_at <= now;
-		q->weekly_over = claude->seven_day_pct >= 0 && claude->seven_day_resets_at != CT_TIME_NONE &&
-				 claude->seven_day_resets_at <= now;
-		if (claude->has_spend && claude->spend_pct >= 0 &&
-		    (claude->spend_resets_at == CT_TIME_NONE || claude->spend_resets_at > now)) {
-			q->spend_percent = claude->spend_pct;
-			q->spend_resets_at = claude->spend_resets_at;
+		q->official_over = sr->five_hour_pct >= 0 && sr->five_hour_resets_at != CT_TIME_NONE &&
+				   sr->five_hour_resets_at <= now;
+		q->weekly_over = sr->seven_day_pct >= 0 && sr->seven_day_resets_at != CT_TIME_NONE &&
+				 sr->seven_day_resets_at <= now;
+		if (sr->has_spend && sr->spend_pct >= 0 &&
+		    (sr->spend_resets_at == CT_TIME_NONE || sr->spend_resets_at > now)) {
+			q->spend_percent = sr->spend_pct;
+			q->spend_resets_at = sr->spend_resets_at;
 		}
-		q->observed_at = claude->observed_at;
+		q->observed_at = sr->observed_at;
 	}
 	if (agent_limits_from(a, AGENT_LIMITS_TRANSCRIPT)) {
-		const struct codex_quota *cq = model_codex_quota(m);
-		if (cq->present) {
-			/* the account family's newest reading (model_codex.c keeps per-model ones apart) */
-			struct codex_limit acc = {.observed_at = cq->observed_at, .rl = cq->rl};
+		const struct account_limits *cq = acct;
+		if (cq && cq->present) {
+			/* the account family's newest reading (the agent's model rules keep per-model ones apart) */
+			struct limit_family acc = {.observed_at = cq->observed_at, .rl = cq->rl};
 			struct limit_view v;
-			codex_limit_view(&acc, now, &v);
+			limit_family_view(&acc, now, &v);
 			if (v.percent >= 0) {
 				q->official_percent = v.percent;
 				q->official_resets_at = v.resets_at;

@@ -109,7 +109,7 @@ uint32_t *rep_sorted_events(const struct model *m, size_t *n)
 	return v;
 }
 
-/* "agent_ledger": Claude Code's latest prompt_cache reading for the session, or null */
+/* "agent_ledger": the statusline agent's latest prompt_cache reading for the session, or null */
 static void write_ledger(struct jw *w, const struct session_ledger *sl)
 {
 	if (!sl) {
@@ -200,7 +200,7 @@ static void write_session(struct buf *b, const struct model *m, const struct ses
 	buf_puts(b, "}");
 }
 
-/* "evidence", "floor_tokens", and how Claude Code's own ledger saw the miss */
+/* "evidence", "floor_tokens", and how the statusline agent's own ledger saw the miss */
 static void write_evidence(struct jw *w, const struct event_evidence *ev)
 {
 	jw_key(w, "evidence");
@@ -333,15 +333,16 @@ bool rep_agent_present(const struct model *m, enum agent a)
 	return false;
 }
 
-/* codex.limits: every family, newest reading each (report-schema.md) */
+/* quota.<agent>.limits of the transcript-limits agent: every family, newest reading each
+ * (report-schema.md) */
 static struct json_object *limits_json(const struct model *m, int64_t now)
 {
-	const struct codex_limits *ls = model_codex_limits(m);
+	const struct limit_families *ls = model_limit_families(m);
 	struct json_object *a = json_object_new_array();
 	for (size_t i = 0; i < ls->n; i++) {
-		const struct codex_limit *l = &ls->v[i];
+		const struct limit_family *l = &ls->v[i];
 		struct limit_view v;
-		codex_limit_view(l, now, &v);
+		limit_family_view(l, now, &v);
 		struct json_object *o = json_object_new_object();
 		jadd(o, "limit_id", jtext(l->id));
 		jadd(o, "name", l->name[0] ? jtext(l->name) : NULL);
@@ -365,10 +366,11 @@ static struct json_object *quota_json(const struct model *m, const struct report
 				      const struct blocks *bl)
 {
 	struct quota q;
-	quota_compute_from(m, a, bl, c->now, &c->quota, c->claude_official, &q);
+	quota_compute_from(m, a, bl, c->now, &c->quota, c->official, &q);
 	bool official = q.official_percent >= 0;
 	if (!rep_agent_present(m, a) && !official &&
-	    !(agent_limits_from(a, AGENT_LIMITS_TRANSCRIPT) && (model_codex_quota(m)->present || model_codex_limits(m)->n)))
+	    !(agent_limits_from(a, AGENT_LIMITS_TRANSCRIPT) &&
+	      (model_account_limits(m)->present || model_limit_families(m)->n)))
 		return NULL;
 	struct json_object *o = json_object_new_object();
 	const char *unit = q.unit == QUOTA_TOKENS ? "tokens" : "usd";

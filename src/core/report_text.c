@@ -138,7 +138,7 @@ void report_text(const struct model *m, const struct report_ctx *c, struct buf *
 	buf_puts(out, "\n5-HOUR WINDOW\n");
 	for (int ag = 0; ag < AGENT_COUNT; ag++) {
 		struct quota q;
-		quota_compute(m, (enum agent)ag, c->now, &c->quota, c->claude_official, &q);
+		quota_compute(m, (enum agent)ag, c->now, &c->quota, c->official, &q);
 		if (!rep_agent_present(m, (enum agent)ag) && q.official_percent < 0)
 			continue;
 		buf_printf(out, "  %-6s ", agent_name((enum agent)ag));

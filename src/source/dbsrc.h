@@ -13,6 +13,8 @@
 /* Each such root's database (and any older tree of records beside it) */
 void oc_add(struct source *s, size_t root);
 void oc_free(struct source *s);
+/* Whether any such root has its data folder or database on disk. */
+bool oc_present(struct source *s);
 /* Read every such root whole (source_scan, and after oc_forget). */
 void oc_scan(struct source *s);
 /* Forget what was read and the handles (source_rebuild: a new sink). */

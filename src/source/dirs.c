@@ -94,6 +94,7 @@ const struct sdir *dirs_list(struct source *s, const char *dir, bool may_recall,
 		return d;
 	}
 	d->recalled = false;
+	s->listed_anew = true;
 	if (!dirs_read(dir, d, err)) {
 		d->trusted = false;
 		return NULL;

@@ -190,6 +190,14 @@ static bool discover_known(struct source *s, struct scand *d)
 	return true;
 }
 
+bool discover_all_known(struct source *s, struct scands *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (!discover_known(s, &c->v[i]))
+			return false;
+	return true;
+}
+
 /* The same for the tie-break peek at its end, when the mark took it. */
 static bool discover_known_last(struct source *s, struct scand *d)
 {

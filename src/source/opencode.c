@@ -130,6 +130,17 @@ static void oc_read(struct source *s, struct ocsrc *o, int64_t now_ms)
 
 /* ---- scheduling ---------------------------------------------------------------------------- */
 
+bool oc_present(struct source *s)
+{
+	for (size_t i = 0; i < s->noc; i++) {
+		struct ocsrc *o = oc_at(s, i);
+		struct stat st;
+		if (stat(o->dir, &st) == 0 || (o->db && stat(o->db, &st) == 0))
+			return true;
+	}
+	return false;
+}
+
 void oc_scan(struct source *s)
 {
 	for (size_t i = 0; i < s->noc; i++) {

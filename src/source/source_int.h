@@ -165,6 +165,7 @@ struct source {
 
 	/* the transcript folders' listings (dirs.c) */
 	struct sdir *dirs;
+	bool listed_anew;            /* a folder was listed, not recalled (source_unchanged clears it) */
 
 	/* roots holding a database (dbsrc.h) */
 	struct ocsrc **oc;
@@ -286,6 +287,8 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 void source_open_candidates(struct source *s, struct scands *c);
 /* Open this pass's candidates, then read every queued file. */
 void source_settle(struct source *s);
+/* Whether every candidate is a file the sink recalls whose stat is still its mark's. */
+bool discover_all_known(struct source *s, struct scands *c);
 void scands_add(struct scands *c, const char *path, enum agent agent, bool subagent, size_t root);
 void scands_free(struct scands *c);
 

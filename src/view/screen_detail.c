@@ -1,8 +1,9 @@
 /* screen_detail.c — one session opened: a taller hit-rate chart (one column per main-chain
  * request, newest right, coloured by cause), the lineage (which session it resumed, when, after
  * what gap), totals and the sub-agent traffic apart, the evidence of its latest miss in words,
- * Claude Code's own ledger beside cachetop's counts (and where they disagree), the Codex limit
- * families, the scrollable per-request table, and the TTL-matched control pairs of its project. */
+ * the statusline agent's own ledger beside cachetop's counts (and where they disagree), the
+ * transcripts' limit families, the scrollable per-request table, and the TTL-matched control
+ * pairs of its project. */
 #include "tui_private.h"
 
 #include <stdio.h>
@@ -171,8 +172,8 @@ static long evidence_event(struct tui *t, const struct session *s, char *note, s
 	return best;
 }
 
-/* The extra info lines: the evidence of its miss, Claude Code's ledger beside ours (and where
- * they disagree), the Codex limit families. n: lines drawn, at most max (0: just count). */
+/* The extra info lines: the evidence of its miss, the agent's own ledger beside ours (and where
+ * they disagree), the transcripts' limit families. n: lines drawn, at most max (0: just count). */
 static int extra_lines(struct tui *t, const struct session *s, int64_t now, int y, int max, int w)
 {
 	char note[768], line[1024], dis[1024], safe[1024];
@@ -208,9 +209,9 @@ static int extra_lines(struct tui *t, const struct session *s, int64_t now, int 
 		}
 		n++;
 	}
-	if (agent_limits_from(s->agent, AGENT_LIMITS_TRANSCRIPT) && model_codex_limits(t->m)->n) {
+	if (agent_limits_from(s->agent, AGENT_LIMITS_TRANSCRIPT) && model_limit_families(t->m)->n) {
 		if (n < max) {
-			codex_limits_summary(model_codex_limits(t->m), now, t->utf8, line, sizeof line);
+			limit_families_summary(model_limit_families(t->m), now, t->utf8, line, sizeof line);
 			text_fit(line, w, t->utf8, safe, sizeof safe);
 			term_text(t, y + n, 1, w, safe, ROLE_DIM);
 		}

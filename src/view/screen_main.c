@@ -1,6 +1,6 @@
 /* screen_main.c — paints the main screen from the model: the header (agents, sessions, live
  * count, clock or replay clock), the 5-hour panel (a gauge per agent, estimated and official
- * side by side, the weekly window and Claude's spend limit beside them, burn, reset, time to
+ * side by side, the weekly window and the statusline's spend limit beside them, burn, reset, time to
  * limit, share wasted by unexpected misses), the session list (selection highlighted, a resume
  * miss red the moment it is read), the events pane (with each miss's evidence in words) and the
  * status bar. Values come from the model and quota_compute; text and glyphs from render. */
@@ -73,7 +73,11 @@ static void quota_line(struct tui *t, int y, bool first, enum agent a, const str
 	gw = gw < 8 ? 8 : gw > 30 ? 30 : gw;
 	if (x + gw + 10 > cols)
 		gw = cols - x - 10;
-	double pct = q->percent >= 0 ? q->percent : q->official_percent;
+	/* an agent whose account reports no limit has no window to fill: its spend in the block is
+	 * shown, never a percentage of the usual one dressed as a quota */
+	bool windowless = agent_limits_from(a, AGENT_LIMITS_NONE);
+	double est = windowless ? -1 : q->percent;
+	double pct = est >= 0 ? est : q->official_percent;
 	if (gw > 0) {
 		struct cell cells[32];
 		int n = gauge_render(pct >= 0 ? pct : 0, 100, gw, t->utf8, cells);
@@ -82,16 +86,16 @@ static void quota_line(struct tui *t, int y, bool first, enum agent a, const str
 	}
 	size_t o = 0;
 	buf[0] = 0;
-	if (q->percent >= 0)
-		o += (size_t)snprintf(buf + o, sizeof buf - o, "%3.0f%% est", q->percent);
+	if (est >= 0)
+		o += (size_t)snprintf(buf + o, sizeof buf - o, "%3.0f%% est", est);
 	if (q->official_percent >= 0)
 		o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%3.0f%% official", o ? " " : "",
 				      q->official_percent);
 	else if (q->official_over) /* the newest reading's window already reset */
 		o += (size_t)snprintf(buf + o, sizeof buf - o, "%swindow over", o ? " " : "");
 	if (!o)
-		o += (size_t)snprintf(buf + o, sizeof buf - o, "  -%% (no limit yet)");
-	/* the weekly window beside the 5-hour one (official), and Claude's spend limit */
+		o += (size_t)snprintf(buf + o, sizeof buf - o, windowless ? "  no 5h limit" : "  -%% (no limit yet)");
+	/* the weekly window beside the 5-hour one (official), and the statusline's spend limit */
 	if (q->weekly_percent >= 0)
 		o += (size_t)snprintf(buf + o, sizeof buf - o, "  7d %.0f%%", q->weekly_percent);
 	else if (q->weekly_over)
@@ -101,7 +105,7 @@ static void quota_line(struct tui *t, int y, bool first, enum agent a, const str
 	if (q->has_block) {
 		if (q->unit == QUOTA_USD) {
 			fmt_usd(q->used, v1, sizeof v1);
-			if (q->limit > 0)
+			if (q->limit > 0 && !windowless)
 				o += (size_t)snprintf(buf + o, sizeof buf - o, "  %s/%s", v1,
 						      fmt_usd(q->limit, v2, sizeof v2));
 			else
@@ -120,10 +124,10 @@ static void quota_line(struct tui *t, int y, bool first, enum agent a, const str
 	int64_t reset = q->official_resets_at != CT_TIME_NONE && q->official_percent >= 0 && !q->has_block
 				? q->official_resets_at
 				: q->resets_at;
-	if (reset != CT_TIME_NONE && reset > now)
+	if (reset != CT_TIME_NONE && reset > now && !windowless)
 		o += (size_t)snprintf(buf + o, sizeof buf - o, "  reset %s",
 				      fmt_countdown((double)(reset - now) / 1000.0, v1, sizeof v1));
-	if (q->limit_at != CT_TIME_NONE && q->limit_at > now)
+	if (q->limit_at != CT_TIME_NONE && q->limit_at > now && !windowless)
 		snprintf(buf + o, sizeof buf - o, "  limit ~%s",
 			 fmt_countdown((double)(q->limit_at - now) / 1000.0, v1, sizeof v1));
 	row_put_fit(r, x, cols - x, t->utf8, buf, pct >= 90 ? ROLE_GAUGE_CRIT : ROLE_VALUE);
@@ -145,7 +149,7 @@ static void quota_panel(struct tui *t, const struct layout *l, int64_t now)
 		any = true;
 		struct quota q;
 		quota_compute_from(t->m, (enum agent)a, tui_blocks(t, (enum agent)a), now, &t->o.quota,
-				   t->o.claude_official, &q);
+				   t->o.official, &q);
 		if (q.has_block) {
 			wasted += q.wasted_usd;
 			if (q.unit == QUOTA_USD)

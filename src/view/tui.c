@@ -407,6 +407,12 @@ static void help_overlay(struct tui *t)
 	size_t o = (size_t)snprintf(agents, sizeof agents, "  a               agents: all");
 	for (int a = 0; a < AGENT_COUNT && o < sizeof agents; a++)
 		o += (size_t)snprintf(agents + o, sizeof agents - o, ", %s", agent_table[a].name);
+	/* the agents with official limits, by their labels */
+	char limits[128];
+	o = (size_t)snprintf(limits, sizeof limits, "  l               official limits:");
+	for (int a = 0, k = 0; a < AGENT_COUNT && o < sizeof limits; a++)
+		if (agent_table[a].limits != AGENT_LIMITS_NONE)
+			o += (size_t)snprintf(limits + o, sizeof limits - o, "%s %s", k++ ? "," : "", agent_table[a].label);
 	const char *const lines[] = {
 		"cachetop: keys",
 		"",
@@ -415,7 +421,7 @@ static void help_overlay(struct tui *t)
 		"  /               filter (project or id substring)",
 		"  s               sort: recent, hit %, waste, requests",
 		agents,
-		"  l               official limits: Claude's windows, every Codex limit family",
+		limits,
 		"  t               next theme        p  pause updates",
 		"  ?               this help         q  quit",
 		"",
@@ -438,9 +444,9 @@ static void help_overlay(struct tui *t)
 
 static void limits_overlay(struct tui *t, int64_t now)
 {
-	enum { MAXL = CODEX_LIMITS_MAX + 6 };
+	enum { MAXL = LIMIT_FAMILIES_MAX + 6 };
 	static char lines[MAXL][LIMITS_LINE];
-	size_t n = limits_lines(t->o.claude_official, model_codex_limits(t->m), now, t->utf8, lines, MAXL);
+	size_t n = limits_lines(t->o.official, model_limit_families(t->m), now, t->utf8, lines, MAXL);
 	int w = 80 < COLS - 2 ? 80 : COLS - 2, h = (int)n + 4 < LINES - 2 ? (int)n + 4 : LINES - 2;
 	int x0 = (COLS - w) / 2, y0 = (LINES - h) / 2;
 	if (w < 10 || h < 3)

@@ -138,10 +138,10 @@ void tui_agents_with_data(const struct tui *t, bool have[AGENT_COUNT])
 	for (size_t i = 0; i < ns; i++)
 		if (model_session(t->m, i)->tot.requests)
 			have[model_session(t->m, i)->agent] = true;
-	const struct codex_quota *cq = model_codex_quota(t->m);
+	const struct account_limits *cq = model_account_limits(t->m);
 	for (int a = 0; a < AGENT_COUNT; a++)
 		if ((agent_table[a].limits == AGENT_LIMITS_TRANSCRIPT && cq && cq->present) ||
-		    (agent_table[a].limits == AGENT_LIMITS_STATUSLINE && t->o.claude_official &&
-		     t->o.claude_official->present))
+		    (agent_table[a].limits == AGENT_LIMITS_STATUSLINE && t->o.official &&
+		     t->o.official->present))
 			have[a] = true;
 }

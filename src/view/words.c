@@ -1,4 +1,4 @@
-/* words.c — what the evidence, Claude Code's ledger and the official limits say, in words for
+/* words.c — what the evidence, the statusline agent's ledger and the official limits say, in words for
  * the screen: "kept 21.5k of 111k — system and tools matched, messages rewritten", "resumed after
  * an update 2.1.116 → 2.1.117", "MCP tools changed (−3)", the ledger beside cachetop's counts
  * and where the two disagree, and the lines of the limits panel. Pure: text in, text out; every
@@ -19,6 +19,14 @@ static char *tok_short(uint64_t n, char *out, size_t cap)
 	else
 		fmt_tokens(n, out, cap);
 	return out;
+}
+
+/* The name people know the agent by whose official limits come from k ("" when none): the
+ * ledger's words name the statusline agent. */
+static const char *limits_label(enum agent_limits k)
+{
+	enum agent a = agent_limits_owner(k);
+	return a < AGENT_COUNT ? agent_get(a)->label : "";
 }
 
 /* Append to out[*o..cap) with "; " between phrases. */
@@ -76,17 +84,19 @@ void evidence_describe(const struct event_evidence *e, const struct cache_event 
 	}
 	if (e->words & EV_TTL_DOWNGRADED)
 		phrase(out, cap, &o, "written at 5m after 1h writes");
+	const char *owner = limits_label(AGENT_LIMITS_STATUSLINE);
 	if (e->ledger == LEDGER_COUNTED) {
 		if (e->ledger_causes[0]) {
 			char causes[160];
 			sanitize_text(e->ledger_causes, strlen(e->ledger_causes), causes, sizeof causes, utf8);
-			snprintf(buf, sizeof buf, "Claude Code counted it too (%s)", causes);
+			snprintf(buf, sizeof buf, "%s counted it too (%s)", owner, causes);
 		} else {
-			snprintf(buf, sizeof buf, "Claude Code counted it too");
+			snprintf(buf, sizeof buf, "%s counted it too", owner);
 		}
 		phrase(out, cap, &o, buf);
 	} else if (e->ledger == LEDGER_NOT_COUNTED) {
-		phrase(out, cap, &o, "Claude Code did not count this miss");
+		snprintf(buf, sizeof buf, "%s did not count this miss", owner);
+		phrase(out, cap, &o, buf);
 	}
 }
 
@@ -105,9 +115,10 @@ void ledger_describe(const struct session_ledger *sl, const struct ledger_compar
 		snprintf(n1, sizeof n1, "%lld", (long long)l->requests);
 	if (l->misses >= 0)
 		snprintf(n2, sizeof n2, "%lld", (long long)l->misses);
+	const char *owner = limits_label(AGENT_LIMITS_STATUSLINE);
 	char raw[640];
-	snprintf(raw, sizeof raw, "Claude Code: %s req, %s miss%s%s%s%s, hit %s%%%s%s  %s  cachetop: %llu req, %llu cold, "
-		 "%llu it would count", n1, n2, l->misses == 1 ? "" : "es", causes[0] ? " (" : "", causes,
+	snprintf(raw, sizeof raw, "%s: %s req, %s miss%s%s%s%s, hit %s%%%s%s  %s  cachetop: %llu req, %llu cold, "
+		 "%llu it would count", owner, n1, n2, l->misses == 1 ? "" : "es", causes[0] ? " (" : "", causes,
 		 causes[0] ? ")" : "", hit, l->ttl[0] ? ", ttl " : "", l->ttl, utf8 ? "\xC2\xB7" : "|",
 		 (unsigned long long)c->requests, (unsigned long long)c->cold, (unsigned long long)c->comparable);
 	sanitize_text(raw, strlen(raw), line, cap, utf8);
@@ -118,11 +129,12 @@ void ledger_describe(const struct session_ledger *sl, const struct ledger_compar
 	o = 0;
 	o += (size_t)snprintf(raw, sizeof raw, "disagree:");
 	if (c->ours_only)
-		o += (size_t)snprintf(raw + o, sizeof raw - o, " cachetop saw %zu miss%s Claude Code did not count (last %s)",
-				      c->ours_only, c->ours_only == 1 ? "" : "es", fmt_clock(c->ours_only_at, false, t1, sizeof t1));
+		o += (size_t)snprintf(raw + o, sizeof raw - o,  " cachetop saw %zu miss%s %s did not count (last %s)",
+				      c->ours_only, c->ours_only == 1 ? "" : "es", owner,
+				      fmt_clock(c->ours_only_at, false, t1, sizeof t1));
 	if (c->theirs_only && o < sizeof raw)
-		snprintf(raw + o, sizeof raw - o, "%s Claude Code counted %zu miss%s cachetop saw warm (last %s)",
-			 c->ours_only ? ";" : "", c->theirs_only, c->theirs_only == 1 ? "" : "es",
+		snprintf(raw + o, sizeof raw - o, "%s %s counted %zu miss%s cachetop saw warm (last %s)",
+			 c->ours_only ? ";" : "", owner, c->theirs_only, c->theirs_only == 1 ? "" : "es",
 			 fmt_clock(c->theirs_only_at, false, t2, sizeof t2));
 	sanitize_text(raw, strlen(raw), disagree, cap, utf8);
 }
@@ -144,7 +156,7 @@ static void reset_text(int64_t at, int64_t now, char *out, size_t cap)
 		fmt_countdown((double)(at - now) / 1000.0, out, cap);
 }
 
-size_t limits_lines(const struct claude_official *c, const struct codex_limits *l, int64_t now, bool utf8,
+size_t limits_lines(const struct official_reading *c, const struct limit_families *l, int64_t now, bool utf8,
 		    char (*lines)[LIMITS_LINE], size_t max)
 {
 	size_t n = 0;
@@ -174,11 +186,11 @@ size_t limits_lines(const struct claude_official *c, const struct codex_limits *
 		}
 	}
 	for (size_t i = 0; l && i < l->n && n < max; i++) {
-		const struct codex_limit *x = &l->v[i];
+		const struct limit_family *x = &l->v[i];
 		struct limit_view v;
-		codex_limit_view(x, now, &v);
-		bool account = codex_limit_is_account(x->id);
-		/* the name people know first ("GPT-5.3-Codex-Spark (codex_bengalfox)") */
+		limit_family_view(x, now, &v);
+		bool account = limit_family_is_account(x->id);
+		/* the name people know first ("<limit_name> (<limit_id>)") */
 		if (x->name[0])
 			snprintf(name, sizeof name, "%s (%s)", x->name, x->id);
 		else
@@ -198,18 +210,32 @@ size_t limits_lines(const struct claude_official *c, const struct codex_limits *
 			lines[n][0] = 0;
 		n++;
 	}
-	if (n == 1 && n < max)
-		snprintf(lines[n++], LIMITS_LINE, "no official reading yet (Codex rollouts; Claude via cachetop statusline)");
+	if (n == 1 && n < max) {
+		/* where each agent's readings would come from, in the table's order */
+		size_t o = (size_t)snprintf(lines[n], LIMITS_LINE, "no reading yet (");
+		const char *sep = "";
+		for (int a = 0; a < AGENT_COUNT && o < LIMITS_LINE; a++) {
+			enum agent_limits k = agent_table[a].limits;
+			if (k == AGENT_LIMITS_NONE)
+				continue;
+			o += (size_t)snprintf(lines[n] + o, LIMITS_LINE - o, "%s%s: %s", sep, agent_table[a].label,
+					      k == AGENT_LIMITS_STATUSLINE ? "cachetop statusline" : "transcripts");
+			sep = "; ";
+		}
+		if (o < LIMITS_LINE)
+			snprintf(lines[n] + o, LIMITS_LINE - o, ")");
+		n++;
+	}
 	return n;
 }
 
-void codex_limits_summary(const struct codex_limits *l, int64_t now, bool utf8, char *out, size_t cap)
+void limit_families_summary(const struct limit_families *l, int64_t now, bool utf8, char *out, size_t cap)
 {
 	size_t o = (size_t)snprintf(out, cap, "limits:");
 	for (size_t i = 0; l && i < l->n && o < cap; i++) {
-		const struct codex_limit *x = &l->v[i];
+		const struct limit_family *x = &l->v[i];
 		struct limit_view v;
-		codex_limit_view(x, now, &v);
+		limit_family_view(x, now, &v);
 		char p5[16], p7[16], label[LINE_LIMIT_MAX * 2], safe[LINE_LIMIT_MAX * 2];
 		pct_text(v.percent, v.over, p5, sizeof p5);
 		pct_text(v.weekly_percent, v.weekly_over, p7, sizeof p7);

@@ -12,12 +12,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../src/app/app.h"
 #include "../../src/app/state.h"
 #include "../core/lines.h"
 #include "cachetop/statefile.h"
+#include "cachetop/status_digest.h"
 #include "source_int.h"
 
 static char root[256];
@@ -55,22 +57,29 @@ static void teardown(void)
 
 
 /* report --json of the tree, through the state or not; *recalled: files the scan recalled */
+/* An app over the test's tree at `now`, through the state or not, loaded. */
+static void tree_app(struct app *a, bool use_state, int64_t now)
+{
+	*a = (struct app){0};
+	a->argv0 = CACHETOP_BIN;
+	a->since_ms = CT_TIME_NONE;
+	a->now_override = now;
+	a->no_state = !use_state;
+	a->dirs[AGENT_CLAUDE] = malloc(sizeof(char *));
+	a->dirs[AGENT_CLAUDE][a->ndirs[AGENT_CLAUDE]++] = strdup(claude);
+	a->dirs[AGENT_CODEX] = malloc(sizeof(char *));
+	a->dirs[AGENT_CODEX][a->ndirs[AGENT_CODEX]++] = strdup(codex);
+	if (access(gemini, F_OK) == 0) {
+		a->dirs[AGENT_GEMINI] = malloc(sizeof(char *));
+		a->dirs[AGENT_GEMINI][a->ndirs[AGENT_GEMINI]++] = strdup(gemini);
+	}
+	app_load(a);
+}
+
 static void report(bool use_state, struct buf *out, uint64_t *recalled)
 {
-	struct app a = {0};
-	a.argv0 = CACHETOP_BIN;
-	a.since_ms = CT_TIME_NONE;
-	a.now_override = T0 + MIN(60 * 24);
-	a.no_state = !use_state;
-	a.dirs[AGENT_CLAUDE] = malloc(sizeof(char *));
-	a.dirs[AGENT_CLAUDE][a.ndirs[AGENT_CLAUDE]++] = strdup(claude);
-	a.dirs[AGENT_CODEX] = malloc(sizeof(char *));
-	a.dirs[AGENT_CODEX][a.ndirs[AGENT_CODEX]++] = strdup(codex);
-	if (access(gemini, F_OK) == 0) {
-		a.dirs[AGENT_GEMINI] = malloc(sizeof(char *));
-		a.dirs[AGENT_GEMINI][a.ndirs[AGENT_GEMINI]++] = strdup(gemini);
-	}
-	app_load(&a);
+	struct app a;
+	tree_app(&a, use_state, T0 + MIN(60 * 24));
 	struct source *s = NULL;
 	struct model *m = app_build_model(&a, &s);
 	cr_assert_not_null(m);
@@ -97,6 +106,42 @@ static uint64_t check_equal(void)
 	buf_free(&fresh);
 	buf_free(&warm);
 	return recalled;
+}
+
+/* `status` at `now`, through the state or not, as the command runs it; *hit: from the state's
+ * digest (no model built) */
+static void status_run(bool use_state, int64_t now, struct buf *out, bool *hit)
+{
+	struct app a;
+	tree_app(&a, use_state, now);
+	struct status_digest d;
+	bool from_state = false;
+	cr_assert(app_status_digest(&a, &d, &from_state));
+	app_status_text(&a, &d, out);
+	status_digest_free(&d);
+	app_free(&a);
+	if (hit)
+		*hit = from_state;
+}
+
+/* `status` through the state equals `status` of a fresh read, at times inside the tree's
+ * 5-hour blocks and after them; counts the runs the state's digest answered. */
+static uint64_t status_hits, status_runs;
+static void status_equal(void)
+{
+	const int64_t nows[] = {T0 + MIN(45), T0 + MIN(200), T0 + MIN(60 * 24)};
+	for (size_t k = 0; k < sizeof nows / sizeof *nows; k++) {
+		struct buf warm = {0}, fresh = {0};
+		bool hit = false;
+		status_run(true, nows[k], &warm, &hit);
+		status_run(false, nows[k], &fresh, NULL);
+		cr_assert_str_eq(buf_cstr(&warm), buf_cstr(&fresh), "status through the state (%s) differs from a fresh one",
+				 hit ? "its digest" : "a model");
+		status_hits += hit;
+		status_runs++;
+		buf_free(&warm);
+		buf_free(&fresh);
+	}
 }
 
 /* ---- the tree ------------------------------------------------------------------------------ */
@@ -382,9 +427,14 @@ static void property(unsigned seed, int steps, bool sizes_change)
 		recalled += check_equal();
 		if (rnd(3) == 0)
 			recalled += check_equal(); /* the tree as the last run saved it */
+		if (rnd(4) == 0)
+			status_equal(); /* the tree as saved */
 		step(sizes_change);
+		if (rnd(4) == 0)
+			status_equal(); /* changed since the state was saved */
 	}
 	recalled += check_equal();
+	status_equal();
 	/* not vacuous: most runs started warm, many from the model's image, and some images were
 	 * refused by what the scan found */
 	cr_assert_gt(recalled, (uint64_t)steps, "the state was recalled for %llu files over %d steps",
@@ -419,6 +469,9 @@ Test(state, random_changes_equal_a_fresh_read_when_stats_are_trusted)
 	/* every stat counts at once, so the unchanged files skip even the window reads */
 	source_test_mark_racy(0);
 	property(7, 150, true);
+	/* not vacuous: the status digest answered some runs (and a fresh read the others) */
+	cr_assert_gt(status_hits, 0, "status never came from the state's digest (%llu runs)", (unsigned long long)status_runs);
+	cr_assert_lt(status_hits, status_runs, "status always came from the digest");
 }
 
 /* ---- specific cases ------------------------------------------------------------------------ */
@@ -610,6 +663,51 @@ Test(state, a_damaged_record_is_read_again_not_trusted)
 	cr_assert_eq(rec, 4, "the file with the damaged records was read whole (%llu recalled)", (unsigned long long)rec);
 }
 
+/* The state file is mapped while read; cut short under a reader by something other than cachetop
+ * (which only ever renames whole files), the reader ends with a message naming it, not a crash. */
+Test(state, a_state_file_cut_short_under_a_reader_ends_with_a_message)
+{
+	base_tree();
+	check_equal();
+	char *p = state_file();
+	cr_assert_not_null(p);
+	char errpath[400];
+	snprintf(errpath, sizeof errpath, "%s/child.err", root);
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, STDERR_FILENO);
+		state_test_map_min(1); /* map every range, however small */
+		struct app a;
+		tree_app(&a, true, T0 + MIN(60 * 24));
+		struct state *st = state_open(&a);
+		if (!st || !state_loaded(st))
+			_exit(10);
+		if (truncate(p, 0) != 0)
+			_exit(11);
+		struct model *m = model_new(&a.mopts);
+		struct line_sink sink;
+		state_sink(st, m, &sink); /* reads the table: past the end now */
+		_exit(12);
+	}
+	int ws = 0;
+	cr_assert_eq(waitpid(pid, &ws, 0), pid);
+	cr_assert(WIFEXITED(ws), "the reader was killed by signal %d", WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
+	cr_assert_eq(WEXITSTATUS(ws), 3, "the reader's exit status: %d", WEXITSTATUS(ws));
+	char msg[1024] = "";
+	FILE *f = fopen(errpath, "r");
+	cr_assert_not_null(f);
+	size_t got = fread(msg, 1, sizeof msg - 1, f);
+	msg[got] = '\0';
+	fclose(f);
+	cr_assert(strstr(msg, "was cut short") && strstr(msg, p), "the message: %s", msg);
+	free(p);
+	/* and the next run reads the tree whole, equal to a fresh read */
+	check_equal();
+}
+
 /* The model's image stands in for the records when no file changed, and when files only grew;
  * a damaged one is refused (the records serve) and written again at once. */
 Test(state, the_model_image_is_used_and_a_damaged_one_refused)
@@ -701,15 +799,8 @@ Test(state, gemini_recordings_recalled_documents_read_whole)
 /* statusline builds a model of one transcript: the records kept of it, then the rest */
 static void one_file_model(const char *path, bool use_state, struct buf *out)
 {
-	struct app a = {0};
-	a.argv0 = CACHETOP_BIN;
-	a.since_ms = CT_TIME_NONE;
-	a.now_override = T0 + MIN(60 * 24);
-	a.dirs[AGENT_CLAUDE] = malloc(sizeof(char *));
-	a.dirs[AGENT_CLAUDE][a.ndirs[AGENT_CLAUDE]++] = strdup(claude);
-	a.dirs[AGENT_CODEX] = malloc(sizeof(char *));
-	a.dirs[AGENT_CODEX][a.ndirs[AGENT_CODEX]++] = strdup(codex);
-	app_load(&a);
+	struct app a;
+	tree_app(&a, true, T0 + MIN(60 * 24));
 	struct model *m = model_new(&a.mopts);
 	uint32_t f = model_file_add(m, AGENT_CLAUDE, path, false);
 	uint64_t from = 0;

@@ -76,7 +76,7 @@ static void ledgers_of_fixture(struct ledger_set *ls)
 {
 	size_t n;
 	char *b = slurp(TEST_DATA "/evidence/statusline.jsonl", &n);
-	struct claude_official latest;
+	struct official_reading latest;
 	memset(ls, 0, sizeof *ls);
 	statusline_state_fold(b, n, &latest, ls);
 	free(b);

@@ -299,7 +299,7 @@ Test(hostile, nesting_100000_deep)
 	s = nested(100000, "{\"rate_limits\":", "}", &n, true);
 	static struct statusline_input in;
 	cr_expect_eq(statusline_parse(s, n, 0, &in), -1, "json-c's depth limit refuses it");
-	struct claude_official co;
+	struct official_reading co;
 	statusline_state_read(s, n, &co);
 	cr_expect_not(co.present);
 	free(s);
@@ -370,7 +370,7 @@ Test(hostile, bad_numbers_codex)
 	feed_codex(&f, "{\"timestamp\":\"2026-01-05T10:00:00.000Z\",\"type\":\"event_msg\",\"payload\":{\"type\":"
 		       "\"token_count\",\"info\":null,\"rate_limits\":{\"primary\":{\"used_percent\":1e308,"
 		       "\"window_minutes\":1e300,\"resets_at\":-1e300},\"secondary\":{\"used_percent\":\"5\"}}}}");
-	const struct codex_quota *q = model_codex_quota(f.m);
+	const struct account_limits *q = model_account_limits(f.m);
 	cr_assert(q->present);
 	cr_expect_eq(q->rl.primary.window_minutes, -1);
 	cr_expect_eq(q->rl.primary.resets_at_ms, CT_TIME_NONE);
@@ -513,7 +513,7 @@ Test(fuzz_regression, statusline_resets_at_out_of_int64_range)
 	}
 	const char *state = "{\"observed_at\":\"2026-01-05T10:00:00Z\",\"five_hour\":{\"used_percentage\":3,"
 			    "\"resets_at\":1e22}}\n";
-	struct claude_official co;
+	struct official_reading co;
 	statusline_state_read(state, strlen(state), &co);
 	cr_expect(co.present);
 	cr_expect_eq(co.five_hour_resets_at, CT_TIME_NONE);

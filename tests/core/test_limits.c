@@ -24,9 +24,9 @@ static struct model *load(const char *a, const char *b)
 	return fixture_load(AGENT_CODEX, files);
 }
 
-static const struct codex_limit *family(const struct model *m, const char *id)
+static const struct limit_family *family(const struct model *m, const char *id)
 {
-	const struct codex_limits *l = model_codex_limits(m);
+	const struct limit_families *l = model_limit_families(m);
 	for (size_t i = 0; i < l->n; i++)
 		if (!strcmp(l->v[i].id, id))
 			return &l->v[i];
@@ -50,18 +50,18 @@ Test(limits, account_family_drives_the_gauges)
 Test(limits, every_family_newest_reading)
 {
 	struct model *m = load(FAMILIES, NULL);
-	cr_assert_eq(model_codex_limits(m)->n, 2);
-	const struct codex_limit *acc = family(m, "codex"), *spark = family(m, "codex_bengalfox");
+	cr_assert_eq(model_limit_families(m)->n, 2);
+	const struct limit_family *acc = family(m, "codex"), *spark = family(m, "codex_bengalfox");
 	cr_assert_not_null(acc);
 	cr_assert_not_null(spark);
 	cr_expect_str_eq(acc->name, "");
 	cr_expect_str_eq(spark->name, "GPT-5.3-Codex-Spark");
 	struct limit_view v;
-	codex_limit_view(spark, fixture_at("11:30:00"), &v);
+	limit_family_view(spark, fixture_at("11:30:00"), &v);
 	cr_expect_float_eq(v.percent, 5.0, 1e-9, "the newest Spark reading, not the first (4%%)");
 	cr_expect_float_eq(v.weekly_percent, 1.0, 1e-9);
 	cr_expect_eq(spark->observed_at, fixture_at("11:01:40"));
-	codex_limit_view(acc, fixture_at("11:30:00"), &v);
+	limit_family_view(acc, fixture_at("11:30:00"), &v);
 	cr_expect_float_eq(v.percent, 38.0, 1e-9);
 	model_free(m);
 }
@@ -82,7 +82,7 @@ Test(limits, stale_reading_is_window_over)
 	cr_expect_lt(q.official_percent, 0);
 	cr_expect(q.official_over);
 	struct limit_view v;
-	codex_limit_view(family(m, "codex"), fixture_at("15:05:00"), &v);
+	limit_family_view(family(m, "codex"), fixture_at("15:05:00"), &v);
 	cr_expect(v.over);
 	cr_expect_lt(v.percent, 0);
 	cr_expect_eq(v.resets_at, fixture_at("14:30:00"), "the reset is kept as read");
@@ -132,23 +132,46 @@ Test(limits, zero_row_is_a_request_but_never_cold)
 
 Test(limits, family_table_is_bounded_and_placeholders_ignored)
 {
-	struct codex_limits l = {0};
+	struct limit_families l = {0};
 	struct rate_limits rl = {.present = true,
 				 .primary = {.present = true, .used_percent = 10, .window_minutes = 300,
 					     .resets_at_ms = 2000000}};
 	char id[32];
-	for (int i = 0; i < CODEX_LIMITS_MAX + 5; i++) {
+	for (int i = 0; i < LIMIT_FAMILIES_MAX + 5; i++) {
 		snprintf(id, sizeof id, "codex_m%d", i);
-		codex_limits_note(&l, 1000, id, NULL, &rl);
+		limit_families_note(&l, 1000, id, NULL, &rl);
 	}
-	cr_expect_eq(l.n, CODEX_LIMITS_MAX);
+	cr_expect_eq(l.n, LIMIT_FAMILIES_MAX);
 	struct rate_limits zero = {.present = true, .primary = {.present = true, .used_percent = 0,
 							       .window_minutes = 300, .resets_at_ms = CT_TIME_NONE}};
-	cr_expect_not(codex_limits_note(&l, 5000, "codex_m0", NULL, &zero), "a placeholder after a real reading");
+	cr_expect_not(limit_families_note(&l, 5000, "codex_m0", NULL, &zero), "a placeholder after a real reading");
 	cr_expect_float_eq(l.v[0].rl.primary.used_percent, 10, 1e-9);
-	cr_expect_not(codex_limits_note(&l, 500, "codex_m0", NULL, &rl), "an older reading");
-	cr_expect(codex_limit_is_account(NULL));
-	cr_expect(codex_limit_is_account(""));
-	cr_expect(codex_limit_is_account("codex"));
-	cr_expect_not(codex_limit_is_account("codex_bengalfox"));
+	cr_expect_not(limit_families_note(&l, 500, "codex_m0", NULL, &rl), "an older reading");
+	cr_expect(limit_family_is_account(NULL));
+	cr_expect(limit_family_is_account(""));
+	cr_expect(limit_family_is_account("codex"));
+	cr_expect_not(limit_family_is_account("codex_bengalfox"));
+}
+
+/* The account family's id is the table's (the row whose limits the transcripts hold): a reading
+ * naming none is stored under it, and it is the one family that counts as the account's. */
+Test(limits, account_id_comes_from_the_table)
+{
+	enum agent owner = agent_limits_owner(AGENT_LIMITS_TRANSCRIPT);
+	cr_assert_lt(owner, AGENT_COUNT);
+	const char *acc = agent_get(owner)->account_limit_id;
+	cr_assert_not_null(acc);
+	cr_expect_str_eq(acc, "codex");
+	struct limit_families l = {0};
+	struct rate_limits rl = {.present = true,
+				 .primary = {.present = true, .used_percent = 7, .window_minutes = 300,
+					     .resets_at_ms = 2000000}};
+	cr_expect(limit_families_note(&l, 1000, NULL, NULL, &rl));
+	cr_expect(limit_families_note(&l, 1000, "other_family", NULL, &rl));
+	cr_assert_eq(l.n, 2);
+	cr_expect_str_eq(l.v[0].id, acc, "no id: the account's");
+	cr_expect(limit_family_is_account(l.v[0].id));
+	cr_expect_not(limit_family_is_account(l.v[1].id));
+	cr_expect_not(limit_families_note(&l, 2000, acc, NULL, &rl), "the same reading again under its id");
+	cr_expect_eq(l.n, 2, "an explicit account id joins the family a nameless reading started");
 }

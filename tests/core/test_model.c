@@ -446,8 +446,8 @@ Test(codex, reemissions_zero_usage_and_fork_replay)
 	codex_tokens(buf, sizeof buf, T0 + MIN(5), t2, zero);
 	feed(m, g, buf);
 	cr_assert_eq(model_request_count(m), 4);
-	cr_assert(model_codex_quota(m)->present);
-	cr_assert_eq(model_codex_quota(m)->rl.primary.window_minutes, 300);
+	cr_assert(model_account_limits(m)->present);
+	cr_assert_eq(model_account_limits(m)->rl.primary.window_minutes, 300);
 	model_free(m);
 }
 

@@ -330,7 +330,7 @@ Test(codex_official, window_chosen_by_minutes_not_position)
 	struct fx f;
 	fx_init(&f);
 	codex_line(&f, RL_WEEKLY_PRIMARY);
-	const struct codex_quota *cq = model_codex_quota(f.m);
+	const struct account_limits *cq = model_account_limits(f.m);
 	cr_assert(cq->present);
 	cr_expect_eq(cq->observed_at, at(10, 0, 0, 0));
 	struct quota_opts o = {.limit_auto = true, .unit = QUOTA_USD};
@@ -435,7 +435,7 @@ Test(codex_official, expired_and_stale_readings_ignored)
 	codex_line(&f, "{\"timestamp\":\"2026-01-05T09:00:00.000Z\",\"type\":\"event_msg\",\"payload\":{"
 		       "\"type\":\"token_count\",\"info\":null,\"rate_limits\":{\"primary\":{\"used_percent\":"
 		       "99.0,\"window_minutes\":300,\"resets_at\":1767618000}}}}");
-	cr_expect_eq(model_codex_quota(f.m)->observed_at, at(10, 0, 0, 0));
+	cr_expect_eq(model_account_limits(f.m)->observed_at, at(10, 0, 0, 0));
 	/* an all-zero placeholder after a real reading is ignored */
 	codex_line(&f, "{\"timestamp\":\"2026-01-05T10:05:00.000Z\",\"type\":\"event_msg\",\"payload\":{"
 		       "\"type\":\"token_count\",\"info\":null,\"rate_limits\":{\"primary\":{\"used_percent\":"
@@ -452,12 +452,12 @@ Test(codex_official, expired_and_stale_readings_ignored)
 	model_free(f.m);
 }
 
-Test(claude_official, statusline_reading)
+Test(official, statusline_reading)
 {
 	struct fx f;
 	fx_init(&f);
 	claude_req(&f, "s", at(10, 10, 0, 0), 1000, 0, 0, 100);
-	struct claude_official co = {.present = true, .observed_at = at(10, 15, 0, 0), .five_hour_pct = 42.0,
+	struct official_reading co = {.present = true, .observed_at = at(10, 15, 0, 0), .five_hour_pct = 42.0,
 				     .five_hour_resets_at = at(14, 0, 0, 0), .seven_day_pct = 12.0,
 				     .seven_day_resets_at = at(14, 0, 0, 0) + 96 * HOUR};
 	struct quota_opts o = {.limit_auto = true};

@@ -650,7 +650,7 @@ Test(report_schema, evidence_ledger_and_limit_families)
 	char state[8192];
 	size_t n = fread(state, 1, sizeof state, f);
 	fclose(f);
-	struct claude_official official;
+	struct official_reading official;
 	struct ledger_set ls = {0};
 	statusline_state_fold(state, n, &official, &ls);
 
@@ -659,7 +659,7 @@ Test(report_schema, evidence_ledger_and_limit_families)
 	int64_t now;
 	cr_assert_eq(rfc3339_parse("2026-03-02T11:30:00Z", 20, &now), 0);
 	struct report_ctx c = {.now = now, .roots = roots, .nroots = 2, .quota = {.limit_auto = true},
-			       .claude_official = &official, .ledgers = &ls, .utf8 = true};
+			       .official = &official, .ledgers = &ls, .utf8 = true};
 	struct buf b = {0};
 	report_json(m, &c, &b);
 	json_object *r = json_tokener_parse(buf_cstr(&b));

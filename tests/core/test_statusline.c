@@ -100,7 +100,7 @@ Test(statusline, long_fields_truncated)
 
 Test(state, line_round_trip)
 {
-	struct claude_official r = {.present = true, .observed_at = 1771850123456LL, .five_hour_pct = 42.5,
+	struct official_reading r = {.present = true, .observed_at = 1771850123456LL, .five_hour_pct = 42.5,
 				    .five_hour_resets_at = 1771864834000LL, .seven_day_pct = 10.25,
 				    .seven_day_resets_at = 1772355702000LL};
 	struct buf b = {0};
@@ -108,7 +108,7 @@ Test(state, line_round_trip)
 	cr_assert_gt(b.len, 0);
 	cr_expect_eq(b.data[b.len - 1], '\n');
 	cr_expect_eq(memchr(b.data, '\n', b.len - 1), NULL, "one line");
-	struct claude_official back;
+	struct official_reading back;
 	statusline_state_read(b.data, b.len, &back);
 	cr_assert(back.present);
 	cr_expect_eq(back.observed_at, r.observed_at);
@@ -119,7 +119,7 @@ Test(state, line_round_trip)
 	buf_free(&b);
 
 	/* a reading with only the five-hour window and no reset time */
-	struct claude_official p = {.present = true, .observed_at = 1771850000000LL, .five_hour_pct = 7,
+	struct official_reading p = {.present = true, .observed_at = 1771850000000LL, .five_hour_pct = 7,
 				    .five_hour_resets_at = CT_TIME_NONE, .seven_day_pct = -1,
 				    .seven_day_resets_at = CT_TIME_NONE};
 	statusline_state_line(&p, &b);
@@ -133,7 +133,7 @@ Test(state, line_round_trip)
 
 static void add(struct buf *b, int64_t observed, double pct)
 {
-	struct claude_official r = {.present = true, .observed_at = observed, .five_hour_pct = pct,
+	struct official_reading r = {.present = true, .observed_at = observed, .five_hour_pct = pct,
 				    .five_hour_resets_at = 1771864834000LL, .seven_day_pct = -1,
 				    .seven_day_resets_at = CT_TIME_NONE};
 	statusline_state_line(&r, b);
@@ -152,7 +152,7 @@ Test(state, latest_observed_at_wins_and_garbage_is_skipped)
 	buf_puts(&b, "\n");                     /* a truncated line */
 	add(&b, 1771851800000LL, 20);           /* older, but written later */
 	buf_puts(&b, "{\"observed_at\":\"2026-02-23T23:00:00Z\"}\n"); /* no reading in it */
-	struct claude_official latest;
+	struct official_reading latest;
 	statusline_state_read(b.data, b.len, &latest);
 	cr_assert(latest.present);
 	cr_expect_float_eq(latest.five_hour_pct, 30, 1e-9);
@@ -232,7 +232,7 @@ Test(ledger, recorded_with_the_reading_and_folded_per_session)
 	cr_expect_eq(memchr(b.data, '\n', b.len - 1), NULL, "one line");
 	/* a ledger-only reading of another session (an API-key user: no rate_limits) */
 	statusline_record("other", NOW + 1000, NULL, &in.ledger, &b);
-	struct claude_official latest;
+	struct official_reading latest;
 	struct ledger_set ls = {0};
 	statusline_state_fold(b.data, b.len, &latest, &ls);
 	cr_assert(latest.present);
@@ -267,7 +267,7 @@ Test(ledger, fold_is_order_independent_and_keeps_distinct_misses)
 		struct buf b = {0};
 		for (int i = 0; i < 3; i++)
 			buf_puts(&b, lines[orders[o][i]]);
-		struct claude_official latest;
+		struct official_reading latest;
 		struct ledger_set ls = {0};
 		statusline_state_fold(b.data, b.len, &latest, &ls);
 		cr_assert_eq(ls.n, 1);

@@ -68,10 +68,10 @@ static void fuzz_walk_model(struct model *m)
 			abort();
 	}
 	evidence_free(&es);
-	const struct codex_limits *cl = model_codex_limits(m);
+	const struct limit_families *cl = model_limit_families(m);
 	for (size_t li = 0; li < cl->n; li++) {
 		struct limit_view v;
-		codex_limit_view(&cl->v[li], now, &v);
+		limit_family_view(&cl->v[li], now, &v);
 	}
 	for (size_t si = 0; si < model_session_count(m); si++)
 		(void)model_cache_left_s(m, model_session(m, si), now);

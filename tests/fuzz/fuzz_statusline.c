@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		statusline_state_line(&in.rl, &b);
 	if (statusline_parse(s, size, now, &in) == 0 && in.ledger.present)
 		statusline_record(in.session_id[0] ? in.session_id : "s", now, &in.rl, &in.ledger, &b);
-	struct claude_official latest;
+	struct official_reading latest;
 	struct ledger_set ls = {0};
 	statusline_state_fold(s, size, &latest, &ls);
 	if (latest.present)
@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		statusline_record(ls.v[i].session_id, ls.v[i].latest.observed_at, NULL, &ls.v[i].latest, &b);
 	ledger_set_free(&ls);
 	if (b.len) {
-		struct claude_official again;
+		struct official_reading again;
 		statusline_state_fold(b.data, b.len, &again, &ls);
 		ledger_set_free(&ls);
 	}

@@ -29,6 +29,7 @@ seed_dirs() {
 	fuzz_statusline) set -- "$here/seeds/statusline" "$root/tests/data" ;;
 	fuzz_state) set -- "$here/seeds/state" ;;
 	fuzz_model_image) set -- "$here/seeds/model_image" ;;
+	fuzz_status_digest) set -- "$here/seeds/status_digest" ;;
 	fuzz_theme) set -- "$root/themes" "$root/tests/conf/regress" ;;
 	fuzz_config | fuzz_prices) set -- "$root/data" "$root/tests/conf/regress" ;;
 	*) set -- "$here/seeds" ;;

@@ -301,14 +301,14 @@ static struct model *build(bool web_first)
 	return m;
 }
 
-static char *render(const struct model *m, const struct claude_official *off)
+static char *render(const struct model *m, const struct official_reading *off)
 {
 	struct report_ctx c = { 0 };
 	cr_assert_eq(rfc3339_parse("2026-11-21T10:30:00Z", 20, &c.now), 0);
 	c.quota.limit_auto = false;
 	c.quota.limit = 10.0;
 	c.quota.unit = QUOTA_USD;
-	c.claude_official = off;
+	c.official = off;
 	struct buf b = { 0 };
 	report_openmetrics(m, &c, &b);
 	char *s = xstrdup(buf_cstr(&b));
@@ -329,7 +329,7 @@ static double value(const char *text, const char *series)
 Test(openmetrics, figures_per_agent_and_project)
 {
 	struct model *m = build(false);
-	struct claude_official off = { .present = true, .observed_at = 0, .five_hour_pct = 42.5,
+	struct official_reading off = { .present = true, .observed_at = 0, .five_hour_pct = 42.5,
 				       .five_hour_resets_at = CT_TIME_NONE, .seven_day_pct = -1,
 				       .seven_day_resets_at = CT_TIME_NONE };
 	char *t = render(m, &off);

@@ -506,7 +506,7 @@ Test(words, event_line_carries_the_note, .init = utf8_locale)
 Test(words, limits_panel_every_family, .init = utf8_locale)
 {
 	int64_t now = 1772449200000LL; /* 2026-03-02T11:00:00Z */
-	struct codex_limits l = {0};
+	struct limit_families l = {0};
 	struct rate_limits acc = {.present = true,
 				  .primary = {.present = true, .used_percent = 38, .window_minutes = 300,
 					      .resets_at_ms = now + 3 * 3600000LL},
@@ -515,10 +515,10 @@ Test(words, limits_panel_every_family, .init = utf8_locale)
 	struct rate_limits spark = acc, old = acc;
 	spark.primary.used_percent = 4;
 	old.primary.resets_at_ms = now - 60000; /* reset a minute ago */
-	codex_limits_note(&l, now - 1000, "codex", NULL, &acc);
-	codex_limits_note(&l, now - 500, "codex_bengalfox", "GPT-5.3-Codex-Spark", &spark);
-	codex_limits_note(&l, now - 200, "codex_old", NULL, &old);
-	struct claude_official c = {.present = true, .observed_at = now, .five_hour_pct = 42,
+	limit_families_note(&l, now - 1000, "codex", NULL, &acc);
+	limit_families_note(&l, now - 500, "codex_bengalfox", "GPT-5.3-Codex-Spark", &spark);
+	limit_families_note(&l, now - 200, "codex_old", NULL, &old);
+	struct official_reading c = {.present = true, .observed_at = now, .five_hour_pct = 42,
 				    .five_hour_resets_at = now + 3600000, .seven_day_pct = 17,
 				    .seven_day_resets_at = now + 86400000LL, .has_spend = true, .spend_pct = 8,
 				    .spend_resets_at = CT_TIME_NONE};
@@ -536,11 +536,12 @@ Test(words, limits_panel_every_family, .init = utf8_locale)
 	for (size_t i = 0; i < n; i++)
 		cr_expect_leq(text_width(lines[i]), 76, "fits the 80-column panel: %s", lines[i]);
 	char sum[256];
-	codex_limits_summary(&l, now, true, sum, sizeof sum);
+	limit_families_summary(&l, now, true, sum, sizeof sum);
 	cr_expect_str_eq(sum, "limits: codex 5h 38%, 7d 12% · GPT-5.3-Codex-Spark 5h 4%, 7d 12% · codex_old 5h over, 7d 12%");
 	n = limits_lines(NULL, NULL, now, false, lines, 10);
 	cr_expect_eq(n, 2);
-	cr_expect_neq(strstr(lines[1], "no official reading"), NULL);
+	cr_expect_str_eq(lines[1], "no reading yet (Claude Code: cachetop statusline; Codex CLI: transcripts)");
+	cr_expect_leq(text_width(lines[1]), 76, "fits the 80-column panel");
 }
 
 Test(words, ledger_beside_ours, .init = utf8_locale)

@@ -117,7 +117,7 @@ Test(tui_data, evidence_kept_equals_computed_with_ledgers)
 	size_t n = fread(buf, 1, sizeof buf - 1, f);
 	fclose(f);
 	struct ledger_set ls = {0};
-	struct claude_official latest;
+	struct official_reading latest;
 	statusline_state_fold(buf, n, &latest, &ls);
 	cr_assert_gt(ls.n, 0);
 	words_seen = 0;

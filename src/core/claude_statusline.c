@@ -1,6 +1,7 @@
-/* statusline.c — Claude Code's statusLine stdin (json-c), and the state-file lines that carry
- * its rate_limits readings and prompt_cache ledgers to the dashboard and reports. A ledger is
- * written back in the shape Claude Code sends it, so one reader takes both. */
+/* claude_statusline.c — Claude Code's statusLine stdin (json-c; the table's statusline agent),
+ * and the state-file lines that carry its rate_limits readings and prompt_cache ledgers to the
+ * dashboard and reports. A ledger is written back in the shape Claude Code sends it, so one
+ * reader takes both. */
 #include "cachetop/statusline.h"
 
 #include <json-c/json.h>
@@ -71,14 +72,14 @@ static void window(struct json_object *rl, const char *name, double *pct, int64_
 	}
 }
 
-static void official_clear(struct claude_official *r)
+static void official_clear(struct official_reading *r)
 {
 	memset(r, 0, sizeof *r);
 	r->five_hour_pct = r->seven_day_pct = r->spend_pct = -1;
 	r->five_hour_resets_at = r->seven_day_resets_at = r->spend_resets_at = r->observed_at = CT_TIME_NONE;
 }
 
-static void take_rate_limits(struct json_object *o, int64_t now, struct claude_official *r)
+static void take_rate_limits(struct json_object *o, int64_t now, struct official_reading *r)
 {
 	struct json_object *rl;
 	official_clear(r);
@@ -286,7 +287,7 @@ static struct json_object *ledger_json(const struct agent_ledger *l)
 	return o;
 }
 
-void statusline_record(const char *session_id, int64_t observed_at, const struct claude_official *r,
+void statusline_record(const char *session_id, int64_t observed_at, const struct official_reading *r,
 		       const struct agent_ledger *ledger, struct buf *out)
 {
 	struct json_object *o = json_object_new_object();
@@ -308,17 +309,18 @@ void statusline_record(const char *session_id, int64_t observed_at, const struct
 	json_object_put(o);
 }
 
-void statusline_state_line(const struct claude_official *r, struct buf *out)
+void statusline_state_line(const struct official_reading *r, struct buf *out)
 {
 	statusline_record(NULL, r->observed_at, r, NULL, out);
 }
 
-void statusline_state_read(const char *s, size_t n, struct claude_official *latest)
+void statusline_state_read(const char *s, size_t n, struct official_reading *latest)
 {
 	statusline_state_fold(s, n, latest, NULL);
 }
 
-void statusline_state_fold(const char *s, size_t n, struct claude_official *latest, struct ledger_set *ledgers)
+void statusline_state_fold(const char *s, size_t n, struct official_reading *latest,
+			   struct ledger_set *ledgers)
 {
 	official_clear(latest);
 	size_t i = 0;
@@ -336,7 +338,7 @@ void statusline_state_fold(const char *s, size_t n, struct claude_official *late
 			if (timed && (!latest->present || at >= latest->observed_at)) {
 				struct json_object *wrap = json_object_new_object();
 				json_object_object_add(wrap, "rate_limits", json_object_get(o));
-				struct claude_official r;
+				struct official_reading r;
 				take_rate_limits(wrap, at, &r);
 				json_object_put(wrap);
 				if (r.present)

@@ -1,18 +1,31 @@
-/* codex_limits.c — Codex's official limit families as its transcripts report them
- * (transcript-formats.md E3): the state the model writes a reading into (codex_limits_note) and
- * how one reading looks at `now` (codex_limit_view). It sits below the model: it knows nothing
- * of requests or blocks. */
+/* limit_families.c — official limit families as an agent's transcripts report them (the agent
+ * whose limits come from its transcripts, transcript-formats.md E3): the state the model writes
+ * a reading into (limit_families_note) and how one reading looks at `now` (limit_family_view).
+ * It sits below the model: it knows nothing of requests or blocks; the account family's id is
+ * the agent's table row's. */
 #include <stdio.h>
 #include <string.h>
 
+#include "cachetop/agent.h"
 #include "cachetop/quota.h"
 #include "cachetop/timefmt.h"
 
 static bool near(int64_t minutes, int64_t lo, int64_t hi) { return minutes >= lo && minutes <= hi; }
 
-/* ---- Codex limit families ----------------------------------------------------------------- */
+/* ---- limit families -------------------------------------------------------------------------- */
 
-bool codex_limit_is_account(const char *limit_id) { return !limit_id || !*limit_id || !strcmp(limit_id, "codex"); }
+/* The account family's id, from the table row of the agent whose limits the transcripts hold. */
+static const char *account_id(void)
+{
+	enum agent a = agent_limits_owner(AGENT_LIMITS_TRANSCRIPT);
+	const char *id = a < AGENT_COUNT ? agent_get(a)->account_limit_id : NULL;
+	return id ? id : "";
+}
+
+bool limit_family_is_account(const char *limit_id)
+{
+	return !limit_id || !*limit_id || !strcmp(limit_id, account_id());
+}
 
 static bool window_zero(const struct rl_window *w)
 {
@@ -25,13 +38,13 @@ static bool windows_differ(const struct rl_window *a, const struct rl_window *b)
 	       a->window_minutes != b->window_minutes || a->resets_at_ms != b->resets_at_ms;
 }
 
-bool codex_limits_note(struct codex_limits *l, int64_t ts, const char *limit_id, const char *limit_name,
+bool limit_families_note(struct limit_families *l, int64_t ts, const char *limit_id, const char *limit_name,
 		       const struct rate_limits *rl)
 {
 	if (!rl->present)
 		return false;
-	const char *id = codex_limit_is_account(limit_id) ? "codex" : limit_id;
-	struct codex_limit *c = NULL;
+	const char *id = limit_family_is_account(limit_id) ? account_id() : limit_id;
+	struct limit_family *c = NULL;
 	for (size_t i = 0; i < l->n && !c; i++)
 		if (!strcmp(l->v[i].id, id))
 			c = &l->v[i];
@@ -39,7 +52,7 @@ bool codex_limits_note(struct codex_limits *l, int64_t ts, const char *limit_id,
 	if (c && (zero || ts < c->observed_at))
 		return false; /* a placeholder after a real reading, or an older one: no news */
 	if (!c) {
-		if (l->n >= CODEX_LIMITS_MAX)
+		if (l->n >= LIMIT_FAMILIES_MAX)
 			return false;
 		c = &l->v[l->n++];
 		memset(c, 0, sizeof *c);
@@ -63,7 +76,7 @@ static bool window_over(const struct rl_window *w, int64_t observed_at, int64_t 
 	       ((observed_at != CT_TIME_NONE && w->resets_at_ms <= observed_at) || w->resets_at_ms <= now);
 }
 
-void codex_limit_view(const struct codex_limit *c, int64_t now, struct limit_view *v)
+void limit_family_view(const struct limit_family *c, int64_t now, struct limit_view *v)
 {
 	memset(v, 0, sizeof *v);
 	v->percent = v->weekly_percent = v->individual_percent = -1;
