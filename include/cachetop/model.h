@@ -202,7 +202,7 @@ uint64_t model_generation(const struct model *m);
 /* What model_apply returned since the last call, or-ed (whichever path fed the lines): the
  * change bits a screen redraws and rings the bell by. */
 unsigned model_take_changes(struct model *m);
-/* How many times an event's figures changed after it was made (a Gemini record written again):
+/* How many times an event's figures changed after it was made (a record written again):
  * words derived from events stay valid while this and the event count stay the same. */
 uint64_t model_event_edits(const struct model *m);
 

@@ -69,7 +69,7 @@ int source_scan(struct source *s, char *err, size_t errlen);
  * file: every transcript folder listed from a listing the sink recalls (its stat unchanged), or
  * absent now as when the sink's listings were kept; every transcript found is one the sink
  * recalls, its stat still the mark's (so its bytes are the ones read then); and `recallable`
- * of them (every file the sink holds a mark of). A database root (opencode) present answers
+ * of them (every file the sink holds a mark of). A database root present answers
  * no: its rows cannot be vouched for by a stat. For a source just made; it reads no file. */
 bool source_unchanged(struct source *s, size_t recallable);
 
