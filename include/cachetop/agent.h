@@ -33,6 +33,7 @@ struct agent_desc {
 	const char *name;       /* "claude": the JSON "agent" value, the filter, the config stem */
 	const char *label;      /* "Claude Code": for people */
 	const char *option;     /* "--claude-dir": the command-line option naming its roots */
+	const char *option_help;/* "a Claude root (holds projects/)": the option's --help words */
 	const char *dirs_key;   /* "claude_dirs": the config key naming its roots */
 	const char *root_sub;   /* "/projects": the transcript folder under a root (a path naming it
 				 * is taken as its root) */
@@ -55,8 +56,12 @@ struct agent_desc {
 				 * configured TTL stands for it */
 	bool cache_seen_first;  /* until a session has read from the cache once, reading nothing is no
 				 * miss (many Gemini accounts never get implicit hits) */
-	const char *ttl_key;    /* config key of the assumed TTL when implicit, else NULL */
-	size_t ttl_opt;         /* its offset in struct model_opts (when ttl_key) */
+	const char *ttl_key;    /* config key of the assumed TTL when implicit, else NULL; the
+				 * value is model_opts.ttl_s[id] */
+	int ttl_default;        /* its default, seconds (when ttl_key) */
+	/* a row whose requests choose their cache rules one by one (REQ_OPENAI_RULES): the
+	 * implicit-cache agent whose assumed TTL a request under OpenAI's rules takes */
+	enum agent openai_rules_ttl;
 	bool tag_in_list;       /* the session list names the agent after the project */
 	bool header_always;     /* the header counts it even with no sessions */
 	enum agent_limits limits;
@@ -104,5 +109,8 @@ enum transcript_kind transcript_kind_jsonl(const char *rel);
 
 /* The TTL assumed for an implicit-cache agent, from opts; 0 for an explicit one. */
 int agent_ttl(enum agent a, const struct model_opts *opts);
+/* The TTL assumed for one request of agent a: the agent's own when its caching is implicit,
+ * else (a request under OpenAI's rules in an explicit agent) its row's openai_rules_ttl's. */
+int agent_request_ttl(enum agent a, const struct model_opts *opts);
 
 #endif

@@ -18,11 +18,9 @@ struct conf_err {
 };
 
 struct config {
-	/* roots: when non-empty they replace the defaults */
-	char **claude_dirs; size_t nclaude;
-	char **codex_dirs; size_t ncodex;
-	char **gemini_dirs; size_t ngemini;
-	char **opencode_dirs; size_t nopencode;
+	/* each agent's roots (its row's dirs_key): when non-empty they replace the defaults */
+	char **dirs[AGENT_COUNT];
+	size_t ndirs[AGENT_COUNT];
 	char *theme;               /* name or path; NULL = "default" */
 	char *prices;              /* path of a user price table; NULL = the installed one */
 	bool bell;
@@ -31,8 +29,7 @@ struct config {
 	uint64_t cold_min_prefix;  /* 1024 */
 	double cold_ratio;         /* 0.5 */
 	int default_ttl_s;         /* 300 */
-	int codex_ttl_s;           /* 300 */
-	int gemini_ttl_s;          /* 300 */
+	int ttl_s[AGENT_COUNT];    /* an implicit-cache agent's assumed TTL (its row's ttl_key) */
 	/* quota */
 	bool quota_auto;           /* limit = p90 of completed blocks */
 	double quota_limit;        /* when !quota_auto */
@@ -43,7 +40,7 @@ struct config {
 
 void config_defaults(struct config *c);
 void config_free(struct config *c);
-/* The roots config.yaml names for agent a (its table row's dirs_key). */
+/* The roots config.yaml names for agent a (its table row's dirs_key): c->dirs[a]. */
 void config_dirs(const struct config *c, enum agent a, char *const **v, size_t *n);
 /* Load path into c (over the defaults already in it). Returns 0; -1 with err filled (c keeps
  * whatever loaded before the error). A missing file is not an error when optional is true. */
@@ -65,8 +62,8 @@ const struct config_plan *config_plan_find(const char *name);
 
 /* Price table YAML:
  *   models:
- *     - name: claude-sonnet-4          # exact name, or
- *       prefix: claude-sonnet-4        # a prefix rule
+ *     - name: vendor-model-4           # exact name, or
+ *       prefix: vendor-model-4         # a prefix rule
  *       input: 3.0  output: 15.0  cache_read: 0.30  cache_write_5m: 3.75  cache_write_1h: 6.0
  *       long_context: { threshold: 200000, input: 6.0, output: 22.5, cache_read: 0.6,
  *                       cache_write_5m: 7.5, cache_write_1h: 12.0 }

@@ -1,13 +1,19 @@
 /* gemini.h — what the layers outside the Gemini parser need to know of Gemini CLI's files
  * (transcript-formats.md E4), stated once: which paths under a root's tmp/ are recordings (and
  * of which form), the project folder and the parent session a path names, and the timestamps
- * that order a recording in the start-up scan. Pure functions of strings and buffers. */
+ * that order a recording in the start-up scan (pure functions of strings and buffers); and the
+ * entry points the agent table names. */
 #ifndef CACHETOP_GEMINI_H
 #define CACHETOP_GEMINI_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "cachetop/agent.h"
+#include "cachetop/line.h"
+
+struct model;
 
 enum gemini_path {
 	GEMINI_PATH_NONE = 0,
@@ -37,5 +43,19 @@ bool gemini_id_is_hash(const char *id);
 int gemini_peek_first_ts(const char *buf, size_t n, int64_t *ms);
 /* The last message time in the end of a recording (either form). 0 and *ms, or -1. */
 int gemini_peek_last_ts(const char *buf, size_t n, int64_t *ms);
+
+/* The parser, path rule and model rules the agent table's code row (core's agent_ops.c) names.
+ * One record (a JSONL line); the messages it may embed are not read (parse_gemini.c). */
+void line_parse_gemini(const char *s, size_t n, struct line *out);
+/* line_parse_each's part: the record, then each message it embeds — a legacy whole-file
+ * document's `messages`, a `$set` checkpoint's `messages`. */
+void line_parse_each_gemini(const char *s, size_t n, struct line *out, line_emit_fn emit, void *ctx);
+/* gemini_path_kind as the table's transcript kinds (gemini_files.c). */
+enum transcript_kind gemini_transcript_kind(const char *rel);
+/* What one record means for Gemini CLI's sessions and requests (model_gemini.c); its per-file
+ * state, reset when a file is read again from byte 0 and freed with the model. */
+unsigned model_apply_gemini(struct model *m, uint32_t file, const struct line *ln);
+void model_gemini_file_reset(struct model *m, uint32_t file);
+void model_gemini_free(struct model *m);
 
 #endif

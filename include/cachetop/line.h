@@ -11,21 +11,23 @@
 #include "cachetop/agent.h"
 #include "cachetop/util.h"
 
+/* Kinds are named by what the record means; which agents write which is in each agent's parser.
+ * Their numeric values are packed into the warm-start state: append, never renumber. */
 enum line_kind {
 	LINE_SKIP = 0,      /* valid, but nothing cachetop uses (or prefiltered away) */
 	LINE_MALFORMED,     /* not a JSON object, or lacks what its type needs */
-	LINE_CLAUDE_ENTRY,  /* user/assistant/system/attachment…: carries uuid/sessionId; maybe usage */
-	LINE_CLAUDE_TITLE,  /* custom-title / ai-title / summary */
-	LINE_CODEX_META,    /* session_meta */
-	LINE_CODEX_TURN,    /* turn_context */
-	LINE_CODEX_TOKENS,  /* event_msg token_count */
-	LINE_CODEX_COMPACTED, /* compacted (or event_msg context_compacted) */
-	LINE_GEMINI_HEADER, /* a recording's metadata: the JSONL first line, or a legacy file's top */
-	LINE_GEMINI_SET,    /* {"$set": {…}}: sessionId, summary, a checkpoint of messages */
-	LINE_GEMINI_MESSAGE,/* a message record (user, gemini, info…): one version of it */
-	LINE_GEMINI_REWIND, /* {"$rewindTo": id}: the conversation was cut back (the bill stays) */
-	LINE_OPENCODE_SESSION, /* an opencode session (a database row or a legacy JSON file) */
-	LINE_OPENCODE_MESSAGE, /* an opencode message: its id, session and, for replies, tokens */
+	LINE_ENTRY,         /* a conversation entry carrying uuid/sessionId; maybe usage */
+	LINE_TITLE,         /* a custom, generated or summary title */
+	LINE_SESSION_META,  /* a session's metadata line (id, cwd, parent) */
+	LINE_TURN_CONTEXT,  /* a turn's context (its model) */
+	LINE_TOKEN_COUNT,   /* cumulative and last token counts, with rate limits */
+	LINE_COMPACTED,     /* the conversation was compacted */
+	LINE_RECORD_HEADER, /* a recording's metadata: the JSONL first line, or a legacy file's top */
+	LINE_RECORD_SET,    /* {"$set": {…}}: sessionId, summary, a checkpoint of messages */
+	LINE_RECORD_MESSAGE,/* a message record (user, model reply, info…): one version of it */
+	LINE_RECORD_REWIND, /* {"$rewindTo": id}: the conversation was cut back (the bill stays) */
+	LINE_DB_SESSION,    /* a session read from a database row or a legacy JSON file */
+	LINE_DB_MESSAGE,    /* a message from the same: its id, session and, for replies, tokens */
 	LINE_KIND_COUNT
 };
 
@@ -39,13 +41,14 @@ enum line_problem {
 };
 
 /* Token kinds, normalised across agents (report-schema.md):
- * input = uncached input; cache_read; cache_creation = cc5m + cc1h (Claude only); output. */
+ * input = uncached input; cache_read; cache_creation = cc5m + cc1h (explicit write tiers only);
+ * output. */
 struct usage {
 	uint64_t input, cache_creation, cc5m, cc1h, cache_read, output;
 };
 
-/* Codex token_count: the raw five numbers of a TokenUsage. */
-struct codex_tokens {
+/* A token count line's raw five numbers (a TokenUsage), cumulative or last. */
+struct raw_tokens {
 	uint64_t input, cached, output, reasoning, total;
 };
 
@@ -64,7 +67,7 @@ struct rate_limits {
 	struct rl_window primary, secondary, individual;
 };
 
-/* A Claude attachment line that changes the tool or MCP set between two requests
+/* An attachment line that changes the tool or MCP set between two requests
  * (transcript-formats.md E2): how many names it adds and removes, and the MCP servers it lists
  * as pending (or needing auth) and failed. */
 enum tools_kind { TOOLS_NONE = 0, TOOLS_DEFERRED = 1, TOOLS_MCP_INSTRUCTIONS = 2 };
@@ -88,7 +91,7 @@ struct line {
 	enum line_problem problem;
 	int64_t ts;                      /* CT_TIME_NONE when the line has none */
 
-	/* Claude envelope */
+	/* entry envelope */
 	char session_id[LINE_ID_MAX];    /* "" when absent */
 	uint64_t uuid, parent_uuid;      /* hashes; 0 when absent/null */
 	uint64_t version;                /* hash of "version"; 0 when absent */
@@ -99,43 +102,43 @@ struct line {
 	bool compact_boundary;           /* system/compact_boundary */
 	char cwd[LINE_PATH_MAX];         /* "" when absent */
 
-	/* Claude usage (assistant lines with message.usage) */
+	/* entry usage (assistant lines with message.usage) */
 	bool has_usage;
 	bool synthetic;                  /* isApiErrorMessage or model "<synthetic>": not a request */
 	uint64_t msg_id, req_id;         /* hashes; 0 when absent */
 	char model[LINE_MODEL_MAX];
 	struct usage usage;
 
-	/* Titles (LINE_CLAUDE_TITLE) */
+	/* Titles (LINE_TITLE) */
 	enum title_rank title_rank;
 	char title[LINE_TEXT_MAX];
 	uint64_t leaf_uuid;              /* summary.leafUuid */
 
-	/* Codex session_meta: session_id, cwd above, plus */
+	/* LINE_SESSION_META: session_id, cwd above, plus */
 	char parent_id[LINE_ID_MAX];     /* forked_from_id / parent_thread_id / thread_spawn parent */
 	bool subagent;                   /* source.subagent (thread_spawn) */
 
-	/* Codex turn_context: model above */
+	/* LINE_TURN_CONTEXT: model above */
 
-	/* Gemini (gemini.h): HEADER and SET use session_id, title (summary) and, for SET,
-	 * compact_boundary (a checkpoint of messages follows); HEADER sets subagent for kind
-	 * "subagent". MESSAGE uses msg_id (hash of its id), model and, for a `gemini` record with
+	/* LINE_RECORD_*: HEADER and SET use session_id, title (summary) and, for SET,
+	 * compact_boundary (a checkpoint of messages follows); HEADER sets subagent for a
+	 * sub-agent's recording. MESSAGE uses msg_id (hash of its id), model and, for a reply with
 	 * tokens, has_usage and usage already normalised (input = input − cached, cache_read =
 	 * cached, output = output + thoughts). */
 
-	/* Codex token_count */
+	/* LINE_TOKEN_COUNT */
 	bool has_info, has_total, has_last;
-	struct codex_tokens total, last;
+	struct raw_tokens total, last;
 	struct rate_limits rl;
 	char limit_id[LINE_LIMIT_MAX];   /* rate_limits.limit_id ("" absent: the account's) */
 	char limit_name[LINE_LIMIT_MAX]; /* rate_limits.limit_name ("" absent or null) */
 
-	/* opencode (parse_opencode.c): a record the opencode source built from a database row or
-	 * a legacy storage/ file. Sessions: session_id, parent_id, cwd (directory), title, ts
-	 * (time_created). Messages: msg_id (hash of its id), session_id, ts (time_created), cwd
-	 * (path.cwd), and for an assistant reply has_usage, model (modelID), compact_boundary
-	 * (summary: true) and usage as reported (input excludes the cache; cache_creation = the
-	 * cache writes, not yet split by tier; output includes reasoning). */
+	/* LINE_DB_*: a record the database reader built from a row or a legacy storage/ file.
+	 * Sessions: session_id, parent_id, cwd (directory), title, ts (time_created). Messages:
+	 * msg_id (hash of its id), session_id, ts (time_created), cwd (path.cwd), and for an
+	 * assistant reply has_usage, model (modelID), compact_boundary (summary: true) and usage as
+	 * reported (input excludes the cache; cache_creation = the cache writes, not yet split by
+	 * tier; output includes reasoning). */
 	bool legacy;                     /* from the <= 1.1 storage/ JSON tree, not the database */
 	bool openai_rules;               /* not an Anthropic model: no write premium (OpenAI's rules) */
 };
@@ -151,31 +154,16 @@ static inline bool line_blank(const char *s, size_t n)
 }
 
 /* Parse one line (no trailing newline; a trailing '\r' is tolerated) of the given agent's
- * format into *out. Never fails: problems come back as LINE_MALFORMED with out->problem set.
- * Thread-safe; keeps no state. */
+ * format into *out (its row's parser). Never fails: problems come back as LINE_MALFORMED with
+ * out->problem set. Thread-safe; keeps no state. */
 void line_parse(enum agent agent, const char *s, size_t n, struct line *out);
-void line_parse_claude(const char *s, size_t n, struct line *out);
-void line_parse_codex(const char *s, size_t n, struct line *out);
-/* One Gemini record (a JSONL line); the messages it may embed are not read (see below). */
-void line_parse_gemini(const char *s, size_t n, struct line *out);
 
 /* Every record a physical line holds, in order, each through emit (out is reused between
- * calls). Claude and Codex: the line itself, as line_parse. Gemini: the record, then each
- * message it embeds — a legacy whole-file JSON document's `messages`, a `$set` checkpoint's
- * `messages` — so one delivered unit may be many records. */
+ * calls). Most agents: the line itself, as line_parse. An agent whose records embed others (a
+ * whole-file document's messages, a checkpoint's messages): the record, then each one it
+ * embeds — so one delivered unit may be many records. */
 typedef void (*line_emit_fn)(void *ctx, const struct line *ln);
 void line_parse_each(enum agent agent, const char *s, size_t n, struct line *out, line_emit_fn emit, void *ctx);
-/* Gemini's part of line_parse_each: the record and the messages it embeds. */
-void line_parse_each_gemini(const char *s, size_t n, struct line *out, line_emit_fn emit, void *ctx);
-void line_parse_opencode(const char *s, size_t n, struct line *out);
-
-/* opencode's stored JSON, for the source that reads it (parse_opencode.c). The time a legacy
- * storage/ file (a message's or a session's JSON) was created, for reading them in time order:
- * 0 and *ms, or -1. */
-int line_peek_opencode_created(const char *json, size_t n, int64_t *ms);
-/* True when a message's JSON may still change: an assistant reply neither completed nor failed
- * (its tokens arrive when it completes). */
-bool line_opencode_open(const char *json, size_t n);
 
 /* A compact copy of a parsed line (only the fields its kind uses), so lines can be parsed on
  * worker threads and applied to the model in order on one thread. */

@@ -27,8 +27,8 @@ struct model_opts {
 	uint64_t cold_min_prefix;   /* E (or P) below this is never cold; default 1024 */
 	double cold_ratio;          /* cold when cache_read < ratio × E; default 0.5 */
 	int default_ttl_s;          /* TTL when no write tier was seen yet; default 300 */
-	int codex_ttl_s;            /* OpenAI's cache lifetime assumed for Codex; default 300 */
-	int gemini_ttl_s;           /* Google's implicit-cache lifetime assumed for Gemini; 300 */
+	int ttl_s[AGENT_COUNT];     /* the cache lifetime assumed for each implicit-cache agent
+				     * (its row's ttl_key; default its ttl_default) */
 	int64_t since_ms;           /* requests before this are kept for lineage but not counted */
 	const struct price_table *prices; /* NULL: the built-in table */
 };
@@ -41,8 +41,9 @@ enum {
 	REQ_COUNTED = 1 << 2,     /* inside --since: part of totals */
 	REQ_PRICED = 1 << 3,      /* its model has a price */
 	REQ_AFTER_COMPACTION = 1 << 4, /* a compaction lies between it and its predecessor */
-	REQ_OPENAI_RULES = 1 << 5, /* opencode, a model not Anthropic's: OpenAI's cache rules (no
-				    * write premium, thresholds.codex_ttl_s), as for Codex */
+	REQ_OPENAI_RULES = 1 << 5, /* in an explicit-cache agent, a model not Anthropic's: OpenAI's
+				    * cache rules (no write premium; the TTL its row's
+				    * openai_rules_ttl names) */
 };
 
 /* One API request. 48 bytes: the per-request cost budget is spent here and in the hash sets. */
@@ -201,7 +202,7 @@ uint64_t model_generation(const struct model *m);
 /* What model_apply returned since the last call, or-ed (whichever path fed the lines): the
  * change bits a screen redraws and rings the bell by. */
 unsigned model_take_changes(struct model *m);
-/* How many times an event's figures changed after it was made (a Gemini record written again):
+/* How many times an event's figures changed after it was made (a record written again):
  * words derived from events stay valid while this and the event count stay the same. */
 uint64_t model_event_edits(const struct model *m);
 

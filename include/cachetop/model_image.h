@@ -19,7 +19,7 @@
 /* Why an image was not written or not loaded. */
 enum model_image_why {
 	MODEL_IMAGE_OK = 0,
-	MODEL_IMAGE_AGENT_STATE, /* write: Gemini's or opencode's own state, which no image carries */
+	MODEL_IMAGE_AGENT_STATE, /* write: an agent module's own state, which no image carries */
 	MODEL_IMAGE_GONE,        /* write: a file was reset or is gone: a fresh read holds neither */
 	MODEL_IMAGE_OTHER_OPTS,  /* load: written under other options or prices */
 	MODEL_IMAGE_DAMAGED,     /* load: not an image, wrong checksum or version, an index out of

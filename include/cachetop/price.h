@@ -37,8 +37,8 @@ void price_table_free(struct price_table *t);
 
 /* NULL when the model has no price (shown "no price", never $0). */
 const struct price *price_lookup(const struct price_table *t, const char *model);
-/* USD for one request's normalised usage (Codex: cache_creation is 0, cache_read at the cached
- * input rate). Applies the long-context rule to the whole request. */
+/* USD for one request's normalised usage (implicit caching: cache_creation is 0, cache_read at
+ * the cached input rate). Applies the long-context rule to the whole request. */
 double price_cost(const struct price *p, const struct usage *u);
 /* The input-side rates that apply to a request of this prompt size (long-context aware). */
 const struct price_rates *price_rates_for(const struct price *p, uint64_t prompt_tokens);

@@ -16,9 +16,9 @@
 #include "cachetop/sink.h"
 #include "cachetop/util.h"
 
-/* A root: Claude — the folder holding projects/; Codex — the folder holding sessions/;
- * opencode — its data folder, holding opencode.db (SQLite, read by src/source/opencode.c)
- * and/or the legacy storage/ JSON tree. */
+/* A root: the folder holding its agent's root_sub (a transcript folder: projects/, sessions/…),
+ * or, for an agent whose root holds a database, its data folder (read by the source's database
+ * reader). */
 struct source_root {
 	enum agent agent;
 	char *path;
@@ -31,17 +31,14 @@ struct source_roots {
 	size_t n, cap;
 };
 
-/* Default roots from the environment: Claude $CLAUDE_CONFIG_DIR (comma list) else
- * $XDG_CONFIG_HOME/claude (~/.config/claude) and ~/.claude; Codex $CODEX_HOME else ~/.codex;
- * opencode $XDG_DATA_HOME/opencode else ~/.local/share/opencode (its database there, or
- * $OPENCODE_DB: relative to the data folder, or absolute for the default folder).
- * A path ending in /projects (Claude), /sessions (Codex) or /storage (opencode) is taken as
- * its parent. */
+/* Default roots from the environment, by each agent's row in the table (struct agent_desc: env,
+ * xdg_sub, home_sub, data_sub). A path ending in its root_sub (/projects, /sessions…) is taken
+ * as its parent. */
 void source_roots_default(struct source_roots *r, enum agent which);
 void source_roots_add(struct source_roots *r, enum agent agent, const char *path);
-/* opencode's default data folder ($XDG_DATA_HOME/opencode or ~/.local/share/opencode); the
- * caller frees; NULL without a home. */
-char *source_opencode_default_dir(void);
+/* Agent a's default data folder ($XDG_DATA_HOME/<its data_sub> or ~/.local/share/<data_sub>);
+ * the caller frees; NULL without a home or a data_sub. */
+char *source_agent_data_dir(enum agent a);
 /* $XDG_DATA_HOME/sub, else ~/.local/share/sub (NULL without either); caller frees. */
 char *source_data_default_dir(const char *sub);
 void source_roots_free(struct source_roots *r);
@@ -51,7 +48,7 @@ struct source_stats {
 	uint64_t skipped_files;      /* not regular, unreadable… (counted, with a message) */
 	uint64_t resets, gone, overflows, rescans;
 	uint64_t rebuilds;           /* whole re-reads after lines came out of order */
-	uint64_t db_reads;           /* reads of an opencode database (each a short transaction) */
+	uint64_t db_reads;           /* reads of a root's database (each a short transaction) */
 	uint64_t watches, unwatched_dirs; /* directories polled because the watch limit ran out */
 	uint64_t recalled;           /* files whose first lines came from the sink's earlier run */
 	bool watch_limit_hit;
@@ -72,7 +69,7 @@ int source_scan(struct source *s, char *err, size_t errlen);
  * file: every transcript folder listed from a listing the sink recalls (its stat unchanged), or
  * absent now as when the sink's listings were kept; every transcript found is one the sink
  * recalls, its stat still the mark's (so its bytes are the ones read then); and `recallable`
- * of them (every file the sink holds a mark of). A database root (opencode) present answers
+ * of them (every file the sink holds a mark of). A database root present answers
  * no: its rows cannot be vouched for by a stat. For a source just made; it reads no file. */
 bool source_unchanged(struct source *s, size_t recallable);
 
@@ -93,7 +90,7 @@ int source_timeout_ms(const struct source *s, int64_t now_ms);
  * read of the whole tree would not have used (live equals report). */
 void source_rebuild(struct source *s, const struct line_sink *sink);
 
-/* A replay: a recorded tree (DIR/claude, DIR/codex) written again, line by line in the order
+/* A replay: a recorded tree (DIR/<agent name>/…) written again, line by line in the order
  * the agents wrote it, into a private temporary tree that a source follows like any other
  * (replay.c). replay_open adds the temporary roots to `roots`. */
 struct replay;

@@ -21,7 +21,7 @@
 
 #include "cachetop/util.h"
 
-#define STATEFILE_VERSION 5 /* 2: Gemini records, Codex limit families in line_pack; 3: opencode kinds;
+#define STATEFILE_VERSION 5 /* 2: record lines, limit families in line_pack; 3: database kinds;
                              * 4: the model's image after the records; 5: folder listings */
 #define STATEFILE_HEADER 88
 #define STATEFILE_ENTRY 200

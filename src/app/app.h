@@ -19,7 +19,7 @@ enum report_format { FMT_TEXT = 0, FMT_JSON, FMT_CSV, FMT_OPENMETRICS };
 struct app {
 	const char *argv0;
 	/* common options */
-	char **dirs[AGENT_COUNT];                /* each agent's roots option (--claude-dir, repeatable) */
+	char **dirs[AGENT_COUNT];                /* each agent's roots option (--<name>-dir, repeatable) */
 	size_t ndirs[AGENT_COUNT];
 	const char *config_path;                 /* --config */
 	const char *theme;                       /* --theme NAME|FILE */
@@ -57,7 +57,7 @@ struct model *app_build_model(struct app *a, struct source **src_out);
 /* Wall clock in ms (the only place the app reads the clock, unless --now is given). */
 int64_t app_now(const struct app *a);
 
-/* Roots from --claude-dir/--codex-dir/--gemini-dir, else config, else the environment defaults. */
+/* Roots from the agents' --<name>-dir options, else config, else the environment defaults. */
 void app_resolve_roots(struct app *a);
 /* A line_sink feeding the model; file handles are model file indices. */
 void app_model_sink(struct model *m, struct line_sink *out);

@@ -4,6 +4,7 @@
  * reads the wall clock. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "app.h"
@@ -82,8 +83,7 @@ void app_load(struct app *a)
 	a->mopts.cold_min_prefix = a->cfg.cold_min_prefix;
 	a->mopts.cold_ratio = a->cfg.cold_ratio;
 	a->mopts.default_ttl_s = a->cfg.default_ttl_s;
-	a->mopts.codex_ttl_s = a->cfg.codex_ttl_s;
-	a->mopts.gemini_ttl_s = a->cfg.gemini_ttl_s;
+	memcpy(a->mopts.ttl_s, a->cfg.ttl_s, sizeof a->mopts.ttl_s);
 	a->mopts.since_ms = a->since_ms;
 	a->mopts.prices = a->prices;
 	a->qopts.limit_auto = a->cfg.quota_auto;

@@ -10,25 +10,15 @@
 #include "cachetop/timefmt.h"
 #include "cachetop/util.h"
 
-static const char usage_text[] =
-	"usage: cachetop [COMMAND] [OPTIONS]\n"
-	"\n"
-	"Live prompt-cache and 5-hour quota monitor for Claude Code, Codex CLI, Gemini CLI and\n"
-	"opencode sessions.\n"
-	"\n"
+/* The usage text around what the agent table gives (print_usage): the agents' labels, the
+ * statusline's agent and each agent's roots option. */
+static const char usage_commands[] =
 	"commands:\n"
 	"  (none)                 live dashboard over the transcript roots\n"
 	"  report                 one-shot report: sessions, cache events, pairs, blocks, quota\n"
 	"  watch --jsonl          one JSON object per cache event, as it happens\n"
-	"  replay DIR             play a recorded tree (e.g. samples/) as if live\n"
-	"  statusline             a Claude Code statusLine command (reads its stdin JSON)\n"
-	"  status                 one compact line for tmux status-right\n"
-	"\n"
-	"options:\n"
-	"  --claude-dir DIR       a Claude root (holds projects/); repeatable\n"
-	"  --codex-dir DIR        a Codex root (holds sessions/); repeatable\n"
-	"  --gemini-dir DIR       a Gemini CLI root (holds tmp/); repeatable\n"
-	"  --opencode-dir DIR     an opencode data folder (holds opencode.db, storage/); repeatable\n"
+	"  replay DIR             play a recorded tree (e.g. samples/) as if live\n";
+static const char usage_options[] =
 	"  --config FILE          config file (default $XDG_CONFIG_HOME/cachetop/config.yaml)\n"
 	"  --theme NAME|FILE      colour theme (default, light, mono, nord, or a YAML file)\n"
 	"  --no-color             no colours (also when NO_COLOR is set)\n"
@@ -78,6 +68,54 @@ static const struct option other_opts[] = {
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
 };
+
+#define USAGE_WIDTH 90 /* the text is wrapped to fit this many columns */
+#define USAGE_COLUMN 25 /* the column where an option's or a command's words start */
+
+/* Words into f wrapped at USAGE_WIDTH, *col the current column. */
+static void usage_words(FILE *f, const char *s, int *col)
+{
+	while (*s) {
+		size_t n = strcspn(s, " ");
+		if (*col && *col + 1 + (int)n > USAGE_WIDTH) {
+			fputc('\n', f);
+			*col = 0;
+		} else if (*col) {
+			fputc(' ', f);
+			(*col)++;
+		}
+		fwrite(s, 1, n, f);
+		*col += (int)n;
+		s += n;
+		s += strspn(s, " ");
+	}
+}
+
+static void print_usage(FILE *f)
+{
+	fputs("usage: cachetop [COMMAND] [OPTIONS]\n\n", f);
+	int col = 0;
+	usage_words(f, "Live prompt-cache and 5-hour quota monitor for", &col);
+	for (int ag = 0; ag < AGENT_COUNT; ag++) {
+		char w[96];
+		snprintf(w, sizeof w, "%s%s", agent_table[ag].label,
+			 ag + 1 == AGENT_COUNT ? " sessions." : ag + 2 == AGENT_COUNT ? " and" : ",");
+		usage_words(f, w, &col);
+	}
+	fputs("\n\n", f);
+	fputs(usage_commands, f);
+	enum agent sl = agent_limits_owner(AGENT_LIMITS_STATUSLINE);
+	if (sl != AGENT_COUNT)
+		fprintf(f, "  %-*s a %s statusLine command (reads its stdin JSON)\n", USAGE_COLUMN - 3,
+			"statusline", agent_get(sl)->label);
+	fprintf(f, "  %-*s one compact line for tmux status-right\n\noptions:\n", USAGE_COLUMN - 3, "status");
+	for (int ag = 0; ag < AGENT_COUNT; ag++) {
+		char opt[64];
+		snprintf(opt, sizeof opt, "%s DIR", agent_table[ag].option);
+		fprintf(f, "  %-*s %s; repeatable\n", USAGE_COLUMN - 3, opt, agent_table[ag].option_help);
+	}
+	fputs(usage_options, f);
+}
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -156,7 +194,7 @@ int main(int argc, char **argv)
 			a.max_frames = (int)v;
 			break;
 		}
-		case 'h': fputs(usage_text, stdout); return 0;
+		case 'h': print_usage(stdout); return 0;
 		case 'V': printf("cachetop %s\n", CACHETOP_VERSION); return 0;
 		case ':': return usage_error("option needs a value: %s", argv[optind - 1]);
 		default: return usage_error("unknown option: %s", argv[optind - 1]);
@@ -177,7 +215,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "status"))
 		run = cmd_status;
 	else if (!strcmp(cmd, "help")) {
-		fputs(usage_text, stdout);
+		print_usage(stdout);
 		return 0;
 	} else
 		return usage_error("unknown command: %s", cmd);

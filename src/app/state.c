@@ -203,7 +203,7 @@ struct feed {
 	unsigned changed;
 };
 
-/* one record of the line (a Gemini line may hold many): kept, then applied */
+/* one record of the line (a line may hold many): kept, then applied */
 static void state_emit(void *ctx, const struct line *ln)
 {
 	struct feed *c = ctx;
@@ -716,7 +716,7 @@ int state_save(struct state *st, struct source *s, bool force)
 	struct save_walk w = {.st = st, .s = s};
 	st->walks++;
 	source_each_file(s, state_collect, &w);
-	/* What the source never lists (an opencode database's sessions, a whole document) is never
+	/* What the source never lists (a database's sessions, a whole document) is never
 	 * saved: stop keeping its records. */
 	for (size_t i = 0; i < st->nkept; i++)
 		if (st->kept[i].seen != st->walks && !st->kept[i].lost) {

@@ -39,32 +39,21 @@ void config_defaults(struct config *c)
 
 void config_dirs(const struct config *c, enum agent a, char *const **v, size_t *n)
 {
-	*v = NULL;
-	*n = 0;
-	const char *key = agent_get(a)->dirs_key;
-	for (size_t i = 0; i < config_table_size; i++) {
-		const struct config_key *k = &config_table[i];
-		if (k->type == CONFIG_STRLIST && strcmp(k->name, key) == 0) {
-			memcpy(v, (const char *)c + k->offset, sizeof *v);
-			memcpy(n, (const char *)c + k->count_offset, sizeof *n);
-			return;
-		}
-	}
+	agent_get(a); /* a value outside the table stops here, with its message */
+	*v = c->dirs[a];
+	*n = c->ndirs[a];
 }
 
 void config_free(struct config *c)
 {
-	strlist_free(c->claude_dirs, c->nclaude);
-	strlist_free(c->codex_dirs, c->ncodex);
-	strlist_free(c->gemini_dirs, c->ngemini);
-	strlist_free(c->opencode_dirs, c->nopencode);
-	c->opencode_dirs = NULL;
-	c->nopencode = 0;
+	for (int a = 0; a < AGENT_COUNT; a++) {
+		strlist_free(c->dirs[a], c->ndirs[a]);
+		c->dirs[a] = NULL;
+		c->ndirs[a] = 0;
+	}
 	free(c->theme);
 	free(c->prices);
 	free(c->quota_plan);
-	c->claude_dirs = c->codex_dirs = c->gemini_dirs = NULL;
-	c->nclaude = c->ncodex = c->ngemini = 0;
 	c->theme = c->prices = c->quota_plan = NULL;
 }
 

@@ -1,17 +1,18 @@
 /* agent_ops.c — the agent table's code half: for each agent, its line parser, its model rules
- * (parse_<name>.c, model_<name>.c) and its transcript path rules (agent_paths.c,
- * gemini_files.c), and the entry points that dispatch to them by a file's
- * agent: line_parse, line_parse_each, and the model's life around the store (model_file_add,
+ * and its transcript path rules (its own files, declared in its own header), and the entry
+ * points that dispatch to them by a file's agent: line_parse, line_parse_each, and the model's life around the store (model_file_add,
  * model_file_reset, model_free) and its per-line entry (model_apply, model_feed). It sits above
  * the parsers, the agents' modules and the model store, so none of them calls back up. */
 #include "agent_ops.h"
 
+#include "cachetop/claude.h"
+#include "cachetop/codex.h"
 #include "cachetop/gemini.h"
 #include "cachetop/line.h"
 #include "cachetop/model.h"
+#include "cachetop/opencode.h"
 #include "cachetop/timefmt.h"
 #include "model_private.h"
-#include "paths_private.h"
 
 static const struct agent_ops ops[AGENT_COUNT] = {
 	[AGENT_CLAUDE] = {.parse = line_parse_claude, .apply = model_apply_claude,

@@ -15,7 +15,8 @@
 const struct agent_desc agent_table[AGENT_COUNT] = {
 	[AGENT_CLAUDE] = {
 		.id = AGENT_CLAUDE, .name = "claude", .label = "Claude Code",
-		.option = "--claude-dir", .dirs_key = "claude_dirs",
+		.option = "--claude-dir", .option_help = "a Claude root (holds projects/)",
+		.dirs_key = "claude_dirs",
 		.root_sub = "/projects",
 		.env = "CLAUDE_CONFIG_DIR", .env_list = true, .xdg_sub = "claude", .home_sub = ".claude",
 		.implicit_cache = false,
@@ -24,34 +25,39 @@ const struct agent_desc agent_table[AGENT_COUNT] = {
 	},
 	[AGENT_CODEX] = {
 		.id = AGENT_CODEX, .name = "codex", .label = "Codex CLI",
-		.option = "--codex-dir", .dirs_key = "codex_dirs",
+		.option = "--codex-dir", .option_help = "a Codex root (holds sessions/)",
+		.dirs_key = "codex_dirs",
 		.root_sub = "/sessions", .root_sub2 = "/archived_sessions",
 		.env = "CODEX_HOME", .home_sub = ".codex",
 		.implicit_cache = true,
-		.ttl_key = "thresholds.codex_ttl_s", .ttl_opt = offsetof(struct model_opts, codex_ttl_s),
+		.ttl_key = "thresholds.codex_ttl_s", .ttl_default = 300,
 		.tag_in_list = true, .header_always = true,
 		.limits = AGENT_LIMITS_TRANSCRIPT, .account_limit_id = "codex",
 	},
 	[AGENT_GEMINI] = {
 		.id = AGENT_GEMINI, .name = "gemini", .label = "Gemini CLI",
-		.option = "--gemini-dir", .dirs_key = "gemini_dirs",
+		.option = "--gemini-dir", .option_help = "a Gemini CLI root (holds tmp/)",
+		.dirs_key = "gemini_dirs",
 		.root_sub = "/tmp",
 		/* Gemini CLI's home directory is $GEMINI_CLI_HOME when set; .gemini sits in it */
 		.env = "GEMINI_CLI_HOME", .env_join = ".gemini", .home_sub = ".gemini",
 		.implicit_cache = true,
 		.cache_seen_first = true,
-		.ttl_key = "thresholds.gemini_ttl_s", .ttl_opt = offsetof(struct model_opts, gemini_ttl_s),
+		.ttl_key = "thresholds.gemini_ttl_s", .ttl_default = 300,
 		.tag_in_list = true,
 		.limits = AGENT_LIMITS_NONE,
 	},
 	[AGENT_OPENCODE] = {
 		.id = AGENT_OPENCODE, .name = "opencode", .label = "opencode",
-		.option = "--opencode-dir", .dirs_key = "opencode_dirs",
+		.option = "--opencode-dir",
+		.option_help = "an opencode data folder (holds opencode.db, storage/)",
+		.dirs_key = "opencode_dirs",
 		.root_sub = "/storage",
 		/* its data folder; OPENCODE_DB (the database's path) is the source's to read */
 		.data_sub = "opencode",
-		/* Anthropic models keep Claude's rules; the others get OpenAI's per request */
-		.implicit_cache = false, .tier_unknown = true,
+		/* Anthropic models keep Claude's rules; the others get OpenAI's per request, with
+		 * Codex's assumed TTL */
+		.implicit_cache = false, .tier_unknown = true, .openai_rules_ttl = AGENT_CODEX,
 		.tag_in_list = true,
 		.limits = AGENT_LIMITS_NONE,
 	},
@@ -96,7 +102,11 @@ int agent_ttl(enum agent a, const struct model_opts *opts)
 	const struct agent_desc *d = agent_get(a);
 	if (!d->implicit_cache || !d->ttl_key)
 		return 0;
-	int v;
-	memcpy(&v, (const char *)opts + d->ttl_opt, sizeof v);
-	return v;
+	return opts->ttl_s[a];
+}
+
+int agent_request_ttl(enum agent a, const struct model_opts *opts)
+{
+	const struct agent_desc *d = agent_get(a);
+	return agent_ttl(d->implicit_cache ? a : d->openai_rules_ttl, opts);
 }

@@ -11,7 +11,6 @@
 #include "cachetop/jscan.h"
 #include "cachetop/line.h"
 #include "cachetop/timefmt.h"
-#include "paths_private.h"
 
 #define MAX_PARTS 6
 

@@ -29,7 +29,9 @@ uint32_t mdl_fold32(uint64_t h)
 void model_opts_default(struct model_opts *o)
 {
 	*o = (struct model_opts){.cold_min_prefix = 1024, .cold_ratio = 0.5, .default_ttl_s = 300,
-				 .codex_ttl_s = 300, .gemini_ttl_s = 300, .since_ms = CT_TIME_NONE, .prices = NULL};
+				 .since_ms = CT_TIME_NONE, .prices = NULL};
+	for (int a = 0; a < AGENT_COUNT; a++)
+		o->ttl_s[a] = agent_get((enum agent)a)->ttl_default;
 }
 
 double request_hit(const struct request *r)

@@ -140,7 +140,7 @@ unsigned mdl_classify(struct model *m, uint32_t ri, uint32_t file, uint32_t chai
 	 * starts its sub-agent chains at the configured TTL, and its files are not compared (its
 	 * reading order is its database's). */
 	bool oai = mdl_implicit_cache(agent) || (r->flags & REQ_OPENAI_RULES);
-	int ittl = mdl_implicit_cache(agent) ? mdl_implicit_ttl(m, agent) : m->opts.codex_ttl_s;
+	int ittl = agent_request_ttl(agent, &m->opts);
 	bool no_tier = agent_get(agent)->tier_unknown;
 	struct file_state *fs = &m->fstate[file];
 	if (chain_key) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cachetop/claude.h"
 #include "cachetop/evidence.h"
 #include "cachetop/model.h"
 #include "cachetop/timefmt.h"
@@ -36,7 +37,7 @@ unsigned model_apply_claude(struct model *m, uint32_t fi, const struct line *ln)
 	struct file_state *fs = &m->fstate[fi];
 	unsigned changed = 0;
 
-	if (ln->kind == LINE_CLAUDE_TITLE) {
+	if (ln->kind == LINE_TITLE) {
 		int32_t si = NO_SESSION;
 		if (ln->session_id[0])
 			si = mdl_session_get(m, ln->session_id, AGENT_CLAUDE, &changed);
@@ -54,7 +55,7 @@ unsigned model_apply_claude(struct model *m, uint32_t fi, const struct line *ln)
 		return changed | MODEL_UPDATED;
 	}
 
-	/* LINE_CLAUDE_ENTRY */
+	/* LINE_ENTRY */
 	const char *sid = ln->session_id;
 	char stem[LINE_ID_MAX];
 	if (!*sid) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cachetop/codex.h"
 #include "cachetop/evidence.h"
 #include "cachetop/model.h"
 #include "cachetop/quota.h"
@@ -27,7 +28,7 @@ static int32_t codex_file_session(struct model *m, uint32_t fi, unsigned *change
 	return si;
 }
 
-static bool tokens_zero(const struct codex_tokens *t)
+static bool tokens_zero(const struct raw_tokens *t)
 {
 	return !t->input && !t->cached && !t->output && !t->reasoning && !t->total;
 }
@@ -64,7 +65,7 @@ unsigned model_apply_codex(struct model *m, uint32_t fi, const struct line *ln)
 	struct file_state *fs = &m->fstate[fi];
 	unsigned changed = 0;
 	switch (ln->kind) {
-	case LINE_CODEX_META: {
+	case LINE_SESSION_META: {
 		if (fs->first_session != NO_SESSION) {
 			/* Later metas are copied fork history — or, with our own id, a new process. A
 			 * sub-agent's file replays its parent's meta, whose id names the session the
@@ -91,14 +92,14 @@ unsigned model_apply_codex(struct model *m, uint32_t fi, const struct line *ln)
 		mdl_session_touch(m, si, fi, ln);
 		return changed;
 	}
-	case LINE_CODEX_TURN:
+	case LINE_TURN_CONTEXT:
 		fs->model = mdl_intern(m, ln->model);
 		return 0;
-	case LINE_CODEX_COMPACTED: {
+	case LINE_COMPACTED: {
 		fs->compaction_session = codex_file_session(m, fi, &changed);
 		return changed;
 	}
-	case LINE_CODEX_TOKENS:
+	case LINE_TOKEN_COUNT:
 		break;
 	default:
 		return 0;
@@ -121,14 +122,14 @@ unsigned model_apply_codex(struct model *m, uint32_t fi, const struct line *ln)
 		key = ct_hash_mix(ct_hash(s->id, strlen(s->id)), &ln->ts, sizeof ln->ts);
 		key = ct_hash_mix(key, &ln->last, sizeof ln->last);
 	}
-	struct codex_tokens delta;
+	struct raw_tokens delta;
 	if (ln->has_last) {
 		delta = ln->last;
 	} else if (!fs->have_prev_total) {
 		delta = ln->total; /* the first reading of the file: usage since the thread began */
 	} else if (ln->total.input >= fs->prev_total.input && ln->total.cached >= fs->prev_total.cached &&
 		   ln->total.output >= fs->prev_total.output && ln->total.reasoning >= fs->prev_total.reasoning) {
-		delta = (struct codex_tokens){ln->total.input - fs->prev_total.input,
+		delta = (struct raw_tokens){ln->total.input - fs->prev_total.input,
 					      ln->total.cached - fs->prev_total.cached,
 					      ln->total.output - fs->prev_total.output,
 					      ln->total.reasoning - fs->prev_total.reasoning,
@@ -138,7 +139,7 @@ unsigned model_apply_codex(struct model *m, uint32_t fi, const struct line *ln)
 	} else {
 		/* a cumulative count went down: a new lineage. Its total becomes the baseline;
 		 * counting it whole would invent usage */
-		delta = (struct codex_tokens){0};
+		delta = (struct raw_tokens){0};
 	}
 	if (ln->has_total) {
 		fs->prev_total = ln->total;

@@ -30,7 +30,7 @@ struct gemini_state {
 	struct u64map models; /* recording sessionId hash → model of its last record naming one */
 };
 
-void gemini_state_free(struct gemini_state *st)
+static void gemini_state_free(struct gemini_state *st)
 {
 	if (!st)
 		return;
@@ -40,7 +40,7 @@ void gemini_state_free(struct gemini_state *st)
 	free(st);
 }
 
-void gemini_file_reset(struct gemini_state *st, uint32_t file)
+static void gemini_file_reset(struct gemini_state *st, uint32_t file)
 {
 	if (!st || file >= st->nfiles)
 		return;
@@ -197,15 +197,22 @@ static unsigned message(struct model *m, struct gemini_state *st, struct gemini_
 	return changed | model_request_add(m, gf->session, fi, ln->ts, model, &ln->usage, sub, sub ? gf->chain : 0);
 }
 
-unsigned gemini_apply(struct model *m, struct gemini_state **stp, uint32_t file, const struct line *ln)
+/* Its state in the model's slot for it (made on the first record). */
+static struct gemini_state *state_of(struct model *m)
 {
-	if (!*stp)
-		*stp = xcalloc(1, sizeof **stp);
-	struct gemini_state *st = *stp;
+	void **slot = &m->agent_state[AGENT_GEMINI];
+	if (!*slot)
+		*slot = xcalloc(1, sizeof(struct gemini_state));
+	return *slot;
+}
+
+unsigned model_apply_gemini(struct model *m, uint32_t file, const struct line *ln)
+{
+	struct gemini_state *st = state_of(m);
 	struct gemini_file *gf = file_slot(st, file);
 	unsigned changed = 0;
 	switch (ln->kind) {
-	case LINE_GEMINI_HEADER:
+	case LINE_RECORD_HEADER:
 		header(m, gf, file, ln, &changed);
 		if (ln->title_rank != TITLE_NONE)
 			model_session_title(m, gf->session, ln->title_rank, ln->title);
@@ -215,32 +222,25 @@ unsigned gemini_apply(struct model *m, struct gemini_state **stp, uint32_t file,
 				s->last_activity = ln->ts;
 		}
 		return changed;
-	case LINE_GEMINI_SET:
+	case LINE_RECORD_SET:
 		return set_record(m, gf, file, ln);
-	case LINE_GEMINI_REWIND:
+	case LINE_RECORD_REWIND:
 		/* the conversation was cut back: what was billed stays billed, and the next request
 		 * reading only the kept part is expected */
 		if (gf->session != MODEL_NO_SESSION && !model_file(m, file)->subagent)
 			model_compaction(m, file, gf->session);
 		return 0;
-	case LINE_GEMINI_MESSAGE:
+	case LINE_RECORD_MESSAGE:
 		return message(m, st, gf, file, ln);
 	default:
 		return 0;
 	}
 }
 
-struct gemini_state **model_gemini_state(struct model *m) { return &m->gemini; }
-
-unsigned model_apply_gemini(struct model *m, uint32_t file, const struct line *ln)
-{
-	return gemini_apply(m, model_gemini_state(m), file, ln);
-}
-
-void model_gemini_file_reset(struct model *m, uint32_t file) { gemini_file_reset(*model_gemini_state(m), file); }
+void model_gemini_file_reset(struct model *m, uint32_t file) { gemini_file_reset(m->agent_state[AGENT_GEMINI], file); }
 
 void model_gemini_free(struct model *m)
 {
-	gemini_state_free(*model_gemini_state(m));
-	*model_gemini_state(m) = NULL;
+	gemini_state_free(m->agent_state[AGENT_GEMINI]);
+	m->agent_state[AGENT_GEMINI] = NULL;
 }

@@ -2,8 +2,8 @@
  * one buffer, arrays as they lie in memory (requests chunk by chunk, hash tables as their flat
  * arrays), strings after their length, so a load is a few large copies and a pass of checks.
  *
- * What no image carries, so that a model holding it is not written: Gemini's per-file state and
- * opencode's maps (their agents' own modules own them), a file gone. Whether the model is the
+ * What no image carries, so that a model holding it is not written: an agent module's own state
+ * (per-file state, maps: its model_<name>.c owns it), a file gone. Whether the model is the
  * one a whole-tree read gives (model_order_broken after lines read one by one) is the caller's
  * to judge; the order flag itself is not kept (a whole read is the reference, as after
  * model_order_clear).
@@ -56,8 +56,8 @@ static uint64_t image_key(const struct model *m)
 	h = mix_u64(h, o->cold_min_prefix);
 	h = mix_f(h, o->cold_ratio);
 	h = mix_u64(h, (uint64_t)(int64_t)o->default_ttl_s);
-	h = mix_u64(h, (uint64_t)(int64_t)o->codex_ttl_s);
-	h = mix_u64(h, (uint64_t)(int64_t)o->gemini_ttl_s);
+	for (int a = 0; a < AGENT_COUNT; a++)
+		h = mix_u64(h, (uint64_t)(int64_t)o->ttl_s[a]);
 	h = mix_u64(h, (uint64_t)o->since_ms);
 	const struct price_table *t = m->prices;
 	h = mix_u64(h, t ? t->n : 0);
@@ -77,7 +77,7 @@ static uint64_t image_key(const struct model *m)
 enum model_image_why model_image_write(const struct model *m, struct buf *out)
 {
 	out->len = 0;
-	if (m->gemini || m->oc)
+	if (mdl_agent_state_any(m))
 		return MODEL_IMAGE_AGENT_STATE;
 	for (size_t i = 0; i < m->nfiles; i++)
 		if (m->files[i].gone)
@@ -429,7 +429,7 @@ static bool image_read(struct model *t, struct img_r *r)
 
 enum model_image_why model_image_load(struct model *m, const void *p, size_t n)
 {
-	if (m->nfiles || m->nsessions || m->nreqs || m->gemini || m->oc)
+	if (m->nfiles || m->nsessions || m->nreqs || mdl_agent_state_any(m))
 		return MODEL_IMAGE_NOT_FRESH;
 	const unsigned char *b = p;
 	uint64_t key, len, hash;

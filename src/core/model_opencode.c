@@ -1,7 +1,7 @@
 /* model_opencode.c — opencode's rules (the agent table's row points here): its records are
  * database rows or legacy storage/ files that the source turns into lines (parse_opencode.c).
  * A row is read again whenever it changes; sub-agent (task) sessions count in their parent's
- * session as a chain of their own; Anthropic models keep Claude's cache rules (writes at the
+ * session as a chain of their own; Anthropic models keep Anthropic's cache rules (writes at the
  * configured tier), the others OpenAI's (per request, REQ_OPENAI_RULES). Whatever a whole read
  * would count differently marks the order broken, and the live path reads everything again. */
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 
 #include "cachetop/timefmt.h"
 #include "cachetop/util.h"
+#include "cachetop/opencode.h"
 #include "model_private.h"
 
 struct oc_state {
@@ -17,15 +18,19 @@ struct oc_state {
 	struct u64map legacy;   /* ids first met in the legacy JSON tree */
 };
 
+/* Its maps in the model's slot for it (made on the first record). */
+static struct oc_state *oc_of(struct model *m) { return m->agent_state[AGENT_OPENCODE]; }
+
 void model_opencode_free(struct model *m)
 {
-	if (!m->oc)
+	struct oc_state *oc = oc_of(m);
+	if (!oc)
 		return;
-	u64map_free(&m->oc->msgs);
-	u64map_free(&m->oc->sessions);
-	u64map_free(&m->oc->legacy);
-	free(m->oc);
-	m->oc = NULL;
+	u64map_free(&oc->msgs);
+	u64map_free(&oc->sessions);
+	u64map_free(&oc->legacy);
+	free(oc);
+	m->agent_state[AGENT_OPENCODE] = NULL;
 }
 
 /* One record per database row or legacy file (parse_opencode.c). A row is read again whenever
@@ -51,7 +56,7 @@ static void oc_again(struct model *m, uint32_t fi)
  * database was read late (an import running now). */
 static bool oc_copy(struct model *m, const struct line *ln, uint64_t id)
 {
-	bool first_legacy = u64map_get(&m->oc->legacy, id) != NULL;
+	bool first_legacy = u64map_get(&oc_of(m)->legacy, id) != NULL;
 	if (ln->legacy && !first_legacy) {
 		m->stats.duplicate_lines++;
 		return true;
@@ -75,7 +80,7 @@ static unsigned oc_session(struct model *m, uint32_t fi, const struct line *ln)
 {
 	unsigned changed = 0;
 	uint64_t h = ct_hash(ln->session_id, strlen(ln->session_id));
-	uint32_t *known = u64map_get(&m->oc->sessions, h);
+	uint32_t *known = u64map_get(&oc_of(m)->sessions, h);
 	if (known) {
 		if (oc_copy(m, ln, h))
 			return 0;
@@ -88,23 +93,23 @@ static unsigned oc_session(struct model *m, uint32_t fi, const struct line *ln)
 		return MODEL_UPDATED;
 	}
 	if (ln->legacy)
-		u64map_put(&m->oc->legacy, h, 1);
+		u64map_put(&oc_of(m)->legacy, h, 1);
 	if (ln->parent_id[0]) {
 		/* a task sub-agent: counted in the parent's top-level session */
 		uint64_t ph = ct_hash(ln->parent_id, strlen(ln->parent_id));
-		uint32_t *p = u64map_get(&m->oc->sessions, ph);
+		uint32_t *p = u64map_get(&oc_of(m)->sessions, ph);
 		uint32_t root;
 		if (p) {
 			root = *p & ~OC_CHILD;
 		} else {
 			root = (uint32_t)mdl_session_get(m, ln->parent_id, AGENT_OPENCODE, &changed);
-			u64map_put(&m->oc->sessions, ph, root);
+			u64map_put(&oc_of(m)->sessions, ph, root);
 		}
-		u64map_put(&m->oc->sessions, h, root | OC_CHILD);
+		u64map_put(&oc_of(m)->sessions, h, root | OC_CHILD);
 		return changed;
 	}
 	int32_t si = mdl_session_get(m, ln->session_id, AGENT_OPENCODE, &changed);
-	u64map_put(&m->oc->sessions, h, (uint32_t)si);
+	u64map_put(&oc_of(m)->sessions, h, (uint32_t)si);
 	oc_touch(m, si, fi, ln);
 	mdl_session_title(&m->sessions[si], TITLE_AI, ln->title);
 	if (m->files[fi].session == NO_SESSION)
@@ -160,7 +165,7 @@ static unsigned oc_update(struct model *m, uint32_t *state, const struct line *l
 static unsigned oc_message(struct model *m, uint32_t fi, const struct line *ln)
 {
 	unsigned changed = 0;
-	uint32_t *seen = u64map_get(&m->oc->msgs, ln->msg_id);
+	uint32_t *seen = u64map_get(&oc_of(m)->msgs, ln->msg_id);
 	if (seen) {
 		if (oc_copy(m, ln, ln->msg_id))
 			return 0;
@@ -173,10 +178,10 @@ static unsigned oc_message(struct model *m, uint32_t fi, const struct line *ln)
 		else
 			m->stats.synthetic--;
 	} else if (ln->legacy) {
-		u64map_put(&m->oc->legacy, ln->msg_id, 1);
+		u64map_put(&oc_of(m)->legacy, ln->msg_id, 1);
 	}
 	uint64_t h = ct_hash(ln->session_id, strlen(ln->session_id));
-	uint32_t *sv = u64map_get(&m->oc->sessions, h);
+	uint32_t *sv = u64map_get(&oc_of(m)->sessions, h);
 	int32_t si;
 	uint32_t chain = 0;
 	if (sv) {
@@ -186,7 +191,7 @@ static unsigned oc_message(struct model *m, uint32_t fi, const struct line *ln)
 	} else {
 		/* no session record (yet): its own top-level session */
 		si = mdl_session_get(m, ln->session_id, AGENT_OPENCODE, &changed);
-		u64map_put(&m->oc->sessions, h, (uint32_t)si);
+		u64map_put(&oc_of(m)->sessions, h, (uint32_t)si);
 	}
 	oc_touch(m, si, fi, ln);
 	if (m->files[fi].session == NO_SESSION)
@@ -197,7 +202,7 @@ static unsigned oc_message(struct model *m, uint32_t fi, const struct line *ln)
 			m->stats.synthetic++;
 		else
 			m->stats.skipped++;
-		u64map_put(&m->oc->msgs, ln->msg_id, ln->has_usage ? OC_ZERO : OC_NOREQ);
+		u64map_put(&oc_of(m)->msgs, ln->msg_id, ln->has_usage ? OC_ZERO : OC_NOREQ);
 		return changed;
 	}
 	struct session_priv *sp = &m->spriv[si];
@@ -211,7 +216,7 @@ static unsigned oc_message(struct model *m, uint32_t fi, const struct line *ln)
 					 ln->openai_rules ? REQ_OPENAI_RULES : 0);
 	if (ri == m->nreqs)
 		return changed;
-	u64map_put(&m->oc->msgs, ln->msg_id, ri);
+	u64map_put(&oc_of(m)->msgs, ln->msg_id, ri);
 	if (ln->compact_boundary && !chain)
 		m->spriv[si].oc_compacted = true;
 	/* a chain's requests in an order a whole read (by time created) would not have used */
@@ -223,11 +228,11 @@ static unsigned oc_message(struct model *m, uint32_t fi, const struct line *ln)
 
 unsigned model_apply_opencode(struct model *m, uint32_t fi, const struct line *ln)
 {
-	if (!m->oc)
-		m->oc = xcalloc(1, sizeof *m->oc);
-	if (ln->kind == LINE_OPENCODE_SESSION)
+	if (!oc_of(m))
+		m->agent_state[AGENT_OPENCODE] = xcalloc(1, sizeof(struct oc_state));
+	if (ln->kind == LINE_DB_SESSION)
 		return oc_session(m, fi, ln);
-	if (ln->kind == LINE_OPENCODE_MESSAGE)
+	if (ln->kind == LINE_DB_MESSAGE)
 		return oc_message(m, fi, ln);
 	return 0;
 }

@@ -24,7 +24,7 @@ uint16_t model_name_index(struct model *m, const char *name);
 /* Store a new request (index model_request_count() before the call) and classify it. */
 unsigned model_request_add(struct model *m, int32_t si, uint32_t file, int64_t t, uint16_t model,
 			   const struct usage *u, bool sidechain, uint32_t chain_key);
-/* A later version of request ri (Gemini writes a record again with the same id): its tokens and
+/* A later version of request ri (an agent writes a record again with the same id): its tokens and
  * model replace the earlier ones in every total and in its event's figures; its cause, decided
  * when it arrived, stays. Returns MODEL_UPDATED when anything changed. */
 unsigned model_request_update(struct model *m, uint32_t ri, const struct usage *u, uint16_t model);
@@ -44,24 +44,6 @@ void model_copy_seen(struct model *m, uint32_t fi, uint32_t ri);
 void model_file_stem(const struct model *m, uint32_t fi, char *out, size_t cap);
 /* A 64-bit hash as a nonzero 32-bit sub-agent chain key (0 is the main chain). */
 uint32_t model_chain_key(uint64_t h);
-
-/* model_gemini.c: Gemini records; its per-file state, freed and reset with the model's. */
-struct gemini_state;
-unsigned gemini_apply(struct model *m, struct gemini_state **st, uint32_t file, const struct line *ln);
-/* model_gemini.c's state slot in the model. */
-struct gemini_state **model_gemini_state(struct model *m);
-
-/* Each agent's rules for one parsed line (its row's `apply` in agent_ops.c): what the line
- * means for the agent's sessions and requests. */
-unsigned model_apply_claude(struct model *m, uint32_t file, const struct line *ln);
-unsigned model_apply_codex(struct model *m, uint32_t file, const struct line *ln);
-unsigned model_apply_gemini(struct model *m, uint32_t file, const struct line *ln);
-unsigned model_apply_opencode(struct model *m, uint32_t file, const struct line *ln);
-void model_opencode_free(struct model *m);
-void model_gemini_file_reset(struct model *m, uint32_t file);
-void model_gemini_free(struct model *m);
-void gemini_file_reset(struct gemini_state *st, uint32_t file);
-void gemini_state_free(struct gemini_state *st);
 
 /* ---- the model's inside, known to its pieces and the agents' model_<name>.c ----------- */
 
@@ -87,7 +69,7 @@ struct session_priv {
 	int64_t looked_up_at;
 	uint32_t project_file;  /* the file its project (cwd) was taken from */
 	bool cache_seen;        /* a request of it read from the cache (implicit caching is on) */
-	bool oc_compacted;      /* opencode: a compaction summary since its last main request */
+	bool oc_compacted;      /* a compaction summary record since its last main request */
 };
 
 struct file_state {
@@ -108,10 +90,10 @@ struct file_state {
 	/* pending title (a summary before any session line) */
 	enum title_rank title_rank;
 	char *title;
-	/* Codex */
+	/* the last turn context's model, and the last cumulative token count (LINE_TOKEN_COUNT) */
 	uint16_t model;
 	bool have_prev_total;
-	struct codex_tokens prev_total;
+	struct raw_tokens prev_total;
 	struct line *scratch;   /* reused parse buffer */
 };
 
@@ -137,10 +119,10 @@ struct model {
 	size_t nreqs, nchunks;
 	struct cache_event *events;
 	size_t nevents, capevents;
-	struct u64map req_keys;         /* Claude (msg,req) / Codex usage tuple → request index */
-	struct u64map msg_ids;          /* Claude message.id → first request index */
-	struct u64map uuids;            /* Claude uuid → index into pairs */
-	struct u64map side_roots;       /* Claude 1.0.x sidechain uuid → chain key */
+	struct u64map req_keys;         /* an entry's (msg,req) / a token count's tuple → request index */
+	struct u64map msg_ids;          /* an entry's message.id → first request index */
+	struct u64map uuids;            /* an entry's uuid → index into pairs */
+	struct u64map side_roots;       /* an old sidechain's root uuid → chain key */
 	struct u64map dangling;         /* junction parents not seen yet → the file that named them */
 	bool order_broken;              /* see model_order_broken */
 	/* files that share lines and start at the same time: which one counts depends on which
@@ -165,8 +147,9 @@ struct model {
 	struct limit_families limits;   /* every limit family it reported (the account's is also `account`) */
 	struct evidence_log *evlog;     /* versions and tool changes, for the evidence words */
 	struct line scratch;
-	struct gemini_state *gemini;    /* model_gemini.c's per-file state; NULL until needed */
-	struct oc_state *oc;            /* model_opencode.c's maps; NULL until needed */
+	/* each agent's own module's state (its model_<name>.c owns the type, makes it when
+	 * needed and frees it through its row's state_free); NULL when it keeps none */
+	void *agent_state[AGENT_COUNT];
 	uint64_t generation;            /* bumped by every change (model_generation) */
 	unsigned changes;               /* MODEL_* since model_take_changes */
 	uint64_t event_edits;           /* events whose figures changed after they were made */
@@ -186,7 +169,7 @@ void mdl_session_add_file(struct session *s, uint32_t file);
 uint16_t mdl_intern(struct model *m, const char *name);
 unsigned mdl_add_request(struct model *m, int32_t si, uint32_t file, int64_t t, uint16_t model,
 			    const struct usage *u, bool sidechain, uint32_t chain_key);
-/* The same, with REQ_* flags set before it is classified (opencode's per-request rules). */
+/* The same, with REQ_* flags set before it is classified (an agent's per-request rules). */
 unsigned mdl_add_request_flags(struct model *m, int32_t si, uint32_t file, int64_t t, uint16_t model,
 			       const struct usage *u, bool sidechain, uint32_t chain_key, uint8_t flags);
 unsigned mdl_update_output(struct model *m, uint32_t ri, uint64_t output, int64_t at);
@@ -197,6 +180,15 @@ void mdl_order_check(struct model *m, uint32_t file, uint32_t owner);
  * prefix a request should find is its predecessor's whole prompt. */
 static inline bool mdl_implicit_cache(enum agent a) { return agent_get(a)->implicit_cache; }
 static inline int mdl_implicit_ttl(const struct model *m, enum agent a) { return agent_ttl(a, &m->opts); }
+
+/* Whether any agent's module holds state of its own (which no image carries). */
+static inline bool mdl_agent_state_any(const struct model *m)
+{
+	for (int a = 0; a < AGENT_COUNT; a++)
+		if (m->agent_state[a])
+			return true;
+	return false;
+}
 
 /* model.c: the store's part of the model's life. A file seen again by path (*again) keeps its
  * index and is to be reset (model_file_reset); mdl_file_reset returns false for no such file.

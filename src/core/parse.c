@@ -124,8 +124,8 @@ int line_peek_first_ts(const char *buf, size_t n, int64_t *ms)
 	while (i < n) {
 		const char *nl = memchr(buf + i, '\n', n - i);
 		size_t len = nl ? (size_t)(nl - (buf + i)) : n - i;
-		/* Only the members up to "timestamp" need to be whole: a Codex file opens with a
-		 * session_meta line of tens of KB whose first member is its timestamp. */
+		/* Only the members up to "timestamp" need to be whole: some transcripts open
+		 * with a session metadata line of tens of KB whose first member is its timestamp. */
 		struct jspan v;
 		size_t b = line_bom(buf + i, len);
 		if (jscan_member_prefix(buf + i + b, len - b, "timestamp", &v) == 0 && v.type == '"' &&
@@ -162,7 +162,7 @@ int line_peek_last_ts(const char *buf, size_t n, int64_t *ms)
 
 enum { PK_SIDECHAIN = 1, PK_COMPACT = 2, PK_USAGE = 4, PK_SYNTHETIC = 8, PK_SUBAGENT = 16,
        PK_INFO = 32, PK_TOTAL = 64, PK_LAST = 128 };
-/* opencode records' own flags (a second flag byte, written for their kinds only) */
+/* database records' own flags (a second flag byte, written for LINE_DB_* only) */
 enum { PK_LEGACY = 1, PK_OPENAI = 2 };
 
 static void pk(struct buf *b, const void *p, size_t n) { buf_append(b, p, n); }
@@ -188,7 +188,7 @@ void line_pack(const struct line *ln, struct buf *out)
 				  (ln->has_total ? PK_TOTAL : 0) | (ln->has_last ? PK_LAST : 0));
 	pk(out, &flags, 1);
 	switch (ln->kind) {
-	case LINE_CLAUDE_ENTRY:
+	case LINE_ENTRY:
 		pk(out, &ln->uuid, 8), pk(out, &ln->parent_uuid, 8), pk(out, &ln->version, 8);
 		pk(out, &ln->agent_id, 8);
 		pk_str(out, ln->session_id);
@@ -203,7 +203,7 @@ void line_pack(const struct line *ln, struct buf *out)
 			pk_str(out, ln->model);
 		}
 		break;
-	case LINE_CLAUDE_TITLE: {
+	case LINE_TITLE: {
 		uint8_t r = (uint8_t)ln->title_rank;
 		pk(out, &r, 1);
 		pk(out, &ln->leaf_uuid, 8);
@@ -211,42 +211,42 @@ void line_pack(const struct line *ln, struct buf *out)
 		pk_str(out, ln->session_id);
 		break;
 	}
-	case LINE_CODEX_META:
+	case LINE_SESSION_META:
 		pk_str(out, ln->session_id);
 		pk_str(out, ln->cwd);
 		pk_str(out, ln->parent_id);
 		break;
-	case LINE_CODEX_TURN:
+	case LINE_TURN_CONTEXT:
 		pk_str(out, ln->model);
 		break;
-	case LINE_CODEX_TOKENS:
+	case LINE_TOKEN_COUNT:
 		pk(out, &ln->total, sizeof ln->total);
 		pk(out, &ln->last, sizeof ln->last);
 		pk(out, &ln->rl, sizeof ln->rl);
 		pk_str(out, ln->limit_id);
 		pk_str(out, ln->limit_name);
 		break;
-	case LINE_GEMINI_HEADER:
-	case LINE_GEMINI_SET: {
+	case LINE_RECORD_HEADER:
+	case LINE_RECORD_SET: {
 		uint8_t r = (uint8_t)ln->title_rank;
 		pk(out, &r, 1);
 		pk_str(out, ln->title);
 		pk_str(out, ln->session_id);
 		break;
 	}
-	case LINE_GEMINI_MESSAGE:
+	case LINE_RECORD_MESSAGE:
 		pk(out, &ln->msg_id, 8);
 		pk_str(out, ln->model);
 		if (ln->has_usage)
 			pk(out, &ln->usage, sizeof ln->usage);
 		break;
-	case LINE_OPENCODE_SESSION:
-	case LINE_OPENCODE_MESSAGE: {
+	case LINE_DB_SESSION:
+	case LINE_DB_MESSAGE: {
 		uint8_t f2 = (uint8_t)((ln->legacy ? PK_LEGACY : 0) | (ln->openai_rules ? PK_OPENAI : 0));
 		pk(out, &f2, 1);
 		pk_str(out, ln->session_id);
 		pk_str(out, ln->cwd);
-		if (ln->kind == LINE_OPENCODE_SESSION) {
+		if (ln->kind == LINE_DB_SESSION) {
 			pk_str(out, ln->parent_id);
 			pk_str(out, ln->title);
 			break;
@@ -317,7 +317,7 @@ static void up_rl(struct unpacker *u, struct rate_limits *rl)
 
 /* What a parser can produce, so that a record read back from a file is no wider: times within
  * four-digit years (the model subtracts them), token counts as span_tokens bounds them, the
- * rate-limit numbers as parse_codex.c bounds them, kinds and title ranks that exist. */
+ * rate-limit numbers as the token count parser bounds them, kinds and title ranks that exist. */
 #define UNPACK_TIME_LIM 1000000000000000LL /* ms, ~31,700 years */
 static bool time_ok(int64_t t) { return t == CT_TIME_NONE || (t > -UNPACK_TIME_LIM && t < UNPACK_TIME_LIM); }
 static bool window_ok(const struct rl_window *w)
@@ -326,7 +326,7 @@ static bool window_ok(const struct rl_window *w)
 	       (w->resets_at_ms == CT_TIME_NONE ||
 		(w->resets_at_ms > -2 * UNPACK_TIME_LIM && w->resets_at_ms < 2 * UNPACK_TIME_LIM));
 }
-static bool tokens_ok(const struct codex_tokens *t)
+static bool tokens_ok(const struct raw_tokens *t)
 {
 	return t->input <= TOKENS_MAX && t->cached <= TOKENS_MAX && t->output <= TOKENS_MAX &&
 	       t->reasoning <= TOKENS_MAX && t->total <= TOKENS_MAX;
@@ -364,7 +364,7 @@ size_t line_unpack(const char *p, size_t n, struct line *out)
 	out->has_total = flags & PK_TOTAL;
 	out->has_last = flags & PK_LAST;
 	switch (out->kind) {
-	case LINE_CLAUDE_ENTRY:
+	case LINE_ENTRY:
 		up(&u, &out->uuid, 8), up(&u, &out->parent_uuid, 8), up(&u, &out->version, 8);
 		up(&u, &out->agent_id, 8);
 		up_str(&u, out->session_id, sizeof out->session_id);
@@ -383,49 +383,49 @@ size_t line_unpack(const char *p, size_t n, struct line *out)
 			up_str(&u, out->model, sizeof out->model);
 		}
 		break;
-	case LINE_CLAUDE_TITLE:
+	case LINE_TITLE:
 		up(&u, &r, 1);
 		out->title_rank = (enum title_rank)r;
 		up(&u, &out->leaf_uuid, 8);
 		up_str(&u, out->title, sizeof out->title);
 		up_str(&u, out->session_id, sizeof out->session_id);
 		break;
-	case LINE_CODEX_META:
+	case LINE_SESSION_META:
 		up_str(&u, out->session_id, sizeof out->session_id);
 		up_str(&u, out->cwd, sizeof out->cwd);
 		up_str(&u, out->parent_id, sizeof out->parent_id);
 		break;
-	case LINE_CODEX_TURN:
+	case LINE_TURN_CONTEXT:
 		up_str(&u, out->model, sizeof out->model);
 		break;
-	case LINE_CODEX_TOKENS:
+	case LINE_TOKEN_COUNT:
 		up(&u, &out->total, sizeof out->total);
 		up(&u, &out->last, sizeof out->last);
 		up_rl(&u, &out->rl);
 		up_str(&u, out->limit_id, sizeof out->limit_id);
 		up_str(&u, out->limit_name, sizeof out->limit_name);
 		break;
-	case LINE_GEMINI_HEADER:
-	case LINE_GEMINI_SET:
+	case LINE_RECORD_HEADER:
+	case LINE_RECORD_SET:
 		up(&u, &r, 1);
 		out->title_rank = (enum title_rank)r;
 		up_str(&u, out->title, sizeof out->title);
 		up_str(&u, out->session_id, sizeof out->session_id);
 		break;
-	case LINE_GEMINI_MESSAGE:
+	case LINE_RECORD_MESSAGE:
 		up(&u, &out->msg_id, 8);
 		up_str(&u, out->model, sizeof out->model);
 		if (out->has_usage)
 			up(&u, &out->usage, sizeof out->usage);
 		break;
-	case LINE_OPENCODE_SESSION:
-	case LINE_OPENCODE_MESSAGE:
+	case LINE_DB_SESSION:
+	case LINE_DB_MESSAGE:
 		up(&u, &r, 1);
 		out->legacy = r & PK_LEGACY;
 		out->openai_rules = r & PK_OPENAI;
 		up_str(&u, out->session_id, sizeof out->session_id);
 		up_str(&u, out->cwd, sizeof out->cwd);
-		if (out->kind == LINE_OPENCODE_SESSION) {
+		if (out->kind == LINE_DB_SESSION) {
 			up_str(&u, out->parent_id, sizeof out->parent_id);
 			up_str(&u, out->title, sizeof out->title);
 			break;

@@ -5,6 +5,7 @@
  * not non-negative integers, is malformed. */
 #include <string.h>
 
+#include "cachetop/claude.h"
 #include "cachetop/line.h"
 #include "cachetop/timefmt.h"
 #include "parse_internal.h"
@@ -133,7 +134,7 @@ void line_parse_claude(const char *s, size_t n, struct line *out)
 					  : jspan_eq(t, "ai-title") ? &v[K_AI] : &v[K_CUSTOM];
 		if (txt->type != '"')
 			return; /* a title line without its text: nothing to use */
-		out->kind = LINE_CLAUDE_TITLE;
+		out->kind = LINE_TITLE;
 		out->title_rank = jspan_eq(t, "summary") ? TITLE_SUMMARY
 				  : jspan_eq(t, "ai-title") ? TITLE_AI : TITLE_CUSTOM;
 		span_copy(txt, out->title, sizeof out->title);
@@ -154,7 +155,7 @@ void line_parse_claude(const char *s, size_t n, struct line *out)
 		line_bad(out, LP_BAD_TIME);
 		return;
 	}
-	out->kind = LINE_CLAUDE_ENTRY;
+	out->kind = LINE_ENTRY;
 	out->parent_uuid = span_hash(&v[K_PARENT]);
 	span_copy(&v[K_SESSION], out->session_id, sizeof out->session_id);
 	out->version = span_hash(&v[K_VERSION]);

@@ -6,12 +6,13 @@
 #include <math.h>
 #include <string.h>
 
+#include "cachetop/codex.h"
 #include "cachetop/line.h"
 #include "cachetop/timefmt.h"
 #include "parse_internal.h"
 
 /* k: a usage object's five members (input, cached, output, reasoning, total) */
-static int parse_tokens(const struct jspan *k, struct codex_tokens *t)
+static int parse_tokens(const struct jspan *k, struct raw_tokens *t)
 {
 	if (span_tokens(&k[0], &t->input) || span_tokens(&k[1], &t->cached) ||
 	    span_tokens(&k[2], &t->output) || span_tokens(&k[3], &t->reasoning) ||
@@ -136,7 +137,7 @@ static void parse_meta(const struct jspan *k, struct line *out)
 		line_bad(out, LP_MISSING_FIELD);
 		return;
 	}
-	out->kind = LINE_CODEX_META;
+	out->kind = LINE_SESSION_META;
 	span_copy(&k[0], out->session_id, sizeof out->session_id);
 	span_copy(&k[1], out->cwd, sizeof out->cwd);
 	if (k[2].type == '"')
@@ -190,7 +191,7 @@ void line_parse_codex(const char *s, size_t n, struct line *out)
 	}
 	const struct jspan *t = &v[T_TYPE];
 	if (jspan_eq(t, "compacted")) {
-		out->kind = LINE_CODEX_COMPACTED;
+		out->kind = LINE_COMPACTED;
 		return;
 	}
 	if (v[T_PAYLOAD].type != '{')
@@ -201,7 +202,7 @@ void line_parse_codex(const char *s, size_t n, struct line *out)
 	}
 	if (jspan_eq(t, "turn_context")) {
 		if (v[P_MODEL].type == '"') {
-			out->kind = LINE_CODEX_TURN;
+			out->kind = LINE_TURN_CONTEXT;
 			span_copy(&v[P_MODEL], out->model, sizeof out->model);
 		}
 		return;
@@ -209,7 +210,7 @@ void line_parse_codex(const char *s, size_t n, struct line *out)
 	if (!jspan_eq(t, "event_msg"))
 		return;
 	if (jspan_eq(&v[P_TYPE], "context_compacted")) {
-		out->kind = LINE_CODEX_COMPACTED;
+		out->kind = LINE_COMPACTED;
 		return;
 	}
 	if (!jspan_eq(&v[P_TYPE], "token_count"))
@@ -218,7 +219,7 @@ void line_parse_codex(const char *s, size_t n, struct line *out)
 		line_bad(out, LP_BAD_TIME);
 		return;
 	}
-	out->kind = LINE_CODEX_TOKENS;
+	out->kind = LINE_TOKEN_COUNT;
 	if (v[P_INFO].type == '{') {
 		if (v[I_TOTAL].type == '{') {
 			if (parse_tokens(&v[TOTAL_0], &out->total)) {

@@ -8,6 +8,7 @@
  * tokens) and `total` are not part of that normalisation and are not read. */
 #include <string.h>
 
+#include "cachetop/gemini.h"
 #include "cachetop/line.h"
 #include "cachetop/timefmt.h"
 #include "parse_internal.h"
@@ -55,7 +56,7 @@ static void parse_message(const struct jspan *v, struct line *out)
 		line_bad(out, LP_BAD_TIME);
 		return;
 	}
-	out->kind = LINE_GEMINI_MESSAGE;
+	out->kind = LINE_RECORD_MESSAGE;
 	span_copy(&v[K_MODEL], out->model, sizeof out->model);
 	/* only a model turn with token counts was a billed request; `tokens: null` is the same
 	 * turn before its usage arrived */
@@ -75,7 +76,7 @@ static void parse_record(const char *s, size_t n, struct line *out, struct jspan
 	if (line_scan(s, n, &top_level, v, out))
 		return;
 	if (v[K_REWIND].type == '"') {
-		out->kind = LINE_GEMINI_REWIND;
+		out->kind = LINE_RECORD_REWIND;
 		return;
 	}
 	if (v[K_ID].type == '"') {
@@ -83,7 +84,7 @@ static void parse_record(const char *s, size_t n, struct line *out, struct jspan
 		return;
 	}
 	if (v[K_SET].type == '{') {
-		out->kind = LINE_GEMINI_SET;
+		out->kind = LINE_RECORD_SET;
 		span_copy(&v[S_SESSION], out->session_id, sizeof out->session_id);
 		if (v[S_SUMMARY].type == '"') {
 			span_copy(&v[S_SUMMARY], out->title, sizeof out->title);
@@ -104,7 +105,7 @@ static void parse_record(const char *s, size_t n, struct line *out, struct jspan
 		line_bad(out, LP_MISSING_FIELD);
 		return;
 	}
-	out->kind = LINE_GEMINI_HEADER;
+	out->kind = LINE_RECORD_HEADER;
 	if (line_take_ts(&v[K_START], out))
 		out->ts = CT_TIME_NONE; /* metadata: a bad start time costs nothing */
 	out->subagent = jspan_eq(&v[K_KIND], "subagent");
@@ -142,7 +143,7 @@ static void each_message(const struct jspan *a, struct line *out, line_emit_fn e
 		if (s[i] == '{') {
 			parse_record(s + i, (size_t)len, out, &none);
 			/* inside a message array only messages count (as Gemini CLI reads them) */
-			if (out->kind != LINE_GEMINI_MESSAGE && out->kind != LINE_MALFORMED)
+			if (out->kind != LINE_RECORD_MESSAGE && out->kind != LINE_MALFORMED)
 				line_bad(out, LP_MISSING_FIELD);
 		} else {
 			line_reset(out);

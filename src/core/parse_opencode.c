@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cachetop/line.h"
+#include "cachetop/opencode.h"
 #include "cachetop/timefmt.h"
 #include "parse_internal.h"
 
@@ -98,7 +99,7 @@ static void parse_message(const struct jspan *v, struct line *out)
 		line_bad(out, LP_BAD_TIME);
 		return;
 	}
-	out->kind = LINE_OPENCODE_MESSAGE;
+	out->kind = LINE_DB_MESSAGE;
 	out->ts = ts;
 	out->msg_id = span_hash(id);
 	span_copy(sid, out->session_id, sizeof out->session_id);
@@ -124,7 +125,7 @@ static void parse_session(const struct jspan *v, struct line *out)
 		line_bad(out, LP_BAD_TIME);
 		return;
 	}
-	out->kind = LINE_OPENCODE_SESSION;
+	out->kind = LINE_DB_SESSION;
 	out->ts = ts;
 	span_copy(id, out->session_id, sizeof out->session_id);
 	span_copy(either(&v[E_PARENT], &v[D_PARENT]), out->parent_id, sizeof out->parent_id);

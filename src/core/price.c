@@ -1,6 +1,6 @@
 /* price.c — price lookup and request cost. The built-in table mirrors data/prices.yaml (a conf
  * test checks they agree) so that cachetop prices correctly even when no table is installed.
- * Prefix rules match only at a component boundary ("gpt-5" covers "gpt-5-codex", not "gpt-5.9"),
+ * Prefix rules match only at a component boundary ("gpt-5" covers "gpt-5-mini", not "gpt-5.9"),
  * so an unknown future model stays unpriced instead of silently inheriting a wrong price. */
 #include "cachetop/price.h"
 

@@ -44,8 +44,6 @@ static struct ocsrc *oc_at(const struct source *s, size_t i) { return s->oc[i]; 
 
 /* ---- the object -------------------------------------------------------------------------- */
 
-char *source_opencode_default_dir(void) { return source_data_default_dir(agent_get(AGENT_OPENCODE)->data_sub); }
-
 void oc_add(struct source *s, size_t root)
 {
 	struct ocsrc *o = xcalloc(1, sizeof *o);
@@ -55,7 +53,7 @@ void oc_add(struct source *s, size_t root)
 	 * absolute one names the database of the default folder only: a folder given explicitly
 	 * (a copy, the samples) keeps its own. */
 	const char *env = getenv("OPENCODE_DB");
-	char *def = source_opencode_default_dir();
+	char *def = source_agent_data_dir(AGENT_OPENCODE);
 	if (env && *env && strcmp(env, ":memory:") != 0 && env[0] != '/')
 		o->db = oc_join(o->dir, env);
 	else if (env && env[0] == '/' && def && strcmp(def, o->dir) == 0)

@@ -13,6 +13,7 @@
 #include <uthash.h>
 
 #include "cachetop/line.h"
+#include "cachetop/opencode.h"
 #include "opencode_int.h"
 
 /* A row by id, with the time_updated it was last read with: a reply that may still change, or

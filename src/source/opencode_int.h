@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "dbsrc.h"
 #include "source_int.h"
 
 /* A locked database is tried again after this long. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cachetop/line.h"
+#include "cachetop/opencode.h"
 #include "opencode_int.h"
 
 /* A legacy JSON file larger than this is not a message (skipped, counted). */

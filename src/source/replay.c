@@ -5,7 +5,7 @@
  *
  * The agents' order: files interleave in time; each file's own lines keep their order; a line
  * is written at its own timestamp, except that a resume's or fork's copied prefix — lines whose
- * identity (a Claude line's uuid, else the line's bytes) also stands in another file — is
+ * identity (an entry's uuid, else the line's bytes) also stands in another file — is
  * written when its file is born, at the time of the file's first line of its own. The recorded
  * tree is only read; the temporary tree is removed at the end. */
 #define _XOPEN_SOURCE 700 /* nftw */
@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "source_int.h"
-#include "cachetop/gemini.h"
 #include "cachetop/line.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/util.h"
@@ -35,6 +34,7 @@ struct rline {
 struct rfile {
 	char *src, *dst;             /* the recording's path; the temporary tree's */
 	int fd;                      /* open for appending once the first line is written */
+	bool whole;                  /* a document rewritten whole: written at once, at its start */
 };
 
 struct replay {
@@ -83,6 +83,21 @@ static void copy_file(const char *from, const char *to)
 	fclose(in);
 }
 
+/* What a recorded file is, by its agent's rule in the table: rel ("/projects/…") is its path
+ * below the agent's recorded root, and the rule judges the part below root_sub (or root_sub2).
+ * Anything else is copied as it is: the source reads nothing outside those folders. */
+static enum transcript_kind recorded_kind(enum agent a, const char *rel)
+{
+	const struct agent_desc *d = agent_get(a);
+	const char *subs[2] = {d->root_sub, d->root_sub2};
+	for (int i = 0; i < 2; i++) {
+		size_t n = subs[i] ? strlen(subs[i]) : 0;
+		if (n && strncmp(rel, subs[i], n) == 0 && rel[n] == '/')
+			return agent_transcript_kind(a, rel + n + 1);
+	}
+	return TRANSCRIPT_NONE;
+}
+
 static int walk_cb(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)ftw;
@@ -95,15 +110,30 @@ static int walk_cb(const char *path, const struct stat *st, int type, struct FTW
 	}
 	if (type != FTW_F || !S_ISREG(st->st_mode))
 		return 0;
-	bool transcript = walk_agent == AGENT_GEMINI ? gemini_path_kind_abs(path) != GEMINI_PATH_NONE
-						     : source_path_is_transcript(path);
-	if (!transcript) {
+	enum transcript_kind kind = recorded_kind(walk_agent, path + strlen(walk_src));
+	if (kind == TRANSCRIPT_NONE) {
 		copy_file(path, dst);
 		return 0;
 	}
 	ct_grow((void **)&r->files, &r->capfiles, r->nfiles + 1, sizeof *r->files);
-	r->files[r->nfiles++] = (struct rfile){xstrdup(path), xstrdup(dst), -1};
+	r->files[r->nfiles++] = (struct rfile){xstrdup(path), xstrdup(dst), -1, kind == TRANSCRIPT_WHOLE};
 	return 0;
+}
+
+/* "no transcripts under DIR/a, DIR/b or DIR/c", for the agents whose roots hold transcripts. */
+static void replay_none_message(const char *dir, char *err, size_t errlen)
+{
+	int n = 0, k = 0;
+	for (int a = 0; a < AGENT_COUNT; a++)
+		n += agent_has_transcripts((enum agent)a);
+	size_t len = (size_t)snprintf(err, errlen, "replay: no transcripts under");
+	for (int a = 0; a < AGENT_COUNT && len < errlen; a++) {
+		if (!agent_has_transcripts((enum agent)a))
+			continue;
+		k++;
+		const char *sep = k == 1 ? " " : k == n ? " or " : ", ";
+		len += (size_t)snprintf(err + len, errlen - len, "%s%s/%s", sep, dir, agent_table[a].name);
+	}
 }
 
 static int cmp_rfile(const void *a, const void *b)
@@ -188,7 +218,7 @@ static void replay_plan(struct replay *r, const enum agent *agents)
 		size_t bcap = 0;
 		ssize_t len;
 		uint32_t seq = 0;
-		bool whole = agents[f] == AGENT_GEMINI && gemini_path_kind_abs(r->files[f].src) == GEMINI_PATH_LEGACY;
+		bool whole = r->files[f].whole;
 		while ((len = whole ? replay_slurp(fp, &buf, &bcap) : getline(&buf, &bcap, fp)) >= 0) {
 			size_t l = (size_t)len;
 			while (l && (buf[l - 1] == '\n' || buf[l - 1] == '\r'))
@@ -196,7 +226,7 @@ static void replay_plan(struct replay *r, const enum agent *agents)
 			if (!l)
 				continue;
 			if (whole) /* one document, written whole at its start time */
-				ln->ts = gemini_peek_first_ts(buf, l, &ln->ts) == 0 ? ln->ts : CT_TIME_NONE;
+				ln->ts = agent_peek_ts(agents[f], false, buf, l, &ln->ts) == 0 ? ln->ts : CT_TIME_NONE;
 			else
 				line_parse(agents[f], buf, l, ln);
 			size_t i = r->nlines;
@@ -206,7 +236,7 @@ static void replay_plan(struct replay *r, const enum agent *agents)
 				ids = xrealloc(ids, cap * sizeof *ids);
 				tss = xrealloc(tss, cap * sizeof *tss);
 			}
-			/* a line's own id when its agent gives one (only Claude Code's lines have a uuid) */
+			/* a line's own id when its agent gives one (a uuid), else its bytes */
 			uint64_t h = ln->uuid ? ln->uuid : ct_hash(buf, l);
 			ids[i] = h;
 			tss[i] = ln->ts;
@@ -269,7 +299,7 @@ struct replay *replay_open(const char *dir, struct source_roots *roots, char *er
 	r->tmp = t.data;
 	enum agent *agents = NULL;
 	size_t capag = 0;
-	/* The recording's top folders are named after the agents (claude/, codex/, …) and become
+	/* The recording's top folders are named after the agents (the table's names) and become
 	 * their roots. */
 	for (int i = 0; i < AGENT_COUNT; i++) {
 		char src[4096], dst[4096];
@@ -288,7 +318,7 @@ struct replay *replay_open(const char *dir, struct source_roots *roots, char *er
 		source_roots_add(roots, (enum agent)i, dst);
 	}
 	if (!r->nfiles) {
-		snprintf(err, errlen, "replay: no transcripts under %s/claude, %s/codex or %s/gemini", dir, dir, dir);
+		replay_none_message(dir, err, errlen);
 		free(agents);
 		replay_close(r);
 		return NULL;

@@ -122,6 +122,12 @@ char *source_data_default_dir(const char *sub)
 	return p.data;
 }
 
+char *source_agent_data_dir(enum agent a)
+{
+	const char *sub = agent_get(a)->data_sub;
+	return sub ? source_data_default_dir(sub) : NULL;
+}
+
 void source_roots_free(struct source_roots *r)
 {
 	for (size_t i = 0; i < r->n; i++)

@@ -1,7 +1,7 @@
 /* source.c — the source object, above the rest of the layer: it holds the roots, their
- * targets and opencode databases, and ties the parts together — the start-up scan (listing,
- * then reading oldest-first), a rebuild into a new sink, and following the roots live (watch.c
- * for files, opencode.c for databases). */
+ * targets and databases, and ties the parts together — the start-up scan (listing, then
+ * reading oldest-first), a rebuild into a new sink, and following the roots live (watch.c for
+ * files, dbsrc.h for databases). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dbsrc.h"
 #include "source_int.h"
 
 struct source *source_new(const struct source_roots *roots, const struct line_sink *sink)

@@ -22,7 +22,7 @@
 /* A single line longer than this is dropped (counted) rather than buffered without bound. */
 #define SOURCE_LINE_MAX ((size_t)512 << 20)
 /* Bytes before the read offset remembered to notice a rewrite that kept the inode and grew past
- * the old size before we looked (Claude rewrites files on resume/compact). */
+ * the old size before we looked (an agent may rewrite a file on resume or compaction). */
 #define SOURCE_TAIL_CHECK 64
 struct ocsrc;
 
@@ -87,7 +87,7 @@ struct spath {
 };
 
 /* A watched folder. */
-enum { WD_TREE = 1, WD_ANCESTOR = 2, WD_FLAT = 4 /* one folder's entries (opencode) */ };
+enum { WD_TREE = 1, WD_ANCESTOR = 2, WD_FLAT = 4 /* one folder's entries (a database's) */ };
 struct swatch {
 	int wd;
 	char *path;                  /* no trailing slash */
@@ -167,7 +167,7 @@ struct source {
 	struct sdir *dirs;
 	bool listed_anew;            /* a folder was listed, not recalled (source_unchanged clears it) */
 
-	/* opencode data folders (opencode.c) */
+	/* roots holding a database (dbsrc.h) */
 	struct ocsrc **oc;
 	size_t noc, capoc;
 };
@@ -177,7 +177,8 @@ enum { SAID_WATCH_LIMIT = 1, SAID_UNREADABLE = 2, SAID_LONG_LINE = 4, SAID_NOT_R
 
 /* The files of the layer, bottom to top; each calls only those above it in this list (no
  * circles): files.c, messages.c, roots.c, targets.c, dirs.c → mark.c → tail.c → scan.c → discover.c →
- * watch.c → opencode.c → source.c (the object, which ties them together); replay.c writes. */
+ * watch.c → the database reader (dbsrc.h) → source.c (the object, which ties them together);
+ * replay.c writes. */
 
 /* files.c */
 bool source_is_dir(const char *path);
@@ -201,7 +202,7 @@ void source_skip_forget(struct source *s, const char *path);
 
 /* targets.c */
 /* Add root `root`'s targets (its agent's root_sub, and root_sub2 as archived); false when its
- * agent keeps no transcript files (a database: opencode.c reads it). */
+ * agent keeps no transcript files (a database: dbsrc.h reads it). */
 bool source_targets_add(struct source *s, size_t root);
 bool source_path_is_transcript(const char *name);
 /* Whether `path` is a transcript of target t (t NULL: by its name alone, *.jsonl). */
@@ -292,7 +293,7 @@ void scands_add(struct scands *c, const char *path, enum agent agent, bool subag
 void scands_free(struct scands *c);
 
 /* watch.c */
-/* An event named `name` in a folder watched flat (an opencode database's), for the layer above. */
+/* An event named `name` in a folder watched flat (a database's), for the layer above. */
 typedef bool (*watch_flat_fn)(struct source *s, const char *dir, const char *name, uint32_t mask);
 /* Start inotify, watch every target (or its nearest ancestor), catch up on what was written
  * since the scan. */
@@ -303,7 +304,7 @@ void watch_process(struct source *s, int64_t now_ms, watch_flat_fn on_flat);
 /* Milliseconds until watch_process wants to run: t (the layer above's wish, -1: none) or
  * sooner. */
 int watch_timeout_ms(const struct source *s, int64_t now_ms, int t);
-/* Watch one folder's own entries (not its tree), for opencode's database; false when it could
+/* Watch one folder's own entries (not its tree), for a database; false when it could
  * not be watched (absent, no inotify, the watch limit). */
 bool watch_flat(struct source *s, const char *dir);
 bool watch_flat_active(const struct source *s, const char *dir);
@@ -315,22 +316,5 @@ void watch_stop(struct source *s);
  * source_watch. */
 void source_test_watch_limit(struct source *s, int n);
 
-/* opencode.c: each opencode root's database and legacy tree */
-void oc_add(struct source *s, size_t root);
-void oc_free(struct source *s);
-/* Whether any opencode root has its data folder or database on disk. */
-bool oc_present(struct source *s);
-/* Read every opencode root whole (source_scan, and after oc_forget). */
-void oc_scan(struct source *s);
-/* Forget what was read and the handles (source_rebuild: a new sink). */
-void oc_forget(struct source *s);
-/* Watch the databases' folders (source_watch), then catch up. */
-void oc_watch(struct source *s, int64_t now_ms);
-/* An event named `name` in a folder watched flat: true when it concerns a database. */
-bool oc_event(struct source *s, const char *dir, const char *name, uint32_t mask);
-/* Read the databases that changed (coalesced), poll the unwatched ones, retry locked ones. */
-void oc_process(struct source *s, int64_t now_ms);
-/* Milliseconds until oc_process wants to run, or -1. */
-int oc_timeout_ms(const struct source *s, int64_t now_ms);
 
 #endif

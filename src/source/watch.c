@@ -31,7 +31,7 @@
 #define WATCH_TREE_MASK (IN_CREATE | IN_MODIFY | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | \
 			 IN_DELETE_SELF | IN_MOVE_SELF | IN_CLOSE_WRITE)
 #define WATCH_ANC_MASK (IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
-/* An opencode database's folder. No IN_CLOSE_WRITE: our own reader opens the -wal read-write
+/* A database's folder. No IN_CLOSE_WRITE: our own reader opens the -wal read-write
  * (SQLite does, even read-only) and its close would wake us again. */
 #define WATCH_FLAT_MASK (IN_CREATE | IN_MODIFY | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | \
 			 IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)

@@ -18,8 +18,8 @@ Test(config, defaults)
 {
 	struct config c;
 	config_defaults(&c);
-	cr_assert_eq(c.nclaude, 0);
-	cr_assert_eq(c.ncodex, 0);
+	cr_assert_eq(c.ndirs[AGENT_CLAUDE], 0);
+	cr_assert_eq(c.ndirs[AGENT_CODEX], 0);
 	cr_assert_null(c.theme);
 	cr_assert_null(c.prices);
 	cr_assert_not(c.bell);
@@ -28,9 +28,9 @@ Test(config, defaults)
 	cr_assert_eq(c.cold_min_prefix, 1024);
 	cr_assert_float_eq(c.cold_ratio, 0.5, 1e-12);
 	cr_assert_eq(c.default_ttl_s, 300);
-	cr_assert_eq(c.codex_ttl_s, 300);
-	cr_assert_eq(c.ngemini, 0);
-	cr_assert_eq(c.gemini_ttl_s, 300);
+	cr_assert_eq(c.ttl_s[AGENT_CODEX], 300);
+	cr_assert_eq(c.ndirs[AGENT_GEMINI], 0);
+	cr_assert_eq(c.ttl_s[AGENT_GEMINI], 300);
 	cr_assert(c.quota_auto);
 	cr_assert_eq(c.quota_unit, QUOTA_USD);
 	cr_assert_null(c.quota_plan);
@@ -63,13 +63,13 @@ Test(config, every_key)
 		"  limit: 12.5\n"
 		"  unit: tokens\n";
 	cr_assert_eq(load(&c, y, &e), 0, "%s", e.msg);
-	cr_assert_eq(c.nclaude, 2);
-	cr_assert_str_eq(c.claude_dirs[0], "/home/tester/a");
-	cr_assert_str_eq(c.claude_dirs[1], "/b/c");
-	cr_assert_eq(c.ncodex, 1);
-	cr_assert_str_eq(c.codex_dirs[0], "/x/codex");
-	cr_assert_eq(c.nopencode, 1);
-	cr_assert_str_eq(c.opencode_dirs[0], "/home/tester/.local/share/opencode");
+	cr_assert_eq(c.ndirs[AGENT_CLAUDE], 2);
+	cr_assert_str_eq(c.dirs[AGENT_CLAUDE][0], "/home/tester/a");
+	cr_assert_str_eq(c.dirs[AGENT_CLAUDE][1], "/b/c");
+	cr_assert_eq(c.ndirs[AGENT_CODEX], 1);
+	cr_assert_str_eq(c.dirs[AGENT_CODEX][0], "/x/codex");
+	cr_assert_eq(c.ndirs[AGENT_OPENCODE], 1);
+	cr_assert_str_eq(c.dirs[AGENT_OPENCODE][0], "/home/tester/.local/share/opencode");
 	cr_assert_str_eq(c.theme, "nord");
 	cr_assert_str_eq(c.prices, "/home/tester/p.yaml");
 	cr_assert(c.bell);
@@ -78,10 +78,10 @@ Test(config, every_key)
 	cr_assert_eq(c.cold_min_prefix, 2048);
 	cr_assert_float_eq(c.cold_ratio, 0.25, 1e-12);
 	cr_assert_eq(c.default_ttl_s, 3600);
-	cr_assert_eq(c.codex_ttl_s, 600);
-	cr_assert_eq(c.ngemini, 1);
-	cr_assert_str_eq(c.gemini_dirs[0], "/home/tester/.gemini");
-	cr_assert_eq(c.gemini_ttl_s, 900);
+	cr_assert_eq(c.ttl_s[AGENT_CODEX], 600);
+	cr_assert_eq(c.ndirs[AGENT_GEMINI], 1);
+	cr_assert_str_eq(c.dirs[AGENT_GEMINI][0], "/home/tester/.gemini");
+	cr_assert_eq(c.ttl_s[AGENT_GEMINI], 900);
 	cr_assert_not(c.quota_auto);
 	cr_assert_float_eq(c.quota_limit, 12.5, 1e-12);
 	cr_assert_eq(c.quota_unit, QUOTA_TOKENS);
@@ -95,12 +95,12 @@ Test(config, later_file_replaces_lists_and_strings)
 	config_defaults(&c);
 	cr_assert_eq(load(&c, "claude_dirs: [/a, /b]\ntheme: nord\n", &e), 0);
 	cr_assert_eq(load(&c, "claude_dirs: /z\ntheme: light\n", &e), 0);
-	cr_assert_eq(c.nclaude, 1);
-	cr_assert_str_eq(c.claude_dirs[0], "/z");
+	cr_assert_eq(c.ndirs[AGENT_CLAUDE], 1);
+	cr_assert_str_eq(c.dirs[AGENT_CLAUDE][0], "/z");
 	cr_assert_str_eq(c.theme, "light");
 	config_free(&c);
 	cr_assert_null(c.theme);
-	cr_assert_eq(c.nclaude, 0);
+	cr_assert_eq(c.ndirs[AGENT_CLAUDE], 0);
 }
 
 Test(config, type_error_line_col)

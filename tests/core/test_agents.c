@@ -27,7 +27,13 @@ Test(agents, rows_complete_and_named_once)
 		cr_assert_str_eq(d->option, want);
 		snprintf(want, sizeof want, "%s_dirs", d->name);
 		cr_assert_str_eq(d->dirs_key, want);
-		cr_assert(!d->implicit_cache || d->ttl_key, "an implicit cache needs an assumed TTL (row %d)", a);
+		cr_assert(!d->implicit_cache || (d->ttl_key && d->ttl_default > 0),
+			  "an implicit cache needs an assumed TTL and its default (row %d)", a);
+		/* a row whose requests may take OpenAI's rules borrows an implicit agent's TTL */
+		if (d->tier_unknown) {
+			const struct agent_desc *b = agent_get(d->openai_rules_ttl);
+			cr_assert(b->implicit_cache && b->ttl_key, "row %d borrows no implicit TTL", a);
+		}
 		for (int b = 0; b < a; b++)
 			cr_assert_str_neq(agent_table[b].name, d->name);
 	}
@@ -39,8 +45,11 @@ Test(agents, ttl_from_the_rows_option)
 {
 	struct model_opts o;
 	model_opts_default(&o);
-	o.codex_ttl_s = 111;
-	o.gemini_ttl_s = 222;
+	for (int a = 0; a < AGENT_COUNT; a++) /* the defaults are the rows' */
+		cr_assert_eq(o.ttl_s[a], agent_table[a].ttl_default, "agent %s", agent_table[a].name);
+	o.ttl_s[AGENT_CODEX] = 111;
+	o.ttl_s[AGENT_GEMINI] = 222;
+	o.ttl_s[AGENT_CLAUDE] = 333; /* an explicit agent's slot is never read */
 	for (int a = 0; a < AGENT_COUNT; a++) {
 		int ttl = agent_ttl((enum agent)a, &o);
 		if (!agent_table[a].implicit_cache)
@@ -50,6 +59,9 @@ Test(agents, ttl_from_the_rows_option)
 	}
 	cr_assert_eq(agent_ttl(agent_by_name("codex"), &o), 111);
 	cr_assert_eq(agent_ttl(agent_by_name("gemini"), &o), 222);
+	/* one request's TTL: an implicit agent's own; opencode's OpenAI-rules requests borrow Codex's */
+	cr_assert_eq(agent_request_ttl(AGENT_GEMINI, &o), 222);
+	cr_assert_eq(agent_request_ttl(AGENT_OPENCODE, &o), 111);
 }
 
 Test(agents, limits_owners)

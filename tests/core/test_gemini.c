@@ -32,7 +32,7 @@ static struct model *new_model(int ttl)
 	struct model_opts o;
 	model_opts_default(&o);
 	if (ttl)
-		o.gemini_ttl_s = ttl;
+		o.ttl_s[AGENT_GEMINI] = ttl;
 	return model_new(&o);
 }
 

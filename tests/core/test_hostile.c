@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cachetop/claude.h"
+#include "cachetop/codex.h"
 #include "cachetop/line.h"
 #include "cachetop/model.h"
 #include "cachetop/quota.h"
@@ -525,7 +527,7 @@ Test(fuzz_regression, codex_rate_limit_numbers_out_of_range)
 			"\"primary_reset_after_seconds\":1e300,\"secondary\":{\"used_percent\":2,\"resets_in_seconds\":"
 			"-1e300,\"window_minutes\":-9e18}}}}";
 	line_parse_codex(s, strlen(s), &ln);
-	cr_assert_eq(ln.kind, LINE_CODEX_TOKENS);
+	cr_assert_eq(ln.kind, LINE_TOKEN_COUNT);
 	cr_expect_eq(ln.rl.primary.window_minutes, -1);
 	cr_expect_eq(ln.rl.primary.resets_at_ms, CT_TIME_NONE);
 	cr_expect_eq(ln.rl.secondary.resets_at_ms, CT_TIME_NONE);

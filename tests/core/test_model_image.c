@@ -255,6 +255,14 @@ Test(model_image, damaged_foreign_or_other_options_refused)
 	struct model *x = model_new(&o);
 	cr_assert_eq(model_image_load(x, img.data, img.len), MODEL_IMAGE_OTHER_OPTS);
 	model_free(x);
+	/* any agent's assumed TTL is an option too */
+	for (int a = 0; a < AGENT_COUNT; a++) {
+		model_opts_default(&o);
+		o.ttl_s[a] += 60;
+		x = model_new(&o);
+		cr_assert_eq(model_image_load(x, img.data, img.len), MODEL_IMAGE_OTHER_OPTS, "agent %d", a);
+		model_free(x);
+	}
 	/* a model already fed */
 	cr_assert_eq(model_image_load(m, img.data, img.len), MODEL_IMAGE_NOT_FRESH);
 	/* the right one */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cachetop/model.h"
+#include "cachetop/opencode.h"
 #include "cachetop/report.h"
 #include "cachetop/util.h"
 
@@ -100,7 +101,7 @@ Test(opencode, parses_a_reply_with_tokens_as_opencode_reports_them)
 	struct reply r = REPLY("msg_1", "ses_a", "claude-opus-4-5", "anthropic", T0, 12, 300, 45, 20000, 900);
 	r.summary = true;
 	parse(msg(&r), &ln);
-	cr_assert_eq(ln.kind, LINE_OPENCODE_MESSAGE);
+	cr_assert_eq(ln.kind, LINE_DB_MESSAGE);
 	cr_assert(ln.has_usage);
 	cr_assert_eq(ln.ts, T0);
 	cr_assert_str_eq(ln.session_id, "ses_a");
@@ -155,14 +156,14 @@ Test(opencode, legacy_records_take_what_the_envelope_lacks_from_the_file)
 			"\"created\": 1763542800123 },  \"modelID\": \"claude-sonnet-4-5\", \"providerID\": \"anthropic\","
 			"  \"tokens\": { \"input\": 5, \"output\": 7, \"reasoning\": 0, \"cache\": {\"read\": 1, \"write\": 2}}}}";
 	line_parse_opencode(s, strlen(s), &ln);
-	cr_assert_eq(ln.kind, LINE_OPENCODE_MESSAGE);
+	cr_assert_eq(ln.kind, LINE_DB_MESSAGE);
 	cr_assert(ln.legacy);
 	cr_assert_eq(ln.ts, 1763542800123LL);
 	cr_assert_eq(ln.usage.input + ln.usage.cache_read + ln.usage.cache_creation + ln.usage.output, 15);
 	s = "{\"kind\":\"session\",\"src\":\"json\",\"id\":\"ses_9\",\"data\":{\"id\":\"ses_9\",\"parentID\":\"ses_1\","
 	    "\"directory\":\"/p\",\"title\":\"T (@general subagent)\",\"time\":{\"created\":5,\"updated\":6}}}";
 	line_parse_opencode(s, strlen(s), &ln);
-	cr_assert_eq(ln.kind, LINE_OPENCODE_SESSION);
+	cr_assert_eq(ln.kind, LINE_DB_SESSION);
 	cr_assert_str_eq(ln.parent_id, "ses_1");
 	cr_assert_str_eq(ln.cwd, "/p");
 	cr_assert_eq(ln.ts, 5);
@@ -170,7 +171,7 @@ Test(opencode, legacy_records_take_what_the_envelope_lacks_from_the_file)
 	s = "{\"kind\":\"message\",\"src\":\"json\",\"data\":{\"id\":\"msg_8\",\"sessionID\":\"ses_8\","
 	    "\"role\":\"user\",\"time\":{\"created\":7}}}";
 	line_parse_opencode(s, strlen(s), &ln);
-	cr_assert_eq(ln.kind, LINE_OPENCODE_MESSAGE);
+	cr_assert_eq(ln.kind, LINE_DB_MESSAGE);
 	cr_assert_str_eq(ln.session_id, "ses_8");
 	cr_assert(!ln.has_usage);
 }
@@ -265,7 +266,7 @@ Test(opencode, ttl_expiry_and_openai_waste_use_openai_numbers)
 {
 	struct model_opts o;
 	model_opts_default(&o);
-	o.codex_ttl_s = 600;
+	o.ttl_s[AGENT_CODEX] = 600;
 	struct model *m2 = model_new(&o);
 	uint32_t f = model_file_add(m2, AGENT_OPENCODE, "/d/opencode.db", false);
 	const char *s = msg(&(struct reply)REPLY("msg_1", "ses_b", "gpt-5.1-codex", "openai", T0, 14000, 100, 0, 0, 0));

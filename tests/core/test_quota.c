@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cachetop/codex.h"
 #include "cachetop/line.h"
 #include "cachetop/model.h"
 #include "cachetop/quota.h"
@@ -372,7 +373,7 @@ Test(codex_official, three_shapes_through_the_parser)
 			   "\"primary_window_minutes\":300,\"secondary_window_minutes\":10080,"
 			   "\"primary_reset_after_seconds\":3600,\"secondary_reset_after_seconds\":86400}}}";
 	line_parse_codex(flat, strlen(flat), &ln);
-	cr_assert_eq(ln.kind, LINE_CODEX_TOKENS);
+	cr_assert_eq(ln.kind, LINE_TOKEN_COUNT);
 	cr_assert(ln.rl.present);
 	cr_expect_float_eq(ln.rl.primary.used_percent, 30.0, 1e-9);
 	cr_expect_eq(ln.rl.primary.window_minutes, 300);

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cachetop/claude.h"
 #include "cachetop/line.h"
 #include "fuzz_lines.h"
 

@@ -29,13 +29,13 @@ static void fuzz_pack_roundtrip(const struct line *ln)
 		abort();
 	if (ln->kind != LINE_SKIP && ln->kind != LINE_MALFORMED && back.ts != ln->ts)
 		abort();
-	if (ln->kind == LINE_CLAUDE_ENTRY &&
+	if (ln->kind == LINE_ENTRY &&
 	    (back.uuid != ln->uuid || strcmp(back.session_id, ln->session_id) ||
 	     strcmp(back.version_str, ln->version_str) || back.tools.kind != ln->tools.kind ||
 	     (ln->tools.kind && memcmp(&back.tools, &ln->tools, sizeof ln->tools)) ||
 	     (ln->has_usage && memcmp(&back.usage, &ln->usage, sizeof ln->usage))))
 		abort();
-	if (ln->kind == LINE_CODEX_TOKENS &&
+	if (ln->kind == LINE_TOKEN_COUNT &&
 	    (strcmp(back.limit_id, ln->limit_id) || strcmp(back.limit_name, ln->limit_name) ||
 	     memcmp(&back.rl, &ln->rl, sizeof ln->rl)))
 		abort();

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "cachetop/line.h"
+#include "cachetop/opencode.h"
 #include "fuzz_lines.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

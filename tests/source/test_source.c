@@ -513,3 +513,83 @@ Test(source, idle_source_has_no_timeout)
 	cr_assert_eq(source_timeout_ms(src, 1000), -1, "nothing to poll: sleep until an event");
 	free(proj), free(ses), free(arc);
 }
+
+/* ---- replay -------------------------------------------------------------------------------- */
+
+/* The file at `path` holds exactly `want`. */
+static void assert_file(const char *path, const char *want)
+{
+	FILE *f = fopen(path, "re");
+	cr_assert(f, "%s missing", path);
+	char got[4096];
+	size_t n = fread(got, 1, sizeof got - 1, f);
+	got[n] = 0;
+	fclose(f);
+	cr_assert_str_eq(got, want, "%s", path);
+}
+
+/* Which recorded files are transcripts (written line by line on the clock), which are documents
+ * written whole at their start, and which are copied at once, is each agent's rule in the table,
+ * judged below its transcript folder. */
+Test(source, replay_judges_recorded_files_by_the_agent_table)
+{
+	char *rec_dir = pathf("%s/recording", root);
+	char *proj = pathf("%s/claude/projects/p", rec_dir);
+	char *chats = pathf("%s/gemini/tmp/p/chats", rec_dir);
+	mkdirs(proj);
+	mkdirs(chats);
+	const char *l1 = "{\"type\":\"user\",\"timestamp\":\"2026-01-01T00:00:01.000Z\",\"sessionId\":\"s\",\"uuid\":\"a\"}\n";
+	const char *l2 = "{\"type\":\"user\",\"timestamp\":\"2026-01-01T00:00:05.000Z\",\"sessionId\":\"s\",\"uuid\":\"b\"}\n";
+	char *tr = pathf("%s/s.jsonl", proj);
+	write_file(tr, l1, strlen(l1), false);
+	append_str(tr, l2);
+	/* a *.jsonl outside projects/: no transcript the source reads, so copied as it is */
+	char *note = pathf("%s/claude/notes.jsonl", rec_dir);
+	append_str(note, l2);
+	/* a legacy recording: one document over many lines, rewritten whole, dated by startTime */
+	const char *doc = "{\n \"sessionId\": \"g\",\n \"startTime\": \"2026-01-01T00:00:03.000Z\",\n"
+			  " \"messages\": []\n}\n";
+	char *legacy = pathf("%s/session-x.json", chats);
+	append_str(legacy, doc);
+
+	struct source_roots rr = {0};
+	char err[256] = "";
+	struct replay *r = replay_open(rec_dir, &rr, err, sizeof err);
+	cr_assert(r, "%s", err);
+	const char *tclaude = NULL, *tgemini = NULL;
+	for (size_t i = 0; i < rr.n; i++) {
+		if (rr.v[i].agent == AGENT_CLAUDE)
+			tclaude = rr.v[i].path;
+		if (rr.v[i].agent == AGENT_GEMINI)
+			tgemini = rr.v[i].path;
+	}
+	cr_assert(tclaude && tgemini);
+	char *out_note = pathf("%s/notes.jsonl", tclaude);
+	char *out_tr = pathf("%s/projects/p/s.jsonl", tclaude);
+	char *out_doc = pathf("%s/tmp/p/chats/session-x.json", tgemini);
+	assert_file(out_note, l2); /* copied before any line is due */
+	cr_assert(access(out_tr, F_OK) != 0, "a transcript is written line by line, not copied");
+	cr_assert(access(out_doc, F_OK) != 0, "a document is written at its time, not copied");
+	const int64_t t0 = 1767225600000; /* 2026-01-01T00:00:00Z */
+	cr_assert_eq(replay_next_at(r), t0 + 1000);
+	cr_assert_eq(replay_write_until(r, t0 + 1000), 1);
+	cr_assert_eq(replay_next_at(r), t0 + 3000, "the document is due at its startTime");
+	cr_assert_eq(replay_write_until(r, t0 + 3000), 1, "the document is one write, not a line each");
+	assert_file(out_doc, doc);
+	cr_assert_eq(replay_write_until(r, t0 + 5000), 1);
+	cr_assert_eq(replay_next_at(r), INT64_MAX);
+	char *both = pathf("%s%s", l1, l2);
+	assert_file(out_tr, both);
+	replay_close(r);
+	source_roots_free(&rr);
+
+	/* nothing to play: the message names the folders of the agents that keep transcripts */
+	char *empty = pathf("%s/nothing", root);
+	mkdirs(empty);
+	cr_assert_null(replay_open(empty, &rr, err, sizeof err));
+	char *want = pathf("replay: no transcripts under %s/claude, %s/codex or %s/gemini", empty, empty, empty);
+	cr_assert_str_eq(err, want);
+	source_roots_free(&rr);
+	free(want), free(empty), free(both), free(out_note), free(out_tr), free(out_doc);
+	free(rec_dir), free(proj), free(chats), free(tr), free(note), free(legacy);
+}
