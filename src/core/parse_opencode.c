@@ -67,11 +67,13 @@ static const struct jspan *either(const struct jspan *env, const struct jspan *d
 	return env->type == '"' ? env : data;
 }
 
-/* opencode reports cache writes and the Claude cache rules apply only for Anthropic models:
- * the anthropic provider, or a Claude model through any other (Bedrock, Vertex, OpenRouter). */
+/* opencode reports cache writes and Anthropic's cache rules apply only for Anthropic models:
+ * the anthropic provider, or an Anthropic model through any other (Bedrock
+ * "anthropic.claude-3-haiku-…", Vertex "claude-3-5-sonnet@…", OpenRouter "anthropic/claude-…"):
+ * every id of the family holds "claude-". */
 static bool anthropic(const struct jspan *provider, const char *model)
 {
-	return jspan_eq(provider, "anthropic") || strstr(model, "claude") != NULL;
+	return jspan_eq(provider, "anthropic") || strstr(model, "claude-") != NULL;
 }
 
 static void parse_tokens(const struct jspan *v, struct line *out)
