@@ -13,27 +13,22 @@
 #include "cachetop/report.h"
 #include "cachetop/statefile.h"
 #include "cachetop/util.h"
+#include "fuzz_head.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-enum { HEAD = 40 }; /* model_image.c's head: magic, version, key, body length, body hash */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size < HEAD)
+	if (size < FUZZ_HEAD)
 		return 0;
-	unsigned char *b = malloc(size);
-	memcpy(b, data, size);
 	struct model *m = model_new(NULL);
 	/* the key of the default options, from an image of an empty model */
 	struct buf img = {0};
-	if (model_image_write(m, &img) != MODEL_IMAGE_OK || img.len < HEAD)
+	if (model_image_write(m, &img) != MODEL_IMAGE_OK || img.len < FUZZ_HEAD)
 		abort();
-	memcpy(b, img.data, 24); /* magic, version, key */
+	unsigned char *b = fuzz_with_head(data, size, img.data);
 	buf_free(&img);
-	uint64_t len = size - HEAD, h = statefile_hash(b + HEAD, (size_t)len);
-	memcpy(b + 24, &len, 8);
-	memcpy(b + 32, &h, 8);
 	if (model_image_load(m, b, size) == MODEL_IMAGE_OK) {
 		struct report_ctx c = {.now = 1795305600000LL, .quota = {.limit_auto = true}};
 		struct buf out = {0};
