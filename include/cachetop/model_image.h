@@ -33,9 +33,10 @@ enum model_image_why model_image_write(const struct model *m, struct buf *out);
  * caller's and must be those the image was written under). On anything but MODEL_IMAGE_OK, m
  * is unchanged. */
 enum model_image_why model_image_load(struct model *m, const void *p, size_t n);
-/* The head of an image at p (n bytes, the image first, perhaps more after it) written for m's
- * options and prices: the image's whole length (head and body) and its body's hash. The body
- * is not checked here (model_image_load does): MODEL_IMAGE_OK, _OTHER_OPTS or _DAMAGED. */
+/* The head of an image written for m's options and prices, in a region of n bytes (the image
+ * first, perhaps more after it) starting at p; only the head's 40 bytes at p are read: the
+ * image's whole length (head and body) and its body's hash. The body is not checked here
+ * (model_image_load does): MODEL_IMAGE_OK, _OTHER_OPTS or _DAMAGED. */
 enum model_image_why model_image_head(const struct model *m, const void *p, size_t n, size_t *len, uint64_t *hash);
 /* The file index m gave `path` of `agent`, or -1. */
 long model_image_file(const struct model *m, enum agent agent, const char *path);

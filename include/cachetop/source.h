@@ -70,8 +70,10 @@ int source_scan(struct source *s, char *err, size_t errlen);
  * absent now as when the sink's listings were kept; every transcript found is one the sink
  * recalls, its stat still the mark's (so its bytes are the ones read then); and `recallable`
  * of them (every file the sink holds a mark of). A database root present answers
- * no: its rows cannot be vouched for by a stat. For a source just made; it reads no file. */
-bool source_unchanged(struct source *s, size_t recallable);
+ * no: its rows cannot be vouched for by a stat. For a source just made; it reads no file.
+ * `walked` (may be NULL) is called once the folders are listed, before the files' marks are
+ * asked (a caller taking the files' stats meanwhile waits there). */
+bool source_unchanged(struct source *s, size_t recallable, void (*walked)(void *ctx), void *ctx);
 
 /* Start watching all roots (and the places roots may appear). After this, source_fd() becomes
  * readable when something may have changed, and source_process() reads it. */

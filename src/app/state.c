@@ -460,6 +460,30 @@ static void stat_entries(const struct statefile *sf, struct state_seen *seen)
 	stat_range(&a);
 }
 
+/* The same on a thread of its own while the caller does something else (status lists the
+ * folders meanwhile); stat_join waits for it. */
+struct stat_bg {
+	struct stat_range r;
+	pthread_t t;
+	bool started;
+};
+
+static void stat_start(const struct statefile *sf, struct state_seen *seen, struct stat_bg *bg)
+{
+	bg->r = (struct stat_range){sf, seen, 0, sf->n};
+	bg->started = sf->n >= 256 && pthread_create(&bg->t, NULL, stat_range, &bg->r) == 0;
+	if (!bg->started)
+		stat_range(&bg->r);
+}
+
+static void stat_join(void *ctx)
+{
+	struct stat_bg *bg = ctx;
+	if (bg->started)
+		pthread_join(bg->t, NULL);
+	bg->started = false;
+}
+
 /* Before the image is read: would the scan accept it (state_snap_refused)? One lstat per saved
  * file tells which changed; with more than one, or one that does not sort last, the scan would
  * refuse the image after reading the tree once for nothing, then read it again from the
@@ -681,22 +705,28 @@ bool state_status_digest(const struct app *a, struct status_digest *d)
 		state_close(st);
 		return false;
 	}
-	struct model *m = model_new(&a->mopts); /* for the options' and prices' key */
-	struct state_view img;
-	size_t len;
+	/* the image's head (for the options' and prices' key and the body's hash), then only the
+	 * digest after the body: the model itself is not read */
+	struct model *m = model_new(&a->mopts);
+	unsigned char head[64];
+	size_t hl = st->sf.image_len < sizeof head ? (size_t)st->sf.image_len : sizeof head, len;
 	uint64_t hash;
-	bool ok = state_view_get(st->fd, st->sf.image_at, (size_t)st->sf.image_len, &img) &&
-		  model_image_head(m, img.p, (size_t)st->sf.image_len, &len, &hash) == MODEL_IMAGE_OK &&
-		  status_digest_get(img.p + len, (size_t)st->sf.image_len - len, hash, d);
-	state_view_drop(&img);
+	struct state_view dig = {0};
+	bool ok = state_pread(st->fd, head, hl, st->sf.image_at) &&
+		  model_image_head(m, head, (size_t)st->sf.image_len, &len, &hash) == MODEL_IMAGE_OK &&
+		  state_view_get(st->fd, st->sf.image_at + len, (size_t)st->sf.image_len - len, &dig) &&
+		  status_digest_get(dig.p, (size_t)st->sf.image_len - len, hash, d);
+	state_view_drop(&dig);
 	model_free(m);
 	if (ok) {
 		st->seen = xcalloc(st->sf.n ? st->sf.n : 1, sizeof *st->seen);
-		stat_entries(&st->sf, st->seen);
+		struct stat_bg bg;
+		stat_start(&st->sf, st->seen, &bg); /* the files' stats while the folders are listed */
 		struct line_sink k;
 		state_recall_sink(st, &k);
 		struct source *s = source_new(&a->roots, &k);
-		ok = source_unchanged(s, st->sf.n);
+		ok = source_unchanged(s, st->sf.n, stat_join, &bg);
+		stat_join(&bg);
 		const char *msg;
 		while ((msg = source_take_message(s)))
 			fprintf(stderr, "cachetop: %s\n", msg);

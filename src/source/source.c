@@ -108,7 +108,7 @@ int source_scan(struct source *s, char *err, size_t errlen)
 	return rc;
 }
 
-bool source_unchanged(struct source *s, size_t recallable)
+bool source_unchanged(struct source *s, size_t recallable, void (*walked)(void *ctx), void *ctx)
 {
 	if (s->watching || s->files || !s->sink.recall || !s->sink.dir_recall)
 		return false;
@@ -130,6 +130,8 @@ bool source_unchanged(struct source *s, size_t recallable)
 		if (ok)
 			source_walk(s, t, t->path, &c, NULL);
 	}
+	if (walked)
+		walked(ctx);
 	ok = ok && !s->listed_anew && c.n == recallable && discover_all_known(s, &c);
 	scands_free(&c);
 	return ok;
