@@ -5,18 +5,19 @@
  * every start, in the scan's order, so a warm start feeds it exactly what a fresh read would
  * and whatever the model decides (ownership of copies, lineage) comes out the same.
  *
- * Here: the model sink that keeps each file's records as they are committed, recalls an earlier
- * run's (the source checks the marks and reads only what follows), and writes the file back
- * atomically (a private temporary file, then rename: readers see the old file or the new one,
- * two writers never block each other and the last rename wins with a state that is whole). It
- * lives in the app, not the source, because it is cachetop's own file, not a transcript, and
- * what it keeps is the sink's records. */
+ * Here: the model sink that keeps each file's records as they are committed and recalls an
+ * earlier run's (the source checks the marks and reads only what follows), and the model's
+ * image standing in for the records (when it is worth reading, when the scan refuses it).
+ * Writing it back is state_save.c's (a private temporary file, then rename, state_file.c:
+ * readers see the old file or the new one, two writers never block each other and the last
+ * rename wins with a state that is whole); `status` without a model, state_status.c's. It lives
+ * in the app, not the source, because it is cachetop's own file, not a transcript, and what it
+ * keeps is the sink's records. */
 #define _GNU_SOURCE /* dl_iterate_phdr */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <link.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,6 @@
 
 #include "app.h"
 #include "cachetop/model_image.h"
-#include "cachetop/status_digest.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/statefile.h"
 #include "cachetop/util.h"
@@ -302,7 +302,7 @@ static void state_sink_commit(void *ctx, uint32_t file, void *batch)
 	st->inner.commit(st->inner.ctx, file, b);
 }
 
-static void state_mark_of(const struct statefile_entry *e, struct sink_mark *mk)
+void state_mark_of(const struct statefile_entry *e, struct sink_mark *mk)
 {
 	*mk = (struct sink_mark){.dev = e->dev, .ino = e->ino, .offset = e->offset, .head_len = e->head_len,
 				 .tail_len = e->tail_len, .head_hash = e->head_hash, .tail_hash = e->tail_hash,
@@ -312,7 +312,7 @@ static void state_mark_of(const struct statefile_entry *e, struct sink_mark *mk)
 	memcpy(mk->tail, e->tail, sizeof mk->tail);
 }
 
-static bool state_sink_recall(void *ctx, const char *path, struct sink_mark *mk)
+bool state_sink_recall(void *ctx, const char *path, struct sink_mark *mk)
 {
 	struct state *st = ctx;
 	if (st->no_recall || st->fd < 0)
@@ -347,7 +347,7 @@ static int state_dir_cmp(const void *key, const void *elem)
 	return c ? c : k[d->path_len] != 0;
 }
 
-static bool state_sink_dir_recall(void *ctx, const char *dir, struct sink_dir *out)
+bool state_sink_dir_recall(void *ctx, const char *dir, struct sink_dir *out)
 {
 	struct state *st = ctx;
 	if (st->no_recall || st->fd < 0 || !st->ndirs)
@@ -414,75 +414,9 @@ uint64_t state_recall_file(struct state *st, struct model *m, uint32_t file, con
 	return from;
 }
 
-static int64_t state_ns(const struct timespec *t) { return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec; }
 
 /* A file written this long ago is taken as done growing (for now). */
 #define STATE_SETTLED_NS (60 * 1000000000LL)
-
-/* lstat of the saved entries [from, to) into seen[]. (Opening each folder once and stat'ing
- * by name in it was measured slower: a few transcripts per folder do not pay for the opens.) */
-struct stat_range {
-	const struct statefile *sf;
-	struct state_seen *seen;
-	size_t from, to;
-};
-
-static void *stat_range(void *p)
-{
-	const struct stat_range *j = p;
-	for (size_t i = j->from; i < j->to; i++) {
-		struct statefile_entry e;
-		statefile_get(j->sf, i, &e);
-		struct stat sb;
-		if (lstat(e.path, &sb) != 0)
-			continue; /* gone: not taken */
-		j->seen[i] = (struct state_seen){.taken = true, .reg = S_ISREG(sb.st_mode),
-						 .dev = (uint64_t)sb.st_dev, .ino = (uint64_t)sb.st_ino,
-						 .size = (uint64_t)sb.st_size, .mtime_ns = state_ns(&sb.st_mtim),
-						 .ctime_ns = state_ns(&sb.st_ctim)};
-	}
-	return NULL;
-}
-
-/* Every saved entry's lstat, the second half on a thread of its own when there are many (the
- * wall time of a warm start is mostly these). */
-static void stat_entries(const struct statefile *sf, struct state_seen *seen)
-{
-	size_t n = sf->n, half = n / 2;
-	struct stat_range a = {sf, seen, 0, half}, b = {sf, seen, half, n};
-	pthread_t t;
-	if (n >= 256 && pthread_create(&t, NULL, stat_range, &b) == 0) {
-		stat_range(&a);
-		pthread_join(t, NULL);
-		return;
-	}
-	a.to = n;
-	stat_range(&a);
-}
-
-/* The same on a thread of its own while the caller does something else (status lists the
- * folders meanwhile); stat_join waits for it. */
-struct stat_bg {
-	struct stat_range r;
-	pthread_t t;
-	bool started;
-};
-
-static void stat_start(const struct statefile *sf, struct state_seen *seen, struct stat_bg *bg)
-{
-	bg->r = (struct stat_range){sf, seen, 0, sf->n};
-	bg->started = sf->n >= 256 && pthread_create(&bg->t, NULL, stat_range, &bg->r) == 0;
-	if (!bg->started)
-		stat_range(&bg->r);
-}
-
-static void stat_join(void *ctx)
-{
-	struct stat_bg *bg = ctx;
-	if (bg->started)
-		pthread_join(bg->t, NULL);
-	bg->started = false;
-}
 
 /* Before the image is read: would the scan accept it (state_snap_refused)? One lstat per saved
  * file tells which changed; with more than one, or one that does not sort last, the scan would
@@ -499,7 +433,7 @@ static bool state_snap_worth(struct state *st)
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	st->seen = xcalloc(st->sf.n ? st->sf.n : 1, sizeof *st->seen);
-	stat_entries(&st->sf, st->seen);
+	state_stat_entries(&st->sf, st->seen);
 	for (size_t i = 0; i < st->sf.n; i++) {
 		struct statefile_entry e;
 		statefile_get(&st->sf, i, &e);
@@ -590,252 +524,3 @@ void state_sink(struct state *st, struct model *m, struct line_sink *out)
 	out->dir_recall = state_sink_dir_recall;
 }
 
-/* ---- saving -------------------------------------------------------------------------------- */
-
-struct save_walk {
-	struct state *st;
-	struct source *s;
-	struct save_item *v;
-	size_t n, cap;
-	bool changed;          /* something differs from the loaded file */
-	size_t settled;        /* marks taken too close to a write, now trusted by their stat */
-	size_t seen_loaded;    /* files still holding their loaded entry */
-};
-
-static void state_collect(void *ctx, const struct source_pos *p)
-{
-	struct save_walk *w = ctx;
-	struct state *st = w->st;
-	if (p->handle < st->nkept)
-		st->kept[p->handle].seen = st->walks;
-	if (p->handle >= st->nkept || p->offset == 0) {
-		w->changed = true;
-		return;
-	}
-	struct kept *k = &st->kept[p->handle];
-	if (k->lost) {
-		w->changed = true;
-		return;
-	}
-	struct statefile_entry base = {0};
-	bool has_base = k->entry >= 0 && st->fd >= 0;
-	if (has_base)
-		statefile_get(&st->sf, (size_t)k->entry, &base);
-	struct sink_mark mk, again;
-	if (has_base && k->fresh.len == 0 && base.offset == p->offset && base.dev == p->dev && base.ino == p->ino) {
-		/* unchanged since it was recalled: its mark holds as it was checked */
-		state_mark_of(&base, &mk);
-		w->seen_loaded++;
-		/* one taken too soon after a write is taken again once the write is older */
-		if (!mk.ctime_ns && source_mark(w->s, p->path, &again) == 0 && again.offset == mk.offset) {
-			w->settled += again.ctime_ns != 0;
-			mk = again;
-		}
-	} else {
-		w->changed = true;
-		if (source_mark(w->s, p->path, &mk) != 0 || mk.offset != p->offset)
-			return; /* changed under us: left out, read whole next time */
-	}
-	ct_grow((void **)&w->v, &w->cap, w->n + 1, sizeof *w->v);
-	struct save_item *it = &w->v[w->n++];
-	*it = (struct save_item){.handle = p->handle, .base_at = has_base ? base.rec_at : 0,
-				 .baselen = has_base ? (size_t)base.rec_len : 0,
-				 .base_hash = has_base ? base.rec_hash : 0};
-	it->e = (struct statefile_entry){.path = p->path, .path_len = strlen(p->path), .dev = mk.dev,
-					 .ino = mk.ino, .size = mk.size, .mtime_ns = mk.mtime_ns,
-					 .ctime_ns = mk.ctime_ns, .offset = mk.offset,
-					 .head_len = mk.head_len, .tail_len = mk.tail_len,
-					 .head_hash = mk.head_hash, .tail_hash = mk.tail_hash,
-					 .first_ts = mk.first_ts, .last_ts = mk.last_ts,
-					 .peek_last_ts = mk.peek_last_ts,
-					 .lines = (has_base ? base.lines : 0) + k->fresh_lines,
-					 .rec_len = it->baselen + k->fresh.len};
-	memcpy(it->e.tail, mk.tail, sizeof it->e.tail);
-}
-
-static int state_cmp_item(const void *a, const void *b)
-{
-	return strcmp(((const struct save_item *)a)->e.path, ((const struct save_item *)b)->e.path);
-}
-
-/* The model's image goes with the records only when it is exactly what they give: every file
- * the model read a line of is saved, with all it read (model_image_write refuses the rest). */
-static bool state_image_fits(const struct state *st, const struct save_walk *w)
-{
-	size_t nf = model_file_count(st->m);
-	unsigned char *in = xcalloc(nf ? nf : 1, 1);
-	for (size_t i = 0; i < w->n; i++)
-		if (w->v[i].handle < nf)
-			in[w->v[i].handle] = 1;
-	bool fits = true;
-	for (size_t i = 0; i < nf && fits; i++) {
-		const struct model_file *f = model_file(st->m, i);
-		fits = in[i] || (!f->lines && !f->requests && !f->gone);
-	}
-	free(in);
-	return fits;
-}
-
-/* The status digest after the image just written, tied to it by its hash. */
-static void state_digest_put(const struct model *m, struct buf *image)
-{
-	size_t len;
-	uint64_t hash;
-	if (model_image_head(m, image->data, image->len, &len, &hash) != MODEL_IMAGE_OK || len != image->len)
-		return;
-	struct status_digest d;
-	status_digest_of(m, &d);
-	status_digest_put(&d, hash, image);
-	status_digest_free(&d);
-}
-
-/* A sink that only recalls what the loaded file holds (source_unchanged asks nothing else). */
-static void state_recall_sink(struct state *st, struct line_sink *out)
-{
-	*out = (struct line_sink){.ctx = st, .recall = state_sink_recall, .dir_recall = state_sink_dir_recall};
-}
-
-bool state_status_digest(const struct app *a, struct status_digest *d)
-{
-	memset(d, 0, sizeof *d);
-	if (a->no_state)
-		return false;
-	struct state *st = state_open(a);
-	if (!st || st->fd < 0 || !st->sf.image_len) {
-		state_close(st);
-		return false;
-	}
-	/* the image's head (for the options' and prices' key and the body's hash), then only the
-	 * digest after the body: the model itself is not read */
-	struct model *m = model_new(&a->mopts);
-	unsigned char head[64];
-	size_t hl = st->sf.image_len < sizeof head ? (size_t)st->sf.image_len : sizeof head, len;
-	uint64_t hash;
-	struct state_view dig = {0};
-	bool ok = state_pread(st->fd, head, hl, st->sf.image_at) &&
-		  model_image_head(m, head, (size_t)st->sf.image_len, &len, &hash) == MODEL_IMAGE_OK &&
-		  state_view_get(st->fd, st->sf.image_at + len, (size_t)st->sf.image_len - len, &dig) &&
-		  status_digest_get(dig.p, (size_t)st->sf.image_len - len, hash, d);
-	state_view_drop(&dig);
-	model_free(m);
-	if (ok) {
-		st->seen = xcalloc(st->sf.n ? st->sf.n : 1, sizeof *st->seen);
-		struct stat_bg bg;
-		stat_start(&st->sf, st->seen, &bg); /* the files' stats while the folders are listed */
-		struct line_sink k;
-		state_recall_sink(st, &k);
-		struct source *s = source_new(&a->roots, &k);
-		ok = source_unchanged(s, st->sf.n, stat_join, &bg);
-		stat_join(&bg);
-		const char *msg;
-		while ((msg = source_take_message(s)))
-			fprintf(stderr, "cachetop: %s\n", msg);
-		source_free(s);
-		if (!ok)
-			status_digest_free(d);
-	}
-	state_close(st);
-	return ok;
-}
-
-int state_save(struct state *st, struct source *s, bool force)
-{
-	if (!st || !st->can_write || !st->m)
-		return -1;
-	uint64_t bytes = source_stats(s)->bytes;
-	struct save_walk w = {.st = st, .s = s};
-	st->walks++;
-	source_each_file(s, state_collect, &w);
-	/* What the source never lists (a database's sessions, a whole document) is never
-	 * saved: stop keeping its records. */
-	for (size_t i = 0; i < st->nkept; i++)
-		if (st->kept[i].seen != st->walks && !st->kept[i].lost) {
-			buf_free(&st->kept[i].fresh);
-			st->kept[i].fresh_lines = 0;
-			st->kept[i].lost = true;
-		}
-	bool loaded = st->fd >= 0;
-	bool dropped = loaded && w.seen_loaded < st->sf.n;
-	/* a file without an image, or with one that misled this run, gets one at once: until then
-	 * every start replays the records */
-	/* lines tailed one by one give what a whole read gives only as far as the model's order
-	 * checks reach: such a model is not saved as an image (the next start that reads the tree
-	 * whole writes one) */
-	bool fits = !st->tailed && state_image_fits(st, &w);
-	/* The folder listings: worth a write when many folders were listed anew (until then each
-	 * start lists them again); a few new folders wait for the next write. */
-	struct buf dirs = {0};
-	size_t dirs_recalled, dirs_fresh;
-	source_dirs_save(s, &dirs, &dirs_recalled, &dirs_fresh);
-	bool dirs_worth = dirs_fresh && (!st->ndirs || dirs_fresh * 8 >= dirs_recalled + dirs_fresh);
-	struct buf image = {0};
-	if (fits && (st->snap_stale || !loaded || !st->sf.image_len))
-		model_image_write(st->m, &image); /* empty when the model holds what no image carries */
-	bool want_image = image.len > 0;
-	if (!want_image && ((!w.changed && !dropped && !w.settled && !dirs_worth && loaded) || (!w.n && !loaded))) {
-		free(w.v);
-		buf_free(&image);
-		buf_free(&dirs);
-		st->bytes_at_save = bytes;
-		return 0; /* the file on disk says it all */
-	}
-	/* Rewriting the whole file costs about as much as parsing half its size again (measured:
-	 * tests/bench/bench_state.sh), so small growth waits until it adds up; a missing or
-	 * refused file is written at once. */
-	/* (marks that can now be trusted by their stat are worth a write: until then every start
-	 * reads their windows) */
-	if (!force && !want_image && loaded && !w.settled && !dirs_worth && (bytes - st->bytes_at_save) < st->file_len / 2) {
-		free(w.v);
-		buf_free(&image);
-		buf_free(&dirs);
-		return 0;
-	}
-	if (w.n)
-		qsort(w.v, w.n, sizeof *w.v, state_cmp_item);
-	if (fits && !image.len)
-		model_image_write(st->m, &image);
-	if (image.len)
-		state_digest_put(st->m, &image);
-	int fd;
-	int rc = state_write(st, w.v, w.n, &dirs, &image, &fd);
-	buf_free(&image);
-	buf_free(&dirs);
-	if (rc == 0) {
-		st->saved++;
-		st->snap_stale = false;
-		st->snap_off = false; /* the new file's image is this model's */
-	}
-	if (rc == 0 && st->follow && state_load(st, fd) == 0) {
-		/* Follow the file just written: what it holds leaves memory (a dashboard keeps no
-		 * copy of history's records), and a rebuild recalls from it. */
-		st->bytes_at_save = bytes;
-		for (size_t i = 0; i < st->nkept; i++) {
-			/* records not saved just now (below) referred to the old file */
-			if (st->kept[i].entry >= 0)
-				st->kept[i].lost = true;
-			st->kept[i].entry = -1;
-		}
-		for (size_t i = 0; i < w.n; i++) {
-			struct kept *k = &st->kept[w.v[i].handle];
-			k->entry = statefile_find(&st->sf, w.v[i].e.path);
-			k->lost = k->entry < 0;
-			buf_free(&k->fresh);
-			k->fresh_lines = 0;
-		}
-	} else if (rc == 0) {
-		close(fd);
-	}
-	if (st->base_lost) {
-		/* the loaded file was cut short by someone else: what this run recalled from it can
-		 * no longer be saved; those files are read whole next time */
-		for (size_t i = 0; i < st->nkept; i++)
-			if (st->kept[i].entry >= 0) {
-				st->kept[i].entry = -1;
-				st->kept[i].lost = true;
-			}
-		state_unload(st);
-		st->base_lost = false;
-	}
-	free(w.v);
-	return rc;
-}

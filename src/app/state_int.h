@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
+#include <time.h>
 
 #include "app.h"
 #include "cachetop/line.h"
@@ -121,5 +123,30 @@ int state_pwrite(int fd, const void *p, size_t n, uint64_t at);
  * descriptor of what was written in *fd_out. */
 int state_write(struct state *st, struct save_item *v, size_t n, const struct buf *dirs, const struct buf *image,
 		int *fd_out);
+
+/* state.c: the sink's recall of a path's mark and of a folder's listing from the loaded file
+ * (state_status.c builds a recall-only sink of them), and an entry's mark. */
+bool state_sink_recall(void *ctx, const char *path, struct sink_mark *mk);
+bool state_sink_dir_recall(void *ctx, const char *dir, struct sink_dir *out);
+void state_mark_of(const struct statefile_entry *e, struct sink_mark *mk);
+
+static inline int64_t state_ns(const struct timespec *t) { return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec; }
+
+/* state_stat.c: every saved entry's lstat into seen[] (taken = found), on two threads when
+ * there are many; or on a thread of its own while the caller goes on (state_stat_join waits;
+ * its argument is the state_stat_bg, so it can be a callback). */
+struct state_stat_range {
+	const struct statefile *sf;
+	struct state_seen *seen;
+	size_t from, to;
+};
+struct state_stat_bg {
+	struct state_stat_range r;
+	pthread_t t;
+	bool started;
+};
+void state_stat_entries(const struct statefile *sf, struct state_seen *seen);
+void state_stat_start(const struct statefile *sf, struct state_seen *seen, struct state_stat_bg *bg);
+void state_stat_join(void *bg);
 
 #endif

@@ -1,0 +1,60 @@
+/* state_status.c — `status` from the state without a model: the digest kept after the image
+ * is used when the source finds nothing it would read (source_unchanged over the saved folder
+ * listings and marks, the files' stats taken meanwhile on a thread). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cachetop/model_image.h"
+#include "cachetop/status_digest.h"
+#include "state_int.h"
+
+/* A sink that only recalls what the loaded file holds (source_unchanged asks nothing else). */
+static void state_recall_sink(struct state *st, struct line_sink *out)
+{
+	*out = (struct line_sink){.ctx = st, .recall = state_sink_recall, .dir_recall = state_sink_dir_recall};
+}
+
+bool state_status_digest(const struct app *a, struct status_digest *d)
+{
+	memset(d, 0, sizeof *d);
+	if (a->no_state)
+		return false;
+	struct state *st = state_open(a);
+	if (!st || st->fd < 0 || !st->sf.image_len) {
+		state_close(st);
+		return false;
+	}
+	/* the image's head (for the options' and prices' key and the body's hash), then only the
+	 * digest after the body: the model itself is not read */
+	struct model *m = model_new(&a->mopts);
+	unsigned char head[64];
+	size_t hl = st->sf.image_len < sizeof head ? (size_t)st->sf.image_len : sizeof head, len;
+	uint64_t hash;
+	struct state_view dig = {0};
+	bool ok = state_pread(st->fd, head, hl, st->sf.image_at) &&
+		  model_image_head(m, head, (size_t)st->sf.image_len, &len, &hash) == MODEL_IMAGE_OK &&
+		  state_view_get(st->fd, st->sf.image_at + len, (size_t)st->sf.image_len - len, &dig) &&
+		  status_digest_get(dig.p, (size_t)st->sf.image_len - len, hash, d);
+	state_view_drop(&dig);
+	model_free(m);
+	if (ok) {
+		st->seen = xcalloc(st->sf.n ? st->sf.n : 1, sizeof *st->seen);
+		struct state_stat_bg bg;
+		state_stat_start(&st->sf, st->seen, &bg); /* the files' stats while the folders are listed */
+		struct line_sink k;
+		state_recall_sink(st, &k);
+		struct source *s = source_new(&a->roots, &k);
+		ok = source_unchanged(s, st->sf.n, state_stat_join, &bg);
+		state_stat_join(&bg);
+		const char *msg;
+		while ((msg = source_take_message(s)))
+			fprintf(stderr, "cachetop: %s\n", msg);
+		source_free(s);
+		if (!ok)
+			status_digest_free(d);
+	}
+	state_close(st);
+	return ok;
+}
+
