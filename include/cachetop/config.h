@@ -48,6 +48,9 @@ int config_load(struct config *c, const char *path, bool optional, struct conf_e
 int config_load_mem(struct config *c, const char *name, const char *text, size_t n, struct conf_err *err);
 /* $XDG_CONFIG_HOME/cachetop/config.yaml (or ~/.config/…); the caller frees. */
 char *config_default_path(void);
+/* $env/tail when $env is an absolute path (the XDG rule: a relative one is ignored), else
+ * $HOME/home_sub/tail; NULL when neither is set. Malloc'd. */
+char *config_xdg_path(const char *env, const char *home_sub, const char *tail);
 
 /* quota.plan presets: USD of API-priced usage per 5-hour window. ESTIMATES, not published
  * limits (Anthropic publishes no budgets); see src/conf/config_table.c for their source. A plan

@@ -8,21 +8,13 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "cachetop/config.h"
 #include "cachetop/statusline.h"
 #include "cachetop/util.h"
 
 char *app_state_path(void)
 {
-	const char *xdg = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-	struct buf b = {0};
-	if (xdg && *xdg)
-		buf_printf(&b, "%s/cachetop/statusline.jsonl", xdg);
-	else if (home && *home)
-		buf_printf(&b, "%s/.local/state/cachetop/statusline.jsonl", home);
-	else
-		return NULL;
-	return b.data;
+	return config_xdg_path("XDG_STATE_HOME", ".local/state", "cachetop/statusline.jsonl");
 }
 
 /* The state file's last `max` bytes, folded (ledgers: NULL to skip them). */

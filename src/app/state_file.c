@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cachetop/config.h"
 #include "state_int.h"
 
 /* ---- keys ---------------------------------------------------------------------------------- */
@@ -106,16 +107,7 @@ uint64_t state_roots_key(const struct source_roots *r)
 
 char *state_dir(void)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME");
-	const char *home = getenv("HOME");
-	struct buf b = {0};
-	if (xdg && xdg[0] == '/') /* the XDG rule: a relative path is ignored */
-		buf_printf(&b, "%s/cachetop", xdg);
-	else if (home && *home)
-		buf_printf(&b, "%s/.cache/cachetop", home);
-	else
-		return NULL;
-	return b.data;
+	return config_xdg_path("XDG_CACHE_HOME", ".cache", "cachetop");
 }
 
 /* mkdir -p, new folders 0700 */

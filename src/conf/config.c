@@ -256,16 +256,18 @@ int config_load(struct config *c, const char *path, bool optional, struct conf_e
 	return rc;
 }
 
-char *config_default_path(void)
+char *config_xdg_path(const char *env, const char *home_sub, const char *tail)
 {
-	const char *x = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	const char *x = getenv(env), *home = getenv("HOME");
 	struct buf b = { 0 };
-	/* The XDG spec says a relative XDG_CONFIG_HOME is invalid and must be ignored. */
+	/* The XDG spec says a relative XDG_*_HOME is invalid and must be ignored. */
 	if (x && x[0] == '/')
-		buf_printf(&b, "%s/cachetop/config.yaml", x);
+		buf_printf(&b, "%s/%s", x, tail);
 	else if (home && *home)
-		buf_printf(&b, "%s/.config/cachetop/config.yaml", home);
+		buf_printf(&b, "%s/%s/%s", home, home_sub, tail);
 	else
 		return NULL;
 	return b.data;
 }
+
+char *config_default_path(void) { return config_xdg_path("XDG_CONFIG_HOME", ".config", "cachetop/config.yaml"); }
