@@ -69,12 +69,15 @@ static bool window_ok(struct rl_window *w)
 	return ts_ok(w->resets_at_ms);
 }
 
+/* A block as block_take makes them: every time a real one (the quota subtracts them), its
+ * requests inside it. */
+static bool real_ts(int64_t t) { return t != CT_TIME_NONE && ts_ok(t); }
 static bool blocks_ok(const struct blocks *b, enum agent a)
 {
 	for (size_t i = 0; i < b->n; i++) {
 		const struct block *x = &b->v[i];
-		if (x->agent != a || x->start == CT_TIME_NONE || !ts_ok(x->start) || !ts_ok(x->end) ||
-		    !ts_ok(x->first) || !ts_ok(x->last) || x->end < x->start || x->last < x->first)
+		if (x->agent != a || !real_ts(x->start) || !real_ts(x->end) || !real_ts(x->first) ||
+		    !real_ts(x->last) || x->end < x->start || x->first < x->start || x->last < x->first)
 			return false;
 	}
 	return true;
@@ -110,7 +113,7 @@ bool status_digest_get(const void *p, size_t n, uint64_t image_hash, struct stat
 	d->miss = miss == 1;
 	d->miss_t = (int64_t)t;
 	d->miss_cause = (uint8_t)cause;
-	ok = ok && !r.bad && r.at == r.n && miss <= 1 && cause < CAUSE_COUNT && (!d->miss || (ts_ok(d->miss_t) && d->miss_t != CT_TIME_NONE));
+	ok = ok && !r.bad && r.at == r.n && miss <= 1 && cause < CAUSE_COUNT && (!d->miss || real_ts(d->miss_t));
 	if (!ok)
 		status_digest_free(d);
 	return ok;
