@@ -15,6 +15,10 @@
 #include "cachetop/line.h"
 #include "cachetop/opencode.h"
 #include "opencode_int.h"
+#include "sqlite_dl.h"
+
+/* the library, loaded by the first open (sqlite_dl.h) */
+static const struct sqlite_api *sq;
 
 /* A row by id, with the time_updated it was last read with: a reply that may still change, or
  * a session read from the database. */
@@ -88,9 +92,9 @@ static void oc_lost(struct source *s, struct ocsrc *o, int64_t now_ms)
 static void oc_col_str(struct buf *b, const char *key, sqlite3_stmt *st, int col)
 {
 	buf_printf(b, ",\"%s\":", key);
-	const char *t = (const char *)sqlite3_column_text(st, col);
+	const char *t = (const char *)sq->column_text(st, col);
 	if (t)
-		oc_json_str(b, t, (size_t)sqlite3_column_bytes(st, col));
+		oc_json_str(b, t, (size_t)sq->column_bytes(st, col));
 	else
 		buf_puts(b, "null");
 }
@@ -103,8 +107,8 @@ static void oc_session_rec(sqlite3_stmt *st, struct buf *b)
 	oc_col_str(b, "parent_id", st, 2);
 	oc_col_str(b, "directory", st, 3);
 	oc_col_str(b, "title", st, 4);
-	if (sqlite3_column_type(st, 5) == SQLITE_INTEGER)
-		buf_printf(b, ",\"time_created\":%lld", (long long)sqlite3_column_int64(st, 5));
+	if (sq->column_type(st, 5) == SQLITE_INTEGER)
+		buf_printf(b, ",\"time_created\":%lld", (long long)sq->column_int64(st, 5));
 	buf_puts(b, "}");
 }
 
@@ -114,20 +118,20 @@ static void oc_message_rec(sqlite3_stmt *st, struct buf *b)
 	buf_puts(b, "{\"kind\":\"message\",\"src\":\"db\"");
 	oc_col_str(b, "id", st, 1);
 	oc_col_str(b, "session_id", st, 2);
-	if (sqlite3_column_type(st, 3) == SQLITE_INTEGER)
-		buf_printf(b, ",\"time_created\":%lld", (long long)sqlite3_column_int64(st, 3));
+	if (sq->column_type(st, 3) == SQLITE_INTEGER)
+		buf_printf(b, ",\"time_created\":%lld", (long long)sq->column_int64(st, 3));
 	buf_puts(b, ",\"data\":");
-	oc_json_raw(b, (const char *)sqlite3_column_text(st, 5), (size_t)sqlite3_column_bytes(st, 5));
+	oc_json_raw(b, (const char *)sq->column_text(st, 5), (size_t)sq->column_bytes(st, 5));
 	buf_puts(b, "}");
 }
 
-static const char *oc_col_id(sqlite3_stmt *st) { return (const char *)sqlite3_column_text(st, 1); }
+static const char *oc_col_id(sqlite3_stmt *st) { return (const char *)sq->column_text(st, 1); }
 
 /* A row read: move the table's cursor past it. */
 static void oc_cursor_take(struct occursor *c, sqlite3_stmt *st)
 {
 	c->rows++;
-	int64_t rowid = sqlite3_column_int64(st, 0);
+	int64_t rowid = sq->column_int64(st, 0);
 	if (rowid >= c->rowid) {
 		c->rowid = rowid;
 		free(c->id);
@@ -144,7 +148,7 @@ static void oc_note_session(struct ocsrc *o, sqlite3_stmt *st)
 	HASH_FIND_STR(o->sessions, id, q);
 	if (!q)
 		q = oc_seen_add(&o->sessions, id);
-	q->updated = sqlite3_column_int64(st, 6);
+	q->updated = sq->column_int64(st, 6);
 }
 
 /* Remember a reply that may still change, or forget one that no longer can. */
@@ -153,8 +157,8 @@ static void oc_note_open(struct ocsrc *o, sqlite3_stmt *st)
 	const char *id = oc_col_id(st);
 	if (!id)
 		return;
-	const char *data = (const char *)sqlite3_column_text(st, 5);
-	bool open = data && line_opencode_open(data, (size_t)sqlite3_column_bytes(st, 5));
+	const char *data = (const char *)sq->column_text(st, 5);
+	bool open = data && line_opencode_open(data, (size_t)sq->column_bytes(st, 5));
 	struct ocseen *p;
 	HASH_FIND_STR(o->open, id, p);
 	if (open && !p) {
@@ -164,7 +168,7 @@ static void oc_note_open(struct ocsrc *o, sqlite3_stmt *st)
 		return;
 	}
 	if (p)
-		p->updated = sqlite3_column_int64(st, 4);
+		p->updated = sq->column_int64(st, 4);
 }
 
 struct ocread {
@@ -181,7 +185,7 @@ static sqlite3_stmt *oc_prep(struct ocread *r, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
 	if (r->rc == SQLITE_OK) {
-		int rc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL);
+		int rc = sq->prepare_v2(r->db, sql, -1, &st, NULL);
 		if (rc != SQLITE_OK)
 			r->rc = rc;
 	}
@@ -193,7 +197,7 @@ static bool oc_step(struct ocread *r, sqlite3_stmt *st)
 {
 	if (!st || r->rc != SQLITE_OK)
 		return false;
-	int rc = sqlite3_step(st);
+	int rc = sq->step(st);
 	if (rc == SQLITE_ROW)
 		return true;
 	if (rc != SQLITE_DONE)
@@ -206,8 +210,8 @@ static int64_t oc_count(struct ocread *r, const char *table)
 	char sql[64];
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
 	sqlite3_stmt *st = oc_prep(r, sql);
-	int64_t n = oc_step(r, st) ? sqlite3_column_int64(st, 0) : -1;
-	sqlite3_finalize(st);
+	int64_t n = oc_step(r, st) ? sq->column_int64(st, 0) : -1;
+	sq->finalize(st);
 	return n;
 }
 
@@ -221,10 +225,10 @@ static void oc_cursor_check(struct ocread *r, const char *table, const struct oc
 	snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE rowid = ?1", table);
 	sqlite3_stmt *st = oc_prep(r, sql);
 	if (st)
-		sqlite3_bind_int64(st, 1, c->rowid);
-	bool same = oc_step(r, st) && sqlite3_column_text(st, 0) && c->id &&
-		    strcmp((const char *)sqlite3_column_text(st, 0), c->id) == 0;
-	sqlite3_finalize(st);
+		sq->bind_int64(st, 1, c->rowid);
+	bool same = oc_step(r, st) && sq->column_text(st, 0) && c->id &&
+		    strcmp((const char *)sq->column_text(st, 0), c->id) == 0;
+	sq->finalize(st);
 	if (r->rc == SQLITE_OK && !same)
 		r->lost = true;
 }
@@ -238,22 +242,22 @@ static void oc_read_sessions(struct ocread *r, bool whole)
 	sqlite3_stmt *st = oc_prep(r, whole ? "SELECT " OC_SES_COLS " FROM session ORDER BY time_created, id"
 					    : "SELECT " OC_SES_COLS " FROM session WHERE rowid > ?1 ORDER BY time_created, id");
 	if (st && !whole)
-		sqlite3_bind_int64(st, 1, o->ses.rowid);
+		sq->bind_int64(st, 1, o->ses.rowid);
 	while (oc_step(r, st)) {
 		oc_cursor_take(&o->ses, st);
 		oc_note_session(o, st);
 		oc_session_rec(st, &r->rec);
-		oc_recs_add(&r->ses, NULL, sqlite3_column_int64(st, 5), oc_col_id(st), 0, &r->rec);
+		oc_recs_add(&r->ses, NULL, sq->column_int64(st, 5), oc_col_id(st), 0, &r->rec);
 	}
-	sqlite3_finalize(st);
+	sq->finalize(st);
 }
 
 static void oc_take_message(struct ocread *r, sqlite3_stmt *st)
 {
 	oc_message_rec(st, &r->rec);
 	oc_note_open(r->o, st);
-	const char *sid = (const char *)sqlite3_column_text(st, 2);
-	oc_recs_add(&r->msg, sid ? sid : "", sqlite3_column_int64(st, 3), oc_col_id(st), 0, &r->rec);
+	const char *sid = (const char *)sq->column_text(st, 2);
+	oc_recs_add(&r->msg, sid ? sid : "", sq->column_int64(st, 3), oc_col_id(st), 0, &r->rec);
 }
 
 static void oc_flush_recs(struct ocread *r, struct ocrecs *v, uint32_t handle, uint32_t legacy_handle)
@@ -282,7 +286,7 @@ static void oc_read_messages_whole(struct ocread *r, struct ocrecs *legacy, size
 		free(x->text);
 		r->msg.n--;
 	}
-	sqlite3_finalize(st);
+	sq->finalize(st);
 }
 
 /* After the first read: rows added, replies that changed, the sessions they belong to. */
@@ -291,12 +295,12 @@ static void oc_read_messages_new(struct ocread *r)
 	struct ocsrc *o = r->o;
 	sqlite3_stmt *st = oc_prep(r, "SELECT " OC_MSG_COLS " FROM message WHERE rowid > ?1");
 	if (st)
-		sqlite3_bind_int64(st, 1, o->msg.rowid);
+		sq->bind_int64(st, 1, o->msg.rowid);
 	while (oc_step(r, st)) {
 		oc_cursor_take(&o->msg, st);
 		oc_take_message(r, st);
 	}
-	sqlite3_finalize(st);
+	sq->finalize(st);
 	if (!o->open)
 		return;
 	/* replies read before that were not complete: again when their time_updated moved */
@@ -306,8 +310,8 @@ static void oc_read_messages_new(struct ocread *r)
 	HASH_ITER(hh, o->open, p, tmp) {
 		if (!st || r->rc != SQLITE_OK)
 			break;
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
+		sq->reset(st);
+		sq->bind_text(st, 1, p->id, -1, SQLITE_STATIC);
 		bool listed = false;
 		for (size_t i = 0; i < fresh && !listed; i++)
 			listed = !strcmp(r->msg.v[i].id, p->id);
@@ -318,10 +322,10 @@ static void oc_read_messages_new(struct ocread *r)
 				r->lost = true; /* deleted */
 			continue;
 		}
-		if (sqlite3_column_int64(st, 4) != p->updated)
+		if (sq->column_int64(st, 4) != p->updated)
 			oc_take_message(r, st); /* may free p */
 	}
-	sqlite3_finalize(st);
+	sq->finalize(st);
 }
 
 /* Sessions of the messages just read, again when their row changed (a title set later). */
@@ -340,15 +344,15 @@ static void oc_read_touched_sessions(struct ocread *r)
 			listed = !strcmp(r->ses.v[k].id, id);
 		if (!q || listed)
 			continue;
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-		if (oc_step(r, st) && sqlite3_column_int64(st, 6) != q->updated) {
+		sq->reset(st);
+		sq->bind_text(st, 1, id, -1, SQLITE_STATIC);
+		if (oc_step(r, st) && sq->column_int64(st, 6) != q->updated) {
 			oc_note_session(o, st);
 			oc_session_rec(st, &r->rec);
-			oc_recs_add(&r->ses, NULL, sqlite3_column_int64(st, 5), id, 0, &r->rec);
+			oc_recs_add(&r->ses, NULL, sq->column_int64(st, 5), id, 0, &r->rec);
 		}
 	}
-	sqlite3_finalize(st);
+	sq->finalize(st);
 }
 
 /* The file's signature as a poll compares it, and for the immutable read's check. */
@@ -392,25 +396,35 @@ static sqlite3 *oc_open(struct source *s, struct ocsrc *o, bool immutable, int *
 			buf_printf(&uri, "%%%02X", *p);
 	}
 	buf_puts(&uri, immutable ? "?mode=ro&immutable=1" : "?mode=ro");
+	char why[300];
+	if (!sq && !(sq = sqlite_dl_load(sqlite_dl_default_name, why, sizeof why))) {
+		buf_free(&uri);
+		*rc = SQLITE_CANTOPEN;
+		if (!(o->said & OCS_OPEN)) {
+			o->said |= OCS_OPEN;
+			source_message(s, "cannot open %s: %s", o->db, why);
+		}
+		return NULL;
+	}
 	sqlite3 *db = NULL;
-	*rc = sqlite3_open_v2(buf_cstr(&uri), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	*rc = sq->open_v2(buf_cstr(&uri), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
 	buf_free(&uri);
 	if (*rc != SQLITE_OK) {
 		if (!(o->said & OCS_OPEN)) {
 			o->said |= OCS_OPEN;
-			source_message(s, "cannot open %s: %s", o->db, db ? sqlite3_errmsg(db) : sqlite3_errstr(*rc));
+			source_message(s, "cannot open %s: %s", o->db, db ? sq->errmsg(db) : sq->errstr(*rc));
 		}
-		sqlite3_close(db);
+		sq->close(db);
 		return NULL;
 	}
 	/* never wait for a lock, never checkpoint or delete the WAL when closing, refuse writes */
-	sqlite3_busy_timeout(db, 0);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
+	sq->busy_timeout(db, 0);
+	sq->db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
+	sq->db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+	sq->db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
 	int one = 1;
-	sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
-	sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL);
+	sq->file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
+	sq->exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL);
 	return db;
 }
 
@@ -453,7 +467,7 @@ bool oc_read_db(struct source *s, struct ocsrc *o, int64_t now_ms, struct ocrecs
 
 	struct ocread r = {.s = s, .o = o, .db = db};
 	bool whole = !o->have_db;
-	r.rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	r.rc = sq->exec(db, "BEGIN", NULL, NULL, NULL);
 	if (!whole) {
 		oc_cursor_check(&r, "session", &o->ses);
 		oc_cursor_check(&r, "message", &o->msg);
@@ -485,8 +499,8 @@ bool oc_read_db(struct source *s, struct ocsrc *o, int64_t now_ms, struct ocrecs
 		if (r.rc == SQLITE_OK && (nses != o->ses.rows || nmsg != o->msg.rows))
 			r.lost = true; /* rows deleted: what was told of them no longer holds */
 	}
-	sqlite3_exec(db, r.rc == SQLITE_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_close(db);
+	sq->exec(db, r.rc == SQLITE_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+	sq->close(db);
 	buf_free(&r.rec);
 	if (immutable && r.rc == SQLITE_OK) {
 		/* read without locks: good only if nobody opened it meanwhile */
@@ -517,7 +531,7 @@ bool oc_read_db(struct source *s, struct ocsrc *o, int64_t now_ms, struct ocrecs
 		bool not_ready = whole && !o->have_db && (r.rc & 0xff) == SQLITE_ERROR;
 		if (!not_ready && !(o->said & OCS_READ)) {
 			o->said |= OCS_READ;
-			source_message(s, "cannot read %s: %s", o->db, sqlite3_errstr(r.rc));
+			source_message(s, "cannot read %s: %s", o->db, sq->errstr(r.rc));
 		}
 		if (o->have_db)
 			oc_lost(s, o, now_ms);
