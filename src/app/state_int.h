@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 
 #include "app.h"
@@ -132,13 +133,14 @@ void state_mark_of(const struct statefile_entry *e, struct sink_mark *mk);
 
 static inline int64_t state_ns(const struct timespec *t) { return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec; }
 
-/* state_stat.c: every saved entry's lstat into seen[] (taken = found), on two threads when
- * there are many; or on a thread of its own while the caller goes on (state_stat_join waits;
- * its argument is the state_stat_bg, so it can be a callback). */
+/* state_stat.c: every saved entry's lstat into seen[] (taken = found), shared with a thread
+ * when there are many; or started on a thread while the caller goes on (state_stat_join then
+ * takes what is left and waits; its argument is the state_stat_bg, so it can be a callback). */
 struct state_stat_range {
 	const struct statefile *sf;
 	struct state_seen *seen;
-	size_t from, to;
+	size_t n;
+	atomic_size_t next; /* the first entry no thread has taken */
 };
 struct state_stat_bg {
 	struct state_stat_range r;
