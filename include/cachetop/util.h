@@ -26,6 +26,10 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* Memory about to be filled whole (n bytes at p, freshly allocated): its pages made present in
+ * one go where the system can, instead of one fault each as they are first written. Only a
+ * hint: nothing changes if it cannot. */
+void ct_prefault(void *p, size_t n);
 /* Grow *p (of *cap elements of size elem) so that it holds at least need elements. */
 void ct_grow(void **p, size_t *cap, size_t need, size_t elem);
 

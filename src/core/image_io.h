@@ -100,8 +100,10 @@ static inline bool img_get(struct img_r *r, void *dst, size_t count, size_t size
 		return false;
 	}
 	const void *p = img_take(r, count * size);
-	if (p && count)
+	if (p && count) {
+		ct_prefault(dst, count * size);
 		memcpy(dst, p, count * size);
+	}
 	return p != NULL;
 }
 /* A string written by img_str: a new copy (NULL when it was NULL or bad); *ok false when bad

@@ -1,5 +1,5 @@
 /* util.c — allocation wrappers that die cleanly (through the registered fatal hook, so the
- * terminal is restored first), the growable buffer, and the 64-bit hash used by every set. */
+ * terminal is restored first), the growable buffer, the 64-bit hash used by every set, and the page hint for big fills. */
 #include "cachetop/util.h"
 
 #include <stdarg.h>
@@ -8,8 +8,28 @@
 #include <math.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static ct_fatal_hook fatal_hook;
+
+/* Filling a large fresh allocation (a model image's arrays, megabytes) took one page fault per
+ * 4 KiB, over half of the copy's time; MADV_POPULATE_WRITE (Linux 5.14) maps them all in one
+ * call. Small ranges are not worth the call. */
+void ct_prefault(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	if (n < ((size_t)1 << 18))
+		return;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1), e = ((uintptr_t)p + n) & ~(page - 1);
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
 
 void ct_set_fatal_hook(ct_fatal_hook hook) { fatal_hook = hook; }
 
