@@ -34,6 +34,11 @@ struct report_ctx {
 };
 
 void report_json(const struct model *m, const struct report_ctx *c, struct buf *out);
+/* report_json in two parts that read the model only, so they may be written at the same time
+ * (into separate buffers) and joined: its head, totals, sessions and events; then its pairs,
+ * blocks and quota to the end. */
+void report_json_lists(const struct model *m, const struct report_ctx *c, struct buf *out);
+void report_json_tail(const struct model *m, const struct report_ctx *c, struct buf *out);
 void report_text(const struct model *m, const struct report_ctx *c, struct buf *out);
 void report_csv(const struct model *m, const struct report_ctx *c, struct buf *out);
 /* OpenMetrics text (Prometheus exposition) with per-agent and per-project counters. */

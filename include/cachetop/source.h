@@ -72,7 +72,9 @@ int source_scan(struct source *s, char *err, size_t errlen);
  * of them (every file the sink holds a mark of). A database root present answers
  * no: its rows cannot be vouched for by a stat. For a source just made; it reads no file.
  * `walked` (may be NULL) is called once the folders are listed, before the files' marks are
- * asked (a caller taking the files' stats meanwhile waits there). */
+ * asked (a caller taking the files' stats meanwhile waits there). When it answers yes, the
+ * roots (source_get_roots: which exist, how many transcripts each holds) say what a scan's
+ * would; the source itself holds no file to follow. */
 bool source_unchanged(struct source *s, size_t recallable, void (*walked)(void *ctx), void *ctx);
 
 /* Start watching all roots (and the places roots may appear). After this, source_fd() becomes

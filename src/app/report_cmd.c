@@ -2,6 +2,7 @@
  * OpenMetrics (to a file through write-then-rename, so a collector never reads half of it). */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,6 +39,35 @@ int app_write_file_atomic(const char *path, const char *data, size_t n)
 	return rc;
 }
 
+/* The JSON report's pairs, blocks and quota (report_json_tail), written on a thread while the
+ * caller writes the sessions and events: both only read the model. */
+struct json_tail {
+	const struct model *m;
+	const struct report_ctx *c;
+	struct buf out;
+};
+
+static void *json_tail(void *p)
+{
+	struct json_tail *t = p;
+	report_json_tail(t->m, t->c, &t->out);
+	return NULL;
+}
+
+static void report_json_two(const struct model *m, const struct report_ctx *c, struct buf *out)
+{
+	struct json_tail t = {m, c, {0}};
+	pthread_t th;
+	bool threaded = pthread_create(&th, NULL, json_tail, &t) == 0;
+	report_json_lists(m, c, out);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		json_tail(&t);
+	buf_append(out, t.out.data ? t.out.data : "", t.out.len);
+	buf_free(&t.out);
+}
+
 int cmd_report(struct app *a)
 {
 	struct source *s = NULL;
@@ -49,7 +79,7 @@ int cmd_report(struct app *a)
 	app_report_ctx(a, s, roots, 64, &c);
 	struct buf out = {0};
 	switch (a->format) {
-	case FMT_JSON: report_json(m, &c, &out); break;
+	case FMT_JSON: report_json_two(m, &c, &out); break;
 	case FMT_CSV: report_csv(m, &c, &out); break;
 	case FMT_OPENMETRICS: report_openmetrics(m, &c, &out); break;
 	default: report_text(m, &c, &out); break;

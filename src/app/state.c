@@ -65,6 +65,7 @@ void state_close(struct state *st)
 		buf_free(&st->kept[i].fresh);
 	free(st->kept);
 	free(st->snap_seen);
+	model_free(st->preloaded);
 	state_unload(st);
 	free(st->dir);
 	free(st->path);
@@ -81,6 +82,7 @@ bool state_loaded(const struct state *st) { return st && st->fd >= 0; }
 /* for tests: images loaded, and refused after the scan, by this process */
 static uint64_t image_loads, image_refusals;
 uint64_t state_image_loads(void) { return image_loads; }
+void state_count_image_load(void) { image_loads++; }
 uint64_t state_image_refusals(void) { return image_refusals; }
 
 /* After a scan that started from the image: it vouches for the tree only when the lines read
@@ -339,6 +341,11 @@ bool state_sink_recall(void *ctx, const char *path, struct sink_mark *mk)
 	return true;
 }
 
+void state_recall_sink(struct state *st, struct line_sink *out)
+{
+	*out = (struct line_sink){.ctx = st, .recall = state_sink_recall, .dir_recall = state_sink_dir_recall};
+}
+
 static int state_dir_cmp(const void *key, const void *elem)
 {
 	const char *k = key;
@@ -463,6 +470,19 @@ static bool state_snap_worth(struct state *st)
 	return false;
 }
 
+enum model_image_why state_image_load(const struct state *st, struct model *m)
+{
+	struct state_view img;
+	enum model_image_why why = MODEL_IMAGE_DAMAGED;
+	size_t len;
+	uint64_t hash;
+	if (state_view_get(st->fd, st->sf.image_at, (size_t)st->sf.image_len, &img) &&
+	    (why = model_image_head(m, img.p, (size_t)st->sf.image_len, &len, &hash)) == MODEL_IMAGE_OK)
+		why = model_image_load(m, img.p, len); /* the status digest follows it */
+	state_view_drop(&img);
+	return why;
+}
+
 /* A model just made starts from the loaded file's image when it has one this run can use. */
 static void state_snap_load(struct state *st, struct model *m)
 {
@@ -473,24 +493,27 @@ static void state_snap_load(struct state *st, struct model *m)
 	st->snap_files = 0;
 	free(st->seen); /* stats of an earlier start are no use to this one */
 	st->seen = NULL;
+	struct model *pre = st->preloaded; /* this image, loaded already: taken once */
+	st->preloaded = NULL;
 	if (st->snap_off || st->no_recall || st->fd < 0 || !st->sf.image_len || model_file_count(m) ||
-	    st->sf.image_len > SIZE_MAX / 2 || !state_snap_worth(st))
+	    st->sf.image_len > SIZE_MAX / 2 || !state_snap_worth(st)) {
+		model_free(pre);
 		return;
-	struct state_view img;
-	enum model_image_why why = MODEL_IMAGE_DAMAGED;
-	size_t len;
-	uint64_t hash;
-	if (state_view_get(st->fd, st->sf.image_at, (size_t)st->sf.image_len, &img) &&
-	    (why = model_image_head(m, img.p, (size_t)st->sf.image_len, &len, &hash)) == MODEL_IMAGE_OK)
-		why = model_image_load(m, img.p, len); /* the status digest follows it */
-	state_view_drop(&img);
+	}
+	enum model_image_why why = MODEL_IMAGE_OK;
+	if (pre) {
+		model_swap(m, pre);
+		model_free(pre);
+	} else {
+		why = state_image_load(st, m);
+	}
 	if (why != MODEL_IMAGE_OK) {
 		/* damaged: written again at the next save; for other options: left for their runs */
 		st->snap_stale |= why == MODEL_IMAGE_DAMAGED;
 		return;
 	}
 	st->snap = true;
-	image_loads++;
+	state_count_image_load();
 	st->snap_files = model_file_count(m);
 	st->snap_seen = xcalloc(st->snap_files ? st->snap_files : 1, 1);
 	st->snap_last_first = INT64_MIN;

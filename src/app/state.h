@@ -58,9 +58,14 @@ bool state_status_digest(const struct app *a, struct status_digest *d);
 
 /* For tests and benchmarks. */
 bool state_loaded(const struct state *st);
+/* The model when nothing under the roots changed since the loaded file's image was written
+ * (source_unchanged: no transcript opened), with the source that checked it (its roots as a
+ * scan's; it follows no file; the caller frees both); NULL otherwise, and the scan follows. */
+struct model *state_unchanged_model(struct state *st, const struct app *a, struct source **src_out);
 /* Models this process started from a saved image, and images refused after the scan. */
 uint64_t state_image_loads(void);
 uint64_t state_image_refusals(void);
+uint64_t state_unchanged_models(void); /* models state_unchanged_model gave */
 uint64_t state_saves(const struct state *st);
 /* Ranges of the state file of at least this many bytes are mapped, not read (default 64 KiB). */
 void state_test_map_min(size_t bytes);

@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "cachetop/line.h"
+#include "cachetop/model_image.h"
 #include "cachetop/sink.h"
 #include "cachetop/statefile.h"
 #include "cachetop/util.h"
@@ -80,6 +81,9 @@ struct state {
 	/* per loaded entry: its lstat taken by the pre-check (state_snap_worth), handed once to
 	 * the scan through recall so the same path is not stat'ed twice in one start */
 	struct state_seen *seen;
+	/* the image loaded by state_unchanged_model when the tree turned out changed: the scan's
+	 * start takes it instead of loading it again (state_snap_load) */
+	struct model *preloaded;
 	/* Whether the bound model is one a whole-tree read gives (only then is its image written
 	 * whatever model_order_broken says: a whole read is the reference, and its own order
 	 * flags are noise): the scan is over (scanned) and lines came after it (tailed). */
@@ -128,6 +132,12 @@ int state_write(struct state *st, struct save_item *v, size_t n, const struct bu
 /* state.c: the sink's recall of a path's mark and of a folder's listing from the loaded file
  * (state_status.c builds a recall-only sink of them), and an entry's mark. */
 bool state_sink_recall(void *ctx, const char *path, struct sink_mark *mk);
+/* The loaded file's image into m (just made): MODEL_IMAGE_OK or why not (m then unchanged). */
+enum model_image_why state_image_load(const struct state *st, struct model *m);
+/* (tests count the models that came from an image) */
+void state_count_image_load(void);
+/* A sink that only recalls what the loaded file holds (all source_unchanged asks). */
+void state_recall_sink(struct state *st, struct line_sink *out);
 bool state_sink_dir_recall(void *ctx, const char *dir, struct sink_dir *out);
 void state_mark_of(const struct statefile_entry *e, struct sink_mark *mk);
 

@@ -9,12 +9,6 @@
 #include "cachetop/status_digest.h"
 #include "state_int.h"
 
-/* A sink that only recalls what the loaded file holds (source_unchanged asks nothing else). */
-static void state_recall_sink(struct state *st, struct line_sink *out)
-{
-	*out = (struct line_sink){.ctx = st, .recall = state_sink_recall, .dir_recall = state_sink_dir_recall};
-}
-
 bool state_status_digest(const struct app *a, struct status_digest *d)
 {
 	memset(d, 0, sizeof *d);

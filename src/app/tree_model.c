@@ -11,6 +11,11 @@ struct model *app_build_model(struct app *a, struct source **src_out)
 	struct model *m;
 	struct source *s;
 	char err[512] = "";
+	/* an unchanged tree: the image is the model (nothing to save) */
+	if ((m = state_unchanged_model(st, a, &s))) {
+		state_close(st);
+		goto done;
+	}
 	for (;;) {
 		m = model_new(&a->mopts);
 		struct line_sink sink;
@@ -35,6 +40,7 @@ struct model *app_build_model(struct app *a, struct source **src_out)
 	}
 	state_save(st, s, false);
 	state_close(st); /* the source reads nothing more through its sink */
+done:;
 	const char *msg;
 	while ((msg = source_take_message(s)))
 		fprintf(stderr, "cachetop: %s\n", msg);

@@ -67,6 +67,14 @@ struct model *model_new(const struct model_opts *opts)
 	return m;
 }
 
+/* (model_image_load trades the same way: nothing in a model points into its own struct) */
+void model_swap(struct model *a, struct model *b)
+{
+	struct model t = *a;
+	*a = *b;
+	*b = t;
+}
+
 void mdl_free(struct model *m)
 {
 	if (!m)

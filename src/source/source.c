@@ -133,6 +133,16 @@ bool source_unchanged(struct source *s, size_t recallable, void (*walked)(void *
 	if (walked)
 		walked(ctx);
 	ok = ok && !s->listed_anew && c.n == recallable && discover_all_known(s, &c);
+	if (ok) {
+		/* the roots as a scan would leave them (each transcript found counted once) */
+		for (size_t i = 0; i < s->roots.n; i++)
+			s->roots.v[i].files = 0;
+		for (size_t i = 0; i < c.n; i++)
+			if (c.v[i].root < s->roots.n)
+				s->roots.v[c.v[i].root].files++;
+		for (size_t i = 0; i < s->roots.n; i++)
+			s->roots.v[i].exists = source_is_dir(s->roots.v[i].path);
+	}
 	scands_free(&c);
 	return ok;
 }

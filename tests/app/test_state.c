@@ -468,8 +468,14 @@ Test(state, random_changes_equal_a_fresh_read_when_stats_are_trusted)
 {
 	/* every stat counts at once, so the unchanged files skip even the window reads */
 	source_test_mark_racy(0);
+	uint64_t same0 = state_unchanged_models(), loads0 = state_image_loads();
 	property(7, 150, true);
-	/* not vacuous: the status digest answered some runs (and a fresh read the others) */
+	/* not vacuous: the image stood for an unchanged tree whole in some runs, and in others
+	 * the scan read on top of it */
+	cr_assert_gt(state_unchanged_models(), same0, "no run found the tree unchanged and took the image whole");
+	cr_assert_gt(state_image_loads() - loads0, state_unchanged_models() - same0,
+		     "every image load was an unchanged tree's");
+	/* and the status digest answered some runs (and a fresh read the others) */
 	cr_assert_gt(status_hits, 0, "status never came from the state's digest (%llu runs)", (unsigned long long)status_runs);
 	cr_assert_lt(status_hits, status_runs, "status always came from the digest");
 }

@@ -1,0 +1,64 @@
+/* state_unchanged.c — a model straight from the state's image when nothing under the roots
+ * changed since it was written: the check status makes (source_unchanged over the saved
+ * listings and marks: no transcript opened, no scan), the image loaded on a thread meanwhile.
+ * When the tree did change, the image loaded is handed to the scan's start (state_snap_load)
+ * rather than loaded twice. */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "cachetop/model_image.h"
+#include "state_int.h"
+
+static uint64_t unchanged_models;
+uint64_t state_unchanged_models(void) { return unchanged_models; }
+
+struct image_job {
+	const struct state *st;
+	struct model *m;
+	enum model_image_why why;
+};
+
+static void *image_job(void *p)
+{
+	struct image_job *j = p;
+	j->why = state_image_load(j->st, j->m);
+	return NULL;
+}
+
+struct model *state_unchanged_model(struct state *st, const struct app *a, struct source **src_out)
+{
+	*src_out = NULL;
+	if (!st || st->fd < 0 || !st->sf.image_len || st->no_recall || st->snap_off || st->preloaded)
+		return NULL;
+	struct image_job j = {st, model_new(&a->mopts), MODEL_IMAGE_DAMAGED};
+	pthread_t t;
+	bool threaded = pthread_create(&t, NULL, image_job, &j) == 0;
+	if (!threaded)
+		image_job(&j);
+	/* meanwhile: the files' stats (shared with a thread) and the folders' listings */
+	free(st->seen);
+	st->seen = xcalloc(st->sf.n ? st->sf.n : 1, sizeof *st->seen);
+	struct state_stat_bg bg;
+	state_stat_start(&st->sf, st->seen, &bg);
+	struct line_sink k;
+	state_recall_sink(st, &k);
+	struct source *s = source_new(&a->roots, &k);
+	bool same = source_unchanged(s, st->sf.n, state_stat_join, &bg);
+	state_stat_join(&bg);
+	free(st->seen); /* taken by the recalls: of no use to a scan */
+	st->seen = NULL;
+	if (threaded)
+		pthread_join(t, NULL);
+	if (same && j.why == MODEL_IMAGE_OK) {
+		state_count_image_load();
+		unchanged_models++;
+		*src_out = s;
+		return j.m;
+	}
+	source_free(s);
+	if (j.why == MODEL_IMAGE_OK)
+		st->preloaded = j.m;
+	else
+		model_free(j.m);
+	return NULL;
+}
