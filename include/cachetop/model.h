@@ -153,9 +153,6 @@ struct model;
 
 struct model *model_new(const struct model_opts *opts);
 void model_free(struct model *m);
-/* a and b trade everything they hold (a model loaded ahead of time takes the place of one just
- * made; both under the same options and prices). */
-void model_swap(struct model *a, struct model *b);
 
 /* Register a transcript; returns its file index. subagent: the path marks a sub-agent file. */
 uint32_t model_file_add(struct model *m, enum agent agent, const char *path, bool subagent);

@@ -33,6 +33,11 @@ enum model_image_why model_image_write(const struct model *m, struct buf *out);
  * caller's and must be those the image was written under). On anything but MODEL_IMAGE_OK, m
  * is unchanged. */
 enum model_image_why model_image_load(struct model *m, const void *p, size_t n);
+/* The same for a model that will only be read (a report of a tree unchanged since the image):
+ * the maps that only serve new lines (dedup ids, parent links) are checked and left unread, so
+ * it loads in about half the time. Feeding it anything, or writing its image, is a fatal
+ * error (a program bug, never the data's). */
+enum model_image_why model_image_load_sealed(struct model *m, const void *p, size_t n);
 /* The head of an image written for m's options and prices, in a region of n bytes (the image
  * first, perhaps more after it) starting at p; only the head's 40 bytes at p are read: the
  * image's whole length (head and body) and its body's hash. The body is not checked here

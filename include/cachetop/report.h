@@ -34,10 +34,15 @@ struct report_ctx {
 };
 
 void report_json(const struct model *m, const struct report_ctx *c, struct buf *out);
-/* report_json in two parts that read the model only, so they may be written at the same time
- * (into separate buffers) and joined: its head, totals, sessions and events; then its pairs,
- * blocks and quota to the end. */
-void report_json_lists(const struct model *m, const struct report_ctx *c, struct buf *out);
+/* report_json in pieces that each only read the model (and the plan), so that they may be
+ * written at the same time, each into its own buffer: the plan's pieces in order, then the tail
+ * (the pairs, blocks and quota: the largest, and needing no plan) give report_json's text. The
+ * plan holds m and c: they must outlive it. */
+struct report_json_plan;
+struct report_json_plan *report_json_plan_new(const struct model *m, const struct report_ctx *c);
+size_t report_json_plan_pieces(const struct report_json_plan *p);
+void report_json_piece(const struct report_json_plan *p, size_t k, struct buf *out);
+void report_json_plan_free(struct report_json_plan *p);
 void report_json_tail(const struct model *m, const struct report_ctx *c, struct buf *out);
 void report_text(const struct model *m, const struct report_ctx *c, struct buf *out);
 void report_csv(const struct model *m, const struct report_ctx *c, struct buf *out);

@@ -65,7 +65,6 @@ void state_close(struct state *st)
 		buf_free(&st->kept[i].fresh);
 	free(st->kept);
 	free(st->snap_seen);
-	model_free(st->preloaded);
 	state_unload(st);
 	free(st->dir);
 	free(st->path);
@@ -328,8 +327,9 @@ bool state_sink_recall(void *ctx, const char *path, struct sink_mark *mk)
 	struct state_seen *sn = st->seen ? &st->seen[i] : NULL;
 	if (sn && sn->taken) {
 		/* once: a later listing of the same path must look again (each path is recalled by
-		 * one scan thread, so the entries written here are never shared) */
-		sn->taken = false;
+		 * one scan thread, so the entries written here are never shared); an unchanged
+		 * tree's check only looks, leaving them for the scan should it find a change */
+		sn->taken = st->seen_fresh;
 		mk->seen = true;
 		mk->seen_reg = sn->reg;
 		mk->seen_dev = sn->dev;
@@ -431,16 +431,19 @@ uint64_t state_recall_file(struct state *st, struct model *m, uint32_t file, con
  * records. Only a guess (new files are not seen here): the scan still decides. When the image
  * is passed over for a file gone, replaced or cut, or for growth that has settled, the state
  * is written again at the end of this run with an image of the tree as it is now; growth still
- * going on would have it written on every start, so that waits for the next save. */
-static bool state_snap_worth(struct state *st)
+ * going on would have it written on every start, so that waits for the next save. The stats
+ * are taken here unless stats_taken (seen[] holds them, just taken). */
+static bool state_snap_worth(struct state *st, bool stats_taken)
 {
 	long grown = -1, latest = -1;
 	int64_t latest_ts = INT64_MIN;
 	bool tie = false, growing = false, more = false;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	st->seen = xcalloc(st->sf.n ? st->sf.n : 1, sizeof *st->seen);
-	state_stat_entries(&st->sf, st->seen);
+	if (!stats_taken) {
+		st->seen = xcalloc(st->sf.n ? st->sf.n : 1, sizeof *st->seen);
+		state_stat_entries(&st->sf, st->seen);
+	}
 	for (size_t i = 0; i < st->sf.n; i++) {
 		struct statefile_entry e;
 		statefile_get(&st->sf, i, &e);
@@ -470,7 +473,7 @@ static bool state_snap_worth(struct state *st)
 	return false;
 }
 
-enum model_image_why state_image_load(const struct state *st, struct model *m)
+enum model_image_why state_image_load(const struct state *st, struct model *m, bool sealed)
 {
 	struct state_view img;
 	enum model_image_why why = MODEL_IMAGE_DAMAGED;
@@ -478,7 +481,7 @@ enum model_image_why state_image_load(const struct state *st, struct model *m)
 	uint64_t hash;
 	if (state_view_get(st->fd, st->sf.image_at, (size_t)st->sf.image_len, &img) &&
 	    (why = model_image_head(m, img.p, (size_t)st->sf.image_len, &len, &hash)) == MODEL_IMAGE_OK)
-		why = model_image_load(m, img.p, len); /* the status digest follows it */
+		why = (sealed ? model_image_load_sealed : model_image_load)(m, img.p, len); /* the status digest follows it */
 	state_view_drop(&img);
 	return why;
 }
@@ -491,22 +494,16 @@ static void state_snap_load(struct state *st, struct model *m)
 	free(st->snap_seen);
 	st->snap_seen = NULL;
 	st->snap_files = 0;
-	free(st->seen); /* stats of an earlier start are no use to this one */
-	st->seen = NULL;
-	struct model *pre = st->preloaded; /* this image, loaded already: taken once */
-	st->preloaded = NULL;
+	bool fresh = st->seen_fresh; /* taken just now by state_unchanged_model's check */
+	st->seen_fresh = false;      /* from here the recalls take them, once */
+	if (!fresh) {
+		free(st->seen); /* stats of an earlier start are no use to this one */
+		st->seen = NULL;
+	}
 	if (st->snap_off || st->no_recall || st->fd < 0 || !st->sf.image_len || model_file_count(m) ||
-	    st->sf.image_len > SIZE_MAX / 2 || !state_snap_worth(st)) {
-		model_free(pre);
+	    st->sf.image_len > SIZE_MAX / 2 || !state_snap_worth(st, fresh))
 		return;
-	}
-	enum model_image_why why = MODEL_IMAGE_OK;
-	if (pre) {
-		model_swap(m, pre);
-		model_free(pre);
-	} else {
-		why = state_image_load(st, m);
-	}
+	enum model_image_why why = state_image_load(st, m, false);
 	if (why != MODEL_IMAGE_OK) {
 		/* damaged: written again at the next save; for other options: left for their runs */
 		st->snap_stale |= why == MODEL_IMAGE_DAMAGED;

@@ -81,9 +81,9 @@ struct state {
 	/* per loaded entry: its lstat taken by the pre-check (state_snap_worth), handed once to
 	 * the scan through recall so the same path is not stat'ed twice in one start */
 	struct state_seen *seen;
-	/* the image loaded by state_unchanged_model when the tree turned out changed: the scan's
-	 * start takes it instead of loading it again (state_snap_load) */
-	struct model *preloaded;
+	/* seen[] taken just now by state_unchanged_model's check (which found a change): the
+	 * scan's start uses them rather than taking them again */
+	bool seen_fresh;
 	/* Whether the bound model is one a whole-tree read gives (only then is its image written
 	 * whatever model_order_broken says: a whole read is the reference, and its own order
 	 * flags are noise): the scan is over (scanned) and lines came after it (tailed). */
@@ -132,8 +132,9 @@ int state_write(struct state *st, struct save_item *v, size_t n, const struct bu
 /* state.c: the sink's recall of a path's mark and of a folder's listing from the loaded file
  * (state_status.c builds a recall-only sink of them), and an entry's mark. */
 bool state_sink_recall(void *ctx, const char *path, struct sink_mark *mk);
-/* The loaded file's image into m (just made): MODEL_IMAGE_OK or why not (m then unchanged). */
-enum model_image_why state_image_load(const struct state *st, struct model *m);
+/* The loaded file's image into m (just made; sealed: model_image_load_sealed): MODEL_IMAGE_OK
+ * or why not (m then unchanged). */
+enum model_image_why state_image_load(const struct state *st, struct model *m, bool sealed);
 /* (tests count the models that came from an image) */
 void state_count_image_load(void);
 /* A sink that only recalls what the loaded file holds (all source_unchanged asks). */

@@ -1,8 +1,8 @@
 /* state_unchanged.c — a model straight from the state's image when nothing under the roots
  * changed since it was written: the check status makes (source_unchanged over the saved
- * listings and marks: no transcript opened, no scan), the image loaded on a thread meanwhile.
- * When the tree did change, the image loaded is handed to the scan's start (state_snap_load)
- * rather than loaded twice. */
+ * listings and marks: no transcript opened, no scan), the image loaded on a thread meanwhile,
+ * sealed (for reading only: the maps that take new lines left unread). When the tree did
+ * change, that model goes; the files' stats taken for the check serve the scan's start. */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -21,14 +21,14 @@ struct image_job {
 static void *image_job(void *p)
 {
 	struct image_job *j = p;
-	j->why = state_image_load(j->st, j->m);
+	j->why = state_image_load(j->st, j->m, true);
 	return NULL;
 }
 
 struct model *state_unchanged_model(struct state *st, const struct app *a, struct source **src_out)
 {
 	*src_out = NULL;
-	if (!st || st->fd < 0 || !st->sf.image_len || st->no_recall || st->snap_off || st->preloaded)
+	if (!st || st->fd < 0 || !st->sf.image_len || st->no_recall || st->snap_off)
 		return NULL;
 	struct image_job j = {st, model_new(&a->mopts), MODEL_IMAGE_DAMAGED};
 	pthread_t t;
@@ -38,6 +38,7 @@ struct model *state_unchanged_model(struct state *st, const struct app *a, struc
 	/* meanwhile: the files' stats (shared with a thread) and the folders' listings */
 	free(st->seen);
 	st->seen = xcalloc(st->sf.n ? st->sf.n : 1, sizeof *st->seen);
+	st->seen_fresh = true; /* the recalls below look without taking */
 	struct state_stat_bg bg;
 	state_stat_start(&st->sf, st->seen, &bg);
 	struct line_sink k;
@@ -45,20 +46,16 @@ struct model *state_unchanged_model(struct state *st, const struct app *a, struc
 	struct source *s = source_new(&a->roots, &k);
 	bool same = source_unchanged(s, st->sf.n, state_stat_join, &bg);
 	state_stat_join(&bg);
-	free(st->seen); /* taken by the recalls: of no use to a scan */
-	st->seen = NULL;
 	if (threaded)
 		pthread_join(t, NULL);
 	if (same && j.why == MODEL_IMAGE_OK) {
+		st->seen_fresh = false;
 		state_count_image_load();
 		unchanged_models++;
 		*src_out = s;
 		return j.m;
 	}
 	source_free(s);
-	if (j.why == MODEL_IMAGE_OK)
-		st->preloaded = j.m;
-	else
-		model_free(j.m);
+	model_free(j.m);
 	return NULL;
 }

@@ -82,6 +82,7 @@ void line_parse_each(enum agent agent, const char *s, size_t n, struct line *out
 
 uint32_t model_file_add(struct model *m, enum agent agent, const char *path, bool subagent)
 {
+	mdl_unsealed(m);
 	bool again;
 	uint32_t i = mdl_file_add(m, agent, path, subagent, &again);
 	if (again)
@@ -91,6 +92,7 @@ uint32_t model_file_add(struct model *m, enum agent agent, const char *path, boo
 
 void model_file_reset(struct model *m, uint32_t file)
 {
+	mdl_unsealed(m);
 	if (!mdl_file_reset(m, file))
 		return;
 	for (int a = 0; a < AGENT_COUNT; a++)
@@ -110,6 +112,7 @@ void model_free(struct model *m)
 
 unsigned model_apply(struct model *m, uint32_t file, const struct line *ln)
 {
+	mdl_unsealed(m);
 	m->generation++;
 	if (file >= m->nfiles)
 		return 0;

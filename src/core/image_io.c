@@ -37,6 +37,17 @@ void img_map(struct buf *b, const struct u64map *m)
 	img_put(b, m->vals, m->cap * sizeof *m->vals);
 }
 
+bool img_skip_map(struct img_r *r)
+{
+	size_t cap = img_count(r, (size_t)1 << 40), n = img_count(r, (size_t)1 << 40);
+	if (r->bad || (cap & (cap - 1)) || n * 10 > cap * 7 || cap > (r->n - r->at) / 12 || (!cap && n) ||
+	    (cap && n >= cap)) {
+		r->bad = true;
+		return false;
+	}
+	return !cap || img_take(r, cap * (sizeof(uint64_t) + sizeof(uint32_t))) != NULL;
+}
+
 bool img_get_map(struct img_r *r, struct u64map *m, uint64_t limit, uint32_t also)
 {
 	memset(m, 0, sizeof *m);

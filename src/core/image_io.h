@@ -122,6 +122,9 @@ static inline void img_bool(bool *b)
  * of two, load <= 0.7, n the count of keys) and every value is below `limit` or is `also`. */
 void img_map(struct buf *b, const struct u64map *m);
 bool img_get_map(struct img_r *r, struct u64map *m, uint64_t limit, uint32_t also);
+/* Past a map written by img_map without loading it: its counts checked as img_get_map checks
+ * them, its slots not read (what is not loaded is never followed). */
+bool img_skip_map(struct img_r *r);
 
 /* evidence_log.c: the log into an image, and back (NULL when bad; nsessions bounds its indices). */
 void evidence_log_image(const struct evidence_log *l, struct buf *out);

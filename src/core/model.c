@@ -67,14 +67,6 @@ struct model *model_new(const struct model_opts *opts)
 	return m;
 }
 
-/* (model_image_load trades the same way: nothing in a model points into its own struct) */
-void model_swap(struct model *a, struct model *b)
-{
-	struct model t = *a;
-	*a = *b;
-	*b = t;
-}
-
 void mdl_free(struct model *m)
 {
 	if (!m)
@@ -278,6 +270,7 @@ bool mdl_file_reset(struct model *m, uint32_t file)
 
 void model_file_gone(struct model *m, uint32_t file)
 {
+	mdl_unsealed(m);
 	m->generation++;
 	if (file < m->nfiles) {
 		m->files[file].gone = true;

@@ -77,6 +77,7 @@ static uint64_t image_key(const struct model *m)
 enum model_image_why model_image_write(const struct model *m, struct buf *out)
 {
 	out->len = 0;
+	mdl_unsealed(m);
 	if (mdl_agent_state_any(m))
 		return MODEL_IMAGE_AGENT_STATE;
 	for (size_t i = 0; i < m->nfiles; i++)
@@ -191,7 +192,7 @@ static size_t get_array(struct img_r *r, void **dst, size_t elem)
 }
 
 /* Read the body into t (a fresh model); false at the first thing out of bounds. */
-static bool image_read(struct model *t, struct img_r *r)
+static bool image_read(struct model *t, struct img_r *r, bool sealed)
 {
 	bool ok = true;
 	t->generation = img_get_u64(r);
@@ -323,13 +324,23 @@ static bool image_read(struct model *t, struct img_r *r)
 	size_t ne = t->nevents = t->capevents = get_array(r, (void **)&t->events, sizeof *t->events);
 	if (r->bad)
 		return false;
-	if (!img_get_map(r, &t->req_keys, nr, UINT32_MAX) || !img_get_map(r, &t->msg_ids, nr, UINT32_MAX - 1))
-		return false;
-	/* uuids index the pairs, which come later: checked below */
-	if (!img_get_map(r, &t->uuids, UINT32_MAX - 1, UINT32_MAX - 1) ||
-	    !img_get_map(r, &t->side_roots, (uint64_t)UINT32_MAX + 1, 0) ||
-	    !img_get_map(r, &t->dangling, nf, UINT32_MAX - 1))
-		return false;
+	if (sealed) {
+		/* what only takes new lines (dedup ids, parent links): a model read and not fed
+		 * has no use for them, and they were half the image's loading */
+		if (!img_skip_map(r) || !img_skip_map(r) || !img_skip_map(r) || !img_skip_map(r) ||
+		    !img_skip_map(r))
+			return false;
+		t->sealed = true;
+	} else {
+		if (!img_get_map(r, &t->req_keys, nr, UINT32_MAX) ||
+		    !img_get_map(r, &t->msg_ids, nr, UINT32_MAX - 1))
+			return false;
+		/* uuids index the pairs, which come later: checked below */
+		if (!img_get_map(r, &t->uuids, UINT32_MAX - 1, UINT32_MAX - 1) ||
+		    !img_get_map(r, &t->side_roots, (uint64_t)UINT32_MAX + 1, 0) ||
+		    !img_get_map(r, &t->dangling, nf, UINT32_MAX - 1))
+			return false;
+	}
 	size_t nt = t->nties = t->capties = get_array(r, (void **)&t->ties, sizeof *t->ties);
 	size_t np = t->npairs = t->cappairs = get_array(r, (void **)&t->pairs, sizeof *t->pairs);
 	if (r->bad)
@@ -427,7 +438,7 @@ static bool image_read(struct model *t, struct img_r *r)
 	return true;
 }
 
-enum model_image_why model_image_load(struct model *m, const void *p, size_t n)
+static enum model_image_why image_load(struct model *m, const void *p, size_t n, bool sealed)
 {
 	if (m->nfiles || m->nsessions || m->nreqs || mdl_agent_state_any(m))
 		return MODEL_IMAGE_NOT_FRESH;
@@ -441,7 +452,7 @@ enum model_image_why model_image_load(struct model *m, const void *p, size_t n)
 		return MODEL_IMAGE_DAMAGED;
 	struct model *t = model_new(&m->opts);
 	struct img_r r = {.p = b + HEAD, .n = (size_t)len};
-	if (!image_read(t, &r)) {
+	if (!image_read(t, &r, sealed)) {
 		model_free(t);
 		return MODEL_IMAGE_DAMAGED;
 	}
@@ -451,6 +462,16 @@ enum model_image_why model_image_load(struct model *m, const void *p, size_t n)
 	*t = swap;
 	model_free(t);
 	return MODEL_IMAGE_OK;
+}
+
+enum model_image_why model_image_load(struct model *m, const void *p, size_t n)
+{
+	return image_load(m, p, n, false);
+}
+
+enum model_image_why model_image_load_sealed(struct model *m, const void *p, size_t n)
+{
+	return image_load(m, p, n, true);
 }
 
 enum model_image_why model_image_head(const struct model *m, const void *p, size_t n, size_t *len, uint64_t *hash)

@@ -14,6 +14,7 @@ static bool tie_flipped(const struct model *m, size_t i);
 
 void model_file_order(struct model *m, uint32_t file, int64_t first_ts, int64_t last_ts)
 {
+	mdl_unsealed(m);
 	if (file >= m->nfiles)
 		return;
 	m->files[file].first_ts = first_ts;

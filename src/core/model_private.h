@@ -107,6 +107,7 @@ struct model_agg_hooks {
 
 struct model {
 	struct model_opts opts;
+	bool sealed; /* loaded for reading only (model_image_load_sealed): no line-taking maps */
 	const struct price_table *prices;
 	/* sessions */
 	struct session *sessions;
@@ -182,6 +183,13 @@ static inline bool mdl_implicit_cache(enum agent a) { return agent_get(a)->impli
 static inline int mdl_implicit_ttl(const struct model *m, enum agent a) { return agent_ttl(a, &m->opts); }
 
 /* Whether any agent's module holds state of its own (which no image carries). */
+/* Anything that feeds a model or writes its image first: a sealed model (read-only, without its
+ * line-taking maps) fed would dedup against nothing and count twice, so it stops here. */
+static inline void mdl_unsealed(const struct model *m)
+{
+	if (m->sealed)
+		ct_fatal("internal error: a model loaded for reading only was given more to hold");
+}
 static inline bool mdl_agent_state_any(const struct model *m)
 {
 	for (int a = 0; a < AGENT_COUNT; a++)

@@ -447,9 +447,41 @@ static void put_key(struct buf *out, const char *key, struct json_object *v)
 
 /* The report is written member by member, and sessions and events one object at a time (one per
  * line), so memory holds one small json-c tree at a time rather than the whole report's:
- * json-c spends ~100 bytes per value, which at millions of requests was most of the peak. */
-void report_json_lists(const struct model *m, const struct report_ctx *c, struct buf *out)
+ * json-c spends ~100 bytes per value, which at millions of requests was most of the peak.
+ * It is cut into pieces (the head and totals, runs of sessions, runs of events, the tail) that
+ * each only read the model and the plan, so that a caller may write them on several threads. */
+#define PLAN_RUN 128 /* sessions or events per piece */
+
+
+struct report_json_plan {
+	const struct model *m;
+	const struct report_ctx *c;
+	uint32_t *ss, *ev;      /* sessions and events in the report's order */
+	size_t nss, nev;
+	size_t sess_pieces, ev_pieces;
+	struct evidence_set es;
+};
+
+struct report_json_plan *report_json_plan_new(const struct model *m, const struct report_ctx *c)
 {
+	struct report_json_plan *p = xcalloc(1, sizeof *p);
+	p->m = m;
+	p->c = c;
+	p->ss = rep_sorted_sessions(m, &p->nss);
+	p->ev = rep_sorted_events(m, &p->nev);
+	evidence_compute(m, c->ledgers, &p->es);
+	p->sess_pieces = (p->nss + PLAN_RUN - 1) / PLAN_RUN;
+	p->ev_pieces = (p->nev + PLAN_RUN - 1) / PLAN_RUN;
+	return p;
+}
+
+/* the head, the sessions' runs, the events' opening, their runs, their end */
+size_t report_json_plan_pieces(const struct report_json_plan *p) { return 3 + p->sess_pieces + p->ev_pieces; }
+
+static void piece_head(const struct report_json_plan *p, struct buf *out)
+{
+	const struct model *m = p->m;
+	const struct report_ctx *c = p->c;
 	buf_puts(out, "{\"version\": 1");
 	put_key(out, "generated_at", jtime(c->now));
 	struct json_object *roots = json_object_new_array();
@@ -471,28 +503,49 @@ void report_json_lists(const struct model *m, const struct report_ctx *c, struct
 	jw_u64(&tw, "synthetic_lines", st->synthetic);
 	jw_u64(&tw, "lines", st->lines);
 	buf_puts(out, "}");
-
-	size_t n;
-	uint32_t *ss = rep_sorted_sessions(m, &n);
 	buf_puts(out, ",\n\"sessions\": [");
-	for (size_t i = 0; i < n; i++) {
-		buf_puts(out, i ? ",\n  " : "\n  ");
-		write_session(out, m, model_session(m, ss[i]), c->ledgers);
-	}
-	buf_puts(out, n ? "\n]" : "]");
-	free(ss);
+}
 
-	uint32_t *ev = rep_sorted_events(m, &n);
-	struct evidence_set es;
-	evidence_compute(m, c->ledgers, &es);
-	buf_puts(out, ",\n\"events\": [");
-	for (size_t i = 0; i < n; i++) {
-		buf_puts(out, i ? ",\n  " : "\n  ");
-		write_event(out, m, model_event(m, ev[i]), &es.ev[ev[i]], CT_TIME_NONE);
+void report_json_piece(const struct report_json_plan *p, size_t k, struct buf *out)
+{
+	const struct model *m = p->m;
+	if (k == 0) {
+		piece_head(p, out);
+		return;
 	}
-	buf_puts(out, n ? "\n]" : "]");
-	evidence_free(&es);
-	free(ev);
+	k--;
+	if (k < p->sess_pieces) {
+		for (size_t i = k * PLAN_RUN; i < p->nss && i < (k + 1) * PLAN_RUN; i++) {
+			buf_puts(out, i ? ",\n  " : "\n  ");
+			write_session(out, m, model_session(m, p->ss[i]), p->c->ledgers);
+		}
+		return;
+	}
+	k -= p->sess_pieces;
+	if (k == 0) {
+		buf_puts(out, p->nss ? "\n]" : "]");
+		buf_puts(out, ",\n\"events\": [");
+		return;
+	}
+	k--;
+	if (k < p->ev_pieces) {
+		for (size_t i = k * PLAN_RUN; i < p->nev && i < (k + 1) * PLAN_RUN; i++) {
+			buf_puts(out, i ? ",\n  " : "\n  ");
+			write_event(out, m, model_event(m, p->ev[i]), &p->es.ev[p->ev[i]], CT_TIME_NONE);
+		}
+		return;
+	}
+	buf_puts(out, p->nev ? "\n]" : "]");
+}
+
+void report_json_plan_free(struct report_json_plan *p)
+{
+	if (!p)
+		return;
+	evidence_free(&p->es);
+	free(p->ss);
+	free(p->ev);
+	free(p);
 }
 
 void report_json_tail(const struct model *m, const struct report_ctx *c, struct buf *out)
@@ -510,7 +563,10 @@ void report_json_tail(const struct model *m, const struct report_ctx *c, struct 
 
 void report_json(const struct model *m, const struct report_ctx *c, struct buf *out)
 {
-	report_json_lists(m, c, out);
+	struct report_json_plan *p = report_json_plan_new(m, c);
+	for (size_t k = 0, n = report_json_plan_pieces(p); k < n; k++)
+		report_json_piece(p, k, out);
+	report_json_plan_free(p);
 	report_json_tail(m, c, out);
 }
 

@@ -14,6 +14,7 @@
 #include "cachetop/model_image.h"
 #include "cachetop/report.h"
 #include "cachetop/statefile.h"
+#include "cachetop/status_digest.h"
 
 #define NOW 1795305600000LL /* 2026-11-21T00:00:00Z */
 
@@ -308,4 +309,58 @@ Test(model_image, made_up_bodies_are_checked_not_trusted)
 	buf_free(&out);
 	buf_free(&img);
 	model_free(m);
+}
+
+/* A model loaded for reading only (a report of an unchanged tree): the same report and status
+ * as the whole load, none of the line-taking maps, and refused like the whole load when damaged. */
+Test(model_image, a_sealed_load_reads_the_same)
+{
+	struct model *m = sample_model();
+	struct buf img = {0}, a = {0}, b = {0};
+	cr_assert_eq(model_image_write(m, &img), MODEL_IMAGE_OK);
+	struct model *whole = model_new(NULL), *sealed = model_new(NULL);
+	cr_assert_eq(model_image_load(whole, img.data, img.len), MODEL_IMAGE_OK);
+	cr_assert_eq(model_image_load_sealed(sealed, img.data, img.len), MODEL_IMAGE_OK);
+	report(whole, &a);
+	report(sealed, &b);
+	cr_assert_gt(a.len, 1000);
+	cr_assert_eq(a.len, b.len, "the sealed model's report differs in length");
+	cr_assert(memcmp(a.data, b.data, a.len) == 0, "the sealed model's report differs");
+	struct status_digest da, db;
+	status_digest_of(whole, &da);
+	status_digest_of(sealed, &db);
+	struct buf pa = {0}, pb = {0};
+	status_digest_put(&da, 1, &pa);
+	status_digest_put(&db, 1, &pb);
+	cr_assert(pa.len == pb.len && memcmp(pa.data, pb.data, pa.len) == 0, "the status digests differ");
+	status_digest_free(&da);
+	status_digest_free(&db);
+	buf_free(&pa);
+	buf_free(&pb);
+	/* damage is refused as by the whole load: a flip in the maps it skips too */
+	struct model *n = model_new(NULL);
+	for (size_t at = 0; at < img.len; at += 1 + at / 11) {
+		img.data[at] ^= 0x20;
+		cr_assert_neq(model_image_load_sealed(n, img.data, img.len), MODEL_IMAGE_OK, "a flip at %zu loaded", at);
+		img.data[at] ^= 0x20;
+	}
+	model_free(n);
+	model_free(whole);
+	model_free(sealed);
+	model_free(m);
+	buf_free(&img);
+	buf_free(&a);
+	buf_free(&b);
+}
+
+/* Feeding it is a program's error, stopped before it could count anything twice. */
+Test(model_image, a_sealed_model_is_never_fed, .exit_code = 1)
+{
+	struct model *m = sample_model();
+	struct buf img = {0};
+	cr_assert_eq(model_image_write(m, &img), MODEL_IMAGE_OK);
+	struct model *sealed = model_new(NULL);
+	cr_assert_eq(model_image_load_sealed(sealed, img.data, img.len), MODEL_IMAGE_OK);
+	model_feed(sealed, 0, tlines[0].text, strlen(tlines[0].text));
+	cr_assert_fail("a sealed model took a line");
 }

@@ -2,7 +2,8 @@
  * head is made right first (magic, version, length, and the body's hash), so what gets explored
  * is the body's checks: every count and index must be bounded before use. An image that loads
  * must give a model that reports, reads on and frees without a fault; a second load into the
- * now-fed model must be refused. */
+ * now-fed model must be refused. The same input loaded sealed (for reading only, its
+ * line-taking maps skipped) must load exactly when the whole load does, and report the same. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,11 +30,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	unsigned char *b = fuzz_with_head(data, size, img.data);
 	buf_free(&img);
-	if (model_image_load(m, b, size) == MODEL_IMAGE_OK) {
-		struct report_ctx c = {.now = 1795305600000LL, .quota = {.limit_auto = true}};
+	struct model *sealed = model_new(NULL);
+	enum model_image_why why_sealed = model_image_load_sealed(sealed, b, size);
+	enum model_image_why why = model_image_load(m, b, size);
+	/* the skipped maps are checked for shape only: a sealed load may take what the whole load
+	 * refuses for a map's values, never the reverse */
+	if (why == MODEL_IMAGE_OK && why_sealed != MODEL_IMAGE_OK)
+		abort();
+	struct report_ctx c = {.now = 1795305600000LL, .quota = {.limit_auto = true}};
+	if (why_sealed == MODEL_IMAGE_OK) {
 		struct buf out = {0};
-		report_json(m, &c, &out);
+		report_json(sealed, &c, &out);
+		if (why == MODEL_IMAGE_OK) {
+			struct buf whole = {0};
+			report_json(m, &c, &whole);
+			if (whole.len != out.len || memcmp(whole.data, out.data, out.len))
+				abort();
+			buf_free(&whole);
+		}
 		buf_free(&out);
+	}
+	model_free(sealed);
+	if (why == MODEL_IMAGE_OK) {
 		const char *line = "{\"type\":\"assistant\",\"sessionId\":\"s\",\"uuid\":\"u\",\"requestId\":\"r\","
 				   "\"timestamp\":\"2026-11-20T10:00:00.000Z\",\"message\":{\"id\":\"m\",\"model\":"
 				   "\"claude-sonnet-4-5\",\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}";
