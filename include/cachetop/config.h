@@ -72,6 +72,9 @@ const struct config_plan *config_plan_find(const char *name);
  *                       cache_write_5m: 7.5, cache_write_1h: 12.0 }
  */
 int prices_load(struct price_table *t, const char *path, struct conf_err *err);
+/* A price file's bytes (*text NUL-terminated, the caller frees), for a caller that keys on them
+ * before or instead of parsing; -1 with err when it cannot be read. */
+int prices_read(const char *path, char **text, size_t *n, struct conf_err *err);
 int prices_load_mem(struct price_table *t, const char *name, const char *text, size_t n, struct conf_err *err);
 
 /* Where installed data lives: <prefix>/share/cachetop found relative to the executable, else the

@@ -31,6 +31,9 @@ struct model_opts {
 				     * (its row's ttl_key; default its ttl_default) */
 	int64_t since_ms;           /* requests before this are kept for lineage but not counted */
 	const struct price_table *prices; /* NULL: the built-in table */
+	uint64_t prices_key;        /* what the table was made from (a hash of its file's bytes), so
+				     * a saved image can be matched without the table; 0: the table's
+				     * content is its key */
 };
 void model_opts_default(struct model_opts *o);
 

@@ -46,10 +46,16 @@ struct app {
 	struct ledger_set ledgers;               /* the statusline agent's prompt_cache ledgers, same file */
 	struct { uint64_t dev, ino; int64_t size, mtime_ns; } state_seen; /* the file as last read */
 	bool official_lazy;                      /* app_load leaves the state file unread */
+	bool prices_lazy;                        /* app_load only reads the price file: app_prices
+						  * parses it when a model is to be built */
+	char *prices_path, *prices_text;         /* the price file and its bytes, until parsed */
+	size_t prices_len;
 };
 
 /* Load config (a bad file: message, defaults kept), prices, roots, options, official readings. */
 void app_load(struct app *a);
+/* The price table parsed (once) into a->prices and a->mopts.prices, if app_load left it. */
+void app_prices(struct app *a);
 void app_free(struct app *a);
 /* A model over every root, read oldest-first (report, status). NULL with a message on failure. */
 struct model *app_build_model(struct app *a, struct source **src_out);

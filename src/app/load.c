@@ -65,32 +65,49 @@ void app_load(struct app *a)
 	if (a->no_color)
 		a->cfg.no_color = true;
 
-	char *prices = a->cfg.prices ? xstrdup(a->cfg.prices) : data_file(a, "prices.yaml");
-	if (prices) {
-		struct price_table *t = xcalloc(1, sizeof *t);
-		if (prices_load(t, prices, &err) == 0) {
-			a->prices = t;
-		} else {
-			fprintf(stderr, "cachetop: %s (using the built-in price table)\n", err.msg);
-			price_table_free(t);
-			free(t);
-		}
-		free(prices);
+	/* The price file's bytes are its key (model_opts.prices_key): a saved image is matched
+	 * without parsing them, and parsing waits for a model to be built (app_prices). */
+	a->prices_path = a->cfg.prices ? xstrdup(a->cfg.prices) : data_file(a, "prices.yaml");
+	if (a->prices_path && prices_read(a->prices_path, &a->prices_text, &a->prices_len, &err) != 0) {
+		fprintf(stderr, "cachetop: %s (using the built-in price table)\n", err.msg);
+		a->prices_text = NULL;
 	}
 
 	app_resolve_roots(a);
 	model_opts_default(&a->mopts);
+	/* no file: the built-in table, fixed by the build (the state's build key) */
+	a->mopts.prices_key = ct_hash(a->prices_text ? a->prices_text : "built-in",
+				      a->prices_text ? a->prices_len : 8) | 1;
 	a->mopts.cold_min_prefix = a->cfg.cold_min_prefix;
 	a->mopts.cold_ratio = a->cfg.cold_ratio;
 	a->mopts.default_ttl_s = a->cfg.default_ttl_s;
 	memcpy(a->mopts.ttl_s, a->cfg.ttl_s, sizeof a->mopts.ttl_s);
 	a->mopts.since_ms = a->since_ms;
-	a->mopts.prices = a->prices;
 	a->qopts.limit_auto = a->cfg.quota_auto;
 	a->qopts.limit = a->cfg.quota_limit;
 	a->qopts.unit = a->cfg.quota_unit;
 	if (!a->official_lazy)
 		app_load_official(a);
+	if (!a->prices_lazy)
+		app_prices(a);
+}
+
+void app_prices(struct app *a)
+{
+	if (!a->prices_text)
+		return; /* parsed already, or none: the built-in table */
+	struct price_table *t = xcalloc(1, sizeof *t);
+	struct conf_err err;
+	if (prices_load_mem(t, a->prices_path, a->prices_text, a->prices_len, &err) == 0) {
+		a->prices = t;
+		a->mopts.prices = t;
+	} else {
+		fprintf(stderr, "cachetop: %s (using the built-in price table)\n", err.msg);
+		price_table_free(t);
+		free(t);
+	}
+	free(a->prices_text);
+	a->prices_text = NULL;
 }
 
 void app_free(struct app *a)
@@ -107,4 +124,6 @@ void app_free(struct app *a)
 		price_table_free(a->prices);
 		free(a->prices);
 	}
+	free(a->prices_path);
+	free(a->prices_text);
 }

@@ -238,6 +238,8 @@ int main(int argc, char **argv)
 
 	/* statusline runs after every assistant message: it reads the state file only if it must */
 	a.official_lazy = run == cmd_statusline;
+	/* status answers from the state's digest without a model: prices parsed only if it builds one */
+	a.prices_lazy = run == cmd_status;
 	app_load(&a);
 	int rc = run(&a);
 	app_free(&a);

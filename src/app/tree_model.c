@@ -7,6 +7,7 @@
 
 struct model *app_build_model(struct app *a, struct source **src_out)
 {
+	app_prices(a); /* if app_load left them (status, whose digest needs none) */
 	struct state *st = state_open(a);
 	struct model *m;
 	struct source *s;

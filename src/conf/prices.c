@@ -252,6 +252,11 @@ int prices_load_mem(struct price_table *t, const char *name, const char *text, s
 	return rc;
 }
 
+int prices_read(const char *path, char **text, size_t *n, struct conf_err *err)
+{
+	return yw_read_file(path, text, n, NULL, err);
+}
+
 int prices_load(struct price_table *t, const char *path, struct conf_err *err)
 {
 	char *text;

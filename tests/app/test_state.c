@@ -57,10 +57,12 @@ static void teardown(void)
 
 
 /* report --json of the tree, through the state or not; *recalled: files the scan recalled */
-/* An app over the test's tree at `now`, through the state or not, loaded. */
-static void tree_app(struct app *a, bool use_state, int64_t now)
+/* An app over the test's tree at `now`, through the state or not, loaded (for `status`: with
+ * its prices left unparsed, as main loads it). */
+static void tree_app_for(struct app *a, bool use_state, int64_t now, bool status)
 {
 	*a = (struct app){0};
+	a->prices_lazy = status;
 	a->argv0 = CACHETOP_BIN;
 	a->since_ms = CT_TIME_NONE;
 	a->now_override = now;
@@ -75,6 +77,8 @@ static void tree_app(struct app *a, bool use_state, int64_t now)
 	}
 	app_load(a);
 }
+
+static void tree_app(struct app *a, bool use_state, int64_t now) { tree_app_for(a, use_state, now, false); }
 
 static void report(bool use_state, struct buf *out, uint64_t *recalled)
 {
@@ -113,7 +117,7 @@ static uint64_t check_equal(void)
 static void status_run(bool use_state, int64_t now, struct buf *out, bool *hit)
 {
 	struct app a;
-	tree_app(&a, use_state, now);
+	tree_app_for(&a, use_state, now, true);
 	struct status_digest d;
 	bool from_state = false;
 	cr_assert(app_status_digest(&a, &d, &from_state));
