@@ -238,8 +238,9 @@ int main(int argc, char **argv)
 
 	/* statusline runs after every assistant message: it reads the state file only if it must */
 	a.official_lazy = run == cmd_statusline;
-	/* status answers from the state's digest without a model: prices parsed only if it builds one */
-	a.prices_lazy = run == cmd_status;
+	/* status answers from the state's digest without a model, report perhaps from an image:
+	 * their prices are parsed when a model is made (app_prices), beside other work */
+	a.prices_lazy = run == cmd_status || run == cmd_report;
 	app_load(&a);
 	int rc = run(&a);
 	app_free(&a);

@@ -1,7 +1,8 @@
 /* state_unchanged.c — a model straight from the state's image when nothing under the roots
  * changed since it was written: the check status makes (source_unchanged over the saved
- * listings and marks: no transcript opened, no scan), the image loaded on a thread meanwhile,
- * sealed (for reading only: the maps that take new lines left unread). When the tree did
+ * listings and marks: no transcript opened, no scan), the image loaded on a thread meanwhile
+ * (the price table parsed first, if left for now), sealed (for reading only: the maps that take
+ * new lines left unread). When the tree did
  * change, that model goes; the files' stats taken for the check serve the scan's start. */
 #include <pthread.h>
 #include <stdlib.h>
@@ -14,23 +15,28 @@ uint64_t state_unchanged_models(void) { return unchanged_models; }
 
 struct image_job {
 	const struct state *st;
+	struct app *a;
 	struct model *m;
 	enum model_image_why why;
 };
 
+/* the prices, if not parsed yet (the model is made with them), then the image */
 static void *image_job(void *p)
 {
 	struct image_job *j = p;
+	app_prices(j->a);
+	j->m = model_new(&j->a->mopts);
 	j->why = state_image_load(j->st, j->m, true);
 	return NULL;
 }
 
-struct model *state_unchanged_model(struct state *st, const struct app *a, struct source **src_out)
+struct model *state_unchanged_model(struct state *st, struct app *a, struct source **src_out)
 {
 	*src_out = NULL;
 	if (!st || st->fd < 0 || !st->sf.image_len || st->no_recall || st->snap_off)
 		return NULL;
-	struct image_job j = {st, model_new(&a->mopts), MODEL_IMAGE_DAMAGED};
+	/* the thread owns a's prices and options until joined; this one reads only its roots */
+	struct image_job j = {st, a, NULL, MODEL_IMAGE_DAMAGED};
 	pthread_t t;
 	bool threaded = pthread_create(&t, NULL, image_job, &j) == 0;
 	if (!threaded)

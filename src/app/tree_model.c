@@ -7,16 +7,17 @@
 
 struct model *app_build_model(struct app *a, struct source **src_out)
 {
-	app_prices(a); /* if app_load left them (status, whose digest needs none) */
 	struct state *st = state_open(a);
 	struct model *m;
 	struct source *s;
 	char err[512] = "";
-	/* an unchanged tree: the image is the model (nothing to save) */
+	/* an unchanged tree: the image is the model (nothing to save; the prices, if app_load left
+	 * them, are parsed on its thread meanwhile) */
 	if ((m = state_unchanged_model(st, a, &s))) {
 		state_close(st);
 		goto done;
 	}
+	app_prices(a);
 	for (;;) {
 		m = model_new(&a->mopts);
 		struct line_sink sink;
