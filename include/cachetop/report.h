@@ -43,7 +43,10 @@ struct report_json_plan *report_json_plan_new(const struct model *m, const struc
 size_t report_json_plan_pieces(const struct report_json_plan *p);
 void report_json_piece(const struct report_json_plan *p, size_t k, struct buf *out);
 void report_json_plan_free(struct report_json_plan *p);
-void report_json_tail(const struct model *m, const struct report_ctx *c, struct buf *out);
+/* given: every agent's blocks as blocks_compute gives them for m (kept with a saved image), or
+ * NULL to compute them */
+void report_json_tail(const struct model *m, const struct report_ctx *c, const struct blocks *given,
+		      struct buf *out);
 void report_text(const struct model *m, const struct report_ctx *c, struct buf *out);
 void report_csv(const struct model *m, const struct report_ctx *c, struct buf *out);
 /* OpenMetrics text (Prometheus exposition) with per-agent and per-project counters. */

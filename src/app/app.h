@@ -57,8 +57,16 @@ void app_load(struct app *a);
 /* The price table parsed (once) into a->prices and a->mopts.prices, if app_load left it. */
 void app_prices(struct app *a);
 void app_free(struct app *a);
-/* A model over every root, read oldest-first (report, status). NULL with a message on failure. */
-struct model *app_build_model(struct app *a, struct source **src_out);
+/* A model over every root, read oldest-first (report, status). NULL with a message on failure.
+ * With blocks and have_blocks: when the model came whole from the state's image, the blocks
+ * kept with it (blocks_compute's of it, per agent; *have_blocks; the caller frees them). */
+struct model *app_build_model(struct app *a, struct source **src_out, struct blocks *blocks, bool *have_blocks);
+
+/* write(2) until all of p is written (EINTR retried); 0, or -1 with errno. */
+int app_write_all(int fd, const char *p, size_t n);
+/* report_json's text on fd, written on the machine's cores (report_json.c); given: the blocks
+ * kept with the state's image for m (app_build_model), or NULL. Returns app_write_all's result. */
+int app_report_json(const struct model *m, const struct report_ctx *c, const struct blocks *given, int fd);
 
 /* Wall clock in ms (the only place the app reads the clock, unless --now is given). */
 int64_t app_now(const struct app *a);

@@ -29,6 +29,7 @@
 #include "cachetop/model_image.h"
 #include "cachetop/timefmt.h"
 #include "cachetop/statefile.h"
+#include "cachetop/status_digest.h"
 #include "cachetop/util.h"
 #include "state.h"
 #include "state_int.h"
@@ -484,6 +485,25 @@ enum model_image_why state_image_load(const struct state *st, struct model *m, b
 		why = (sealed ? model_image_load_sealed : model_image_load)(m, img.p, len); /* the status digest follows it */
 	state_view_drop(&img);
 	return why;
+}
+
+bool state_digest_read(const struct state *st, const struct model *m, struct status_digest *d)
+{
+	memset(d, 0, sizeof *d);
+	if (st->fd < 0 || !st->sf.image_len)
+		return false;
+	/* the image's head (its options' and prices' key, its body's length and hash), then the
+	 * bytes after the body */
+	unsigned char head[64];
+	size_t hl = st->sf.image_len < sizeof head ? (size_t)st->sf.image_len : sizeof head, len;
+	uint64_t hash;
+	struct state_view dig = {0};
+	bool ok = state_pread(st->fd, head, hl, st->sf.image_at) &&
+		  model_image_head(m, head, (size_t)st->sf.image_len, &len, &hash) == MODEL_IMAGE_OK &&
+		  state_view_get(st->fd, st->sf.image_at + len, (size_t)st->sf.image_len - len, &dig) &&
+		  status_digest_get(dig.p, (size_t)st->sf.image_len - len, hash, d);
+	state_view_drop(&dig);
+	return ok;
 }
 
 /* A model just made starts from the loaded file's image when it has one this run can use. */

@@ -60,8 +60,11 @@ bool state_status_digest(const struct app *a, struct status_digest *d);
 bool state_loaded(const struct state *st);
 /* The model when nothing under the roots changed since the loaded file's image was written
  * (source_unchanged: no transcript opened), with the source that checked it (its roots as a
- * scan's; it follows no file; the caller frees both); NULL otherwise, and the scan follows. */
-struct model *state_unchanged_model(struct state *st, struct app *a, struct source **src_out);
+ * scan's; it follows no file; the caller frees both); NULL otherwise, and the scan follows.
+ * With dg and have_dg: the status digest kept with the image too, when there is one (*have_dg;
+ * the caller frees it): its blocks are blocks_compute's of the model. */
+struct model *state_unchanged_model(struct state *st, struct app *a, struct source **src_out,
+				    struct status_digest *dg, bool *have_dg);
 /* Models this process started from a saved image, and images refused after the scan. */
 uint64_t state_image_loads(void);
 uint64_t state_image_refusals(void);

@@ -14,6 +14,7 @@
 #include "app.h"
 #include "cachetop/line.h"
 #include "cachetop/model_image.h"
+#include "cachetop/status_digest.h"
 #include "cachetop/sink.h"
 #include "cachetop/statefile.h"
 #include "cachetop/util.h"
@@ -135,6 +136,9 @@ bool state_sink_recall(void *ctx, const char *path, struct sink_mark *mk);
 /* The loaded file's image into m (just made; sealed: model_image_load_sealed): MODEL_IMAGE_OK
  * or why not (m then unchanged). */
 enum model_image_why state_image_load(const struct state *st, struct model *m, bool sealed);
+/* The status digest kept after the loaded file's image, when it is that image's (written for
+ * m's options and prices); false (d empty) otherwise. */
+bool state_digest_read(const struct state *st, const struct model *m, struct status_digest *d);
 /* (tests count the models that came from an image) */
 void state_count_image_load(void);
 /* A sink that only recalls what the loaded file holds (all source_unchanged asks). */

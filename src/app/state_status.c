@@ -19,18 +19,9 @@ bool state_status_digest(const struct app *a, struct status_digest *d)
 		state_close(st);
 		return false;
 	}
-	/* the image's head (for the options' and prices' key and the body's hash), then only the
-	 * digest after the body: the model itself is not read */
+	/* the digest after the image's body: the model itself is not read */
 	struct model *m = model_new(&a->mopts);
-	unsigned char head[64];
-	size_t hl = st->sf.image_len < sizeof head ? (size_t)st->sf.image_len : sizeof head, len;
-	uint64_t hash;
-	struct state_view dig = {0};
-	bool ok = state_pread(st->fd, head, hl, st->sf.image_at) &&
-		  model_image_head(m, head, (size_t)st->sf.image_len, &len, &hash) == MODEL_IMAGE_OK &&
-		  state_view_get(st->fd, st->sf.image_at + len, (size_t)st->sf.image_len - len, &dig) &&
-		  status_digest_get(dig.p, (size_t)st->sf.image_len - len, hash, d);
-	state_view_drop(&dig);
+	bool ok = state_digest_read(st, m, d);
 	model_free(m);
 	if (ok) {
 		st->seen = xcalloc(st->sf.n ? st->sf.n : 1, sizeof *st->seen);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "cachetop/model_image.h"
+#include "cachetop/status_digest.h"
 #include "state_int.h"
 
 static uint64_t unchanged_models;
@@ -18,25 +19,33 @@ struct image_job {
 	struct app *a;
 	struct model *m;
 	enum model_image_why why;
+	struct status_digest *dg; /* wanted: the digest after the image */
+	bool have_dg;
 };
 
-/* the prices, if not parsed yet (the model is made with them), then the image */
+/* the prices, if not parsed yet (the model is made with them), then the image (and the digest
+ * written with it: its blocks are the model's) */
 static void *image_job(void *p)
 {
 	struct image_job *j = p;
 	app_prices(j->a);
 	j->m = model_new(&j->a->mopts);
 	j->why = state_image_load(j->st, j->m, true);
+	if (j->why == MODEL_IMAGE_OK && j->dg)
+		j->have_dg = state_digest_read(j->st, j->m, j->dg);
 	return NULL;
 }
 
-struct model *state_unchanged_model(struct state *st, struct app *a, struct source **src_out)
+struct model *state_unchanged_model(struct state *st, struct app *a, struct source **src_out,
+				    struct status_digest *dg, bool *have_dg)
 {
 	*src_out = NULL;
+	if (have_dg)
+		*have_dg = false;
 	if (!st || st->fd < 0 || !st->sf.image_len || st->no_recall || st->snap_off)
 		return NULL;
 	/* the thread owns a's prices and options until joined; this one reads only its roots */
-	struct image_job j = {st, a, NULL, MODEL_IMAGE_DAMAGED};
+	struct image_job j = {st, a, NULL, MODEL_IMAGE_DAMAGED, dg && have_dg ? dg : NULL, false};
 	pthread_t t;
 	bool threaded = pthread_create(&t, NULL, image_job, &j) == 0;
 	if (!threaded)
@@ -59,8 +68,12 @@ struct model *state_unchanged_model(struct state *st, struct app *a, struct sour
 		state_count_image_load();
 		unchanged_models++;
 		*src_out = s;
+		if (have_dg)
+			*have_dg = j.have_dg;
 		return j.m;
 	}
+	if (j.have_dg)
+		status_digest_free(dg);
 	source_free(s);
 	model_free(j.m);
 	return NULL;

@@ -49,7 +49,7 @@ bool app_status_digest(struct app *a, struct status_digest *d, bool *from_state)
 	*from_state = state_status_digest(a, d);
 	if (*from_state)
 		return true;
-	struct model *m = app_build_model(a, NULL);
+	struct model *m = app_build_model(a, NULL, NULL, NULL);
 	if (!m)
 		return false;
 	status_digest_of(m, d);

@@ -1,20 +1,34 @@
 /* tree_model.c — a model of every root read once, oldest-first (report, status), through the
  * warm-start state when there is one, and the report context over it. */
 #include <stdio.h>
+#include <string.h>
 
 #include "app.h"
+#include "cachetop/status_digest.h"
 #include "state.h"
 
-struct model *app_build_model(struct app *a, struct source **src_out)
+struct model *app_build_model(struct app *a, struct source **src_out, struct blocks *blocks, bool *have_blocks)
 {
+	if (have_blocks)
+		*have_blocks = false;
 	struct state *st = state_open(a);
 	struct model *m;
 	struct source *s;
 	char err[512] = "";
 	/* an unchanged tree: the image is the model (nothing to save; the prices, if app_load left
 	 * them, are parsed on its thread meanwhile) */
-	if ((m = state_unchanged_model(st, a, &s))) {
+	struct status_digest dg;
+	bool have_dg = false;
+	if ((m = state_unchanged_model(st, a, &s, &dg, &have_dg))) {
 		state_close(st);
+		if (have_dg && blocks) {
+			/* the digest's blocks pass to the caller; the rest of it goes */
+			memcpy(blocks, dg.bl, sizeof dg.bl);
+			memset(dg.bl, 0, sizeof dg.bl);
+			*have_blocks = true;
+		}
+		if (have_dg)
+			status_digest_free(&dg);
 		goto done;
 	}
 	app_prices(a);

@@ -548,14 +548,16 @@ void report_json_plan_free(struct report_json_plan *p)
 	free(p);
 }
 
-void report_json_tail(const struct model *m, const struct report_ctx *c, struct buf *out)
+void report_json_tail(const struct model *m, const struct report_ctx *c, const struct blocks *given,
+		      struct buf *out)
 {
 	put_key(out, "pairs", pairs_json(m));
 	struct blocks bl[AGENT_COUNT] = {{0}};
-	for (int a = 0; a < AGENT_COUNT; a++)
-		blocks_compute(m, (enum agent)a, &bl[a]);
-	write_blocks(out, bl);
-	put_key(out, "quota", quotas_json(m, c, bl));
+	if (!given)
+		for (int a = 0; a < AGENT_COUNT; a++)
+			blocks_compute(m, (enum agent)a, &bl[a]);
+	write_blocks(out, given ? given : bl);
+	put_key(out, "quota", quotas_json(m, c, given ? given : bl));
 	for (int a = 0; a < AGENT_COUNT; a++)
 		blocks_free(&bl[a]);
 	buf_puts(out, "\n}\n");
@@ -567,7 +569,7 @@ void report_json(const struct model *m, const struct report_ctx *c, struct buf *
 	for (size_t k = 0, n = report_json_plan_pieces(p); k < n; k++)
 		report_json_piece(p, k, out);
 	report_json_plan_free(p);
-	report_json_tail(m, c, out);
+	report_json_tail(m, c, NULL, out);
 }
 
 void report_event_line_ledgers(const struct model *m, size_t event, int64_t observed_at,

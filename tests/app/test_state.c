@@ -80,18 +80,33 @@ static void tree_app_for(struct app *a, bool use_state, int64_t now, bool status
 
 static void tree_app(struct app *a, bool use_state, int64_t now) { tree_app_for(a, use_state, now, false); }
 
+static uint64_t kept_blocks_used; /* reports whose blocks came kept with the image */
 static void report(bool use_state, struct buf *out, uint64_t *recalled)
 {
 	struct app a;
 	tree_app(&a, use_state, T0 + MIN(60 * 24));
 	struct source *s = NULL;
-	struct model *m = app_build_model(&a, &s);
+	struct blocks kept[AGENT_COUNT];
+	bool have_kept = false;
+	struct model *m = app_build_model(&a, &s, kept, &have_kept);
 	cr_assert_not_null(m);
 	struct report_root roots[8];
 	struct report_ctx c;
 	app_report_ctx(&a, s, roots, 8, &c);
 	out->len = 0;
-	report_json(m, &c, out);
+	/* as `report --json` writes it: on the cores, with the blocks kept with an image */
+	FILE *f = tmpfile();
+	cr_assert_not_null(f);
+	cr_assert_eq(app_report_json(m, &c, have_kept ? kept : NULL, fileno(f)), 0);
+	kept_blocks_used += have_kept;
+	rewind(f);
+	char chunk[65536];
+	for (size_t n; (n = fread(chunk, 1, sizeof chunk, f)) > 0;)
+		buf_append(out, chunk, n);
+	fclose(f);
+	if (have_kept)
+		for (int ag = 0; ag < AGENT_COUNT; ag++)
+			blocks_free(&kept[ag]);
 	if (recalled)
 		*recalled = source_stats(s)->recalled;
 	source_free(s);
@@ -477,6 +492,7 @@ Test(state, random_changes_equal_a_fresh_read_when_stats_are_trusted)
 	/* not vacuous: the image stood for an unchanged tree whole in some runs, and in others
 	 * the scan read on top of it */
 	cr_assert_gt(state_unchanged_models(), same0, "no run found the tree unchanged and took the image whole");
+	cr_assert_gt(kept_blocks_used, 0, "no report used the blocks kept with the image");
 	cr_assert_gt(state_image_loads() - loads0, state_unchanged_models() - same0,
 		     "every image load was an unchanged tree's");
 	/* and the status digest answered some runs (and a fresh read the others) */
