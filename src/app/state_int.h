@@ -156,6 +156,8 @@ struct state_stat_range {
 	struct state_seen *seen;
 	size_t n;
 	atomic_size_t next; /* the first entry no thread has taken */
+	atomic_bool differs; /* a file's stat already shows it is not as saved (gone, other size,
+	                      * times or inode, or a mark its stat cannot vouch for) */
 };
 struct state_stat_bg {
 	struct state_stat_range r;

@@ -25,12 +25,19 @@ static void *stat_chunks(void *p)
 			struct statefile_entry e;
 			statefile_get(j->sf, i, &e);
 			struct stat sb;
-			if (lstat(e.path, &sb) != 0)
+			if (lstat(e.path, &sb) != 0) {
+				atomic_store(&j->differs, true);
 				continue; /* gone: not taken */
-			j->seen[i] = (struct state_seen){.taken = true, .reg = S_ISREG(sb.st_mode),
-							 .dev = (uint64_t)sb.st_dev, .ino = (uint64_t)sb.st_ino,
-							 .size = (uint64_t)sb.st_size, .mtime_ns = state_ns(&sb.st_mtim),
-							 .ctime_ns = state_ns(&sb.st_ctim)};
+			}
+			struct state_seen *x = &j->seen[i];
+			*x = (struct state_seen){.taken = true, .reg = S_ISREG(sb.st_mode),
+						 .dev = (uint64_t)sb.st_dev, .ino = (uint64_t)sb.st_ino,
+						 .size = (uint64_t)sb.st_size, .mtime_ns = state_ns(&sb.st_mtim),
+						 .ctime_ns = state_ns(&sb.st_ctim)};
+			/* as the source's mark check will see it (mark_stat_same) */
+			if (!e.ctime_ns || !e.offset || x->dev != e.dev || x->ino != e.ino || x->size != e.size ||
+			    x->mtime_ns != e.mtime_ns || x->ctime_ns != e.ctime_ns)
+				atomic_store(&j->differs, true);
 		}
 	}
 }
@@ -50,6 +57,7 @@ void state_stat_start(const struct statefile *sf, struct state_seen *seen, struc
 	bg->r.seen = seen;
 	bg->r.n = sf->n;
 	atomic_init(&bg->r.next, 0);
+	atomic_init(&bg->r.differs, false);
 	bg->started = sf->n >= 256 && pthread_create(&bg->t, NULL, stat_chunks, &bg->r) == 0;
 }
 

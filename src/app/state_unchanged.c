@@ -5,6 +5,7 @@
  * new lines left unread). When the tree did
  * change, that model goes; the files' stats taken for the check serve the scan's start. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "cachetop/model_image.h"
@@ -21,15 +22,19 @@ struct image_job {
 	enum model_image_why why;
 	struct status_digest *dg; /* wanted: the digest after the image */
 	bool have_dg;
+	const atomic_bool *differs; /* the stats' early word that the tree changed */
 };
 
 /* the prices, if not parsed yet (the model is made with them), then the image (and the digest
- * written with it: its blocks are the model's) */
+ * written with it: its blocks are the model's) — unless the stats taken meanwhile already show
+ * a changed file (a sealed model could not serve the scan that follows) */
 static void *image_job(void *p)
 {
 	struct image_job *j = p;
 	app_prices(j->a);
 	j->m = model_new(&j->a->mopts);
+	if (atomic_load(j->differs))
+		return NULL;
 	j->why = state_image_load(j->st, j->m, true);
 	if (j->why == MODEL_IMAGE_OK && j->dg)
 		j->have_dg = state_digest_read(j->st, j->m, j->dg);
@@ -45,17 +50,17 @@ struct model *state_unchanged_model(struct state *st, struct app *a, struct sour
 	if (!st || st->fd < 0 || !st->sf.image_len || st->no_recall || st->snap_off)
 		return NULL;
 	/* the thread owns a's prices and options until joined; this one reads only its roots */
-	struct image_job j = {st, a, NULL, MODEL_IMAGE_DAMAGED, dg && have_dg ? dg : NULL, false};
-	pthread_t t;
-	bool threaded = pthread_create(&t, NULL, image_job, &j) == 0;
-	if (!threaded)
-		image_job(&j);
-	/* meanwhile: the files' stats (shared with a thread) and the folders' listings */
 	free(st->seen);
 	st->seen = xcalloc(st->sf.n ? st->sf.n : 1, sizeof *st->seen);
 	st->seen_fresh = true; /* the recalls below look without taking */
 	struct state_stat_bg bg;
 	state_stat_start(&st->sf, st->seen, &bg);
+	struct image_job j = {st, a, NULL, MODEL_IMAGE_DAMAGED, dg && have_dg ? dg : NULL, false, &bg.r.differs};
+	pthread_t t;
+	bool threaded = pthread_create(&t, NULL, image_job, &j) == 0;
+	if (!threaded)
+		image_job(&j);
+	/* meanwhile: the files' stats (shared with a thread) and the folders' listings */
 	struct line_sink k;
 	state_recall_sink(st, &k);
 	struct source *s = source_new(&a->roots, &k);
