@@ -2,8 +2,8 @@
  * changed since it was written: the check status makes (source_unchanged over the saved
  * listings and marks: no transcript opened, no scan), the image loaded on a thread meanwhile
  * (the price table parsed first, if left for now), sealed (for reading only: the maps that take
- * new lines left unread). When the tree did
- * change, that model goes; the files' stats taken for the check serve the scan's start. */
+ * new lines left unread). When the tree did change, that model goes; the files' stats taken for
+ * the check serve the scan's start. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>

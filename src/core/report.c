@@ -452,7 +452,6 @@ static void put_key(struct buf *out, const char *key, struct json_object *v)
  * each only read the model and the plan, so that a caller may write them on several threads. */
 #define PLAN_RUN 128 /* sessions or events per piece */
 
-
 struct report_json_plan {
 	const struct model *m;
 	const struct report_ctx *c;
