@@ -134,7 +134,8 @@ int source_mark_check(const char *path, const struct sink_mark *mk);
 
 /* The folder listings this source took or recalled that a later start may trust, encoded for
  * the state file (statefile_dir_put, sorted by path) into out (appended). *recalled: how many
- * of them came from the sink's dir_recall; *fresh: how many were listed anew. */
+ * of them the sink holds already (recalled from it, or listed anew and found the same); *fresh:
+ * how many are new to it. */
 void source_dirs_save(struct source *s, struct buf *out, size_t *recalled, size_t *fresh);
 /* Tests: a listing is trusted later only when taken more than this long after its folder's
  * last change (default 2 s; 0: any time strictly after its clock tick). */

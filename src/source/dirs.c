@@ -84,23 +84,28 @@ const struct sdir *dirs_list(struct source *s, const char *dir, bool may_recall,
 	d->mtime_ns = dirs_ns(&st.st_mtim);
 	d->ctime_ns = dirs_ns(&st.st_ctim);
 	struct sink_dir k;
-	if (may_recall && s->sink.dir_recall && s->sink.dir_recall(s->sink.ctx, dir, &k) && k.dev == d->dev &&
-	    k.ino == d->ino && k.mtime_ns == d->mtime_ns && k.ctime_ns == d->ctime_ns) {
+	bool kept = s->sink.dir_recall && s->sink.dir_recall(s->sink.ctx, dir, &k) && k.dev == d->dev &&
+		    k.ino == d->ino && k.mtime_ns == d->mtime_ns && k.ctime_ns == d->ctime_ns;
+	if (may_recall && kept) {
 		d->ents.len = 0;
 		if (k.ents_len)
 			buf_append(&d->ents, k.ents, k.ents_len);
 		d->trusted = d->recalled = true;
+		d->as_kept = false;
 		dirs_recalled++;
 		return d;
 	}
 	d->recalled = false;
 	s->listed_anew = true;
 	if (!dirs_read(dir, d, err)) {
-		d->trusted = false;
+		d->trusted = d->as_kept = false;
 		return NULL;
 	}
 	int64_t newest = d->mtime_ns > d->ctime_ns ? d->mtime_ns : d->ctime_ns;
 	d->trusted = dirs_ns(&now) - newest > dirs_racy_ns;
+	/* a folder listed again while watching is usually just as the state keeps it: then it is
+	 * no reason to write the state again (a dashboard did so at every quit) */
+	d->as_kept = kept && k.ents_len == d->ents.len && (!k.ents_len || !memcmp(k.ents, d->ents.data, k.ents_len));
 	return d;
 }
 
@@ -128,7 +133,7 @@ void source_dirs_save(struct source *s, struct buf *out, size_t *recalled, size_
 					  .ino = d->ino, .mtime_ns = d->mtime_ns, .ctime_ns = d->ctime_ns,
 					  .ents = (const unsigned char *)d->ents.data, .ents_len = d->ents.len};
 		statefile_dir_put(out, &x);
-		*(d->recalled ? recalled : fresh) += 1;
+		*(d->recalled || d->as_kept ? recalled : fresh) += 1;
 	}
 }
 

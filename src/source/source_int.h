@@ -105,6 +105,8 @@ struct sdir {
 	struct buf ents;
 	bool trusted;                /* taken (or first taken) after the folder's last clock tick */
 	bool recalled;               /* from the sink, not listed by this run */
+	bool as_kept;                /* listed by this run, and the sink's kept listing is the same
+	                              * (same stat, same entries): nothing new to save */
 	UT_hash_handle hh;
 };
 

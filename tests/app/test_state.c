@@ -1005,6 +1005,26 @@ static ino_t state_ino(void)
 	return ino;
 }
 
+/* A dashboard that starts and quits with nothing new leaves the state as it is: the folders it
+ * lists again to watch them are the listings the state keeps (it wrote the whole file again at
+ * every quit before). */
+Test(state, a_dashboard_with_nothing_new_writes_nothing)
+{
+	source_test_mark_racy(0); /* every mark trusted at once: no settling to save */
+	base_tree();
+	check_equal(); /* a state to start from, its listings trusted */
+	ino_t before = state_ino();
+	cr_assert_neq(before, 0);
+	struct app a;
+	struct live l;
+	live_start(&a, &l, true);
+	char err[256];
+	cr_assert_eq(source_watch(l.s, err, sizeof err), 0);
+	live_close(&l);
+	app_free(&a);
+	cr_assert_eq(state_ino(), before, "the state was written again with nothing new");
+}
+
 Test(state, marks_too_close_to_a_write_are_saved_again_once_settled)
 {
 	source_test_mark_racy(300 * 1000000LL);
