@@ -171,8 +171,13 @@ static int dash_run(struct dash *d)
 {
 	struct app *a = d->a;
 	char err[512] = "";
-	/* a watch failure is shown on the status line; the dashboard still works on the scan */
-	if (source_watch(d->lv.s, err, sizeof err) == 0)
+	/* The watches (a watch and a fresh listing per folder, a look at every file) come after
+	 * the first frame, which shows the scan at once: they were most of a warm start's wait.
+	 * Whatever changed meanwhile is read when they start. A replay writes into the watched
+	 * folders from its first step: it watches first. A watch failure is shown on the status
+	 * line; the dashboard still works on the scan. */
+	bool watch_later = !d->rp;
+	if (!watch_later && source_watch(d->lv.s, err, sizeof err) == 0)
 		err[0] = 0;
 	model_settle(d->lv.m); /* the first build of the aggregates: one sort of the history */
 	d->t = make_tui(a, d->lv.m, d->rp ? d->speed : 0);
@@ -234,6 +239,13 @@ static int dash_run(struct dash *d)
 			tui_draw(t, now);
 			if (a->max_frames > 0 && ++frames >= a->max_frames)
 				break;
+		}
+		if (watch_later) {
+			watch_later = false;
+			if (source_watch(d->lv.s, err, sizeof err) != 0)
+				tui_set_message(t, err);
+			dash_process(d); /* what came between the scan and the watches */
+			continue;
 		}
 		/* paused: the source fd leaves the set, so unread lines wait in their files */
 		struct pollfd all[4] = {
