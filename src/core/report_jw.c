@@ -101,6 +101,17 @@ static inline char *jw_room(struct buf *b, size_t n)
 	return b->data + b->len;
 }
 
+/* "s" (n bytes that need no escaping) in one copy */
+static void put_quoted(struct buf *b, const char *s, size_t n)
+{
+	char *o = jw_room(b, n + 2);
+	o[0] = '"';
+	memcpy(o + 1, s, n);
+	o[n + 1] = '"';
+	b->len += n + 2;
+	b->data[b->len] = 0;
+}
+
 /* A json-c tree per session and event (an allocation and a hash insert per member, a printf per
  * number) was most of a report's time: ~45 ms for 4,400 objects. These objects are written
  * straight into the output, byte for byte as json-c writes them (PLAIN, no slash escapes);
@@ -114,13 +125,7 @@ void report_json_string(struct buf *b, const char *s)
 		p++;
 	size_t clean = (size_t)(p - (const unsigned char *)s);
 	if (!*p) {
-		/* nothing to escape (ids, paths, names: nearly always): one copy */
-		char *o = jw_room(b, clean + 2);
-		o[0] = '"';
-		memcpy(o + 1, s, clean);
-		o[clean + 1] = '"';
-		b->len += clean + 2;
-		b->data[b->len] = 0;
+		put_quoted(b, s, clean); /* nothing to escape (ids, paths, names: nearly always) */
 		return;
 	}
 	buf_reserve(b, strlen(s) + 2);
@@ -168,7 +173,14 @@ void jw_str(struct jw *w, const char *k, const char *v) { jw_key(w, k), report_j
 /* text from a transcript: made valid UTF-8 first, as jtext (ASCII, the usual case, is) */
 void jput_text(struct buf *b, const char *v)
 {
+	/* one pass for the usual text (ASCII, nothing to escape): copied as it is */
 	const unsigned char *p = (const unsigned char *)v;
+	while (*p && *p < 0x80 && !escaped(*p))
+		p++;
+	if (!*p) {
+		put_quoted(b, v, (size_t)(p - (const unsigned char *)v));
+		return;
+	}
 	while (*p && *p < 0x80)
 		p++;
 	if (!*p) {
@@ -237,14 +249,8 @@ void jw_time(struct jw *w, const char *k, int64_t ms)
 	/* a time's text needs no escaping */
 	char b[32];
 	rfc3339_format(ms, b);
-	size_t n = strlen(b);
 	jw_key(w, k);
-	char *o = jw_room(w->b, n + 2);
-	o[0] = '"';
-	memcpy(o + 1, b, n);
-	o[n + 1] = '"';
-	w->b->len += n + 2;
-	w->b->data[w->b->len] = 0;
+	put_quoted(w->b, b, strlen(b));
 }
 
 void jw_count(struct jw *w, const char *k, int64_t v) { v < 0 ? jw_null(w, k) : jw_u64(w, k, (uint64_t)v); }
