@@ -194,12 +194,41 @@ static bool discover_known(struct source *s, struct scand *d)
 	return true;
 }
 
+/* discover_all_known on every core: runs of candidates taken from a shared cursor until one is
+ * not known (each candidate is asked of the sink by one thread only, as the sink requires) */
+struct knowns {
+	struct source *s;
+	struct scands *c;
+	atomic_size_t next;
+	atomic_bool unknown;
+};
+
+enum { KNOWN_RUN = 64 };
+
+static void *discover_known_worker(void *arg)
+{
+	struct knowns *k = arg;
+	for (size_t i; !atomic_load(&k->unknown) && (i = atomic_fetch_add(&k->next, KNOWN_RUN)) < k->c->n;)
+		for (size_t j = i; j < i + KNOWN_RUN && j < k->c->n; j++)
+			if (!discover_known(k->s, &k->c->v[j])) {
+				atomic_store(&k->unknown, true);
+				break;
+			}
+	return NULL;
+}
+
 bool discover_all_known(struct source *s, struct scands *c)
 {
-	for (size_t i = 0; i < c->n; i++)
-		if (!discover_known(s, &c->v[i]))
-			return false;
-	return true;
+	struct knowns k = {.s = s, .c = c};
+	atomic_init(&k.next, 0);
+	atomic_init(&k.unknown, false);
+	pthread_t t;
+	bool helped = c->n >= 4 * KNOWN_RUN && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+		      pthread_create(&t, NULL, discover_known_worker, &k) == 0;
+	discover_known_worker(&k);
+	if (helped)
+		pthread_join(t, NULL);
+	return !atomic_load(&k.unknown);
 }
 
 /* The same for the tie-break peek at its end, when the mark took it. */
