@@ -22,6 +22,7 @@ class Cachetop < Formula
     system "cmake", "-S", ".", "-B", "build",
                     "-DCACHETOP_TESTS=OFF",
                     "-DCACHETOP_WERROR=OFF",
+                    "-DCACHETOP_STATIC_DEPS=OFF",
                     "-DCACHETOP_BASH_COMPLETION_DIR=#{bash_completion.relative_path_from(prefix)}",
                     "-DCACHETOP_ZSH_COMPLETION_DIR=#{zsh_completion.relative_path_from(prefix)}",
                     *std_cmake_args
