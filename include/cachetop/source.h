@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "cachetop/agent.h"
 #include "cachetop/sink.h"
@@ -131,6 +132,10 @@ int source_read_file(enum agent agent, const char *path, uint64_t from, const st
 /* Whether the file at `path` still holds the bytes of a mark (identity and stat, else both
  * windows), for a reader of one file outside a source (statusline). 0 when it does. */
 int source_mark_check(const char *path, const struct sink_mark *mk);
+/* The file's stat (lstat's) is the mark's in every field, and the mark is not too recent to rely
+ * on it: the rule by which a scan leaves a file unopened, for a caller that takes the stats
+ * itself (the state's pre-check). */
+bool mark_stat_same(const struct stat *st, const struct sink_mark *mk);
 
 /* The folder listings this source took or recalled that a later start may trust, encoded for
  * the state file (statefile_dir_put, sorted by path) into out (appended). *recalled: how many

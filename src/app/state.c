@@ -304,16 +304,6 @@ static void state_sink_commit(void *ctx, uint32_t file, void *batch)
 	st->inner.commit(st->inner.ctx, file, b);
 }
 
-void state_mark_of(const struct statefile_entry *e, struct sink_mark *mk)
-{
-	*mk = (struct sink_mark){.dev = e->dev, .ino = e->ino, .offset = e->offset, .head_len = e->head_len,
-				 .tail_len = e->tail_len, .head_hash = e->head_hash, .tail_hash = e->tail_hash,
-				 .last_ts = e->last_ts, .first_ts = e->first_ts,
-				 .peek_last_ts = e->peek_last_ts, .size = e->size,
-				 .mtime_ns = e->mtime_ns, .ctime_ns = e->ctime_ns};
-	memcpy(mk->tail, e->tail, sizeof mk->tail);
-}
-
 bool state_sink_recall(void *ctx, const char *path, struct sink_mark *mk)
 {
 	struct state *st = ctx;

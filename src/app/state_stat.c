@@ -1,11 +1,23 @@
 /* state_stat.c — the lstat of every saved transcript in one go (on two threads; or one starts
  * while the caller lists the folders, and the caller then helps): what the image's pre-check
- * and the status digest compare the saved marks with. Calls nothing else of the state. */
+ * and the status digest compare the saved marks with, and the mark a saved entry holds
+ * (state_mark_of), by which it tells a changed file early. Calls nothing else of the state. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "state_int.h"
+
+void state_mark_of(const struct statefile_entry *e, struct sink_mark *mk)
+{
+	*mk = (struct sink_mark){.dev = e->dev, .ino = e->ino, .offset = e->offset, .head_len = e->head_len,
+				 .tail_len = e->tail_len, .head_hash = e->head_hash, .tail_hash = e->tail_hash,
+				 .last_ts = e->last_ts, .first_ts = e->first_ts,
+				 .peek_last_ts = e->peek_last_ts, .size = e->size,
+				 .mtime_ns = e->mtime_ns, .ctime_ns = e->ctime_ns};
+	memcpy(mk->tail, e->tail, sizeof mk->tail);
+}
 
 /* lstat of the saved entries into seen[], a chunk at a time taken from the shared cursor, until
  * none is left: every thread that calls it shares the work, whenever it comes. (Opening each
@@ -29,14 +41,14 @@ static void *stat_chunks(void *p)
 				atomic_store(&j->differs, true);
 				continue; /* gone: not taken */
 			}
-			struct state_seen *x = &j->seen[i];
-			*x = (struct state_seen){.taken = true, .reg = S_ISREG(sb.st_mode),
-						 .dev = (uint64_t)sb.st_dev, .ino = (uint64_t)sb.st_ino,
-						 .size = (uint64_t)sb.st_size, .mtime_ns = state_ns(&sb.st_mtim),
-						 .ctime_ns = state_ns(&sb.st_ctim)};
-			/* as the source's mark check will see it (mark_stat_same) */
-			if (!e.ctime_ns || !e.offset || x->dev != e.dev || x->ino != e.ino || x->size != e.size ||
-			    x->mtime_ns != e.mtime_ns || x->ctime_ns != e.ctime_ns)
+			j->seen[i] = (struct state_seen){.taken = true, .reg = S_ISREG(sb.st_mode),
+							 .dev = (uint64_t)sb.st_dev, .ino = (uint64_t)sb.st_ino,
+							 .size = (uint64_t)sb.st_size, .mtime_ns = state_ns(&sb.st_mtim),
+							 .ctime_ns = state_ns(&sb.st_ctim)};
+			/* by the scan's own rule for leaving a file unopened */
+			struct sink_mark mk;
+			state_mark_of(&e, &mk);
+			if (!mark_stat_same(&sb, &mk))
 				atomic_store(&j->differs, true);
 		}
 	}

@@ -194,43 +194,6 @@ static bool discover_known(struct source *s, struct scand *d)
 	return true;
 }
 
-/* discover_all_known on every core: runs of candidates taken from a shared cursor until one is
- * not known (each candidate is asked of the sink by one thread only, as the sink requires) */
-struct knowns {
-	struct source *s;
-	struct scands *c;
-	atomic_size_t next;
-	atomic_bool unknown;
-};
-
-enum { KNOWN_RUN = 64 };
-
-static void *discover_known_worker(void *arg)
-{
-	struct knowns *k = arg;
-	for (size_t i; !atomic_load(&k->unknown) && (i = atomic_fetch_add(&k->next, KNOWN_RUN)) < k->c->n;)
-		for (size_t j = i; j < i + KNOWN_RUN && j < k->c->n; j++)
-			if (!discover_known(k->s, &k->c->v[j])) {
-				atomic_store(&k->unknown, true);
-				break;
-			}
-	return NULL;
-}
-
-bool discover_all_known(struct source *s, struct scands *c)
-{
-	struct knowns k = {.s = s, .c = c};
-	atomic_init(&k.next, 0);
-	atomic_init(&k.unknown, false);
-	pthread_t t;
-	bool helped = c->n >= 4 * KNOWN_RUN && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
-		      pthread_create(&t, NULL, discover_known_worker, &k) == 0;
-	discover_known_worker(&k);
-	if (helped)
-		pthread_join(t, NULL);
-	return !atomic_load(&k.unknown);
-}
-
 /* The same for the tie-break peek at its end, when the mark took it. */
 static bool discover_known_last(struct source *s, struct scand *d)
 {
@@ -244,33 +207,46 @@ static bool discover_known_last(struct source *s, struct scand *d)
 
 /* The first-timestamp peeks of a large batch run on every core: each is a few system calls on
  * a different file, and thousands of them in a row were a tenth of a cold start. */
+enum peek_pass {
+	PEEK_FIRST,      /* first_ts of the entries the sink cannot vouch for */
+	PEEK_LAST,       /* last_ts of the entries that need it */
+	PEEK_KNOWN_ONLY, /* no peek: whether every entry is known, stopping at the first not */
+};
+
 struct peeks {
 	struct source *s;
 	struct scands *c;
-	bool last; /* the second pass: last_ts of the entries that need it */
+	enum peek_pass pass;
 	atomic_size_t next;
+	atomic_bool unknown; /* PEEK_KNOWN_ONLY: an entry was not known */
 };
 
 static void *discover_peek_worker(void *arg)
 {
 	struct peeks *pk = arg;
-	char *buf = xmalloc(SOURCE_BLOCK);
-	for (size_t i; (i = atomic_fetch_add(&pk->next, 1)) < pk->c->n;) {
+	char *buf = pk->pass == PEEK_KNOWN_ONLY ? NULL : xmalloc(SOURCE_BLOCK);
+	for (size_t i; !atomic_load(&pk->unknown) && (i = atomic_fetch_add(&pk->next, 1)) < pk->c->n;) {
 		struct scand *d = &pk->c->v[i];
-		if (!pk->last && !discover_known(pk->s, d))
+		if (pk->pass == PEEK_KNOWN_ONLY) {
+			if (!discover_known(pk->s, d))
+				atomic_store(&pk->unknown, true);
+		} else if (pk->pass == PEEK_FIRST && !discover_known(pk->s, d)) {
 			d->first_ts = discover_peek(buf, d, false);
-		else if (pk->last && d->need_last && !discover_known_last(pk->s, d))
+		} else if (pk->pass == PEEK_LAST && d->need_last && !discover_known_last(pk->s, d)) {
 			d->last_ts = discover_peek(buf, d, true);
+		}
 	}
 	free(buf);
 	return NULL;
 }
 
-static void discover_peek_all(struct source *s, struct scands *c, bool last, size_t count)
+/* Returns false when a PEEK_KNOWN_ONLY pass met an entry the sink cannot vouch for. */
+static bool discover_peek_all(struct source *s, struct scands *c, enum peek_pass pass, size_t count)
 {
 	enum { PEEK_THREADS_MAX = 4, PEEK_PER_THREAD = 64 };
-	struct peeks pk = {.s = s, .c = c, .last = last};
+	struct peeks pk = {.s = s, .c = c, .pass = pass};
 	atomic_init(&pk.next, 0);
+	atomic_init(&pk.unknown, false);
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t want = cores > 1 ? (size_t)cores - 1 : 0; /* this thread peeks too */
 	if (want > PEEK_THREADS_MAX - 1)
@@ -284,11 +260,17 @@ static void discover_peek_all(struct source *s, struct scands *c, bool last, siz
 	discover_peek_worker(&pk);
 	for (size_t w = 0; w < started; w++)
 		pthread_join(th[w], NULL);
+	return !atomic_load(&pk.unknown);
+}
+
+bool discover_all_known(struct source *s, struct scands *c)
+{
+	return discover_peek_all(s, c, PEEK_KNOWN_ONLY, c->n);
 }
 
 void source_open_candidates(struct source *s, struct scands *c)
 {
-	discover_peek_all(s, c, false, c->n);
+	discover_peek_all(s, c, PEEK_FIRST, c->n);
 	qsort(c->v, c->n, sizeof c->v[0], discover_cmp_first);
 	/* Ties on the first timestamp (a copy starting with the original's lines): the one that
 	 * ended first goes first. Only tied files pay for the second peek. */
@@ -303,7 +285,7 @@ void source_open_candidates(struct source *s, struct scands *c)
 		i = j;
 	}
 	if (tied) {
-		discover_peek_all(s, c, true, tied);
+		discover_peek_all(s, c, PEEK_LAST, tied);
 		for (size_t i = 0; i < c->n;) {
 			size_t j = i + 1;
 			while (j < c->n && c->v[j].first_ts == c->v[i].first_ts)

@@ -233,8 +233,6 @@ void dirs_free(struct source *s);
 /* mark.c: whether an open file (st: its fstat) still holds the bytes of a sink's mark; on true,
  * tail/taillen get the bytes before the mark's offset (the rewrite check's). */
 bool mark_holds(int fd, const struct stat *st, const struct sink_mark *mk, unsigned char *tail, unsigned *taillen);
-/* The file's stat is the mark's in every field (and the mark is not too recent to rely on it). */
-bool mark_stat_same(const struct stat *st, const struct sink_mark *mk);
 /* Tests: how recent a write makes a mark rely on its windows alone (default 2 s). */
 void source_test_mark_racy(int64_t ns);
 /* The mark's bytes before its offset, for the rewrite check. */
