@@ -12,9 +12,10 @@
 
 #include "cachetop/agent.h"
 #include "cachetop/model.h"
+#include "cachetop/statefile.h"
 #include "cachetop/util.h"
 
-#define MODEL_IMAGE_VERSION 1
+#define MODEL_IMAGE_VERSION 2
 
 /* Why an image was not written or not loaded. */
 enum model_image_why {
@@ -38,6 +39,13 @@ enum model_image_why model_image_load(struct model *m, const void *p, size_t n);
  * it loads in about half the time. Feeding it anything, or writing its image, is a fatal
  * error (a program bug, never the data's). */
 enum model_image_why model_image_load_sealed(struct model *m, const void *p, size_t n);
+/* The same, the requests left where they lie in the image (when it lies 8-byte aligned, as in a
+ * state file; copied otherwise): no copy of the largest part, so a warm report of a long history
+ * holds it once; pg (or NULL) pages its checksum's pass (statefile_hash_paged), so that what is
+ * not borrowed need not stay in memory. p must then stay unchanged until m is freed (model_keep ties the two); the
+ * model never writes there (a read-only mapping would fault). */
+enum model_image_why model_image_load_borrowed(struct model *m, const void *p, size_t n,
+					       const struct statefile_pager *pg);
 /* The head of an image written for m's options and prices, in a region of n bytes (the image
  * first, perhaps more after it) starting at p; only the head's 40 bytes at p are read: the
  * image's whole length (head and body) and its body's hash. The body is not checked here

@@ -100,6 +100,18 @@ void statefile_encode_meta(const struct statefile_entry *v, size_t n, uint64_t b
 /* An image of image_len bytes follows the records: noted in the header encoded into meta. */
 void statefile_set_image(struct buf *meta, uint64_t image_len);
 uint64_t statefile_hash(const void *p, size_t n);
+/* The same hash taken a window at a time, the caller told before (want: bring it in) and after
+ * (done: it may leave memory) each window: a large mapped image is hashed without all of it
+ * resident at once. */
+struct statefile_pager {
+	void (*want)(void *ctx, const void *p, size_t n);
+	void (*done)(void *ctx, const void *p, size_t n);
+	void *ctx;
+};
+uint64_t statefile_hash_paged(const void *p, size_t n, const struct statefile_pager *pg);
+/* pad bytes after the records (so that an image lies 8-byte aligned in the file: it can be used
+ * where it lies): noted in the header's length. */
+void statefile_set_pad(struct buf *meta, uint64_t pad);
 /* Folder listings of dirs_len bytes follow the records (before an image): noted in the header. */
 void statefile_set_dirs(struct buf *meta, uint64_t dirs_len, uint64_t dirs_hash);
 /* The listing at *pos of a blob (the file's folder listings, hash checked by the caller),

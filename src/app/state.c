@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -464,16 +465,62 @@ static bool state_snap_worth(struct state *st, bool stats_taken)
 	return false;
 }
 
+static void view_release(void *p)
+{
+	state_view_drop(p);
+	free(p);
+}
+
+/* A mapped image's checksum pass, a window at a time: brought in at once (as MAP_POPULATE would
+ * have), then let go (clean pages of a read-only mapping: the page cache keeps them), so a
+ * model that borrows its requests from the image holds those alone. */
+static void page_range(const void *p, size_t n, bool in, uintptr_t *a, uintptr_t *e)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), s = (uintptr_t)p, t = s + n;
+	*a = in ? (s + pg - 1) & ~(pg - 1) : s & ~(pg - 1);
+	*e = in ? t & ~(pg - 1) : (t + pg - 1) & ~(pg - 1);
+}
+static void view_want(void *ctx, const void *p, size_t n)
+{
+	(void)ctx;
+#ifdef MADV_POPULATE_READ
+	uintptr_t a, e;
+	page_range(p, n, false, &a, &e);
+	(void)madvise((void *)a, e - a, MADV_POPULATE_READ);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+static void view_done(void *ctx, const void *p, size_t n)
+{
+	(void)ctx;
+	uintptr_t a, e;
+	page_range(p, n, true, &a, &e);
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_DONTNEED);
+}
+
 enum model_image_why state_image_load(const struct state *st, struct model *m, bool sealed)
 {
-	struct state_view img;
+	struct state_view *img = xmalloc(sizeof *img);
 	enum model_image_why why = MODEL_IMAGE_DAMAGED;
 	size_t len;
 	uint64_t hash;
-	if (state_view_get(st->fd, st->sf.image_at, (size_t)st->sf.image_len, &img) &&
-	    (why = model_image_head(m, img.p, (size_t)st->sf.image_len, &len, &hash)) == MODEL_IMAGE_OK)
-		why = (sealed ? model_image_load_sealed : model_image_load)(m, img.p, len); /* the status digest follows it */
-	state_view_drop(&img);
+	/* a model only read keeps its requests where they lie in the image (the file is only ever
+	 * replaced whole, so the view stays as it was) */
+	if (state_view_get_as(st->fd, st->sf.image_at, (size_t)st->sf.image_len, img, sealed) &&
+	    (why = model_image_head(m, img->p, (size_t)st->sf.image_len, &len, &hash)) == MODEL_IMAGE_OK) {
+		struct statefile_pager pg = {view_want, view_done, NULL};
+		/* the status digest follows it */
+		why = sealed ? model_image_load_borrowed(m, img->p, len, img->map ? &pg : NULL)
+			     : model_image_load(m, img->p, len);
+	}
+	if (why == MODEL_IMAGE_OK && sealed) {
+		model_keep(m, view_release, img);
+		return why;
+	}
+	view_release(img);
 	return why;
 }
 

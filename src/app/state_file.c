@@ -242,6 +242,11 @@ void state_test_map_min(size_t bytes) { view_map_min = bytes; }
 
 bool state_view_get(int fd, uint64_t at, size_t n, struct state_view *v)
 {
+	return state_view_get_as(fd, at, n, v, false);
+}
+
+bool state_view_get_as(int fd, uint64_t at, size_t n, struct state_view *v, bool lazy)
+{
 	*v = (struct state_view){0};
 	if (n && n >= view_map_min) {
 		char path[64], real[384];
@@ -259,7 +264,7 @@ bool state_view_get(int fd, uint64_t at, size_t n, struct state_view *v)
 			guarded = true;
 		}
 		size_t pg = (size_t)sysconf(_SC_PAGESIZE), skew = (size_t)(at % pg);
-		void *map = mmap(NULL, n + skew, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, (off_t)(at - skew));
+		void *map = mmap(NULL, n + skew, PROT_READ, MAP_PRIVATE | (lazy ? 0 : MAP_POPULATE), fd, (off_t)(at - skew));
 		if (map != MAP_FAILED) {
 			v->map = map;
 			v->maplen = n + skew;
@@ -391,12 +396,16 @@ int state_write(struct state *st, struct save_item *v, size_t n, const struct bu
 	}
 	buf_free(&join);
 	struct buf head = {0};
+	/* the image 8-byte aligned in the file (a hole of zeros before the listings), so that a
+	 * model only read can use its requests where they lie (model_image_load_borrowed) */
+	size_t pad = image->len ? (8 - (meta + off + dirs->len) % 8) % 8 : 0;
 	if (rc == 0 && dirs->len)
-		rc = state_pwrite(fd, dirs->data, dirs->len, meta + off);
+		rc = state_pwrite(fd, dirs->data, dirs->len, meta + off + pad);
 	if (rc == 0 && image->len)
-		rc = state_pwrite(fd, image->data, image->len, meta + off + dirs->len);
+		rc = state_pwrite(fd, image->data, image->len, meta + off + pad + dirs->len);
 	if (rc == 0) {
 		statefile_encode_meta(ev, n, st->build_key, st->roots_key, &head);
+		statefile_set_pad(&head, pad);
 		statefile_set_dirs(&head, dirs->len, statefile_hash(dirs->len ? dirs->data : "", dirs->len));
 		statefile_set_image(&head, image->len);
 		rc = state_pwrite(fd, head.data, head.len, 0);

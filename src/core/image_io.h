@@ -17,6 +17,7 @@ struct evidence_log;
 struct img_r {
 	const unsigned char *p;
 	size_t n, at;
+	size_t base;   /* the offset of p in the image (its head), for img_skip_align */
 	bool bad;
 };
 
@@ -26,6 +27,14 @@ static inline void img_put(struct buf *b, const void *p, size_t n)
 		buf_append(b, p, n);
 }
 static inline void img_u64(struct buf *b, uint64_t v) { buf_append(b, &v, sizeof v); }
+/* Zero bytes up to the next multiple of 8 of the image (the buffer starts with the image's
+ * 8-byte-aligned head): an array after it can be used where it lies (model_image_load_borrowed). */
+static inline void img_align(struct buf *b)
+{
+	static const char zero[8];
+	if (b->len % 8)
+		buf_append(b, zero, 8 - b->len % 8);
+}
 /* A string: its length (UINT32_MAX for NULL), then its bytes. */
 static inline void img_str(struct buf *b, const char *s)
 {
@@ -81,6 +90,15 @@ static inline uint64_t img_get_u64(struct img_r *r)
 	if (p)
 		memcpy(&v, p, sizeof v);
 	return v;
+}
+/* Past img_align's zero bytes: the reader's place in the image to a multiple of 8. */
+static inline void img_skip_align(struct img_r *r)
+{
+	size_t pad = (8 - (r->base + r->at) % 8) % 8;
+	const unsigned char *z = img_take(r, pad);
+	for (size_t i = 0; z && i < pad; i++)
+		if (z[i])
+			r->bad = true;
 }
 /* A count that must not exceed max (bad otherwise). */
 static inline size_t img_count(struct img_r *r, uint64_t max)

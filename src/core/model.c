@@ -92,7 +92,7 @@ void mdl_free(struct model *m)
 		free(m->model_names[i]);
 	free(m->model_names);
 	free(m->model_prices);
-	for (size_t i = 0; i < m->nchunks; i++) {
+	for (size_t i = 0; i < m->nchunks && !m->borrowed; i++) {
 		free(m->chunks[i]);
 		free(m->fchunks[i]);
 	}
@@ -112,7 +112,19 @@ void mdl_free(struct model *m)
 	evidence_log_free(m->evlog);
 	if (m->agg)
 		m->agg_hooks->free(m->agg);
+	void (*release)(void *) = m->keep_release;
+	void *ctx = m->keep_ctx;
 	free(m);
+	if (release)
+		release(ctx); /* what it borrowed from goes after it */
+}
+
+void model_keep(struct model *m, void (*release)(void *ctx), void *ctx)
+{
+	if (m->keep_release)
+		m->keep_release(m->keep_ctx);
+	m->keep_release = release;
+	m->keep_ctx = ctx;
 }
 
 /* Grow two parallel arrays of *cap elements together when n reaches *cap. */

@@ -12,7 +12,8 @@
  * file's build key): structs are copied as the compiler laid them out.
  *
  * Layout: "CTMODEL\0", version, the options-and-prices key, the body's length and hash, then the
- * body. Loading checks the hash first, then every count and every index (a request's session,
+ * body; the request chunks start at multiples of 8 from the head, so a model only read can use
+ * them where they lie (model_image_load_borrowed). Loading checks the hash first, then every count and every index (a request's session,
  * predecessor, model, event; a session's files and requests; every table's values), so a
  * damaged or made-up image is refused, never trusted. */
 #include "cachetop/model_image.h"
@@ -123,7 +124,9 @@ enum model_image_why model_image_write(const struct model *m, struct buf *out)
 	img_u64(b, m->nreqs);
 	for (size_t c = 0, left = m->nreqs; left; c++) {
 		size_t k = left < CHUNK ? left : CHUNK;
+		img_align(b);
 		img_put(b, m->chunks[c], k * sizeof **m->chunks);
+		img_align(b);
 		img_put(b, m->fchunks[c], k * sizeof **m->fchunks);
 		left -= k;
 	}
@@ -194,7 +197,7 @@ static size_t get_array(struct img_r *r, void **dst, size_t elem)
 }
 
 /* Read the body into t (a fresh model); false at the first thing out of bounds. */
-static bool image_read(struct model *t, struct img_r *r, bool sealed)
+static bool image_read(struct model *t, struct img_r *r, bool sealed, bool borrow)
 {
 	bool ok = true;
 	t->generation = img_get_u64(r);
@@ -312,13 +315,30 @@ static bool image_read(struct model *t, struct img_r *r, bool sealed)
 		t->chunks = xcalloc(nc, sizeof *t->chunks);
 		t->fchunks = xcalloc(nc, sizeof *t->fchunks);
 	}
+	/* borrowed only where the image lies aligned (a state file's image does; a buffer from
+	 * elsewhere may not) */
+	t->borrowed = borrow && ((uintptr_t)r->p - r->base) % 8 == 0;
 	for (size_t c = 0, left = nr; left; c++) {
 		size_t k = left < CHUNK ? left : CHUNK;
+		if (t->borrowed) {
+			img_skip_align(r);
+			t->chunks[c] = (struct request *)img_take(r, k * sizeof **t->chunks);
+			img_skip_align(r);
+			t->fchunks[c] = (uint32_t *)img_take(r, k * sizeof **t->fchunks);
+			t->nchunks = c + 1;
+			if (r->bad)
+				return false;
+			left -= k;
+			continue;
+		}
 		t->chunks[c] = xmalloc(CHUNK * sizeof **t->chunks);
 		t->fchunks[c] = xmalloc(CHUNK * sizeof **t->fchunks);
 		t->nchunks = c + 1;
-		if (!img_get(r, t->chunks[c], k, sizeof **t->chunks) ||
-		    !img_get(r, t->fchunks[c], k, sizeof **t->fchunks))
+		img_skip_align(r);
+		if (!img_get(r, t->chunks[c], k, sizeof **t->chunks))
+			return false;
+		img_skip_align(r);
+		if (!img_get(r, t->fchunks[c], k, sizeof **t->fchunks))
 			return false;
 		left -= k;
 	}
@@ -440,7 +460,8 @@ static bool image_read(struct model *t, struct img_r *r, bool sealed)
 	return true;
 }
 
-static enum model_image_why image_load(struct model *m, const void *p, size_t n, bool sealed)
+static enum model_image_why image_load(struct model *m, const void *p, size_t n, bool sealed, bool borrow,
+				       const struct statefile_pager *pg)
 {
 	if (m->nfiles || m->nsessions || m->nreqs || mdl_agent_state_any(m))
 		return MODEL_IMAGE_NOT_FRESH;
@@ -450,11 +471,11 @@ static enum model_image_why image_load(struct model *m, const void *p, size_t n,
 		return MODEL_IMAGE_DAMAGED;
 	if (key != image_key(m))
 		return MODEL_IMAGE_OTHER_OPTS;
-	if (statefile_hash(b + HEAD, (size_t)len) != hash)
+	if (statefile_hash_paged(b + HEAD, (size_t)len, pg) != hash)
 		return MODEL_IMAGE_DAMAGED;
 	struct model *t = model_new(&m->opts);
-	struct img_r r = {.p = b + HEAD, .n = (size_t)len};
-	if (!image_read(t, &r, sealed)) {
+	struct img_r r = {.p = b + HEAD, .n = (size_t)len, .base = HEAD};
+	if (!image_read(t, &r, sealed, borrow)) {
 		model_free(t);
 		return MODEL_IMAGE_DAMAGED;
 	}
@@ -468,12 +489,18 @@ static enum model_image_why image_load(struct model *m, const void *p, size_t n,
 
 enum model_image_why model_image_load(struct model *m, const void *p, size_t n)
 {
-	return image_load(m, p, n, false);
+	return image_load(m, p, n, false, false, NULL);
 }
 
 enum model_image_why model_image_load_sealed(struct model *m, const void *p, size_t n)
 {
-	return image_load(m, p, n, true);
+	return image_load(m, p, n, true, false, NULL);
+}
+
+enum model_image_why model_image_load_borrowed(struct model *m, const void *p, size_t n,
+					       const struct statefile_pager *pg)
+{
+	return image_load(m, p, n, true, true, pg);
 }
 
 enum model_image_why model_image_head(const struct model *m, const void *p, size_t n, size_t *len, uint64_t *hash)

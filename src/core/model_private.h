@@ -108,6 +108,9 @@ struct model_agg_hooks {
 struct model {
 	struct model_opts opts;
 	bool sealed; /* loaded for reading only (model_image_load_sealed): no line-taking maps */
+	bool borrowed; /* its request chunks lie in an image it does not own (model_image_load_borrowed) */
+	void (*keep_release)(void *ctx); /* model_keep: called when it is freed */
+	void *keep_ctx;
 	const struct price_table *prices;
 	/* sessions */
 	struct session *sessions;

@@ -51,6 +51,12 @@ void statefile_set_image(struct buf *meta, uint64_t image_len)
 	wr64(b + H_LEN, rd64(b + H_LEN) + image_len);
 }
 
+void statefile_set_pad(struct buf *meta, uint64_t pad)
+{
+	unsigned char *b = (unsigned char *)meta->data;
+	wr64(b + H_LEN, rd64(b + H_LEN) + pad);
+}
+
 void statefile_set_dirs(struct buf *meta, uint64_t dirs_len, uint64_t dirs_hash)
 {
 	unsigned char *b = (unsigned char *)meta->data;
@@ -113,19 +119,37 @@ void statefile_dir_put(struct buf *out, const struct statefile_dir *d)
 		buf_append(out, (const char *)d->ents, d->ents_len);
 }
 
-uint64_t statefile_hash(const void *p, size_t n)
+/* The 32-byte lanes over n bytes (n a multiple of 32). */
+static void hash_lanes(const unsigned char *s, size_t n, uint64_t v[4])
 {
-	const unsigned char *s = p;
-	uint64_t a = P1 + P2, b = P2, c = 0, d = 0 - P1, h;
-	size_t len = n;
-	while (n >= 32) {
+	uint64_t a = v[0], b = v[1], c = v[2], d = v[3];
+	for (; n >= 32; s += 32, n -= 32) {
 		a = lane(a, rd64(s));
 		b = lane(b, rd64(s + 8));
 		c = lane(c, rd64(s + 16));
 		d = lane(d, rd64(s + 24));
-		s += 32;
-		n -= 32;
 	}
+	v[0] = a, v[1] = b, v[2] = c, v[3] = d;
+}
+
+uint64_t statefile_hash_paged(const void *p, size_t n, const struct statefile_pager *pg)
+{
+	const unsigned char *s = p;
+	uint64_t v[4] = {P1 + P2, P2, 0, 0 - P1}, a, b, c, d, h;
+	size_t len = n;
+	/* window by window when paged, so that what was hashed can leave memory at once */
+	size_t win = pg ? ((size_t)4 << 20) : (n & ~(size_t)31);
+	while (n >= 32) {
+		size_t k = n < win ? n & ~(size_t)31 : win;
+		if (pg && pg->want)
+			pg->want(pg->ctx, s, k);
+		hash_lanes(s, k, v);
+		if (pg && pg->done)
+			pg->done(pg->ctx, s, k);
+		s += k;
+		n -= k;
+	}
+	a = v[0], b = v[1], c = v[2], d = v[3];
 	h = rotl(a, 1) + rotl(b, 7) + rotl(c, 12) + rotl(d, 18);
 	h = (h ^ lane(0, a)) * P1 + P4;
 	h = (h ^ lane(0, b)) * P1 + P4;
@@ -147,6 +171,8 @@ uint64_t statefile_hash(const void *p, size_t n)
 	h ^= h >> 32;
 	return h;
 }
+
+uint64_t statefile_hash(const void *p, size_t n) { return statefile_hash_paged(p, n, NULL); }
 
 /* The path of entry i, checked: inside the path area, NUL-terminated right at its length. */
 static const char *entry_path(const struct statefile *sf, const unsigned char *e, size_t *len)

@@ -91,7 +91,7 @@ bool status_digest_get(const void *p, size_t n, uint64_t image_hash, struct stat
 	if (!img_head_get(b, n, magic, DIGEST_VERSION, &img, &len, &hash) || img != image_hash ||
 	    len != n - HEAD || statefile_hash(b + HEAD, (size_t)len) != hash)
 		return false;
-	struct img_r r = {.p = b + HEAD, .n = (size_t)len};
+	struct img_r r = {.p = b + HEAD, .n = (size_t)len, .base = HEAD};
 	bool ok = true;
 	for (int a = 0; a < AGENT_COUNT && ok; a++) {
 		struct blocks *x = &d->bl[a];

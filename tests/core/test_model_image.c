@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "cachetop/model.h"
 #include "cachetop/model_image.h"
@@ -351,6 +352,75 @@ Test(model_image, a_sealed_load_reads_the_same)
 	buf_free(&img);
 	buf_free(&a);
 	buf_free(&b);
+}
+
+/* A model that borrows its requests from the image (a warm report): the same report from a
+ * read-only copy (a write there would fault), the checksum's pass told window by window, what
+ * it borrows from released after it, and an image lying unaligned copied instead. */
+struct pager_count {
+	size_t want, done, bytes;
+	const unsigned char *lo, *hi;
+	bool outside;
+};
+static void pc_want(void *ctx, const void *p, size_t n)
+{
+	struct pager_count *c = ctx;
+	c->want++;
+	c->outside |= (const unsigned char *)p < c->lo || (const unsigned char *)p + n > c->hi;
+}
+static void pc_done(void *ctx, const void *p, size_t n)
+{
+	struct pager_count *c = ctx;
+	c->done++;
+	c->bytes += n;
+	c->outside |= (const unsigned char *)p < c->lo || (const unsigned char *)p + n > c->hi;
+}
+static int released;
+static void note_release(void *ctx) { released += *(int *)ctx; }
+
+Test(model_image, a_borrowed_load_reads_the_same_from_read_only_memory)
+{
+	struct model *m = sample_model();
+	struct buf img = {0}, a = {0}, b = {0}, u = {0};
+	cr_assert_eq(model_image_write(m, &img), MODEL_IMAGE_OK);
+	size_t maplen = img.len + 1;
+	unsigned char *ro = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert_neq(ro, MAP_FAILED);
+	memcpy(ro, img.data, img.len);
+	cr_assert_eq(mprotect(ro, maplen, PROT_READ), 0);
+	struct pager_count pc = {.lo = ro, .hi = ro + img.len};
+	struct statefile_pager pg = {pc_want, pc_done, &pc};
+	struct model *whole = model_new(NULL), *bor = model_new(NULL);
+	cr_assert_eq(model_image_load(whole, img.data, img.len), MODEL_IMAGE_OK);
+	cr_assert_eq(model_image_load_borrowed(bor, ro, img.len, &pg), MODEL_IMAGE_OK);
+	cr_assert(pc.want >= 1 && pc.want == pc.done && !pc.outside, "the pager was told %zu/%zu windows", pc.want, pc.done);
+	cr_assert_geq(pc.bytes + 32, img.len - 40, "the checksum's pass covered %zu of %zu bytes", pc.bytes, img.len);
+	int one = 1;
+	released = 0;
+	model_keep(bor, note_release, &one);
+	report(whole, &a);
+	report(bor, &b);
+	cr_assert_gt(a.len, 1000);
+	cr_assert(a.len == b.len && memcmp(a.data, b.data, a.len) == 0, "the borrowed model's report differs");
+	model_free(bor);
+	cr_assert_eq(released, 1, "what the model borrowed from was not released with it");
+	/* an image one byte off its alignment loads by copying, and reads the same */
+	unsigned char *off = xmalloc(img.len + 1);
+	memcpy(off + 1, img.data, img.len);
+	struct model *cp = model_new(NULL);
+	cr_assert_eq(model_image_load_borrowed(cp, off + 1, img.len, NULL), MODEL_IMAGE_OK);
+	memset(off, 0xAA, img.len + 1); /* a copy: the model does not need it any more */
+	report(cp, &u);
+	cr_assert(a.len == u.len && memcmp(a.data, u.data, a.len) == 0, "the copied model's report differs");
+	free(off);
+	model_free(cp);
+	munmap(ro, maplen);
+	model_free(whole);
+	model_free(m);
+	buf_free(&img);
+	buf_free(&a);
+	buf_free(&b);
+	buf_free(&u);
 }
 
 /* Feeding it is a program's error, stopped before it could count anything twice. */

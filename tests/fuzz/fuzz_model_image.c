@@ -3,11 +3,14 @@
  * is the body's checks: every count and index must be bounded before use. An image that loads
  * must give a model that reports, reads on and frees without a fault; a second load into the
  * now-fed model must be refused. The same input loaded sealed (for reading only, its
- * line-taking maps skipped) must load exactly when the whole load does, and report the same. */
+ * line-taking maps skipped) must load exactly when the whole load does, and report the same;
+ * loaded borrowed (its requests used where they lie, in a read-only copy: a write there faults)
+ * it must load exactly when the sealed load does, and report the same. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "cachetop/model.h"
 #include "cachetop/model_image.h"
@@ -50,6 +53,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		buf_free(&out);
 	}
+	/* borrowed, from a read-only page-aligned copy, its checksum's pass paged */
+	size_t maplen = size ? size : 1;
+	void *ro = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ro == MAP_FAILED)
+		abort();
+	memcpy(ro, b, size);
+	if (mprotect(ro, maplen, PROT_READ) != 0)
+		abort();
+	struct statefile_pager pg = {0};
+	struct model *borrowed = model_new(NULL);
+	if (model_image_load_borrowed(borrowed, ro, size, &pg) != why_sealed)
+		abort();
+	if (why_sealed == MODEL_IMAGE_OK) {
+		struct buf a = {0}, o = {0};
+		report_json(sealed, &c, &a);
+		report_json(borrowed, &c, &o);
+		if (a.len != o.len || memcmp(a.data, o.data, a.len))
+			abort();
+		buf_free(&a);
+		buf_free(&o);
+	}
+	model_free(borrowed);
+	munmap(ro, maplen);
 	model_free(sealed);
 	if (why == MODEL_IMAGE_OK) {
 		const char *line = "{\"type\":\"assistant\",\"sessionId\":\"s\",\"uuid\":\"u\",\"requestId\":\"r\","
