@@ -42,8 +42,8 @@ enum model_image_why model_image_load_sealed(struct model *m, const void *p, siz
 /* The same, the requests left where they lie in the image (when it lies 8-byte aligned, as in a
  * state file; copied otherwise): no copy of the largest part, so a warm report of a long history
  * holds it once; pg (or NULL) pages its checksum's pass (statefile_hash_paged), so that what is
- * not borrowed need not stay in memory. p must then stay unchanged until m is freed (model_keep ties the two); the
- * model never writes there (a read-only mapping would fault). */
+ * not borrowed need not stay in memory. p must then stay unchanged until m is freed (model_keep
+ * ties the two); the model never writes there (a read-only mapping would fault). */
 enum model_image_why model_image_load_borrowed(struct model *m, const void *p, size_t n,
 					       const struct statefile_pager *pg);
 /* The head of an image written for m's options and prices, in a region of n bytes (the image

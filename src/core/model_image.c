@@ -13,9 +13,9 @@
  *
  * Layout: "CTMODEL\0", version, the options-and-prices key, the body's length and hash, then the
  * body; the request chunks start at multiples of 8 from the head, so a model only read can use
- * them where they lie (model_image_load_borrowed). Loading checks the hash first, then every count and every index (a request's session,
- * predecessor, model, event; a session's files and requests; every table's values), so a
- * damaged or made-up image is refused, never trusted. */
+ * them where they lie (model_image_load_borrowed). Loading checks the hash first, then every
+ * count and every index (a request's session, predecessor, model, event; a session's files and
+ * requests; every table's values), so a damaged or made-up image is refused, never trusted. */
 #include "cachetop/model_image.h"
 
 #include <math.h>
