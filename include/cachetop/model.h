@@ -157,8 +157,11 @@ struct model;
 struct model *model_new(const struct model_opts *opts);
 void model_free(struct model *m);
 /* release(ctx) when m is freed: what m's loaded image lies in (model_image_load_borrowed) lives
- * as long as m. A second call releases the first's at once. */
-void model_keep(struct model *m, void (*release)(void *ctx), void *ctx);
+ * as long as m. A second call releases the first's at once. rest(ctx) (or NULL) on model_rest. */
+void model_keep(struct model *m, void (*release)(void *ctx), void (*rest)(void *ctx), void *ctx);
+/* A long-running view's word that the history it walked through (its first aggregates, a save)
+ * may leave memory: what its image lies in is let go until used again. */
+void model_rest(struct model *m);
 
 /* Register a transcript; returns its file index. subagent: the path marks a sub-agent file. */
 uint32_t model_file_add(struct model *m, enum agent agent, const char *path, bool subagent);

@@ -15,7 +15,7 @@
 #include "cachetop/statefile.h"
 #include "cachetop/util.h"
 
-#define MODEL_IMAGE_VERSION 2
+#define MODEL_IMAGE_VERSION 3
 
 /* Why an image was not written or not loaded. */
 enum model_image_why {
@@ -46,6 +46,13 @@ enum model_image_why model_image_load_sealed(struct model *m, const void *p, siz
  * ties the two); the model never writes there (a read-only mapping would fault). */
 enum model_image_why model_image_load_borrowed(struct model *m, const void *p, size_t n,
 					       const struct statefile_pager *pg);
+/* A whole load (the model takes more lines: a dashboard, a watch, a report after changes) that
+ * leaves the requests and the dedup ids, a long history's bulk, where they lie in the image (when
+ * aligned; copied otherwise): new ones go to the model's own memory. The model writes there (a
+ * later version of an old request, an old id's new owner), so p must be private writable memory
+ * (a MAP_PRIVATE mapping of the state file: what it changes stays in this process), unchanged
+ * by anyone else until m is freed (model_keep). */
+enum model_image_why model_image_load_in_place(struct model *m, void *p, size_t n, const struct statefile_pager *pg);
 /* The head of an image written for m's options and prices, in a region of n bytes (the image
  * first, perhaps more after it) starting at p; only the head's 40 bytes at p are read: the
  * image's whole length (head and body) and its body's hash. The body is not checked here

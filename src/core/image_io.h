@@ -140,6 +140,9 @@ static inline void img_bool(bool *b)
  * of two, load <= 0.7, n the count of keys) and every value is below `limit` or is `also`. */
 void img_map(struct buf *b, const struct u64map *m);
 bool img_get_map(struct img_r *r, struct u64map *m, uint64_t limit, uint32_t also);
+/* The same; lend: the table used where it lies (as the map's lent base, u64map.h) when it lies
+ * aligned, copied otherwise. The reader's bytes must then outlive the map. */
+bool img_get_map_as(struct img_r *r, struct u64map *m, uint64_t limit, uint32_t also, bool lend);
 /* Past a map written by img_map without loading it: its counts checked as img_get_map checks
  * them, its slots not read (what is not loaded is never followed). */
 bool img_skip_map(struct img_r *r);

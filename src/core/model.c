@@ -92,7 +92,7 @@ void mdl_free(struct model *m)
 		free(m->model_names[i]);
 	free(m->model_names);
 	free(m->model_prices);
-	for (size_t i = 0; i < m->nchunks && !m->borrowed; i++) {
+	for (size_t i = m->lent_chunks; i < m->nchunks; i++) {
 		free(m->chunks[i]);
 		free(m->fchunks[i]);
 	}
@@ -119,12 +119,19 @@ void mdl_free(struct model *m)
 		release(ctx); /* what it borrowed from goes after it */
 }
 
-void model_keep(struct model *m, void (*release)(void *ctx), void *ctx)
+void model_keep(struct model *m, void (*release)(void *ctx), void (*rest)(void *ctx), void *ctx)
 {
 	if (m->keep_release)
 		m->keep_release(m->keep_ctx);
 	m->keep_release = release;
+	m->keep_rest = rest;
 	m->keep_ctx = ctx;
+}
+
+void model_rest(struct model *m)
+{
+	if (m && m->keep_rest)
+		m->keep_rest(m->keep_ctx);
 }
 
 /* Grow two parallel arrays of *cap elements together when n reaches *cap. */

@@ -315,17 +315,18 @@ static bool image_read(struct model *t, struct img_r *r, bool sealed, bool borro
 		t->chunks = xcalloc(nc, sizeof *t->chunks);
 		t->fchunks = xcalloc(nc, sizeof *t->fchunks);
 	}
-	/* borrowed only where the image lies aligned (a state file's image does; a buffer from
-	 * elsewhere may not) */
-	t->borrowed = borrow && ((uintptr_t)r->p - r->base) % 8 == 0;
+	/* lent only where the image lies aligned (a state file's image does; a buffer from
+	 * elsewhere may not); a model that takes more lines copies its last chunk when partial (it
+	 * grows there) */
+	bool lend = borrow && ((uintptr_t)r->p - r->base) % 8 == 0;
 	for (size_t c = 0, left = nr; left; c++) {
 		size_t k = left < CHUNK ? left : CHUNK;
-		if (t->borrowed) {
+		if (lend && (sealed || k == CHUNK)) {
 			img_skip_align(r);
 			t->chunks[c] = (struct request *)img_take(r, k * sizeof **t->chunks);
 			img_skip_align(r);
 			t->fchunks[c] = (uint32_t *)img_take(r, k * sizeof **t->fchunks);
-			t->nchunks = c + 1;
+			t->nchunks = t->lent_chunks = c + 1;
 			if (r->bad)
 				return false;
 			left -= k;
@@ -354,11 +355,13 @@ static bool image_read(struct model *t, struct img_r *r, bool sealed, bool borro
 			return false;
 		t->sealed = true;
 	} else {
-		if (!img_get_map(r, &t->req_keys, nr, UINT32_MAX) ||
-		    !img_get_map(r, &t->msg_ids, nr, UINT32_MAX - 1))
+		/* the dedup ids, a long history's largest part: lent where they lie, like the
+		 * requests (new ids go to tables of the model's own) */
+		if (!img_get_map_as(r, &t->req_keys, nr, UINT32_MAX, lend) ||
+		    !img_get_map_as(r, &t->msg_ids, nr, UINT32_MAX - 1, lend))
 			return false;
 		/* uuids index the pairs, which come later: checked below */
-		if (!img_get_map(r, &t->uuids, UINT32_MAX - 1, UINT32_MAX - 1) ||
+		if (!img_get_map_as(r, &t->uuids, UINT32_MAX - 1, UINT32_MAX - 1, lend) ||
 		    !img_get_map(r, &t->side_roots, (uint64_t)UINT32_MAX + 1, 0) ||
 		    !img_get_map(r, &t->dangling, nf, UINT32_MAX - 1))
 			return false;
@@ -446,6 +449,9 @@ static bool image_read(struct model *t, struct img_r *r, bool sealed, bool borro
 	for (size_t i = 0; i < t->uuids.cap; i++)
 		if (t->uuids.keys[i] && t->uuids.vals[i] >= np)
 			return false;
+	for (size_t i = 0; i < t->uuids.bcap; i++)
+		if (t->uuids.bkeys[i] && t->uuids.bvals[i] >= np)
+			return false;
 	img_bool(&t->account.present);
 	fix_limits(&t->account.rl);
 	if (t->limits.n > LIMIT_FAMILIES_MAX || !ts_ok(t->account.observed_at) || !limits_ok(&t->account.rl))
@@ -501,6 +507,11 @@ enum model_image_why model_image_load_borrowed(struct model *m, const void *p, s
 					       const struct statefile_pager *pg)
 {
 	return image_load(m, p, n, true, true, pg);
+}
+
+enum model_image_why model_image_load_in_place(struct model *m, void *p, size_t n, const struct statefile_pager *pg)
+{
+	return image_load(m, p, n, false, true, pg);
 }
 
 enum model_image_why model_image_head(const struct model *m, const void *p, size_t n, size_t *len, uint64_t *hash)

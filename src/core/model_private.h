@@ -108,8 +108,9 @@ struct model_agg_hooks {
 struct model {
 	struct model_opts opts;
 	bool sealed; /* loaded for reading only (model_image_load_sealed): no line-taking maps */
-	bool borrowed; /* its request chunks lie in an image it does not own (model_image_load_borrowed) */
+	size_t lent_chunks; /* its first request chunks lie in an image it does not own (model_image.h) */
 	void (*keep_release)(void *ctx); /* model_keep: called when it is freed */
+	void (*keep_rest)(void *ctx);    /* and on model_rest */
 	void *keep_ctx;
 	const struct price_table *prices;
 	/* sessions */

@@ -5,17 +5,25 @@
 
 #include "cachetop/util.h"
 
-uint32_t *u64map_get(const struct u64map *m, uint64_t key)
+static uint32_t *probe(uint64_t *keys, uint32_t *vals, size_t cap, uint64_t key)
 {
-	if (!m->cap || !key)
+	if (!cap)
 		return NULL;
-	size_t mask = m->cap - 1;
+	size_t mask = cap - 1;
 	for (size_t i = (size_t)key & mask;; i = (i + 1) & mask) {
-		if (m->keys[i] == key)
-			return &m->vals[i];
-		if (!m->keys[i])
+		if (keys[i] == key)
+			return &vals[i];
+		if (!keys[i])
 			return NULL;
 	}
+}
+
+uint32_t *u64map_get(const struct u64map *m, uint64_t key)
+{
+	if (!key)
+		return NULL;
+	uint32_t *v = probe(m->bkeys, m->bvals, m->bcap, key);
+	return v ? v : probe(m->keys, m->vals, m->cap, key);
 }
 
 static void put_raw(uint64_t *keys, uint32_t *vals, size_t cap, uint64_t key, uint32_t val, size_t *n)
@@ -39,6 +47,11 @@ void u64map_put(struct u64map *m, uint64_t key, uint32_t val)
 {
 	if (!key)
 		key = 1;
+	uint32_t *lent = probe(m->bkeys, m->bvals, m->bcap, key);
+	if (lent) {
+		*lent = val;
+		return;
+	}
 	if ((m->n + 1) * 10 > m->cap * 7) {
 		size_t cap = m->cap ? m->cap * 2 : 64;
 		uint64_t *keys = xcalloc(cap, sizeof *keys);
@@ -60,8 +73,17 @@ void u64map_free(struct u64map *m)
 {
 	free(m->keys);
 	free(m->vals);
-	m->keys = NULL;
-	m->vals = NULL;
-	m->cap = m->n = 0;
+	*m = (struct u64map){0}; /* a lent base is its lender's */
+}
+
+void u64map_fill(const struct u64map *m, uint64_t *keys, uint32_t *vals, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->bcap; i++)
+		if (m->bkeys[i])
+			put_raw(keys, vals, cap, m->bkeys[i], m->bvals[i], &n);
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->keys[i])
+			put_raw(keys, vals, cap, m->keys[i], m->vals[i], &n);
 }
 

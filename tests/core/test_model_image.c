@@ -397,7 +397,7 @@ Test(model_image, a_borrowed_load_reads_the_same_from_read_only_memory)
 	cr_assert_geq(pc.bytes + 32, img.len - 40, "the checksum's pass covered %zu of %zu bytes", pc.bytes, img.len);
 	int one = 1;
 	released = 0;
-	model_keep(bor, note_release, &one);
+	model_keep(bor, note_release, NULL, &one);
 	report(whole, &a);
 	report(bor, &b);
 	cr_assert_gt(a.len, 1000);
@@ -421,6 +421,80 @@ Test(model_image, a_borrowed_load_reads_the_same_from_read_only_memory)
 	buf_free(&a);
 	buf_free(&b);
 	buf_free(&u);
+}
+
+/* A model loaded in place (a dashboard from the state): its full request chunks and its dedup
+ * ids used where they lie in the image, it goes on taking lines exactly as a model loaded whole
+ * (a later version of an old request written into the image's memory, new ids in its own
+ * tables), and its image (the two tiers of each map written as one table) loads and dedups
+ * the same. Over one full chunk of requests, so that one is lent. */
+static void claude_line(struct buf *b, unsigned i, unsigned out)
+{
+	b->len = 0;
+	buf_printf(b, "{\"type\":\"assistant\",\"sessionId\":\"s%u\",\"uuid\":\"u%u\",\"requestId\":\"r%u\","
+		   "\"timestamp\":\"2026-11-%02uT%02u:%02u:%02u.000Z\",\"message\":{\"id\":\"m%u\",\"model\":"
+		   "\"claude-sonnet-4-5\",\"usage\":{\"input_tokens\":3,\"cache_read_input_tokens\":%u,"
+		   "\"output_tokens\":%u}}}",
+		   i / 2000, i, i, 1 + i / 86400 % 28, i / 3600 % 24, i / 60 % 60, i % 60, i, 1000 + i % 7, out);
+}
+static void feed_n(struct model *m, unsigned from, unsigned to, unsigned out, struct buf *b)
+{
+	for (unsigned i = from; i < to; i++) {
+		char path[64];
+		snprintf(path, sizeof path, "/p/s%u.jsonl", i / 2000);
+		uint32_t f = model_file_add(m, AGENT_CLAUDE, path, false);
+		claude_line(b, i, out);
+		model_feed(m, f, b->data, b->len);
+	}
+}
+
+Test(model_image, a_model_loaded_in_place_takes_lines_as_one_loaded_whole)
+{
+	enum { N = 65536 + 300 };
+	struct buf line = {0}, img = {0}, img2 = {0}, a = {0}, b = {0};
+	struct model *m = model_new(NULL);
+	feed_n(m, 0, N, 5, &line);
+	cr_assert_eq(model_image_write(m, &img), MODEL_IMAGE_OK);
+	model_free(m);
+	char *mem = xmalloc(img.len); /* private, writable, aligned */
+	memcpy(mem, img.data, img.len);
+	struct model *whole = model_new(NULL), *inp = model_new(NULL);
+	cr_assert_eq(model_image_load(whole, img.data, img.len), MODEL_IMAGE_OK);
+	cr_assert_eq(model_image_load_in_place(inp, mem, img.len, NULL), MODEL_IMAGE_OK);
+	const char *r0 = (const char *)model_request(inp, 0), *rl = (const char *)model_request(inp, N - 1);
+	cr_assert(r0 >= mem && r0 < mem + img.len, "the first chunk was copied, not lent");
+	cr_assert(!(rl >= mem && rl < mem + img.len), "the partial last chunk was lent: the model grows there");
+	/* later versions of old requests (a bigger output: written in place), their copies, and
+	 * new requests in old and new sessions */
+	feed_n(whole, 100, 140, 9, &line);
+	feed_n(inp, 100, 140, 9, &line);
+	feed_n(whole, 0, 40, 5, &line);
+	feed_n(inp, 0, 40, 5, &line);
+	feed_n(whole, N, N + 500, 5, &line);
+	feed_n(inp, N, N + 500, 5, &line);
+	report(whole, &a);
+	report(inp, &b);
+	cr_assert(a.len == b.len && memcmp(a.data, b.data, a.len) == 0, "the model loaded in place reports otherwise");
+	cr_assert_eq(model_request(inp, 100)->output, 9, "the later version was not taken");
+	/* its image: one table per map again, which loads whole and still knows every id */
+	cr_assert_eq(model_image_write(inp, &img2), MODEL_IMAGE_OK);
+	struct model *again = model_new(NULL);
+	cr_assert_eq(model_image_load(again, img2.data, img2.len), MODEL_IMAGE_OK);
+	feed_n(again, 0, 200, 5, &line);
+	feed_n(whole, 0, 200, 5, &line);
+	a.len = b.len = 0;
+	report(whole, &a);
+	report(again, &b);
+	cr_assert(a.len == b.len && memcmp(a.data, b.data, a.len) == 0, "the image of the model loaded in place reads otherwise");
+	model_free(again);
+	model_free(inp);
+	model_free(whole);
+	free(mem);
+	buf_free(&line);
+	buf_free(&img);
+	buf_free(&img2);
+	buf_free(&a);
+	buf_free(&b);
 }
 
 /* Feeding it is a program's error, stopped before it could count anything twice. */

@@ -5,7 +5,9 @@
  * now-fed model must be refused. The same input loaded sealed (for reading only, its
  * line-taking maps skipped) must load exactly when the whole load does, and report the same;
  * loaded borrowed (its requests used where they lie, in a read-only copy: a write there faults)
- * it must load exactly when the sealed load does, and report the same. */
+ * it must load exactly when the sealed load does, and report the same; loaded in place (requests
+ * and dedup ids lent from a writable copy) it must load exactly when the whole load does and,
+ * fed the same line, report the same. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +23,24 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+
+static const struct report_ctx ctx = {.now = 1795305600000LL, .quota = {.limit_auto = true}};
+/* a line every loaded model is fed */
+static const char fed[] = "{\"type\":\"assistant\",\"sessionId\":\"s\",\"uuid\":\"u\",\"requestId\":\"r\","
+			  "\"timestamp\":\"2026-11-20T10:00:00.000Z\",\"message\":{\"id\":\"m\",\"model\":"
+			  "\"claude-sonnet-4-5\",\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}";
+
+/* Two models' reports must be the same, byte for byte. */
+static void same_reports(const struct model *x, const struct model *y)
+{
+	struct buf a = {0}, o = {0};
+	report_json(x, &ctx, &a);
+	report_json(y, &ctx, &o);
+	if (a.len != o.len || memcmp(a.data, o.data, a.len))
+		abort();
+	buf_free(&a);
+	buf_free(&o);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -40,18 +60,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * refuses for a map's values, never the reverse */
 	if (why == MODEL_IMAGE_OK && why_sealed != MODEL_IMAGE_OK)
 		abort();
-	struct report_ctx c = {.now = 1795305600000LL, .quota = {.limit_auto = true}};
 	if (why_sealed == MODEL_IMAGE_OK) {
 		struct buf out = {0};
-		report_json(sealed, &c, &out);
-		if (why == MODEL_IMAGE_OK) {
-			struct buf whole = {0};
-			report_json(m, &c, &whole);
-			if (whole.len != out.len || memcmp(whole.data, out.data, out.len))
-				abort();
-			buf_free(&whole);
-		}
+		report_json(sealed, &ctx, &out); /* reports, whether or not the whole load took it */
 		buf_free(&out);
+		if (why == MODEL_IMAGE_OK)
+			same_reports(m, sealed);
 	}
 	/* borrowed, from a read-only page-aligned copy, its checksum's pass paged */
 	size_t maplen = size ? size : 1;
@@ -65,26 +79,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct model *borrowed = model_new(NULL);
 	if (model_image_load_borrowed(borrowed, ro, size, &pg) != why_sealed)
 		abort();
-	if (why_sealed == MODEL_IMAGE_OK) {
-		struct buf a = {0}, o = {0};
-		report_json(sealed, &c, &a);
-		report_json(borrowed, &c, &o);
-		if (a.len != o.len || memcmp(a.data, o.data, a.len))
-			abort();
-		buf_free(&a);
-		buf_free(&o);
-	}
+	if (why_sealed == MODEL_IMAGE_OK)
+		same_reports(sealed, borrowed);
 	model_free(borrowed);
 	munmap(ro, maplen);
 	model_free(sealed);
+	unsigned char *mem = xmalloc(size ? size : 1);
+	memcpy(mem, b, size);
+	struct model *inp = model_new(NULL);
+	if (model_image_load_in_place(inp, mem, size, NULL) != why)
+		abort();
 	if (why == MODEL_IMAGE_OK) {
-		const char *line = "{\"type\":\"assistant\",\"sessionId\":\"s\",\"uuid\":\"u\",\"requestId\":\"r\","
-				   "\"timestamp\":\"2026-11-20T10:00:00.000Z\",\"message\":{\"id\":\"m\",\"model\":"
-				   "\"claude-sonnet-4-5\",\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}";
+		struct model *w = model_new(NULL);
+		if (model_image_load(w, b, size) != MODEL_IMAGE_OK)
+			abort();
+		for (struct model *q = w; q; q = q == w ? inp : NULL) {
+			uint32_t f = model_file_add(q, AGENT_CLAUDE, "/fuzz/x.jsonl", false);
+			model_feed(q, f, fed, strlen(fed));
+			if (model_file_count(q) > 1)
+				model_feed(q, 0, fed, strlen(fed));
+		}
+		same_reports(w, inp);
+		model_free(w);
+	}
+	model_free(inp);
+	free(mem);
+	if (why == MODEL_IMAGE_OK) {
 		uint32_t f = model_file_add(m, AGENT_CLAUDE, "/fuzz/x.jsonl", false);
-		model_feed(m, f, line, strlen(line));
+		model_feed(m, f, fed, strlen(fed));
 		for (size_t i = 0; i < model_file_count(m) && i < 8; i++)
-			model_feed(m, (uint32_t)i, line, strlen(line));
+			model_feed(m, (uint32_t)i, fed, strlen(fed));
 		if (model_image_load(m, b, size) != MODEL_IMAGE_NOT_FRESH)
 			abort();
 	}
