@@ -180,6 +180,7 @@ static int dash_run(struct dash *d)
 	if (!watch_later && source_watch(d->lv.s, err, sizeof err) == 0)
 		err[0] = 0;
 	model_settle(d->lv.m); /* the first build of the aggregates: one sort of the history */
+	model_rest(d->lv.m);   /* the history it walked (read from the image) leaves memory */
 	d->t = make_tui(a, d->lv.m, d->rp ? d->speed : 0);
 	if (a->banner)
 		tui_set_message(d->t, a->banner);

@@ -95,6 +95,7 @@ uint64_t live_process(struct live *l, int64_t mono_ms)
 		if (l->saved_at)
 			state_save(l->st, l->s, false);
 		l->saved_at = mono_ms;
+		model_rest(l->m); /* what the save walked through leaves memory again */
 	}
 	/* A tie flipped by growth that raced the last read is settled by the lines that raced
 	 * it: only a wake-up that brought something reads the tree again. */

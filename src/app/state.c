@@ -13,7 +13,7 @@
  * rename wins with a state that is whole); `status` without a model, state_status.c's. It lives
  * in the app, not the source, because it is cachetop's own file, not a transcript, and what it
  * keeps is the sink's records. */
-#define _GNU_SOURCE /* dl_iterate_phdr */
+#define _GNU_SOURCE /* dl_iterate_phdr, O_TMPFILE, copy_file_range */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -83,6 +83,8 @@ bool state_loaded(const struct state *st) { return st && st->fd >= 0; }
 /* for tests: images loaded, and refused after the scan, by this process */
 static uint64_t image_loads, image_refusals;
 uint64_t state_image_loads(void) { return image_loads; }
+static uint64_t private_images;
+uint64_t state_private_images(void) { return private_images; }
 void state_count_image_load(void) { image_loads++; }
 uint64_t state_image_refusals(void) { return image_refusals; }
 
@@ -471,6 +473,20 @@ static void view_release(void *p)
 	free(p);
 }
 
+/* A mapped image's pages out of this process (model_rest): the clean ones go back to the page
+ * cache, the few it wrote stay; MADV_PAGEOUT loses nothing, where MADV_DONTNEED would drop a
+ * private mapping's writes. */
+static void view_rest(void *p)
+{
+#ifdef MADV_PAGEOUT
+	struct state_view *v = p;
+	if (v->map)
+		(void)madvise(v->map, v->maplen, MADV_PAGEOUT);
+#else
+	(void)p;
+#endif
+}
+
 /* A mapped image's checksum pass, a window at a time: brought in at once (as MAP_POPULATE would
  * have), then let go (clean pages of a read-only mapping: the page cache keeps them), so a
  * model that borrows its requests from the image holds those alone. */
@@ -501,23 +517,65 @@ static void view_done(void *ctx, const void *p, size_t n)
 		(void)madvise((void *)a, e - a, MADV_DONTNEED);
 }
 
+/* The image copied into a file of this process's own (unnamed, in the state's folder: no other
+ * process can open it) and mapped private and writable: for a long-running view, whose model
+ * keeps its history there for hours — the state file itself, replaced only whole by any
+ * cachetop, could still be written into by something else, which must not reach a model in
+ * use. The copy is the kernel's (copy_file_range); false, and nothing made, when it cannot be. */
+static bool private_image(const struct state *st, struct state_view *v)
+{
+	*v = (struct state_view){0};
+	size_t n = (size_t)st->sf.image_len;
+	int t = open(st->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (t < 0)
+		return false;
+	loff_t in = (loff_t)st->sf.image_at, out = 0;
+	while ((size_t)out < n) {
+		ssize_t k = copy_file_range(st->fd, &in, t, &out, n - (size_t)out, 0);
+		if (k <= 0) {
+			close(t);
+			return false;
+		}
+	}
+	void *map = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE, t, 0);
+	close(t); /* the mapping holds the file */
+	if (map == MAP_FAILED)
+		return false;
+	v->map = map;
+	v->maplen = n;
+	v->p = map;
+	private_images++;
+	return true;
+}
+
 enum model_image_why state_image_load(const struct state *st, struct model *m, bool sealed)
 {
 	struct state_view *img = xmalloc(sizeof *img);
 	enum model_image_why why = MODEL_IMAGE_DAMAGED;
 	size_t len;
 	uint64_t hash;
-	/* a model only read keeps its requests where they lie in the image (the file is only ever
-	 * replaced whole, so the view stays as it was) */
-	if (state_view_get_as(st->fd, st->sf.image_at, (size_t)st->sf.image_len, img, sealed) &&
+	/* the model keeps its requests (and, when it takes more lines, its dedup ids) where they
+	 * lie in the image: the state file's own for a run that ends soon (it is only ever
+	 * replaced whole), a private copy for a long-running view */
+	unsigned how = VIEW_LAZY | (sealed ? 0 : VIEW_PRIVATE_WRITE);
+	bool copy = false, got;
+	if (!sealed && st->follow)
+		/* no private copy to be had (a file system without unnamed files): copied whole */
+		got = private_image(st, img) ||
+		      (copy = state_view_get(st->fd, st->sf.image_at, (size_t)st->sf.image_len, img));
+	else
+		got = state_view_get_as(st->fd, st->sf.image_at, (size_t)st->sf.image_len, img, how);
+	if (got &&
 	    (why = model_image_head(m, img->p, (size_t)st->sf.image_len, &len, &hash)) == MODEL_IMAGE_OK) {
 		struct statefile_pager pg = {view_want, view_done, NULL};
+		const struct statefile_pager *paged = img->map ? &pg : NULL;
 		/* the status digest follows it */
-		why = sealed ? model_image_load_borrowed(m, img->p, len, img->map ? &pg : NULL)
-			     : model_image_load(m, img->p, len);
+		why = sealed ? model_image_load_borrowed(m, img->p, len, paged)
+		      : copy ? model_image_load(m, img->p, len)
+			     : model_image_load_in_place(m, (char *)img->p, len, paged);
 	}
-	if (why == MODEL_IMAGE_OK && sealed) {
-		model_keep(m, view_release, img);
+	if (why == MODEL_IMAGE_OK && !copy) {
+		model_keep(m, view_release, view_rest, img);
 		return why;
 	}
 	view_release(img);

@@ -67,6 +67,8 @@ struct model *state_unchanged_model(struct state *st, struct app *a, struct sour
 				    struct status_digest *dg, bool *have_dg);
 /* Models this process started from a saved image, and images refused after the scan. */
 uint64_t state_image_loads(void);
+/* Images a long-running view took as its private copy (tests). */
+uint64_t state_private_images(void);
 uint64_t state_image_refusals(void);
 uint64_t state_unchanged_models(void); /* models state_unchanged_model gave */
 uint64_t state_saves(const struct state *st);

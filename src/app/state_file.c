@@ -242,10 +242,10 @@ void state_test_map_min(size_t bytes) { view_map_min = bytes; }
 
 bool state_view_get(int fd, uint64_t at, size_t n, struct state_view *v)
 {
-	return state_view_get_as(fd, at, n, v, false);
+	return state_view_get_as(fd, at, n, v, 0);
 }
 
-bool state_view_get_as(int fd, uint64_t at, size_t n, struct state_view *v, bool lazy)
+bool state_view_get_as(int fd, uint64_t at, size_t n, struct state_view *v, unsigned how)
 {
 	*v = (struct state_view){0};
 	if (n && n >= view_map_min) {
@@ -264,7 +264,8 @@ bool state_view_get_as(int fd, uint64_t at, size_t n, struct state_view *v, bool
 			guarded = true;
 		}
 		size_t pg = (size_t)sysconf(_SC_PAGESIZE), skew = (size_t)(at % pg);
-		void *map = mmap(NULL, n + skew, PROT_READ, MAP_PRIVATE | (lazy ? 0 : MAP_POPULATE), fd, (off_t)(at - skew));
+		void *map = mmap(NULL, n + skew, PROT_READ | (how & VIEW_PRIVATE_WRITE ? PROT_WRITE : 0),
+				 MAP_PRIVATE | (how & VIEW_LAZY ? 0 : MAP_POPULATE), fd, (off_t)(at - skew));
 		if (map != MAP_FAILED) {
 			v->map = map;
 			v->maplen = n + skew;

@@ -118,8 +118,10 @@ void state_unload(struct state *st);
 bool state_pread(int fd, void *p, size_t n, uint64_t at);
 /* [at, at + n) of fd in view (see struct state_view); false when it cannot be read. */
 bool state_view_get(int fd, uint64_t at, size_t n, struct state_view *v);
-/* The same; lazy: a mapping's pages are not brought in at once (the caller pages them). */
-bool state_view_get_as(int fd, uint64_t at, size_t n, struct state_view *v, bool lazy);
+/* The same, VIEW_LAZY: a mapping's pages not brought in at once (the caller pages them);
+ * VIEW_PRIVATE_WRITE: writable, what is written staying in this process (never in the file). */
+enum { VIEW_LAZY = 1, VIEW_PRIVATE_WRITE = 2 };
+bool state_view_get_as(int fd, uint64_t at, size_t n, struct state_view *v, unsigned how);
 void state_view_drop(struct state_view *v);
 /* Read and check fd's header, table and paths; on success the state follows fd (and owns it),
  * on failure nothing changes and fd stays the caller's. */

@@ -277,6 +277,7 @@ int cmd_watch(struct app *a)
 	live_process(&w.lv, watch_mono_ms()); /* what changed while the watches were set */
 	watch_emit(&w, 0);
 	watch_messages(w.lv.s);
+	model_rest(w.lv.m); /* the history read out so far leaves memory */
 
 	/* When stdout is a pipe, notice its reader leaving even while nothing happens. */
 	struct stat st;

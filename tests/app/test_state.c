@@ -1107,6 +1107,20 @@ Test(state, followed_live_equals_a_fresh_read)
 		live_fresh_property(seed, 120);
 }
 
+/* A live model keeps its history where it lies in a private copy of the image (a file of its
+ * own, mapped): the state file damaged under it (live_property's steps) never reaches it. And
+ * with every range of the state file mapped, however small, every report after changes starts
+ * from a model whose dedup ids lie in the state file's mapped image. */
+Test(state, live_models_from_a_private_image_and_reports_from_a_mapped_one)
+{
+	uint64_t priv = state_private_images();
+	live_property(5, 120);
+	cr_assert_gt(state_private_images(), priv, "no live model took its image as a private copy");
+	state_test_map_min(1);
+	property(13, 150, false);
+	state_test_map_min(64u * 1024);
+}
+
 /* A resume's file (a copy of sess-05's first lines, then its own) is there first; the original
  * is written after it. A whole-tree read takes the original first (the same start, it ends
  * first): the live model must read the tree again rather than keep the copy's ownership. */

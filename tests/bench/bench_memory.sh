@@ -3,7 +3,9 @@
 # requests (gen_corpus --shape small, 2.1 million requests by default) and over empty roots:
 # a full read (--no-state), the first run (which writes the saved state), and warm runs (from
 # that state: the model's image, its requests used where they lie in the file). Prints the peak
-# RSS of each, the requests counted, and (peak - empty) / requests in bytes.
+# RSS of each, the requests counted, and (peak - empty) / requests in bytes. Then the dashboard
+# (in tmux) from the state and without it: its resident memory once drawn, private and
+# file-backed.
 #
 # usage: bench_memory.sh BIN [CORPUS_DIR]
 #   BIN         the cachetop binary (a Release build)
@@ -77,3 +79,39 @@ wverdict=$(awk -v b="$wpr" -v f="$bpr" 'BEGIN {print (b <= f ? "PASS" : "FAIL")}
 printf 'bytes per request:       %10s   warm (target <= the full read'"'"'s)  %s\n' "$wpr" "$wverdict"
 printf 'bytes per request:       %10s   first run (holds every file'"'"'s records until it writes them)\n' "$(per "$first_kb")"
 [ "$requests" = "$expected" ] || { echo "requests differ from the manifest" >&2; exit 1; }
+
+# The dashboard left open, from the state (its history's requests and dedup ids stay in a
+# private copy of the state's image, mapped: read back by the kernel when a rule needs them) and
+# without it: its memory once the first frame is drawn. Private (RssAnon) is what it holds;
+# file-backed pages (RssFile) the kernel takes back at will.
+if ! command -v tmux > /dev/null; then
+    echo "dashboard: tmux is missing: not measured"
+    exit 0
+fi
+sock=bm$$
+dash() { # $@: extra arguments; prints "VmHWM VmRSS RssAnon RssFile" in KiB
+    tmux -L "$sock" -f /dev/null new-session -d -x 160 -y 50 \
+        "exec env HOME=$HOME XDG_CACHE_HOME=$XDG_CACHE_HOME TERM=screen-256color $bin $* \
+         --claude-dir $corpus/claude --codex-dir $corpus/codex 2> $work/dash.err"
+    local pid
+    pid=$(tmux -L "$sock" display -p "#{pane_pid}") || { echo "bench_memory: the dashboard did not start:" >&2; cat "$work/dash.err" >&2; exit 1; }
+    for _ in $(seq 1200); do
+        tmux -L "$sock" capture-pane -p 2>/dev/null | grep -q 'sessions' && break
+        sleep 0.1
+    done
+    sleep 2
+    awk '/^VmHWM|^VmRSS|^RssAnon|^RssFile/ {printf "%s ", $2} END {print ""}' "/proc/$pid/status"
+    tmux -L "$sock" kill-server 2> /dev/null || true
+}
+dash > "$work/dash.state"
+dash --no-state > "$work/dash.full"
+read -r dh dr da df < "$work/dash.state"
+read -r nh nr na nf < "$work/dash.full"
+printf 'dashboard, from state:   %8s MB   (private %s MB, file-backed %s MB; peak while starting %s MB)\n' \
+    "$(mb "$dr")" "$(mb "$da")" "$(mb "$df")" "$(mb "$dh")"
+printf 'dashboard, full read:    %8s MB   (private %s MB, file-backed %s MB; peak %s MB)\n' \
+    "$(mb "$nr")" "$(mb "$na")" "$(mb "$nf")" "$(mb "$nh")"
+dpr=$(per "$da")
+dverdict=$(awk -v b="$dpr" 'BEGIN {print (b <= 32 ? "PASS" : "FAIL")}')
+printf 'bytes per request:       %10s   dashboard private, from state (budget <= 32)  %s\n' "$dpr" "$dverdict"
+printf 'bytes per request:       %10s   dashboard private, full read\n' "$(per "$na")"
