@@ -43,6 +43,11 @@ struct sink_dir {
 	int64_t mtime_ns, ctime_ns;
 	const unsigned char *ents;
 	size_t ents_len;
+	/* The folder's stat as the sink took it earlier in this start, as for the files (seen in
+	 * sink_mark): the source's first listing then costs no system call for a kept folder. */
+	bool seen, seen_dir;
+	uint64_t seen_dev, seen_ino;
+	int64_t seen_mtime_ns, seen_ctime_ns;
 };
 
 struct line_sink {

@@ -145,8 +145,10 @@ void source_dirs_save(struct source *s, struct buf *out, size_t *recalled, size_
 /* Tests: a listing is trusted later only when taken more than this long after its folder's
  * last change (default 2 s; 0: any time strictly after its clock tick). */
 void source_test_dirs_racy(int64_t ns);
-/* Tests: listings used from the sink instead of listing a folder, in this process. */
+/* Tests: listings used from the sink instead of listing a folder, in this process; and those
+ * of them that went by the folder's stat the sink took (no stat of the listing's own). */
 uint64_t source_test_dirs_recalled(void);
+uint64_t source_test_dirs_seen(void);
 
 const struct source_stats *source_stats(const struct source *s);
 const struct source_roots *source_get_roots(const struct source *s);

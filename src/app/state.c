@@ -358,6 +358,23 @@ bool state_sink_dir_recall(void *ctx, const char *dir, struct sink_dir *out)
 		return false;
 	*out = (struct sink_dir){.dev = d->dev, .ino = d->ino, .mtime_ns = d->mtime_ns, .ctime_ns = d->ctime_ns,
 				 .ents = d->ents, .ents_len = d->ents_len};
+	struct state_dseen *sn = st->dseen ? &st->dseen[d - st->dirs] : NULL;
+	unsigned char free_ = DSEEN_FREE;
+	if (sn && atomic_load_explicit(&sn->st, memory_order_acquire) != DSEEN_DONE) {
+		/* not stat'ed yet: the caller's own stat will do (the thread leaves it) */
+		atomic_compare_exchange_strong(&sn->st, &free_, DSEEN_CLAIMED);
+		return true;
+	}
+	if (sn && sn->s.taken) {
+		/* once, as for the files (state_sink_recall); the check only looks */
+		sn->s.taken = st->seen_fresh;
+		out->seen = true;
+		out->seen_dir = sn->dir;
+		out->seen_dev = sn->s.dev;
+		out->seen_ino = sn->s.ino;
+		out->seen_mtime_ns = sn->s.mtime_ns;
+		out->seen_ctime_ns = sn->s.ctime_ns;
+	}
 	return true;
 }
 
@@ -434,10 +451,8 @@ static bool state_snap_worth(struct state *st, bool stats_taken)
 	bool tie = false, growing = false, more = false;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (!stats_taken) {
-		st->seen = xcalloc(st->sf.n ? st->sf.n : 1, sizeof *st->seen);
-		state_stat_entries(&st->sf, st->seen);
-	}
+	if (!stats_taken)
+		state_stat_entries(st);
 	for (size_t i = 0; i < st->sf.n; i++) {
 		struct statefile_entry e;
 		statefile_get(&st->sf, i, &e);
@@ -611,10 +626,8 @@ static void state_snap_load(struct state *st, struct model *m)
 	st->snap_files = 0;
 	bool fresh = st->seen_fresh; /* taken just now by state_unchanged_model's check */
 	st->seen_fresh = false;      /* from here the recalls take them, once */
-	if (!fresh) {
-		free(st->seen); /* stats of an earlier start are no use to this one */
-		st->seen = NULL;
-	}
+	if (!fresh)
+		state_stat_free(st); /* stats of an earlier start are no use to this one */
 	if (st->snap_off || st->no_recall || st->fd < 0 || !st->sf.image_len || model_file_count(m) ||
 	    st->sf.image_len > SIZE_MAX / 2 || !state_snap_worth(st, fresh))
 		return;

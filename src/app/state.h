@@ -74,5 +74,7 @@ uint64_t state_unchanged_models(void); /* models state_unchanged_model gave */
 uint64_t state_saves(const struct state *st);
 /* Ranges of the state file of at least this many bytes are mapped, not read (default 64 KiB). */
 void state_test_map_min(size_t bytes);
+/* The saved folders' and files' stats go on a thread (racing the walk) from this many (256). */
+void state_test_stat_thread_min(size_t n);
 
 #endif

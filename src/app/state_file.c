@@ -173,8 +173,7 @@ void state_unload(struct state *st)
 	state_view_drop(&st->meta);
 	st->file_len = 0;
 	memset(&st->sf, 0, sizeof st->sf);
-	free(st->seen); /* by the unloaded table's entries */
-	st->seen = NULL;
+	state_stat_free(st); /* by the unloaded table's entries and listings */
 	state_view_drop(&st->dirs_blob);
 	free(st->dirs);
 	st->dirs = NULL;

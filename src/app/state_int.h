@@ -59,6 +59,8 @@ struct state {
 	struct state_view dirs_blob;
 	struct statefile_dir *dirs;
 	size_t ndirs;
+	/* per listing: its folder's stat, taken with the files' (seen) and handed the same way */
+	struct state_dseen *dseen;
 	/* the model fed */
 	struct model *m;
 	struct kept *kept;
@@ -99,6 +101,15 @@ struct state_seen {
 	bool taken, reg;
 	uint64_t dev, ino, size;
 	int64_t mtime_ns, ctime_ns;
+};
+/* a folder's: the walk reads it while the stat thread still runs. The walk does not wait: a
+ * folder not yet stat'ed when it gets there it claims and stats itself (the thread then leaves
+ * it), so `st` says who has it. */
+enum { DSEEN_FREE, DSEEN_CLAIMED, DSEEN_DONE };
+struct state_dseen {
+	struct state_seen s; /* s.taken: found */
+	bool dir;            /* and a folder */
+	atomic_uchar st;
 };
 
 struct save_item {
@@ -152,14 +163,18 @@ void state_mark_of(const struct statefile_entry *e, struct sink_mark *mk);
 
 static inline int64_t state_ns(const struct timespec *t) { return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec; }
 
-/* state_stat.c: every saved entry's lstat into seen[] (taken = found), shared with a thread
- * when there are many; or started on a thread while the caller goes on (state_stat_join then
- * takes what is left and waits; its argument is the state_stat_bg, so it can be a callback). */
+/* state_stat.c: every saved folder's stat into dseen[] and every saved entry's lstat into seen[]
+ * (taken = found), folders first, shared with a thread when there are many; started on a thread
+ * while the caller walks the folders (state_stat_join then takes what is left and waits; its
+ * argument is the state_stat_bg, so it can be a callback). */
 struct state_stat_range {
 	const struct statefile *sf;
 	struct state_seen *seen;
 	size_t n;
-	atomic_size_t next; /* the first entry no thread has taken */
+	const struct statefile_dir *dirs;
+	struct state_dseen *dseen;
+	size_t ndirs;
+	atomic_size_t next; /* the first folder, then entry, no thread has taken */
 	atomic_bool differs; /* a file's stat already shows it is not as saved (gone, other size,
 	                      * times or inode, or a mark its stat cannot vouch for) */
 };
@@ -168,8 +183,9 @@ struct state_stat_bg {
 	pthread_t t;
 	bool started;
 };
-void state_stat_entries(const struct statefile *sf, struct state_seen *seen);
-void state_stat_start(const struct statefile *sf, struct state_seen *seen, struct state_stat_bg *bg);
+void state_stat_entries(struct state *st);
+void state_stat_start(struct state *st, struct state_stat_bg *bg);
 void state_stat_join(void *bg);
+void state_stat_free(struct state *st);
 
 #endif

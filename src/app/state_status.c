@@ -24,9 +24,10 @@ bool state_status_digest(const struct app *a, struct status_digest *d)
 	bool ok = state_digest_read(st, m, d);
 	model_free(m);
 	if (ok) {
-		st->seen = xcalloc(st->sf.n ? st->sf.n : 1, sizeof *st->seen);
+		/* the stats on a thread while the folders are walked (each folder the thread has
+		 * stat'ed by then costs the walk no system call of its own) */
 		struct state_stat_bg bg;
-		state_stat_start(&st->sf, st->seen, &bg); /* the files' stats while the folders are listed */
+		state_stat_start(st, &bg);
 		struct line_sink k;
 		state_recall_sink(st, &k);
 		struct source *s = source_new(&a->roots, &k);

@@ -50,17 +50,15 @@ struct model *state_unchanged_model(struct state *st, struct app *a, struct sour
 	if (!st || st->fd < 0 || !st->sf.image_len || st->no_recall || st->snap_off)
 		return NULL;
 	/* the thread owns a's prices and options until joined; this one reads only its roots */
-	free(st->seen);
-	st->seen = xcalloc(st->sf.n ? st->sf.n : 1, sizeof *st->seen);
 	st->seen_fresh = true; /* the recalls below look without taking */
 	struct state_stat_bg bg;
-	state_stat_start(&st->sf, st->seen, &bg);
+	state_stat_start(st, &bg);
 	struct image_job j = {st, a, NULL, MODEL_IMAGE_DAMAGED, dg && have_dg ? dg : NULL, false, &bg.r.differs};
 	pthread_t t;
 	bool threaded = pthread_create(&t, NULL, image_job, &j) == 0;
 	if (!threaded)
 		image_job(&j);
-	/* meanwhile: the files' stats (shared with a thread) and the folders' listings */
+	/* meanwhile: the stats (shared with a thread; the folders' first) and the walk */
 	struct line_sink k;
 	state_recall_sink(st, &k);
 	struct source *s = source_new(&a->roots, &k);

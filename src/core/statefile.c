@@ -240,11 +240,18 @@ bad:
 	return -1;
 }
 
+/* The path of an entry of an opened table (statefile_open checked them all). */
+static const char *entry_path_checked(const struct statefile *sf, const unsigned char *e, size_t *len)
+{
+	*len = rd32(e + E_PATH_LEN);
+	return (const char *)sf->buf + sf->strings + rd32(e + E_PATH_OFF);
+}
+
 void statefile_get(const struct statefile *sf, size_t i, struct statefile_entry *x)
 {
 	const unsigned char *e = sf->buf + STATEFILE_HEADER + i * STATEFILE_ENTRY;
 	memset(x, 0, sizeof *x);
-	x->path = entry_path(sf, e, &x->path_len); /* checked by statefile_open */
+	x->path = entry_path_checked(sf, e, &x->path_len);
 	x->dev = rd64(e + E_DEV);
 	x->ino = rd64(e + E_INO);
 	x->size = rd64(e + E_SIZE);
@@ -273,8 +280,7 @@ long statefile_find(const struct statefile *sf, const char *path)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		size_t plen;
-		const char *p = entry_path(sf, sf->buf + STATEFILE_HEADER + mid * STATEFILE_ENTRY, &plen);
-		int c = p ? strcmp(path, p) : -1;
+		int c = strcmp(path, entry_path_checked(sf, sf->buf + STATEFILE_HEADER + mid * STATEFILE_ENTRY, &plen));
 		if (c == 0)
 			return (long)mid;
 		if (c < 0)

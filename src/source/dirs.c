@@ -19,8 +19,9 @@
 
 static int64_t dirs_racy_ns = DIRS_RACY_NS;
 void source_test_dirs_racy(int64_t ns) { dirs_racy_ns = ns; }
-static _Atomic uint64_t dirs_recalled;
+static _Atomic uint64_t dirs_recalled, dirs_seen;
 uint64_t source_test_dirs_recalled(void) { return dirs_recalled; }
+uint64_t source_test_dirs_seen(void) { return dirs_seen; }
 
 static int64_t dirs_ns(const struct timespec *t) { return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec; }
 
@@ -57,8 +58,50 @@ static bool dirs_read(const char *dir, struct sdir *d, int *err)
 	return true;
 }
 
+static struct sdir *dirs_entry(struct source *s, const char *dir)
+{
+	struct sdir *d;
+	HASH_FIND_STR(s->dirs, dir, d);
+	if (!d) {
+		d = xcalloc(1, sizeof *d);
+		d->path = xstrdup(dir);
+		HASH_ADD_KEYPTR(hh, s->dirs, d->path, strlen(d->path), d);
+	}
+	return d;
+}
+
+static bool dirs_same(const struct sink_dir *k, const struct sdir *d)
+{
+	return k->dev == d->dev && k->ino == d->ino && k->mtime_ns == d->mtime_ns && k->ctime_ns == d->ctime_ns;
+}
+
+/* the kept listing serves: its entries are the folder's */
+static const struct sdir *dirs_recalled_as(struct sdir *d, const struct sink_dir *k)
+{
+	d->ents.len = 0;
+	if (k->ents_len)
+		buf_append(&d->ents, k->ents, k->ents_len);
+	d->trusted = d->recalled = true;
+	d->as_kept = false;
+	dirs_recalled++;
+	return d;
+}
+
 const struct sdir *dirs_list(struct source *s, const char *dir, bool may_recall, int *err)
 {
+	struct sink_dir k;
+	bool have = s->sink.dir_recall && s->sink.dir_recall(s->sink.ctx, dir, &k);
+	if (may_recall && have && k.seen && k.seen_dir && k.seen_dev == k.dev && k.seen_ino == k.ino &&
+	    k.seen_mtime_ns == k.mtime_ns && k.seen_ctime_ns == k.ctime_ns) {
+		/* the sink took the folder's stat earlier in this start, and it is still the kept one */
+		struct sdir *d = dirs_entry(s, dir);
+		d->dev = k.dev;
+		d->ino = k.ino;
+		d->mtime_ns = k.mtime_ns;
+		d->ctime_ns = k.ctime_ns;
+		dirs_seen++;
+		return dirs_recalled_as(d, &k);
+	}
 	/* the clock the file system stamps with, read before the stat: whatever changes the folder
 	 * after the stat is stamped at this time or later */
 	struct timespec now;
@@ -72,29 +115,14 @@ const struct sdir *dirs_list(struct source *s, const char *dir, bool may_recall,
 		*err = ENOTDIR;
 		return NULL;
 	}
-	struct sdir *d;
-	HASH_FIND_STR(s->dirs, dir, d);
-	if (!d) {
-		d = xcalloc(1, sizeof *d);
-		d->path = xstrdup(dir);
-		HASH_ADD_KEYPTR(hh, s->dirs, d->path, strlen(d->path), d);
-	}
+	struct sdir *d = dirs_entry(s, dir);
 	d->dev = (uint64_t)st.st_dev;
 	d->ino = (uint64_t)st.st_ino;
 	d->mtime_ns = dirs_ns(&st.st_mtim);
 	d->ctime_ns = dirs_ns(&st.st_ctim);
-	struct sink_dir k;
-	bool kept = s->sink.dir_recall && s->sink.dir_recall(s->sink.ctx, dir, &k) && k.dev == d->dev &&
-		    k.ino == d->ino && k.mtime_ns == d->mtime_ns && k.ctime_ns == d->ctime_ns;
-	if (may_recall && kept) {
-		d->ents.len = 0;
-		if (k.ents_len)
-			buf_append(&d->ents, k.ents, k.ents_len);
-		d->trusted = d->recalled = true;
-		d->as_kept = false;
-		dirs_recalled++;
-		return d;
-	}
+	bool kept = have && dirs_same(&k, d);
+	if (may_recall && kept)
+		return dirs_recalled_as(d, &k);
 	d->recalled = false;
 	s->listed_anew = true;
 	if (!dirs_read(dir, d, err)) {

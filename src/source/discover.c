@@ -18,8 +18,12 @@
 
 void scands_add(struct scands *c, const char *path, enum agent agent, bool subagent, size_t root)
 {
+	/* the path hashed once, for the look and the add */
+	size_t len = strlen(path);
+	unsigned hv;
+	HASH_VALUE(path, len, hv);
 	struct spath *p;
-	HASH_FIND_STR(c->seen, path, p);
+	HASH_FIND_BYHASHVALUE(hh, c->seen, path, len, hv, p);
 	if (p)
 		return;
 	ct_grow((void **)&c->v, &c->cap, c->n + 1, sizeof c->v[0]);
@@ -31,7 +35,7 @@ void scands_add(struct scands *c, const char *path, enum agent agent, bool subag
 	d->root = root;
 	p = xcalloc(1, sizeof *p);
 	p->path = d->path;
-	HASH_ADD_KEYPTR(hh, c->seen, p->path, strlen(p->path), p);
+	HASH_ADD_KEYPTR_BYHASHVALUE(hh, c->seen, p->path, len, hv, p);
 }
 
 void scands_free(struct scands *c)
@@ -86,7 +90,8 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 		buf_append(&p, dir, dirlen);
 		buf_append(&p, "/", 1);
 		buf_puts(&p, name);
-		bool transcript = source_is_transcript(t, p.data);
+		enum transcript_kind kind = target_kind(t, p.data);
+		bool transcript = kind != TRANSCRIPT_NONE;
 		if (type == DT_DIR) {
 			/* A folder named x.jsonl is not a transcript, but may hold some. */
 			if (transcript)
@@ -110,7 +115,7 @@ void source_walk(struct source *s, struct source_target *t, const char *dir, str
 		}
 		if (source_shadowed(s, t, p.data))
 			continue;
-		scands_add(c, p.data, t->agent, source_path_is_subagent(t, p.data), t->root);
+		scands_add(c, p.data, t->agent, kind == TRANSCRIPT_SUBAGENT, t->root);
 	}
 	buf_free(&p);
 	for (size_t i = 0; i < nsub; i++) {
@@ -253,6 +258,10 @@ static bool discover_peek_all(struct source *s, struct scands *c, enum peek_pass
 		want = PEEK_THREADS_MAX - 1;
 	if (want > count / PEEK_PER_THREAD)
 		want = count / PEEK_PER_THREAD;
+	/* the known-only pass (source_unchanged) goes by stats the sink took already: a lookup
+	 * each, less than a thread costs to start */
+	if (pass == PEEK_KNOWN_ONLY)
+		want = 0;
 	pthread_t th[PEEK_THREADS_MAX];
 	size_t started = 0;
 	while (started < want && pthread_create(&th[started], NULL, discover_peek_worker, &pk) == 0)

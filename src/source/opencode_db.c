@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <sqlite3.h>
-#include <uthash.h>
 
 #include "cachetop/line.h"
 #include "cachetop/opencode.h"

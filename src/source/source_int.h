@@ -12,10 +12,13 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <uthash.h>
-
 #include "cachetop/source.h"
 #include "cachetop/util.h"
+
+/* uthash's own hash (Jenkins, a byte at a time) was a visible share of a warm start, which
+ * hashes every transcript's path a few times: the project's eight-bytes-a-step hash instead */
+#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = (unsigned)ct_hash((keyptr), (keylen)))
+#include <uthash.h>
 
 /* Appended bytes are read in blocks of this size. */
 #define SOURCE_BLOCK (1u << 20)
@@ -209,6 +212,8 @@ bool source_targets_add(struct source *s, size_t root);
 bool source_path_is_transcript(const char *name);
 /* Whether `path` is a transcript of target t (t NULL: by its name alone, *.jsonl). */
 bool source_is_transcript(const struct source_target *t, const char *path);
+/* what `path` below target t is (TRANSCRIPT_NONE when not below it) */
+enum transcript_kind target_kind(const struct source_target *t, const char *path);
 /* A transcript its agent's rule calls a document rewritten whole (TRANSCRIPT_WHOLE): read
  * whole on every change, not tailed; false for a path under no target. */
 bool source_is_whole_file(struct source *s, const char *path);

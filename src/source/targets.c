@@ -45,7 +45,7 @@ static const char *target_rel(const struct source_target *t, const char *path)
 }
 
 /* What `path` below target t is, by its agent's rule in the table. */
-static enum transcript_kind target_kind(const struct source_target *t, const char *path)
+enum transcript_kind target_kind(const struct source_target *t, const char *path)
 {
 	const char *rel = target_rel(t, path);
 	return rel ? agent_transcript_kind(t->agent, rel) : TRANSCRIPT_NONE;
