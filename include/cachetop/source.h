@@ -72,8 +72,10 @@ int source_scan(struct source *s, char *err, size_t errlen);
  * recalls, its stat still the mark's (so its bytes are the ones read then); and `recallable`
  * of them (every file the sink holds a mark of). A database root present answers
  * no: its rows cannot be vouched for by a stat. For a source just made; it reads no file.
- * `walked` (may be NULL) is called once the folders are listed, before the files' marks are
- * asked (a caller taking the files' stats meanwhile waits there). When it answers yes, the
+ * `walked` (may be NULL) is called first, before any folder or file is looked at (a caller
+ * taking the saved folders' and files' stats on a thread waits there; the sink then hands
+ * them over as seen, and a tree whose kept listings and marks all still match is told from
+ * them alone, without listing a folder). When it answers yes, the
  * roots (source_get_roots: which exist, how many transcripts each holds) say what a scan's
  * would; the source itself holds no file to follow. */
 bool source_unchanged(struct source *s, size_t recallable, void (*walked)(void *ctx), void *ctx);
@@ -149,6 +151,8 @@ void source_test_dirs_racy(int64_t ns);
  * of them that went by the folder's stat the sink took (no stat of the listing's own). */
 uint64_t source_test_dirs_recalled(void);
 uint64_t source_test_dirs_seen(void);
+/* Tests: source_unchanged answers told from the kept listings alone (no folder listed). */
+uint64_t source_test_kept_unchanged(void);
 
 const struct source_stats *source_stats(const struct source *s);
 const struct source_roots *source_get_roots(const struct source *s);

@@ -359,13 +359,7 @@ bool state_sink_dir_recall(void *ctx, const char *dir, struct sink_dir *out)
 	*out = (struct sink_dir){.dev = d->dev, .ino = d->ino, .mtime_ns = d->mtime_ns, .ctime_ns = d->ctime_ns,
 				 .ents = d->ents, .ents_len = d->ents_len};
 	struct state_dseen *sn = st->dseen ? &st->dseen[d - st->dirs] : NULL;
-	unsigned char free_ = DSEEN_FREE;
-	if (sn && atomic_load_explicit(&sn->st, memory_order_acquire) != DSEEN_DONE) {
-		/* not stat'ed yet: the caller's own stat will do (the thread leaves it) */
-		atomic_compare_exchange_strong(&sn->st, &free_, DSEEN_CLAIMED);
-		return true;
-	}
-	if (sn && sn->s.taken) {
+	if (sn && atomic_load_explicit(&sn->done, memory_order_acquire) && sn->s.taken) {
 		/* once, as for the files (state_sink_recall); the check only looks */
 		sn->s.taken = st->seen_fresh;
 		out->seen = true;

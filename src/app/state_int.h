@@ -102,14 +102,11 @@ struct state_seen {
 	uint64_t dev, ino, size;
 	int64_t mtime_ns, ctime_ns;
 };
-/* a folder's: the walk reads it while the stat thread still runs. The walk does not wait: a
- * folder not yet stat'ed when it gets there it claims and stats itself (the thread then leaves
- * it), so `st` says who has it. */
-enum { DSEEN_FREE, DSEEN_CLAIMED, DSEEN_DONE };
+/* a folder's: `done` once stat'ed (a listing asked for before then is stat'ed by the asker) */
 struct state_dseen {
 	struct state_seen s; /* s.taken: found */
 	bool dir;            /* and a folder */
-	atomic_uchar st;
+	atomic_bool done;
 };
 
 struct save_item {
@@ -164,9 +161,9 @@ void state_mark_of(const struct statefile_entry *e, struct sink_mark *mk);
 static inline int64_t state_ns(const struct timespec *t) { return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec; }
 
 /* state_stat.c: every saved folder's stat into dseen[] and every saved entry's lstat into seen[]
- * (taken = found), folders first, shared with a thread when there are many; started on a thread
- * while the caller walks the folders (state_stat_join then takes what is left and waits; its
- * argument is the state_stat_bg, so it can be a callback). */
+ * (taken = found), shared with a thread when there are many; or started on a thread while the
+ * caller goes on (state_stat_join then takes what is left and waits; its argument is the
+ * state_stat_bg, so it can be a callback). */
 struct state_stat_range {
 	const struct statefile *sf;
 	struct state_seen *seen;

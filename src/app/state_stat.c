@@ -1,6 +1,5 @@
 /* state_stat.c — the stat of every saved folder and the lstat of every saved transcript in one
- * go (on two threads; or one starts while the caller walks the folders, then helps with the
- * rest): what the image's pre-check and the status digest compare the
+ * go (on two threads; or one starts while the caller goes on, then helps with the rest): what the image's pre-check and the status digest compare the
  * saved marks with, what the first listing of a kept folder goes by, and the mark a saved
  * entry holds (state_mark_of), by which it tells a changed file early. Calls nothing else of
  * the state. */
@@ -33,9 +32,6 @@ static struct state_seen seen_of(const struct stat *sb)
 /* a saved folder's stat (stat, as the listing takes it: a root may be a link) */
 static void stat_dir(struct state_stat_range *j, size_t i)
 {
-	unsigned char free_ = DSEEN_FREE;
-	if (!atomic_compare_exchange_strong(&j->dseen[i].st, &free_, DSEEN_CLAIMED))
-		return; /* the walk got there first */
 	const struct statefile_dir *d = &j->dirs[i];
 	char path[PATH_MAX];
 	struct stat sb;
@@ -51,7 +47,7 @@ static void stat_dir(struct state_stat_range *j, size_t i)
 		atomic_store(&j->differs, true); /* gone or listed differently now */
 	j->dseen[i].s = sn;
 	j->dseen[i].dir = sn.taken && S_ISDIR(sb.st_mode);
-	atomic_store_explicit(&j->dseen[i].st, DSEEN_DONE, memory_order_release);
+	atomic_store_explicit(&j->dseen[i].done, true, memory_order_release);
 }
 
 static void stat_file(struct state_stat_range *j, size_t i)
@@ -121,7 +117,7 @@ void state_stat_start(struct state *st, struct state_stat_bg *bg)
 	st->seen = xcalloc(st->sf.n ? st->sf.n : 1, sizeof *st->seen);
 	st->dseen = xcalloc(st->ndirs ? st->ndirs : 1, sizeof *st->dseen);
 	for (size_t i = 0; i < st->ndirs; i++)
-		atomic_init(&st->dseen[i].st, DSEEN_FREE);
+		atomic_init(&st->dseen[i].done, false);
 	bg->r.sf = &st->sf;
 	bg->r.seen = st->seen;
 	bg->r.n = st->sf.n;

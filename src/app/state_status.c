@@ -24,8 +24,9 @@ bool state_status_digest(const struct app *a, struct status_digest *d)
 	bool ok = state_digest_read(st, m, d);
 	model_free(m);
 	if (ok) {
-		/* the stats on a thread while the folders are walked (each folder the thread has
-		 * stat'ed by then costs the walk no system call of its own) */
+		/* the saved folders' and files' stats, on two threads, which the check then goes by
+		 * (it only looks: seen_fresh) */
+		st->seen_fresh = true;
 		struct state_stat_bg bg;
 		state_stat_start(st, &bg);
 		struct line_sink k;

@@ -58,7 +58,7 @@ struct model *state_unchanged_model(struct state *st, struct app *a, struct sour
 	bool threaded = pthread_create(&t, NULL, image_job, &j) == 0;
 	if (!threaded)
 		image_job(&j);
-	/* meanwhile: the stats (shared with a thread; the folders' first) and the walk */
+	/* meanwhile: the stats (shared with a thread), then the check by them */
 	struct line_sink k;
 	state_recall_sink(st, &k);
 	struct source *s = source_new(&a->roots, &k);

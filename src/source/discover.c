@@ -210,6 +210,130 @@ static bool discover_known_last(struct source *s, struct scand *d)
 	return true;
 }
 
+/* ---- the walk over kept listings alone ------------------------------------------------------ */
+
+/* A folder's kept listing, when the folder's stat taken earlier in this start (the sink's) is
+ * still the one it was listed with: what dirs_list would use, without a listing's own. */
+static bool kept_listing(struct source *s, const char *dir, struct sink_dir *k)
+{
+	return s->sink.dir_recall(s->sink.ctx, dir, k) && k->seen && k->seen_dir && k->seen_dev == k->dev &&
+	       k->seen_ino == k->ino && k->seen_mtime_ns == k->mtime_ns && k->seen_ctime_ns == k->ctime_ns;
+}
+
+/* Whether source_shadowed would find the copy of `path` under its root's first folder, told by
+ * the kept listing of the copy's folder (the copy exists exactly when that listing names it):
+ * 1 or 0, -1 when no such listing can tell. */
+static int kept_shadowed(struct source *s, const struct source_target *t, const char *path)
+{
+	const struct source_root *r = &s->roots.v[t->root];
+	struct buf p = {0};
+	buf_printf(&p, "%s%s%s", r->path, agent_get(t->agent)->root_sub, path + strlen(t->path));
+	char *slash = strrchr(p.data, '/');
+	int found = -1;
+	struct sink_dir k;
+	*slash = 0;
+	if (kept_listing(s, p.data, &k)) {
+		found = 0;
+		for (size_t at = 0; at < k.ents_len && !found;) {
+			const char *name = (const char *)k.ents + at + 1;
+			found = strcmp(name, slash + 1) == 0;
+			at += strlen(name) + 2;
+		}
+	}
+	buf_free(&p);
+	return found;
+}
+
+/* source_walk's decisions over the kept listings alone: no listing, no allocation per entry, no
+ * candidate kept. Counts each transcript it finds into its root when the sink knows it as
+ * unchanged (discover_known); false as soon as anything would take the full walk to tell (a
+ * folder without a kept listing that still matches its stat, a transcript not known, an entry
+ * the walk would warn of). p holds the folder's path and is given back as it came. */
+static bool kept_walk(struct source *s, struct source_target *t, struct buf *p, size_t *found)
+{
+	if (!source_dir_wanted(t, p->data))
+		return true;
+	struct sink_dir k;
+	if (!kept_listing(s, p->data, &k))
+		return false;
+	size_t dirlen = p->len;
+	bool ok = true;
+	for (size_t at = 0; at < k.ents_len && ok;) {
+		unsigned char type = k.ents[at];
+		const char *name = (const char *)k.ents + at + 1;
+		size_t nl = strlen(name);
+		at += nl + 2;
+		p->len = dirlen;
+		buf_append(p, "/", 1);
+		buf_append(p, name, nl);
+		enum transcript_kind kind = target_kind(t, p->data);
+		if (type == DT_DIR) {
+			ok = kind == TRANSCRIPT_NONE && kept_walk(s, t, p, found); /* else: the walk's warning */
+			continue;
+		}
+		if (kind == TRANSCRIPT_NONE)
+			continue;
+		if (type != DT_REG && type != DT_LNK) {
+			ok = false; /* the walk's warning */
+			continue;
+		}
+		int shadowed = t->archived ? kept_shadowed(s, t, p->data) : 0;
+		if (shadowed)
+			ok = shadowed > 0;
+		else {
+			struct scand d = {.path = p->data, .agent = t->agent};
+			ok = discover_known(s, &d);
+			*found += ok;
+			s->roots.v[t->root].files += ok;
+		}
+	}
+	p->len = dirlen;
+	p->data[dirlen] = 0;
+	return ok;
+}
+
+/* The unchanged check's fast way (source_unchanged, once every saved stat is taken): every
+ * target as the kept listings have it (absent ones still absent, the others walked by
+ * kept_walk), every transcript found known, as many as the sink recalls. Sets the roots' counts
+ * as a scan would. false: the full walk decides. */
+static _Atomic uint64_t kept_unchanged;
+uint64_t source_test_kept_unchanged(void) { return kept_unchanged; }
+
+bool discover_kept_unchanged(struct source *s, size_t recallable)
+{
+	/* nested targets would find a transcript twice (the full walk counts it once) */
+	for (size_t i = 0; i < s->ntargets; i++)
+		for (size_t j = 0; j < s->ntargets; j++) {
+			const char *a = s->targets[i].path, *b = s->targets[j].path;
+			size_t n = strlen(a);
+			if (i != j && strncmp(b, a, n) == 0 && (b[n] == '/' || b[n] == 0))
+				return false;
+		}
+	for (size_t i = 0; i < s->roots.n; i++)
+		s->roots.v[i].files = 0;
+	size_t found = 0;
+	bool ok = true;
+	struct buf p = {0};
+	for (size_t i = 0; i < s->ntargets && ok; i++) {
+		struct source_target *t = &s->targets[i];
+		struct stat st;
+		struct sink_dir k;
+		if (stat(t->path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			ok = !s->sink.dir_recall(s->sink.ctx, t->path, &k); /* absent then too */
+			continue;
+		}
+		p.len = 0;
+		buf_puts(&p, t->path);
+		ok = access(t->path, R_OK | X_OK) == 0 && kept_walk(s, t, &p, &found);
+	}
+	buf_free(&p);
+	ok = ok && found == recallable;
+	for (size_t i = 0; i < s->roots.n && ok; i++)
+		s->roots.v[i].exists = source_is_dir(s->roots.v[i].path);
+	kept_unchanged += ok;
+	return ok;
+}
+
 /* The first-timestamp peeks of a large batch run on every core: each is a few system calls on
  * a different file, and thousands of them in a row were a tenth of a cold start. */
 enum peek_pass {

@@ -114,6 +114,12 @@ bool source_unchanged(struct source *s, size_t recallable, void (*walked)(void *
 		return false;
 	if (oc_present(s))
 		return false;
+	/* every stat first, then the walk over the kept listings alone; the full walk when that
+	 * cannot tell (it lists what changed, and says why) */
+	if (walked)
+		walked(ctx);
+	if (discover_kept_unchanged(s, recallable))
+		return true;
 	struct scands c = {0};
 	bool ok = true;
 	s->listed_anew = false;
@@ -130,8 +136,6 @@ bool source_unchanged(struct source *s, size_t recallable, void (*walked)(void *
 		if (ok)
 			source_walk(s, t, t->path, &c, NULL);
 	}
-	if (walked)
-		walked(ctx);
 	ok = ok && !s->listed_anew && c.n == recallable && discover_all_known(s, &c);
 	if (ok) {
 		/* the roots as a scan would leave them (each transcript found counted once) */

@@ -294,6 +294,7 @@ void source_open_candidates(struct source *s, struct scands *c);
 void source_settle(struct source *s);
 /* Whether every candidate is a file the sink recalls whose stat is still its mark's. */
 bool discover_all_known(struct source *s, struct scands *c);
+bool discover_kept_unchanged(struct source *s, size_t recallable);
 void scands_add(struct scands *c, const char *path, enum agent agent, bool subagent, size_t root);
 void scands_free(struct scands *c);
 

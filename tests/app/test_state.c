@@ -491,9 +491,11 @@ Test(state, random_changes_equal_a_fresh_read_when_stats_are_trusted)
 	source_test_mark_racy(0);
 	state_test_stat_thread_min(0);
 	uint64_t same0 = state_unchanged_models(), loads0 = state_image_loads(), seen0 = source_test_dirs_seen();
+	uint64_t kept0 = source_test_kept_unchanged();
 	property(7, 150, true);
 	state_test_stat_thread_min(256);
 	cr_assert_gt(source_test_dirs_seen(), seen0, "no listing went by a folder stat taken on the thread");
+	cr_assert_gt(source_test_kept_unchanged(), kept0, "no unchanged tree was told from its kept listings alone");
 	/* not vacuous: the image stood for an unchanged tree whole in some runs, and in others
 	 * the scan read on top of it */
 	cr_assert_gt(state_unchanged_models(), same0, "no run found the tree unchanged and took the image whole");
@@ -575,6 +577,53 @@ Test(state, a_file_made_within_the_listings_tick_is_seen)
 		new_file(k % 3 == 2);
 		check_equal();
 	}
+}
+
+/* The unchanged check told from the kept listings alone (no folder listed): a transcript made
+ * later in a kept folder (the folder's stat is all that tells) and one appended to (its own
+ * stat) each reach `status` and the report, with the stats on a thread or not. */
+Test(state, a_change_under_kept_listings_reaches_status)
+{
+	for (int threaded = 0; threaded < 2; threaded++) {
+		teardown();
+		setup();
+		state_test_stat_thread_min(threaded ? 0 : 256);
+		source_test_mark_racy(0);
+		base_tree();
+		/* archived Codex sessions: one the sessions/ copy shadows, one of its own */
+		char cmd[4096];
+		snprintf(cmd, sizeof cmd,
+			 "mkdir -p %s/archived_sessions/2025/11/10 && cp '%s' %s/archived_sessions/2025/11/10/ && "
+			 "cp '%s' %s/archived_sessions/2025/11/10/rollout-2025-11-10T09-59-00-99999999.jsonl",
+			 codex, files[3].path, codex, files[4].path, codex);
+		cr_assert_eq(system(cmd), 0);
+		check_equal();
+		usleep(50 * 1000);
+		check_equal(); /* the listings are kept, the image written */
+		uint64_t k0 = source_test_kept_unchanged();
+		status_equal();
+		cr_assert_gt(source_test_kept_unchanged(), k0, "an unchanged tree went through the full walk");
+		cr_assert_gt(status_hits, 0, "status did not come from the digest");
+		char before[4096], after[4096];
+		struct buf b = {0};
+		bool hit;
+		status_run(true, T0 + MIN(45), &b, &hit);
+		snprintf(before, sizeof before, "%s", buf_cstr(&b));
+		new_file(false); /* into -home-dev-api, a kept folder */
+		status_equal();
+		b.len = 0;
+		status_run(true, T0 + MIN(45), &b, &hit);
+		snprintf(after, sizeof after, "%s", buf_cstr(&b));
+		cr_assert_str_neq(before, after, "the new transcript did not change the status line: no test");
+		check_equal();
+		usleep(50 * 1000);
+		check_equal();
+		append(0, 3, false);
+		status_equal();
+		check_equal();
+		buf_free(&b);
+	}
+	state_test_stat_thread_min(256);
 }
 
 /* A folder replaced by another of the same name (moved away, or deleted: its inode may come
