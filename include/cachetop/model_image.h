@@ -30,6 +30,9 @@ enum model_image_why {
 
 /* m's image into out (emptied first); MODEL_IMAGE_OK, or why none was written (out empty). */
 enum model_image_why model_image_write(const struct model *m, struct buf *out);
+/* What model_image_write would answer, without writing (so a caller can decide on an image
+ * before it has the memory for one). */
+enum model_image_why model_image_writable(const struct model *m);
 /* Load an image into m, a model just made by model_new (its options and prices are the
  * caller's and must be those the image was written under). On anything but MODEL_IMAGE_OK, m
  * is unchanged. */

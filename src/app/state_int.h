@@ -138,9 +138,11 @@ int state_load(struct state *st, int fd);
 bool state_records(const struct state *st, const struct statefile_entry *e, struct buf *b);
 int state_pwrite(int fd, const void *p, size_t n, uint64_t at);
 /* Write the items (sorted) to a new file beside the state and rename it into place; the open
- * descriptor of what was written in *fd_out. */
-int state_write(struct state *st, struct save_item *v, size_t n, const struct buf *dirs, const struct buf *image,
-		int *fd_out);
+ * descriptor of what was written in *fd_out. Each item's records this run kept (its kept
+ * fresh buffer) are freed once written, whatever the outcome; then the image, when make_image
+ * is given, is made into a buffer of its own (make_image(ctx, out)) and written after them. */
+int state_write(struct state *st, struct save_item *v, size_t n, const struct buf *dirs,
+		void (*make_image)(void *ctx, struct buf *out), void *ctx, int *fd_out);
 
 /* state.c: the sink's recall of a path's mark and of a folder's listing from the loaded file
  * (state_status.c builds a recall-only sink of them), and an entry's mark. */

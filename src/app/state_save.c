@@ -109,6 +109,15 @@ static void state_digest_put(const struct model *m, struct buf *image)
 	status_digest_free(&d);
 }
 
+/* state_write's image: made once the records are written (and freed), so that the two are
+ * never in memory at once (a first run over a long history held both: 546 B per request) */
+static void state_image_make(void *ctx, struct buf *image)
+{
+	const struct model *m = ctx;
+	if (model_image_write(m, image) == MODEL_IMAGE_OK)
+		state_digest_put(m, image);
+}
+
 int state_save(struct state *st, struct source *s, bool force)
 {
 	if (!st || !st->can_write || !st->m)
@@ -139,13 +148,11 @@ int state_save(struct state *st, struct source *s, bool force)
 	size_t dirs_recalled, dirs_fresh;
 	source_dirs_save(s, &dirs, &dirs_recalled, &dirs_fresh);
 	bool dirs_worth = dirs_fresh && (!st->ndirs || dirs_fresh * 8 >= dirs_recalled + dirs_fresh);
-	struct buf image = {0};
-	if (fits && (st->snap_stale || !loaded || !st->sf.image_len))
-		model_image_write(st->m, &image); /* empty when the model holds what no image carries */
-	bool want_image = image.len > 0;
+	/* none when the model holds what no image carries */
+	bool with_image = fits && model_image_writable(st->m) == MODEL_IMAGE_OK;
+	bool want_image = with_image && (st->snap_stale || !loaded || !st->sf.image_len);
 	if (!want_image && ((!w.changed && !dropped && !w.settled && !dirs_worth && loaded) || (!w.n && !loaded))) {
 		free(w.v);
-		buf_free(&image);
 		buf_free(&dirs);
 		st->bytes_at_save = bytes;
 		return 0; /* the file on disk says it all */
@@ -157,26 +164,29 @@ int state_save(struct state *st, struct source *s, bool force)
 	 * reads their windows) */
 	if (!force && !want_image && loaded && !w.settled && !dirs_worth && (bytes - st->bytes_at_save) < st->file_len / 2) {
 		free(w.v);
-		buf_free(&image);
 		buf_free(&dirs);
 		return 0;
 	}
 	if (w.n)
 		qsort(w.v, w.n, sizeof *w.v, state_cmp_item);
-	if (fits && !image.len)
-		model_image_write(st->m, &image);
-	if (image.len)
-		state_digest_put(st->m, &image);
 	int fd;
-	int rc = state_write(st, w.v, w.n, &dirs, &image, &fd);
-	buf_free(&image);
+	int rc = state_write(st, w.v, w.n, &dirs, with_image ? state_image_make : NULL, st->m, &fd);
 	buf_free(&dirs);
 	if (rc == 0) {
 		st->saved++;
 		st->snap_stale = false;
 		st->snap_off = false; /* the new file's image is this model's */
 	}
-	if (rc == 0 && st->follow && state_load(st, fd) == 0) {
+	bool followed = rc == 0 && st->follow && state_load(st, fd) == 0;
+	if (!followed)
+		for (size_t i = 0; i < w.n; i++) {
+			/* its records left memory as they were written: should a later save come, they
+			 * are not this file's to give (the file is read whole next time) */
+			struct kept *k = &st->kept[w.v[i].handle];
+			k->lost = true;
+			k->fresh_lines = 0;
+		}
+	if (followed) {
 		/* Follow the file just written: what it holds leaves memory (a dashboard keeps no
 		 * copy of history's records), and a rebuild recalls from it. */
 		st->bytes_at_save = bytes;

@@ -77,15 +77,23 @@ static uint64_t image_key(const struct model *m)
 
 /* ---- writing ------------------------------------------------------------------------------- */
 
-enum model_image_why model_image_write(const struct model *m, struct buf *out)
+enum model_image_why model_image_writable(const struct model *m)
 {
-	out->len = 0;
 	mdl_unsealed(m);
 	if (mdl_agent_state_any(m))
 		return MODEL_IMAGE_AGENT_STATE;
 	for (size_t i = 0; i < m->nfiles; i++)
 		if (m->files[i].gone)
 			return MODEL_IMAGE_GONE;
+	return MODEL_IMAGE_OK;
+}
+
+enum model_image_why model_image_write(const struct model *m, struct buf *out)
+{
+	out->len = 0;
+	enum model_image_why why = model_image_writable(m);
+	if (why != MODEL_IMAGE_OK)
+		return why;
 	buf_reserve(out, HEAD + m->nreqs * (sizeof(struct request) + 4) + ((size_t)1 << 16));
 	out->len = HEAD; /* the head is written last */
 	struct buf *b = out;
