@@ -46,6 +46,7 @@ struct state *state_open(const struct app *a)
 		return NULL;
 	struct state *st = xcalloc(1, sizeof *st);
 	st->fd = -1;
+	st->spill_fd = -1;
 	st->dir = dir;
 	st->build_key = state_build_key();
 	st->roots_key = state_roots_key(&a->roots);
@@ -53,6 +54,7 @@ struct state *state_open(const struct app *a)
 	buf_printf(&p, "%s/state-%016llx.bin", dir, (unsigned long long)st->roots_key);
 	st->path = p.data;
 	st->can_write = st->build_key != 0 && !state_under_roots(dir, &a->roots) && state_mkdirs(dir) == 0;
+	state_spill_open(st);
 	int fd = st->build_key ? open(st->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) : -1;
 	if (fd >= 0 && state_load(st, fd) != 0)
 		close(fd); /* a file that is not ours, damaged or old: as if absent */
@@ -63,6 +65,7 @@ void state_close(struct state *st)
 {
 	if (!st)
 		return;
+	state_spill_close(st);
 	for (size_t i = 0; i < st->nkept; i++)
 		buf_free(&st->kept[i].fresh);
 	free(st->kept);
@@ -174,6 +177,7 @@ static void state_restart(struct state *st, uint32_t file)
 {
 	struct kept *k = state_kept(st, file);
 	k->entry = -1;
+	state_spill_drop(st, k);
 	k->fresh.len = 0;
 	k->fresh_lines = 0;
 	k->lost = false;
@@ -301,7 +305,8 @@ static void state_sink_commit(void *ctx, uint32_t file, void *batch)
 		return;
 	}
 	if (!k->lost) {
-		buf_append(&k->fresh, b->packed.data ? b->packed.data : "", b->packed.len);
+		if (!state_spill_put(st, k, b->packed.data, b->packed.len))
+			buf_append(&k->fresh, b->packed.data ? b->packed.data : "", b->packed.len);
 		k->fresh_lines += b->lines;
 	}
 	st->inner.commit(st->inner.ctx, file, b);
@@ -650,9 +655,12 @@ void state_sink(struct state *st, struct model *m, struct line_sink *out)
 {
 	st->m = m;
 	app_model_sink(m, &st->inner);
-	for (size_t i = 0; i < st->nkept; i++)
+	for (size_t i = 0; i < st->nkept; i++) {
 		buf_free(&st->kept[i].fresh);
+		state_spill_drop(st, &st->kept[i]);
+	}
 	st->nkept = 0;
+	state_spill_settle(st);
 	state_snap_load(st, m);
 	sink_forward(out, st); /* prepare goes straight on */
 	out->file_open = state_sink_open;

@@ -76,5 +76,7 @@ uint64_t state_saves(const struct state *st);
 void state_test_map_min(size_t bytes);
 /* The saved folders' and files' stats go on a thread (racing the walk) from this many (256). */
 void state_test_stat_thread_min(size_t n);
+/* Bytes of records this process kept on disk until a save rather than in memory (tests). */
+uint64_t state_spilled_bytes(void);
 
 #endif

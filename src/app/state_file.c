@@ -211,22 +211,6 @@ static void state_load_dirs(struct state *st)
 	}
 }
 
-bool state_pread(int fd, void *p, size_t n, uint64_t at)
-{
-	char *c = p;
-	while (n) {
-		ssize_t r = pread(fd, c, n, (off_t)at);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		c += r;
-		n -= (size_t)r;
-		at += (uint64_t)r;
-	}
-	return true;
-}
-
 /* The path of the file in view, for the SIGBUS message (set before mapping; one at a time). */
 static char bus_msg[640];
 
@@ -334,22 +318,6 @@ bool state_records(const struct state *st, const struct statefile_entry *e, stru
 
 /* ---- writing ------------------------------------------------------------------------------- */
 
-int state_pwrite(int fd, const void *p, size_t n, uint64_t at)
-{
-	const char *c = p;
-	while (n) {
-		ssize_t w = pwrite(fd, c, n, (off_t)at);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		c += w;
-		n -= (size_t)w;
-		at += (uint64_t)w;
-	}
-	return 0;
-}
-
 /* Write the items (sorted) to a new file beside the state and rename it into place; the open
  * descriptor of what was written in *fd_out. */
 int state_write(struct state *st, struct save_item *v, size_t n, const struct buf *dirs,
@@ -360,8 +328,10 @@ int state_write(struct state *st, struct save_item *v, size_t n, const struct bu
 	int fd = mkostemp(tmp.data, O_CLOEXEC);
 	if (fd < 0) {
 		buf_free(&tmp);
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			buf_free(&st->kept[v[i].handle].fresh);
+			state_spill_drop(st, &st->kept[v[i].handle]);
+		}
 		return -1;
 	}
 	struct statefile_entry *ev = xmalloc((n ? n : 1) * sizeof *ev);
@@ -382,17 +352,21 @@ int state_write(struct state *st, struct save_item *v, size_t n, const struct bu
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct kept *k = &st->kept[v[i].handle];
 		const char *rec = k->fresh.data;
-		if (v[i].baselen) {
-			/* the loaded file's part, then this run's */
+		if (v[i].baselen || k->nsegs) {
+			/* the loaded file's part, then this run's: on disk, then in memory */
 			join.len = 0;
-			buf_reserve(&join, v[i].baselen + k->fresh.len);
-			if (!state_pread(st->fd, join.data, v[i].baselen, v[i].base_at) ||
-			    statefile_hash(join.data, v[i].baselen) != v[i].base_hash) {
+			buf_reserve(&join, v[i].baselen + k->spilled + k->fresh.len);
+			if (v[i].baselen && (!state_pread(st->fd, join.data, v[i].baselen, v[i].base_at) ||
+					     statefile_hash(join.data, v[i].baselen) != v[i].base_hash)) {
 				st->base_lost = true; /* cut short or changed under us */
 				rc = -1;
 				break;
 			}
 			join.len = v[i].baselen;
+			if (!state_spill_get(st, k, &join)) {
+				rc = -1;
+				break;
+			}
 			buf_append(&join, k->fresh.data ? k->fresh.data : "", k->fresh.len);
 			rec = join.data;
 		}
@@ -402,9 +376,12 @@ int state_write(struct state *st, struct save_item *v, size_t n, const struct bu
 		if (len)
 			rc = state_pwrite(fd, rec, len, meta + v[i].e.rec_off);
 		buf_free(&k->fresh); /* written: out of memory before the image comes in */
+		state_spill_drop(st, k);
 	}
-	for (size_t i = 0; i < n; i++)
-		buf_free(&st->kept[v[i].handle].fresh); /* those after a failure too */
+	for (size_t i = 0; i < n; i++) { /* those after a failure too */
+		buf_free(&st->kept[v[i].handle].fresh);
+		state_spill_drop(st, &st->kept[v[i].handle]);
+	}
 	buf_free(&join);
 #ifdef __GLIBC__
 	/* freed is not given back: the records' buffers lie among the model's in the heap, and

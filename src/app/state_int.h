@@ -31,11 +31,20 @@ struct state_view {
 	struct buf copy;
 };
 
+/* A piece of a file's records in the spill file (state_spill.c). */
+struct spill_seg {
+	uint64_t at, len;
+};
+
 /* What is kept of one file (by sink handle = model file index). */
 struct kept {
 	long entry;            /* its entry in the loaded state (records recalled from there), -1 */
-	struct buf fresh;      /* records of the lines read in this run, after the entry's */
-	uint64_t fresh_lines;
+	struct spill_seg *segs; /* records of the lines read in this run, after the entry's: first
+	                         * these pieces in the spill file, */
+	size_t nsegs, capsegs;
+	uint64_t spilled;      /* (their bytes) */
+	struct buf fresh;      /* then these */
+	uint64_t fresh_lines;  /* lines of both */
 	bool lost;             /* records cannot be trusted until the file starts over */
 	uint64_t seen;         /* the last save that found it among the source's files */
 };
@@ -81,6 +90,9 @@ struct state {
 	bool snap_refused;        /* state_failed found the scan from the image wanting */
 	bool snap_fed;            /* lines applied on top of the image in this scan */
 	bool snap_grown;          /* refused only because a file grew before others */
+	/* this run's records on disk until saved (state_spill.c): -1 when kept in memory */
+	int spill_fd;
+	uint64_t spill_end;
 	/* per loaded entry: its lstat taken by the pre-check (state_snap_worth), handed once to
 	 * the scan through recall so the same path is not stat'ed twice in one start */
 	struct state_seen *seen;
@@ -182,6 +194,17 @@ struct state_stat_bg {
 	pthread_t t;
 	bool started;
 };
+/* state_spill.c */
+void state_spill_open(struct state *st);
+void state_spill_close(struct state *st);
+/* Append n bytes of k's records on disk; false (nothing written) when they must stay in memory
+ * (no spill file, k has records in memory already, or the write failed). */
+bool state_spill_put(struct state *st, struct kept *k, const char *p, size_t n);
+/* k's spilled records appended to out; false when they cannot be read back. */
+bool state_spill_get(const struct state *st, const struct kept *k, struct buf *out);
+void state_spill_drop(struct state *st, struct kept *k);
+void state_spill_settle(struct state *st);
+
 void state_stat_entries(struct state *st);
 void state_stat_start(struct state *st, struct state_stat_bg *bg);
 void state_stat_join(void *bg);

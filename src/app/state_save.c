@@ -42,7 +42,7 @@ static void state_collect(void *ctx, const struct source_pos *p)
 	if (has_base)
 		statefile_get(&st->sf, (size_t)k->entry, &base);
 	struct sink_mark mk, again;
-	if (has_base && k->fresh.len == 0 && base.offset == p->offset && base.dev == p->dev && base.ino == p->ino) {
+	if (has_base && k->fresh.len == 0 && k->spilled == 0 && base.offset == p->offset && base.dev == p->dev && base.ino == p->ino) {
 		/* unchanged since it was recalled: its mark holds as it was checked */
 		state_mark_of(&base, &mk);
 		w->seen_loaded++;
@@ -69,7 +69,7 @@ static void state_collect(void *ctx, const struct source_pos *p)
 					 .first_ts = mk.first_ts, .last_ts = mk.last_ts,
 					 .peek_last_ts = mk.peek_last_ts,
 					 .lines = (has_base ? base.lines : 0) + k->fresh_lines,
-					 .rec_len = it->baselen + k->fresh.len};
+					 .rec_len = it->baselen + k->spilled + k->fresh.len};
 	memcpy(it->e.tail, mk.tail, sizeof it->e.tail);
 }
 
@@ -130,6 +130,7 @@ int state_save(struct state *st, struct source *s, bool force)
 	 * saved: stop keeping its records. */
 	for (size_t i = 0; i < st->nkept; i++)
 		if (st->kept[i].seen != st->walks && !st->kept[i].lost) {
+			state_spill_drop(st, &st->kept[i]);
 			buf_free(&st->kept[i].fresh);
 			st->kept[i].fresh_lines = 0;
 			st->kept[i].lost = true;
@@ -206,6 +207,7 @@ int state_save(struct state *st, struct source *s, bool force)
 	} else if (rc == 0) {
 		close(fd);
 	}
+	state_spill_settle(st);
 	if (st->base_lost) {
 		/* the loaded file was cut short by someone else: what this run recalled from it can
 		 * no longer be saved; those files are read whole next time */
