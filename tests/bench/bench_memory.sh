@@ -77,7 +77,7 @@ printf 'bytes per request:       %10s   full read (target <= 160)  %s\n' "$bpr" 
 wpr=$(per "$warm_kb")
 wverdict=$(awk -v b="$wpr" -v f="$bpr" 'BEGIN {print (b <= f ? "PASS" : "FAIL")}')
 printf 'bytes per request:       %10s   warm (target <= the full read'"'"'s)  %s\n' "$wpr" "$wverdict"
-printf 'bytes per request:       %10s   first run (holds every file'"'"'s records until it writes them)\n' "$(per "$first_kb")"
+printf 'bytes per request:       %10s   first run (the model, then its image as the state is written)\n' "$(per "$first_kb")"
 [ "$requests" = "$expected" ] || { echo "requests differ from the manifest" >&2; exit 1; }
 
 # The dashboard left open, from the state (its history's requests and dedup ids stay in a
