@@ -177,7 +177,7 @@ static void state_restart(struct state *st, uint32_t file)
 {
 	struct kept *k = state_kept(st, file);
 	k->entry = -1;
-	state_spill_drop(st, k);
+	state_spill_drop(k);
 	k->fresh.len = 0;
 	k->fresh_lines = 0;
 	k->lost = false;
@@ -657,7 +657,7 @@ void state_sink(struct state *st, struct model *m, struct line_sink *out)
 	app_model_sink(m, &st->inner);
 	for (size_t i = 0; i < st->nkept; i++) {
 		buf_free(&st->kept[i].fresh);
-		state_spill_drop(st, &st->kept[i]);
+		state_spill_drop(&st->kept[i]);
 	}
 	st->nkept = 0;
 	state_spill_settle(st);

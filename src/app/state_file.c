@@ -320,6 +320,15 @@ bool state_records(const struct state *st, const struct statefile_entry *e, stru
 
 /* Write the items (sorted) to a new file beside the state and rename it into place; the open
  * descriptor of what was written in *fd_out. */
+/* the items' records of this run, in memory and spilled, go */
+static void state_release_records(struct state *st, const struct save_item *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		buf_free(&st->kept[v[i].handle].fresh);
+		state_spill_drop(&st->kept[v[i].handle]);
+	}
+}
+
 int state_write(struct state *st, struct save_item *v, size_t n, const struct buf *dirs,
 		void (*make_image)(void *ctx, struct buf *out), void *ctx, int *fd_out)
 {
@@ -328,10 +337,7 @@ int state_write(struct state *st, struct save_item *v, size_t n, const struct bu
 	int fd = mkostemp(tmp.data, O_CLOEXEC);
 	if (fd < 0) {
 		buf_free(&tmp);
-		for (size_t i = 0; i < n; i++) {
-			buf_free(&st->kept[v[i].handle].fresh);
-			state_spill_drop(st, &st->kept[v[i].handle]);
-		}
+		state_release_records(st, v, n);
 		return -1;
 	}
 	struct statefile_entry *ev = xmalloc((n ? n : 1) * sizeof *ev);
@@ -375,13 +381,9 @@ int state_write(struct state *st, struct save_item *v, size_t n, const struct bu
 		ev[i].rec_hash = statefile_hash(len ? rec : "", len);
 		if (len)
 			rc = state_pwrite(fd, rec, len, meta + v[i].e.rec_off);
-		buf_free(&k->fresh); /* written: out of memory before the image comes in */
-		state_spill_drop(st, k);
+		state_release_records(st, v + i, 1); /* written: out of memory before the image */
 	}
-	for (size_t i = 0; i < n; i++) { /* those after a failure too */
-		buf_free(&st->kept[v[i].handle].fresh);
-		state_spill_drop(st, &st->kept[v[i].handle]);
-	}
+	state_release_records(st, v, n); /* those after a failure too */
 	buf_free(&join);
 #ifdef __GLIBC__
 	/* freed is not given back: the records' buffers lie among the model's in the heap, and

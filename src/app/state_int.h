@@ -202,7 +202,7 @@ void state_spill_close(struct state *st);
 bool state_spill_put(struct state *st, struct kept *k, const char *p, size_t n);
 /* k's spilled records appended to out; false when they cannot be read back. */
 bool state_spill_get(const struct state *st, const struct kept *k, struct buf *out);
-void state_spill_drop(struct state *st, struct kept *k);
+void state_spill_drop(struct kept *k);
 void state_spill_settle(struct state *st);
 
 void state_stat_entries(struct state *st);

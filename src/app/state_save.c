@@ -130,7 +130,7 @@ int state_save(struct state *st, struct source *s, bool force)
 	 * saved: stop keeping its records. */
 	for (size_t i = 0; i < st->nkept; i++)
 		if (st->kept[i].seen != st->walks && !st->kept[i].lost) {
-			state_spill_drop(st, &st->kept[i]);
+			state_spill_drop(&st->kept[i]);
 			buf_free(&st->kept[i].fresh);
 			st->kept[i].fresh_lines = 0;
 			st->kept[i].lost = true;

@@ -31,7 +31,7 @@ void state_spill_close(struct state *st)
 		close(st->spill_fd);
 	st->spill_fd = -1;
 	for (size_t i = 0; i < st->nkept; i++)
-		state_spill_drop(st, &st->kept[i]);
+		state_spill_drop(&st->kept[i]);
 }
 
 bool state_spill_put(struct state *st, struct kept *k, const char *p, size_t n)
@@ -66,9 +66,8 @@ bool state_spill_get(const struct state *st, const struct kept *k, struct buf *o
 	return true;
 }
 
-void state_spill_drop(struct state *st, struct kept *k)
+void state_spill_drop(struct kept *k)
 {
-	(void)st;
 	free(k->segs);
 	k->segs = NULL;
 	k->nsegs = k->capsegs = 0;

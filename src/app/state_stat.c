@@ -1,8 +1,8 @@
 /* state_stat.c — the stat of every saved folder and the lstat of every saved transcript in one
- * go (on two threads; or one starts while the caller goes on, then helps with the rest): what the image's pre-check and the status digest compare the
- * saved marks with, what the first listing of a kept folder goes by, and the mark a saved
- * entry holds (state_mark_of), by which it tells a changed file early. Calls nothing else of
- * the state. */
+ * go (on two threads; or one starts while the caller goes on, then helps with the rest): what
+ * the image's pre-check and the status digest compare the saved marks with, what a kept
+ * folder's listing goes by, and the mark a saved entry holds (state_mark_of), by which it
+ * tells a changed file early. Calls nothing else of the state. */
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>

@@ -87,12 +87,22 @@ static const struct sdir *dirs_recalled_as(struct sdir *d, const struct sink_dir
 	return d;
 }
 
+static bool dirs_seen_same(const struct sink_dir *k)
+{
+	return k->seen && k->seen_dir && k->seen_dev == k->dev && k->seen_ino == k->ino &&
+	       k->seen_mtime_ns == k->mtime_ns && k->seen_ctime_ns == k->ctime_ns;
+}
+
+bool dirs_kept_seen(struct source *s, const char *dir, struct sink_dir *k)
+{
+	return s->sink.dir_recall && s->sink.dir_recall(s->sink.ctx, dir, k) && dirs_seen_same(k);
+}
+
 const struct sdir *dirs_list(struct source *s, const char *dir, bool may_recall, int *err)
 {
 	struct sink_dir k;
 	bool have = s->sink.dir_recall && s->sink.dir_recall(s->sink.ctx, dir, &k);
-	if (may_recall && have && k.seen && k.seen_dir && k.seen_dev == k.dev && k.seen_ino == k.ino &&
-	    k.seen_mtime_ns == k.mtime_ns && k.seen_ctime_ns == k.ctime_ns) {
+	if (may_recall && have && dirs_seen_same(&k)) {
 		/* the sink took the folder's stat earlier in this start, and it is still the kept one */
 		struct sdir *d = dirs_entry(s, dir);
 		d->dev = k.dev;

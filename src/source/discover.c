@@ -212,12 +212,17 @@ static bool discover_known_last(struct source *s, struct scand *d)
 
 /* ---- the walk over kept listings alone ------------------------------------------------------ */
 
-/* A folder's kept listing, when the folder's stat taken earlier in this start (the sink's) is
- * still the one it was listed with: what dirs_list would use, without a listing's own. */
-static bool kept_listing(struct source *s, const char *dir, struct sink_dir *k)
+bool source_target_kept(struct source *s, const struct source_target *t, bool *ok)
 {
-	return s->sink.dir_recall(s->sink.ctx, dir, k) && k->seen && k->seen_dir && k->seen_dev == k->dev &&
-	       k->seen_ino == k->ino && k->seen_mtime_ns == k->mtime_ns && k->seen_ctime_ns == k->ctime_ns;
+	struct stat st;
+	if (stat(t->path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		/* absent now, and then: no listing of it was kept */
+		struct sink_dir k;
+		*ok = !s->sink.dir_recall(s->sink.ctx, t->path, &k);
+		return false;
+	}
+	*ok = access(t->path, R_OK | X_OK) == 0;
+	return *ok;
 }
 
 /* Whether source_shadowed would find the copy of `path` under its root's first folder, told by
@@ -225,14 +230,13 @@ static bool kept_listing(struct source *s, const char *dir, struct sink_dir *k)
  * 1 or 0, -1 when no such listing can tell. */
 static int kept_shadowed(struct source *s, const struct source_target *t, const char *path)
 {
-	const struct source_root *r = &s->roots.v[t->root];
 	struct buf p = {0};
-	buf_printf(&p, "%s%s%s", r->path, agent_get(t->agent)->root_sub, path + strlen(t->path));
+	source_shadow_path(s, t, path, &p);
 	char *slash = strrchr(p.data, '/');
 	int found = -1;
 	struct sink_dir k;
 	*slash = 0;
-	if (kept_listing(s, p.data, &k)) {
+	if (dirs_kept_seen(s, p.data, &k)) {
 		found = 0;
 		for (size_t at = 0; at < k.ents_len && !found;) {
 			const char *name = (const char *)k.ents + at + 1;
@@ -254,7 +258,7 @@ static bool kept_walk(struct source *s, struct source_target *t, struct buf *p, 
 	if (!source_dir_wanted(t, p->data))
 		return true;
 	struct sink_dir k;
-	if (!kept_listing(s, p->data, &k))
+	if (!dirs_kept_seen(s, p->data, &k))
 		return false;
 	size_t dirlen = p->len;
 	bool ok = true;
@@ -316,15 +320,11 @@ bool discover_kept_unchanged(struct source *s, size_t recallable)
 	struct buf p = {0};
 	for (size_t i = 0; i < s->ntargets && ok; i++) {
 		struct source_target *t = &s->targets[i];
-		struct stat st;
-		struct sink_dir k;
-		if (stat(t->path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			ok = !s->sink.dir_recall(s->sink.ctx, t->path, &k); /* absent then too */
+		if (!source_target_kept(s, t, &ok))
 			continue;
-		}
 		p.len = 0;
 		buf_puts(&p, t->path);
-		ok = access(t->path, R_OK | X_OK) == 0 && kept_walk(s, t, &p, &found);
+		ok = kept_walk(s, t, &p, &found);
 	}
 	buf_free(&p);
 	ok = ok && found == recallable;

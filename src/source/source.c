@@ -125,15 +125,7 @@ bool source_unchanged(struct source *s, size_t recallable, void (*walked)(void *
 	s->listed_anew = false;
 	for (size_t i = 0; i < s->ntargets && ok; i++) {
 		struct source_target *t = &s->targets[i];
-		struct stat st;
-		if (stat(t->path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			/* absent now, and then: no listing of it was kept */
-			struct sink_dir k;
-			ok = !s->sink.dir_recall(s->sink.ctx, t->path, &k);
-			continue;
-		}
-		ok = access(t->path, R_OK | X_OK) == 0;
-		if (ok)
+		if (source_target_kept(s, t, &ok))
 			source_walk(s, t, t->path, &c, NULL);
 	}
 	ok = ok && !s->listed_anew && c.n == recallable && discover_all_known(s, &c);

@@ -225,12 +225,17 @@ struct source_target *source_target_of(struct source *s, const char *path);
 /* A file under an archived target whose copy under its root's first folder exists: that copy
  * is read instead. */
 bool source_shadowed(struct source *s, const struct source_target *t, const char *path);
+/* that copy's path (archived target t's `path` under its root's first folder) into out */
+void source_shadow_path(struct source *s, const struct source_target *t, const char *path, struct buf *out);
 
 /* dirs.c */
 /* Folder `dir`'s entries, listed now or (when may_recall and the folder's stat is still the one
  * a kept listing was taken with, and that listing was taken after the folder's last clock
  * tick) as an earlier run kept them. NULL with *err = errno when it cannot be listed. */
 const struct sdir *dirs_list(struct source *s, const char *dir, bool may_recall, int *err);
+/* The sink's kept listing of `dir`, when the folder's stat the sink took earlier in this start
+ * is still the one it was listed with (what dirs_list goes by without a stat of its own). */
+bool dirs_kept_seen(struct source *s, const char *dir, struct sink_dir *k);
 /* The next entry of a listing from *pos: its type and name (NUL-terminated), or false. */
 bool dirs_next(const struct sdir *d, size_t *pos, unsigned char *type, const char **name);
 void dirs_free(struct source *s);
@@ -295,6 +300,9 @@ void source_settle(struct source *s);
 /* Whether every candidate is a file the sink recalls whose stat is still its mark's. */
 bool discover_all_known(struct source *s, struct scands *c);
 bool discover_kept_unchanged(struct source *s, size_t recallable);
+/* source_unchanged's look at a target: true when it is there to walk (and readable); false
+ * with *ok saying whether its absence is as the sink kept it (no listing of it) */
+bool source_target_kept(struct source *s, const struct source_target *t, bool *ok);
 void scands_add(struct scands *c, const char *path, enum agent agent, bool subagent, size_t root);
 void scands_free(struct scands *c);
 

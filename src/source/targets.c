@@ -86,14 +86,19 @@ struct source_target *source_target_of(struct source *s, const char *path)
 	return NULL;
 }
 
+void source_shadow_path(struct source *s, const struct source_target *t, const char *path, struct buf *out)
+{
+	const struct source_root *r = &s->roots.v[t->root];
+	buf_printf(out, "%s%s%s", r->path, agent_get(t->agent)->root_sub, path + strlen(t->path));
+}
+
 /* archived_sessions/<rel>: the sessions/<rel> copy wins when both exist (root_sub2, root_sub). */
 bool source_shadowed(struct source *s, const struct source_target *t, const char *path)
 {
 	if (!t->archived)
 		return false;
-	const struct source_root *r = &s->roots.v[t->root];
 	struct buf p = {0};
-	buf_printf(&p, "%s%s%s", r->path, agent_get(t->agent)->root_sub, path + strlen(t->path));
+	source_shadow_path(s, t, path, &p);
 	struct stat st;
 	bool shadow = lstat(buf_cstr(&p), &st) == 0;
 	buf_free(&p);
